@@ -1,0 +1,133 @@
+# evkit: monitoring built from composable Unix filters.
+# `make help` lists every target.
+
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 30
+
+# Debian 12 packages the build, the tests, the demo and the benchmarks use.
+DEB_PACKAGES := g++ make pkg-config python3 \
+	libsimdjson-dev libcli11-dev libre2-dev librdkafka-dev libfmt-dev libgtest-dev \
+	bats bats-assert bats-support jq hyperfine kcat lowdown \
+	clang libclang-rt-14-dev \
+	monitoring-plugins graphite-carbon python3-whisper \
+	procps psmisc
+
+PKGS := simdjson re2 fmt
+CXX ?= g++
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-unused-parameter -Ilib -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+# The shared core (lib/core, lib/expr) goes into every binary; each tool adds
+# its own engine folder, lib/$(LIBDIR_tool). Unit tests: test/unit/AREA_*.cpp
+# link into build/bin/unit_AREA with the core and lib/AREA.
+LIBDIR_evfilter := filter
+LIBDIR_evstatus := status
+LIBDIR_evsrc-nagios := nagios
+LIBDIR_evroute := route
+LIBDIR_evbatch := batch
+LIBDIR_evgraphite := graphite
+objs_of = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(sort $(wildcard lib/$(1)/*.cpp)))
+CORE_OBJS := $(call objs_of,core) $(call objs_of,expr)
+TOOLS := $(sort $(basename $(notdir $(wildcard cmd/*.cpp))))
+BINS := $(TOOLS:%=$(BUILD)/bin/%)
+UNIT_AREAS := $(sort $(foreach f,$(wildcard test/unit/*_test.cpp),$(firstword $(subst _, ,$(notdir $(f))))))
+UNIT_BINS := $(UNIT_AREAS:%=$(BUILD)/bin/unit_%)
+FUZZ_NAMES := $(sort $(patsubst test/fuzz/fuzz_%.cpp,%,$(wildcard test/fuzz/fuzz_*.cpp)))
+REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/bin/replay_%)
+MAN_SRCS := $(wildcard docs/*.1.md)
+MANS := $(MAN_SRCS:docs/%.md=$(BUILD)/man/%)
+
+.PHONY: all build deps test check unit cli bench fuzz install format demo help clean man
+
+all: build ## Build every tool into build/bin (same as `make build`)
+
+build: $(BINS) $(MANS) ## Build every tool into build/bin and man pages into build/man
+
+deps: ## Install missing Debian 12 packages (does nothing when all are present)
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: ## Install deps, build, run every test; ends with "N passed, M failed"
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory -k -j$(JOBS) build $(UNIT_BINS) $(REPLAYS) || \
+		echo "test: some targets failed to build; their tests count as failed"
+	@$(MAKE) --no-print-directory check
+
+check: ## Run the tests against what is built (no deps, no build)
+	@BUILD=$(BUILD) test/run_all.sh
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+.SECONDARY:
+.SECONDEXPANSION:
+$(BUILD)/bin/unit_%: $$(patsubst %.cpp,$(BUILD)/obj/%.o,$$(wildcard test/unit/$$*_*_test.cpp)) \
+		$(CORE_OBJS) $$(call objs_of,$$*)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(shell pkg-config --libs gtest_main 2>/dev/null) -o $@
+
+$(BUILD)/bin/replay_%: $(BUILD)/obj/test/fuzz/fuzz_%.o $(BUILD)/obj/test/fuzz/replay_main.o \
+		$(CORE_OBJS) $$(foreach d,$$(notdir $$(wildcard lib/*)),$$(if $$(findstring $$d,$$*),$$(call objs_of,$$d)))
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/bin/%: $(BUILD)/obj/cmd/%.o $(CORE_OBJS) $$(call objs_of,$$(LIBDIR_$$*))
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(EXTRA_LIBS_$*) -o $@
+
+$(BUILD)/man/%: docs/%.md
+	@mkdir -p $(dir $@)
+	lowdown -s -Tman $< -o $@
+
+man: $(MANS) ## Build man pages from docs/*.1.md
+
+bench: ## Benchmarks against peers (jq, ...); figures go to docs/benchmarks.md
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build
+	@BUILD=$(BUILD) test/bench/run.sh
+
+fuzz: ## Run every libFuzzer target for FUZZ_SECONDS each (clang)
+	@$(MAKE) --no-print-directory deps
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh $(FUZZ_NAMES)
+
+install: build ## Install binaries, man pages, completions under PREFIX
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(MANS),install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	for t in $(TOOLS); do \
+		[ -f completions/bash/$$t ] && install -m 644 completions/bash/$$t $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; \
+		[ -f completions/zsh/_$$t ] && install -m 644 completions/zsh/_$$t $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t; \
+		[ -f completions/fish/$$t.fish ] && install -m 644 completions/fish/$$t.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$t.fish; \
+	done; true
+
+format: ## Reformat C++ sources with the pinned .clang-format
+	clang-format -i $$(find cmd lib test -name '*.cpp' -o -name '*.h')
+
+demo: ## Run the demonstration pipeline (see README)
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build
+	@BUILD=$(BUILD) examples/demo.sh
+
+clean: ## Remove build output
+	rm -rf $(BUILD)
+
+help: ## List every target with one line
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /\1\t/' | expand -t 10
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

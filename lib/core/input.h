@@ -1,0 +1,98 @@
+// Input: the events of a tool's input files (or stdin), parsed and checked
+// under the shared bad-input policy.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diag.h"
+#include "core/line_reader.h"
+#include "core/result.h"
+#include "core/sink.h"
+#include "core/writer.h"
+
+namespace ev {
+
+/// Options every event-reading tool shares.
+struct InputOptions {
+    std::vector<std::string> files;         ///< empty or "-" means stdin
+    std::size_t max_line = std::size_t{1} << 20;
+    std::string rejects_path;               ///< bad lines are appended here verbatim
+    bool strict = false;                    ///< the first bad line is fatal
+};
+
+/// One parsed input event; views stay valid until the next call to next().
+struct Record {
+    std::string_view line;          ///< the raw bytes, without the newline
+    std::string_view file;          ///< "-" for stdin
+    uint64_t number = 0;            ///< line number within file, from 1
+    simdjson::dom::element root;    ///< the event, a JSON object
+    Position position;              ///< for acknowledgement after durable output
+};
+
+/// Reads events from the files in order. Invalid lines (not JSON, not an
+/// object, not UTF-8, too long) are counted, reported and written to the
+/// rejects file; valid lines around them are never lost.
+class Input final : public Acknowledger {
+public:
+    /// What next() produced.
+    enum class Next { record, timeout, end };
+
+    Input(InputOptions options, Diagnostics& diag);
+    ~Input() override;
+
+    /// Opens the rejects file, if any. Input files open lazily, in order.
+    Result<void> open();
+
+    /// The next valid event. timeout_ms < 0 waits for ever.
+    Next next(Record& out, int timeout_ms = -1);
+
+    /// Rejects a record for a tool's own reason (a status without a subject...).
+    void reject(const Record& record, std::string_view reason);
+
+    /// Called whenever no input is ready: flush outputs there.
+    void set_idle(std::function<void()> idle) { m_idle = std::move(idle); }
+
+    /// Nothing to do for files and pipes; Kafka sources commit offsets here.
+    void acknowledge(const Position&) override {}
+
+    /// Flushes the rejects file and prints a summary of rejected lines.
+    void finish();
+
+    uint64_t records() const { return m_records; }
+    uint64_t rejected() const { return m_rejected; }
+    /// True when --strict stopped the input at a bad line.
+    bool fatal() const { return m_fatal; }
+    /// True when an input file could not be opened or read.
+    bool io_failed() const { return m_io_failed; }
+
+private:
+    bool open_next_file();
+    void reject_line(std::string_view bytes, bool complete, std::string_view reason);
+    void on_idle();
+
+    InputOptions m_options;
+    Diagnostics& m_diag;
+    simdjson::dom::parser m_parser;
+    std::unique_ptr<LineReader> m_reader;
+    std::unique_ptr<Writer> m_rejects;
+    int m_rejects_fd = -1;
+    int m_fd = -1;
+    std::size_t m_next_file = 0;
+    std::string m_file;
+    uint64_t m_line = 0;
+    uint64_t m_records = 0;
+    uint64_t m_rejected = 0;
+    bool m_fatal = false;
+    bool m_io_failed = false;
+    bool m_done = false;
+    std::function<void()> m_idle;
+};
+
+}  // namespace ev

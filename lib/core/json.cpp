@@ -1,0 +1,470 @@
+#include "core/json.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace ev {
+
+namespace {
+
+constexpr std::array<std::string_view, 18> k_event_key_order = {
+    "id",   "time", "type", "subject", "name",     "state",  "severity", "metric", "unit",
+    "message", "tags", "ttl", "source", "data", "previous", "reason", "since",    "cause"};
+
+bool key_less(std::string_view a, std::string_view b, bool top_level) {
+    if (top_level) {
+        int ra = canonical_key_rank(a);
+        int rb = canonical_key_rank(b);
+        if (ra != rb) {
+            return ra < rb;
+        }
+    }
+    return a < b;
+}
+
+void write_json(const Json& value, std::string& out, bool top_level);
+
+void write_members(const JsonMembers& members, std::string& out, bool top_level) {
+    std::vector<const std::pair<std::string, Json>*> order;
+    order.reserve(members.size());
+    for (const auto& m : members) {
+        order.push_back(&m);
+    }
+    std::stable_sort(order.begin(), order.end(), [top_level](const auto* a, const auto* b) {
+        return key_less(a->first, b->first, top_level);
+    });
+    out += '{';
+    bool first = true;
+    for (const auto* m : order) {
+        if (!first) {
+            out += ',';
+        }
+        first = false;
+        json_escape_to(m->first, out);
+        out += ':';
+        write_json(m->second, out, false);
+    }
+    out += '}';
+}
+
+void write_json(const Json& value, std::string& out, bool top_level) {
+    switch (value.kind()) {
+    case Json::Kind::null:
+        out += "null";
+        break;
+    case Json::Kind::boolean:
+        out += value.as_bool() ? "true" : "false";
+        break;
+    case Json::Kind::integer:
+        fmt::format_to(std::back_inserter(out), "{}", value.as_integer());
+        break;
+    case Json::Kind::number:
+        write_number(value.as_number(), out);
+        break;
+    case Json::Kind::string:
+        json_escape_to(value.as_string(), out);
+        break;
+    case Json::Kind::array: {
+        out += '[';
+        bool first = true;
+        for (const Json& item : value.items()) {
+            if (!first) {
+                out += ',';
+            }
+            first = false;
+            write_json(item, out, false);
+        }
+        out += ']';
+        break;
+    }
+    case Json::Kind::object:
+        write_members(value.members(), out, top_level);
+        break;
+    }
+}
+
+void write_element(simdjson::dom::element element, std::string& out, bool top_level) {
+    using simdjson::dom::element_type;
+    switch (element.type()) {
+    case element_type::NULL_VALUE:
+        out += "null";
+        break;
+    case element_type::BOOL:
+        out += element.get_bool().value_unsafe() ? "true" : "false";
+        break;
+    case element_type::INT64:
+        fmt::format_to(std::back_inserter(out), "{}", element.get_int64().value_unsafe());
+        break;
+    case element_type::UINT64:
+        fmt::format_to(std::back_inserter(out), "{}", element.get_uint64().value_unsafe());
+        break;
+    case element_type::DOUBLE:
+        write_number(element.get_double().value_unsafe(), out);
+        break;
+    case element_type::STRING:
+        json_escape_to(element.get_string().value_unsafe(), out);
+        break;
+    case element_type::ARRAY: {
+        out += '[';
+        bool first = true;
+        simdjson::dom::array arr = element.get_array().value_unsafe();
+        for (simdjson::dom::element item : arr) {
+            if (!first) {
+                out += ',';
+            }
+            first = false;
+            write_element(item, out, false);
+        }
+        out += ']';
+        break;
+    }
+    case element_type::OBJECT: {
+        std::vector<std::pair<std::string_view, simdjson::dom::element>> order;
+        simdjson::dom::object obj = element.get_object().value_unsafe();
+        for (auto field : obj) {
+            order.emplace_back(field.key, field.value);
+        }
+        std::stable_sort(order.begin(), order.end(), [top_level](const auto& a, const auto& b) {
+            return key_less(a.first, b.first, top_level);
+        });
+        out += '{';
+        bool first = true;
+        for (const auto& [key, value] : order) {
+            if (!first) {
+                out += ',';
+            }
+            first = false;
+            json_escape_to(key, out);
+            out += ':';
+            write_element(value, out, false);
+        }
+        out += '}';
+        break;
+    }
+    }
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+void append_utf8(uint32_t cp, std::string& out) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+}  // namespace
+
+double Json::as_number() const {
+    if (kind() == Kind::integer) {
+        return static_cast<double>(std::get<int64_t>(m_v));
+    }
+    return std::get<double>(m_v);
+}
+
+const Json* Json::find(std::string_view key) const {
+    if (!is_object()) {
+        return nullptr;
+    }
+    for (const auto& [k, v] : members()) {
+        if (k == key) {
+            return &v;
+        }
+    }
+    return nullptr;
+}
+
+Json* Json::find(std::string_view key) {
+    return const_cast<Json*>(static_cast<const Json*>(this)->find(key));
+}
+
+Json& Json::set(std::string_view key, Json value) {
+    if (!is_object()) {
+        m_v = JsonMembers{};
+    }
+    if (Json* existing = find(key)) {
+        *existing = std::move(value);
+        return *existing;
+    }
+    members().emplace_back(std::string(key), std::move(value));
+    return members().back().second;
+}
+
+bool Json::erase(std::string_view key) {
+    if (!is_object()) {
+        return false;
+    }
+    auto& m = members();
+    auto it = std::find_if(m.begin(), m.end(), [key](const auto& p) { return p.first == key; });
+    if (it == m.end()) {
+        return false;
+    }
+    m.erase(it);
+    return true;
+}
+
+void Json::push_back(Json value) {
+    if (!is_array()) {
+        m_v = std::vector<Json>{};
+    }
+    items().push_back(std::move(value));
+}
+
+bool Json::operator==(const Json& other) const {
+    if (is_number() && other.is_number()) {
+        return as_number() == other.as_number();
+    }
+    if (kind() != other.kind()) {
+        return false;
+    }
+    switch (kind()) {
+    case Kind::object: {
+        const auto& a = members();
+        const auto& b = other.members();
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (const auto& [k, v] : a) {
+            const Json* o = other.find(k);
+            if (o == nullptr || !(*o == v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    default:
+        return m_v == other.m_v;
+    }
+}
+
+Json to_json(simdjson::dom::element element) {
+    using simdjson::dom::element_type;
+    switch (element.type()) {
+    case element_type::NULL_VALUE:
+        return Json();
+    case element_type::BOOL:
+        return Json(element.get_bool().value_unsafe());
+    case element_type::INT64:
+        return Json(element.get_int64().value_unsafe());
+    case element_type::UINT64:
+        return Json(element.get_uint64().value_unsafe());
+    case element_type::DOUBLE:
+        return Json(element.get_double().value_unsafe());
+    case element_type::STRING:
+        return Json(element.get_string().value_unsafe());
+    case element_type::ARRAY: {
+        Json out = Json::array();
+        simdjson::dom::array arr = element.get_array().value_unsafe();
+        for (simdjson::dom::element item : arr) {
+            out.push_back(to_json(item));
+        }
+        return out;
+    }
+    case element_type::OBJECT: {
+        Json out = Json::object();
+        simdjson::dom::object obj = element.get_object().value_unsafe();
+        for (auto field : obj) {
+            out.members().emplace_back(std::string(field.key), to_json(field.value));
+        }
+        return out;
+    }
+    }
+    return Json();
+}
+
+Result<Json> parse_json(std::string_view text) {
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(text);
+    simdjson::dom::element root;
+    auto error = parser.parse(padded).get(root);
+    if (error != simdjson::SUCCESS) {
+        return make_error(fmt::format("invalid JSON: {}", simdjson::error_message(error)));
+    }
+    return to_json(root);
+}
+
+void write_canonical(const Json& value, std::string& out) { write_json(value, out, true); }
+
+void write_canonical(simdjson::dom::element element, std::string& out) { write_element(element, out, true); }
+
+std::string to_canonical(const Json& value) {
+    std::string out;
+    write_canonical(value, out);
+    return out;
+}
+
+void json_escape_to(std::string_view s, std::string& out) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            out += "\\u00";
+            out += k_hex[c >> 4];
+            out += k_hex[c & 0xF];
+        }
+    }
+    out.append(s.data() + run, s.size() - run);
+    out += '"';
+}
+
+Result<std::string> json_unescape(std::string_view literal) {
+    if (literal.size() < 2 || literal.front() != '"' || literal.back() != '"') {
+        return make_error("not a quoted string");
+    }
+    std::string out;
+    std::string_view body = literal.substr(1, literal.size() - 2);
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        char c = body[i];
+        if (static_cast<unsigned char>(c) < 0x20) {
+            return make_error("control character in string");
+        }
+        if (c != '\\') {
+            out += c;
+            continue;
+        }
+        if (++i >= body.size()) {
+            return make_error("unfinished escape");
+        }
+        switch (body[i]) {
+        case '"':
+            out += '"';
+            break;
+        case '\\':
+            out += '\\';
+            break;
+        case '/':
+            out += '/';
+            break;
+        case 'b':
+            out += '\b';
+            break;
+        case 'f':
+            out += '\f';
+            break;
+        case 'n':
+            out += '\n';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'u': {
+            auto read_hex4 = [&](std::size_t at, uint32_t& cp) {
+                if (at + 4 > body.size()) {
+                    return false;
+                }
+                cp = 0;
+                for (std::size_t k = 0; k < 4; ++k) {
+                    int h = hex_value(body[at + k]);
+                    if (h < 0) {
+                        return false;
+                    }
+                    cp = cp * 16 + static_cast<uint32_t>(h);
+                }
+                return true;
+            };
+            uint32_t cp = 0;
+            if (!read_hex4(i + 1, cp)) {
+                return make_error("bad \\u escape");
+            }
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                uint32_t low = 0;
+                if (i + 2 < body.size() && body[i + 1] == '\\' && body[i + 2] == 'u' && read_hex4(i + 3, low) &&
+                    low >= 0xDC00 && low <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    i += 6;
+                } else {
+                    return make_error("unpaired surrogate in \\u escape");
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return make_error("unpaired surrogate in \\u escape");
+            }
+            append_utf8(cp, out);
+            break;
+        }
+        default:
+            return make_error(fmt::format("unknown escape '\\{}'", body[i]));
+        }
+    }
+    return out;
+}
+
+void write_number(double d, std::string& out) {
+    if (!std::isfinite(d)) {
+        out += "null";
+        return;
+    }
+    if (d == 0) {
+        out += '0';  // also for -0.0, so equal data encodes to equal bytes
+        return;
+    }
+    fmt::format_to(std::back_inserter(out), "{}", d);
+}
+
+int canonical_key_rank(std::string_view key) {
+    for (std::size_t i = 0; i < k_event_key_order.size(); ++i) {
+        if (k_event_key_order[i] == key) {
+            return static_cast<int>(i);
+        }
+    }
+    return static_cast<int>(k_event_key_order.size());
+}
+
+}  // namespace ev

@@ -1,0 +1,74 @@
+// Evaluator: the executable form of an expression, a tree of nodes that each
+// own their scratch memory, so evaluating allocates nothing in the steady state.
+#pragma once
+
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/path.h"
+#include "expr/value.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace ev::expr {
+
+/// What a node may look at while evaluating: the event and the clock.
+struct Context {
+    simdjson::dom::element event;
+    const Clock* clock = nullptr;
+};
+
+/// One evaluable node; a value it returns stays valid until the node is evaluated again.
+class Node {
+public:
+    virtual ~Node() = default;
+    /// Computes the node's value for ctx; never fails.
+    virtual Value eval(const Context& ctx) = 0;
+    /// True when the node's value is fixed at compile time (a constant).
+    virtual bool is_constant() const { return false; }
+};
+
+/// Owning pointer to a node.
+using NodePtr = std::unique_ptr<Node>;
+
+/// Binary operators that evaluate both operands.
+enum class BinaryOp { eq, ne, lt, le, gt, ge, in, add, sub, mul, div };
+
+/// Built-in functions other than exists(), which takes a path rather than a value.
+enum class Function { lower, upper, len, starts_with, ends_with, contains, now, number, string, abs, floor, ceil, round, min, max, coalesce, type };
+
+/// A constant; strings and list items of v are copied into the node.
+NodePtr make_constant(const Value& v);
+/// The value of the field at path, null when missing.
+NodePtr make_path(Path path);
+/// True when the field at path is present, even when it is null.
+NodePtr make_exists(Path path);
+/// Boolean negation by truthiness.
+NodePtr make_not(NodePtr operand);
+/// Arithmetic negation; null for non-numbers.
+NodePtr make_negate(NodePtr operand);
+/// Short-circuit && by truthiness, yielding a boolean.
+NodePtr make_and(NodePtr left, NodePtr right);
+/// Short-circuit || by truthiness, yielding a boolean.
+NodePtr make_or(NodePtr left, NodePtr right);
+/// A comparison, membership or arithmetic operator.
+NodePtr make_binary(BinaryOp op, NodePtr left, NodePtr right);
+/// A list built from item expressions.
+NodePtr make_list(std::vector<NodePtr> items);
+/// subject =~ regex (or !~ when negate), with the regex compiled ahead of time.
+NodePtr make_match(NodePtr subject, std::unique_ptr<re2::RE2> regex, bool negate);
+/// subject =~ pattern where the pattern is computed per event; one compiled regex is cached.
+NodePtr make_dynamic_match(NodePtr subject, NodePtr pattern, bool negate);
+/// A call of a built-in function; the caller has checked the arity.
+NodePtr make_call(Function function, std::vector<NodePtr> args);
+
+/// Computes the arithmetic or comparison result of op on two values (no storage needed).
+Value apply_binary(BinaryOp op, const Value& left, const Value& right);
+
+}  // namespace ev::expr

@@ -1,0 +1,163 @@
+#include "filter/filter.h"
+
+#include <fmt/format.h>
+
+#include "core/exit_code.h"
+#include "core/json.h"
+#include "core/path_edit.h"
+#include "core/writer.h"
+#include "expr/expr.h"
+
+namespace ev::filter {
+
+namespace {
+
+// A compiled --set or --del, in command-line order.
+struct Edit {
+    Path path;
+    std::optional<expr::Program> value;  // nothing: delete
+};
+
+Result<std::vector<Edit>> compile_edits(const Options& options) {
+    std::vector<Edit> edits;
+    for (const std::string& text : options.sets) {
+        auto assignment = parse_assignment(text);
+        if (!assignment) {
+            return make_error(fmt::format("--set '{}': {}", text, assignment.error()));
+        }
+        auto program = expr::Program::compile(assignment->expression);
+        if (!program) {
+            return make_error(fmt::format("--set '{}': {}", text, program.error()));
+        }
+        edits.push_back({std::move(assignment->path), std::move(program).value()});
+    }
+    for (const std::string& text : options.dels) {
+        auto path = Path::parse(text);
+        if (!path) {
+            return make_error(fmt::format("--del: {}", path.error()));
+        }
+        edits.push_back({std::move(path).value(), std::nullopt});
+    }
+    return edits;
+}
+
+// Every value is computed from the event as read (like SQL's UPDATE ... SET),
+// then the edits apply in order and the result is re-encoded canonically.
+void write_edited(std::vector<Edit>& edits, std::vector<Json>& values, simdjson::dom::element root,
+                  Writer& out) {
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+        if (edits[i].value) {
+            values[i] = edits[i].value->eval(root);
+        }
+    }
+    Json event = to_json(root);
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+        if (edits[i].value) {
+            set_at(event, edits[i].path, std::move(values[i]));
+        } else {
+            erase_at(event, edits[i].path);
+        }
+    }
+    write_canonical(event, out.buffer());
+    out.end_line();
+}
+
+}  // namespace
+
+Result<Assignment> parse_assignment(std::string_view text) {
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (quoted) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == '=') {
+            auto trim = [](std::string_view s) {
+                while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+                    s.remove_prefix(1);
+                }
+                while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+                    s.remove_suffix(1);
+                }
+                return s;
+            };
+            auto path = Path::parse(trim(text.substr(0, i)));
+            if (!path) {
+                return std::move(path).take_error();
+            }
+            std::string_view rhs = trim(text.substr(i + 1));
+            if (rhs.empty()) {
+                return make_error("expected PATH=EXPR, the expression is empty");
+            }
+            return Assignment{std::move(path).value(), std::string(rhs)};
+        }
+    }
+    return make_error("expected PATH=EXPR");
+}
+
+int run(const Options& options, int out_fd, Diagnostics& diag) {
+    auto program = expr::Program::compile(options.expression);
+    if (!program) {
+        diag.error(program.error());
+        return exit_code::k_usage;
+    }
+    auto edits = compile_edits(options);
+    if (!edits) {
+        diag.error(edits.error());
+        return exit_code::k_usage;
+    }
+    std::vector<Json> values(edits->size());
+
+    Input input(options.input, diag);
+    if (auto opened = input.open(); !opened) {
+        diag.error(opened.error());
+        return exit_code::k_io;
+    }
+    Writer out(out_fd);
+    input.set_idle([&out] { (void)out.flush(); });
+
+    uint64_t matched = 0;
+    Record record;
+    while (input.next(record) == Input::Next::record) {
+        if (program->test(record.root) == options.invert) {
+            continue;
+        }
+        ++matched;
+        if (!options.count) {
+            if (edits->empty()) {
+                out.write_line(record.line);
+            } else {
+                write_edited(*edits, values, record.root, out);
+            }
+            if (out.broken() || out.failed()) {
+                break;
+            }
+        }
+        if (options.max_count != 0 && matched >= options.max_count) {
+            break;
+        }
+    }
+    input.finish();
+    if (options.count) {
+        fmt::format_to(std::back_inserter(out.buffer()), "{}\n", matched);
+    }
+    (void)out.flush();
+    if (out.failed()) {
+        diag.error(out.error());
+        return exit_code::k_io;
+    }
+    if (input.fatal()) {
+        return exit_code::k_bad_input;
+    }
+    if (input.io_failed()) {
+        return exit_code::k_io;
+    }
+    return matched > 0 || out.broken() ? exit_code::k_ok : exit_code::k_no_match;
+}
+
+}  // namespace ev::filter

@@ -1,0 +1,39 @@
+// evfilter's engine: select events by expression and rewrite fields.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/diag.h"
+#include "core/input.h"
+#include "core/path.h"
+#include "core/result.h"
+
+namespace ev::filter {
+
+/// One --set PATH=EXPR, split into its two sides.
+struct Assignment {
+    Path path;
+    std::string expression;
+};
+
+/// Splits "PATH=EXPR" at the first '=' outside a quoted key.
+Result<Assignment> parse_assignment(std::string_view text);
+
+/// Everything evfilter's command line says.
+struct Options {
+    std::string expression;
+    bool invert = false;
+    bool count = false;
+    uint64_t max_count = 0;  ///< 0: no limit
+    std::vector<std::string> sets;
+    std::vector<std::string> dels;
+    InputOptions input;
+};
+
+/// Runs evfilter over the input, writing to out_fd; returns the exit code
+/// (0 some event matched, 1 none, 2 bad expression, 3 strict, 4 I/O).
+int run(const Options& options, int out_fd, Diagnostics& diag);
+
+}  // namespace ev::filter

@@ -1,0 +1,147 @@
+// Runs the data-driven expression cases in test/fixtures/expr_cases.txt.
+//
+// Format: blocks separated by blank lines; lines starting with '#' are comments.
+//   expr:   the expression (required)
+//   input:  the event as one JSON line (default {})
+//   result: the canonical JSON of eval_json, or
+//   error:  the first line of the compile error.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "expr/expr.h"
+
+namespace {
+
+struct Case {
+    int line = 0;
+    std::string expr;
+    std::string input = "{}";
+    std::string result;
+    std::string error;
+    bool has_result = false;
+    bool has_error = false;
+};
+
+const char* const k_case_file = "test/fixtures/expr_cases.txt";
+
+std::vector<Case> load_cases(std::string& problem) {
+    std::ifstream in(k_case_file);
+    if (!in) {
+        problem = std::string("cannot open ") + k_case_file + " (run the tests from the repository root)";
+        return {};
+    }
+    std::vector<Case> cases;
+    Case current;
+    bool open = false;
+    std::string line;
+    int number = 0;
+    auto finish = [&] {
+        if (open) {
+            cases.push_back(current);
+        }
+        current = Case{};
+        open = false;
+    };
+    while (std::getline(in, line)) {
+        ++number;
+        if (line.empty()) {
+            finish();
+            continue;
+        }
+        if (line[0] == '#') {
+            continue;
+        }
+        auto colon = line.find(':');
+        std::string key = colon == std::string::npos ? line : line.substr(0, colon);
+        std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
+        if (!value.empty() && value[0] == ' ') {
+            value.erase(0, 1);
+        }
+        if (!open) {
+            current.line = number;
+            open = true;
+        }
+        if (key == "expr") {
+            current.expr = value;
+        } else if (key == "input") {
+            current.input = value;
+        } else if (key == "result") {
+            current.result = value;
+            current.has_result = true;
+        } else if (key == "error") {
+            current.error = value;
+            current.has_error = true;
+        } else {
+            problem = std::string(k_case_file) + ":" + std::to_string(number) + ": unknown key '" + key + "'";
+            return {};
+        }
+    }
+    finish();
+    return cases;
+}
+
+TEST(ExprCases, AllCasesPass) {
+    std::string problem;
+    std::vector<Case> cases = load_cases(problem);
+    ASSERT_TRUE(problem.empty()) << problem;
+    ASSERT_GE(cases.size(), 170u);
+    // now() in the cases reads this fixed time.
+    ev::ManualClock clock(1700000000);
+    simdjson::dom::parser parser;
+    int failures = 0;
+    for (const Case& c : cases) {
+        std::string where = std::string(k_case_file) + ":" + std::to_string(c.line);
+        if (c.has_result == c.has_error) {
+            ADD_FAILURE() << where << ": a case needs exactly one of result: or error:";
+            ++failures;
+            continue;
+        }
+        auto program = ev::expr::Program::compile(c.expr, clock);
+        if (c.has_error) {
+            if (program) {
+                ADD_FAILURE() << where << ": expected error '" << c.error << "' but " << c.expr << " compiled";
+                ++failures;
+                continue;
+            }
+            std::string first = program.error().substr(0, program.error().find('\n'));
+            if (first != c.error) {
+                ADD_FAILURE() << where << ": for " << c.expr << "\n  expected error: " << c.error
+                              << "\n  actual error:   " << first;
+                ++failures;
+            }
+            continue;
+        }
+        if (!program) {
+            ADD_FAILURE() << where << ": " << c.expr << " failed to compile:\n" << program.error();
+            ++failures;
+            continue;
+        }
+        simdjson::dom::element event;
+        if (parser.parse(c.input).get(event) != simdjson::SUCCESS) {
+            ADD_FAILURE() << where << ": the input is not valid JSON";
+            ++failures;
+            continue;
+        }
+        std::string out;
+        program->eval_json(event, out);
+        if (out != c.result) {
+            ADD_FAILURE() << where << ": for " << c.expr << "\n  expected: " << c.result << "\n  actual:   " << out;
+            ++failures;
+            continue;
+        }
+        bool truthy = c.result != "false" && c.result != "null";
+        if (program->test(event) != truthy) {
+            ADD_FAILURE() << where << ": test() disagrees with the result " << c.result;
+            ++failures;
+        }
+    }
+    EXPECT_EQ(failures, 0) << failures << " of " << cases.size() << " cases failed";
+}
+
+}  // namespace

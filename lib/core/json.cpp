@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 
 namespace ev {
 
@@ -86,6 +87,26 @@ void write_json(const Json& value, std::string& out, bool top_level) {
     }
 }
 
+struct KeyedElement {
+    std::string_view key;
+    simdjson::dom::element value;
+    int rank;
+};
+
+// Stable, and fastest for the handful of keys an event object has.
+template <class T>
+void insertion_sort(std::vector<T>& items) {
+    for (std::size_t i = 1; i < items.size(); ++i) {
+        T item = items[i];
+        std::size_t j = i;
+        while (j > 0 && (item.rank != items[j - 1].rank ? item.rank < items[j - 1].rank : item.key < items[j - 1].key)) {
+            items[j] = items[j - 1];
+            --j;
+        }
+        items[j] = item;
+    }
+}
+
 void write_element(simdjson::dom::element element, std::string& out, bool top_level) {
     using simdjson::dom::element_type;
     switch (element.type()) {
@@ -122,26 +143,31 @@ void write_element(simdjson::dom::element element, std::string& out, bool top_le
         break;
     }
     case element_type::OBJECT: {
-        std::vector<std::pair<std::string_view, simdjson::dom::element>> order;
+        // One reusable scratch vector per nesting depth: no allocation per event.
+        thread_local std::vector<std::vector<KeyedElement>> t_levels;
+        thread_local std::size_t t_depth = 0;
+        if (t_levels.size() <= t_depth) {
+            t_levels.resize(t_depth + 1);
+        }
+        std::size_t depth = t_depth++;
+        t_levels[depth].clear();
         simdjson::dom::object obj = element.get_object().value_unsafe();
         for (auto field : obj) {
-            order.emplace_back(field.key, field.value);
+            t_levels[depth].push_back({field.key, field.value, top_level ? canonical_key_rank(field.key) : 0});
         }
-        std::stable_sort(order.begin(), order.end(), [top_level](const auto& a, const auto& b) {
-            return key_less(a.first, b.first, top_level);
-        });
+        insertion_sort(t_levels[depth]);
         out += '{';
-        bool first = true;
-        for (const auto& [key, value] : order) {
-            if (!first) {
+        for (std::size_t i = 0; i < t_levels[depth].size(); ++i) {
+            if (i > 0) {
                 out += ',';
             }
-            first = false;
-            json_escape_to(key, out);
+            KeyedElement member = t_levels[depth][i];
+            json_escape_to(member.key, out);
             out += ':';
-            write_element(value, out, false);
+            write_element(member.value, out, false);
         }
         out += '}';
+        --t_depth;
         break;
     }
     }
@@ -312,6 +338,8 @@ void write_canonical(const Json& value, std::string& out) { write_json(value, ou
 
 void write_canonical(simdjson::dom::element element, std::string& out) { write_element(element, out, true); }
 
+void write_canonical_nested(simdjson::dom::element element, std::string& out) { write_element(element, out, false); }
+
 std::string to_canonical(const Json& value) {
     std::string out;
     write_canonical(value, out);
@@ -320,15 +348,30 @@ std::string to_canonical(const Json& value) {
 
 void json_escape_to(std::string_view s, std::string& out) {
     static constexpr char k_hex[] = "0123456789abcdef";
-    out += '"';
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    std::size_t clean = 0;
+    while (clean < s.size()) {
+        auto c = static_cast<unsigned char>(s[clean]);
+        if (c < 0x20 || c == '"' || c == '\\') {
+            break;
+        }
+        ++clean;
+    }
+    std::size_t at = out.size();
+    out.resize(at + clean + 2);
+    char* dst = out.data() + at;
+    dst[0] = '"';
+    std::memcpy(dst + 1, s.data(), clean);
+    if (clean == s.size()) {
+        dst[clean + 1] = '"';
+        return;
+    }
+    out.resize(at + clean + 1);
+    for (std::size_t i = clean; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c != '"' && c != '\\') {
+            out += static_cast<char>(c);
             continue;
         }
-        out.append(s.data() + run, i - run);
-        run = i + 1;
         switch (c) {
         case '"':
             out += "\\\"";
@@ -357,7 +400,6 @@ void json_escape_to(std::string_view s, std::string& out) {
             out += k_hex[c & 0xF];
         }
     }
-    out.append(s.data() + run, s.size() - run);
     out += '"';
 }
 
@@ -459,6 +501,9 @@ void write_number(double d, std::string& out) {
 }
 
 int canonical_key_rank(std::string_view key) {
+    if (key.size() < 2 || key.size() > 8) {
+        return static_cast<int>(k_event_key_order.size());
+    }
     for (std::size_t i = 0; i < k_event_key_order.size(); ++i) {
         if (k_event_key_order[i] == key) {
             return static_cast<int>(i);

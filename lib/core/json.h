@@ -90,6 +90,10 @@ void write_canonical(const Json& value, std::string& out);
 /// Appends the canonical encoding of a parsed element (same rules as above).
 void write_canonical(simdjson::dom::element element, std::string& out);
 
+/// Appends the canonical encoding of a value nested inside an event: every
+/// object's keys in byte order.
+void write_canonical_nested(simdjson::dom::element element, std::string& out);
+
 /// The canonical encoding as a new string.
 std::string to_canonical(const Json& value);
 

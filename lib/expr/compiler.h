@@ -16,6 +16,7 @@ namespace ev::expr {
 
 /// The output of the compiler: the root node and the fields it reads.
 struct Compiled {
+    /// The node that computes the expression's value.
     NodePtr root;
     /// Every field path the expression reads, in order of first appearance, without repeats.
     std::vector<Path> fields;
@@ -26,8 +27,11 @@ Result<Compiled> compile(const Ast& ast, std::string_view source, const Clock& c
 
 /// One built-in function as the compiler knows it.
 struct FunctionInfo {
+    /// The name as written in expressions.
     std::string_view name;
+    /// Fewest arguments accepted.
     std::size_t min_args;
+    /// Most arguments accepted (SIZE_MAX: any number).
     std::size_t max_args;
 };
 

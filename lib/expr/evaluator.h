@@ -20,7 +20,9 @@ namespace ev::expr {
 
 /// What a node may look at while evaluating: the event and the clock.
 struct Context {
+    /// The event being evaluated (the root of every path).
     simdjson::dom::element event;
+    /// The clock now() reads; null reads as time 0.
     const Clock* clock = nullptr;
 };
 

@@ -22,6 +22,7 @@ public:
     /// Compiles source; on failure the error text is multi-line: a first line
     /// "syntax error at offset N: what" (or "unknown function 'x' at offset N" etc.), then
     /// "  <the expression>" and "  <spaces>^" with the caret under the fault.
+    /// now() reads clock at evaluation time, so clock must outlive the Program.
     static Result<Program> compile(std::string_view source, const Clock& clock = wall_clock());
 
     /// True when the expression's value is truthy for this event (jq truthiness: anything but false and null).
@@ -35,6 +36,7 @@ public:
     /// The source text the program was compiled from.
     const std::string& source() const;
 
+    /// Programs move; they are not copied (each owns its nodes' scratch memory).
     Program(Program&&) noexcept;
     Program& operator=(Program&&) noexcept;
     ~Program();

@@ -49,8 +49,11 @@ enum class TokenKind {
 
 /// One token: where it is in the source and what it holds.
 struct Token {
+    /// What the token is.
     TokenKind kind = TokenKind::end;
+    /// Byte offset of its first character in the source.
     std::size_t offset = 0;
+    /// Length in bytes of its source text.
     std::size_t length = 0;
     /// Identifier name, decoded string value, or regex pattern (with `\/` turned into `/`).
     std::string text;

@@ -20,12 +20,15 @@ enum class AstOp { or_, and_, not_, negate, eq, ne, lt, le, gt, ge, match, not_m
 
 /// One node of the syntax tree.
 struct Ast {
+    /// What the node is.
     AstKind kind = AstKind::null_literal;
     /// Byte offset in the source where the node starts (a call: its name; an operator: the operator).
     std::size_t offset = 0;
     /// Height of the subtree, bounded so evaluation cannot exhaust the stack.
     std::size_t depth = 1;
+    /// Value of a boolean literal.
     bool boolean = false;
+    /// Value of a number or duration literal (seconds).
     double number = 0;
     /// String value, regex pattern, or function name.
     std::string text;
@@ -33,6 +36,7 @@ struct Ast {
     bool icase = false;
     /// The field of a path node.
     Path path;
+    /// The operator of a unary or binary node.
     AstOp op = AstOp::or_;
     /// Operands, list items, or call arguments, left to right.
     std::vector<std::unique_ptr<Ast>> children;

@@ -17,13 +17,18 @@ namespace ev::expr {
 
 /// A value seen during evaluation; never owns memory, so copying it is free.
 struct Value {
+    /// The JSON type of the value.
     enum class Kind : std::uint8_t { null, boolean, number, string, array, object };
 
+    /// Which of the members below holds the value.
     Kind kind = Kind::null;
     /// True when the value is a field of the event; `element` is then valid.
     bool from_event = false;
+    /// The value of a boolean.
     bool boolean = false;
+    /// The value of a number (event integers converted to double).
     double number = 0;
+    /// The bytes of a string, borrowed from the event or the node that made it.
     std::string_view string;
     /// The event element the value came from (arrays and objects always have one unless `list` is set).
     simdjson::dom::element element;

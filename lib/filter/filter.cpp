@@ -4,22 +4,22 @@
 
 #include "core/exit_code.h"
 #include "core/json.h"
-#include "core/path_edit.h"
 #include "core/writer.h"
 #include "expr/expr.h"
+#include "filter/rewrite.h"
 
 namespace ev::filter {
 
 namespace {
 
-// A compiled --set or --del, in command-line order.
-struct Edit {
-    Path path;
-    std::optional<expr::Program> value;  // nothing: delete
+// The compiled --set and --del edits: sets first, in order, then deletes.
+struct Edits {
+    std::vector<Edit> edits;
+    std::vector<std::optional<expr::Program>> values;  // one per edit; nothing for deletes
 };
 
-Result<std::vector<Edit>> compile_edits(const Options& options) {
-    std::vector<Edit> edits;
+Result<Edits> compile_edits(const Options& options) {
+    Edits out;
     for (const std::string& text : options.sets) {
         auto assignment = parse_assignment(text);
         if (!assignment) {
@@ -29,36 +29,33 @@ Result<std::vector<Edit>> compile_edits(const Options& options) {
         if (!program) {
             return make_error(fmt::format("--set '{}': {}", text, program.error()));
         }
-        edits.push_back({std::move(assignment->path), std::move(program).value()});
+        out.edits.push_back({std::move(assignment->path), false, {}});
+        out.values.emplace_back(std::move(program).value());
     }
     for (const std::string& text : options.dels) {
         auto path = Path::parse(text);
         if (!path) {
             return make_error(fmt::format("--del: {}", path.error()));
         }
-        edits.push_back({std::move(path).value(), std::nullopt});
+        out.edits.push_back({std::move(path).value(), true, {}});
+        out.values.emplace_back(std::nullopt);
     }
-    return edits;
+    if (out.edits.size() > Rewriter::k_max_edits) {
+        return make_error(fmt::format("at most {} --set and --del options", Rewriter::k_max_edits));
+    }
+    return out;
 }
 
 // Every value is computed from the event as read (like SQL's UPDATE ... SET),
-// then the edits apply in order and the result is re-encoded canonically.
-void write_edited(std::vector<Edit>& edits, std::vector<Json>& values, simdjson::dom::element root,
-                  Writer& out) {
-    for (std::size_t i = 0; i < edits.size(); ++i) {
-        if (edits[i].value) {
-            values[i] = edits[i].value->eval(root);
+// then the edits apply in order and the event is re-encoded canonically.
+void write_edited(Edits& edits, Rewriter& rewriter, simdjson::dom::element root, Writer& out) {
+    for (std::size_t i = 0; i < edits.edits.size(); ++i) {
+        if (edits.values[i]) {
+            edits.edits[i].value.clear();
+            edits.values[i]->eval_json(root, edits.edits[i].value);
         }
     }
-    Json event = to_json(root);
-    for (std::size_t i = 0; i < edits.size(); ++i) {
-        if (edits[i].value) {
-            set_at(event, edits[i].path, std::move(values[i]));
-        } else {
-            erase_at(event, edits[i].path);
-        }
-    }
-    write_canonical(event, out.buffer());
+    rewriter.write(root, edits.edits, out.buffer());
     out.end_line();
 }
 
@@ -111,7 +108,7 @@ int run(const Options& options, int out_fd, Diagnostics& diag) {
         diag.error(edits.error());
         return exit_code::k_usage;
     }
-    std::vector<Json> values(edits->size());
+    Rewriter rewriter;
 
     Input input(options.input, diag);
     if (auto opened = input.open(); !opened) {
@@ -129,10 +126,10 @@ int run(const Options& options, int out_fd, Diagnostics& diag) {
         }
         ++matched;
         if (!options.count) {
-            if (edits->empty()) {
+            if (edits->edits.empty()) {
                 out.write_line(record.line);
             } else {
-                write_edited(*edits, values, record.root, out);
+                write_edited(*edits, rewriter, record.root, out);
             }
             if (out.broken() || out.failed()) {
                 break;

@@ -145,3 +145,41 @@ TEST(ExprCases, AllCasesPass) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ExprProgram, MovesAndReportsFields) {
+    auto compiled = ev::expr::Program::compile("tags.role == \"db\" && severity >= 1 || tags.role == \"web\"");
+    ASSERT_TRUE(compiled.ok());
+    ev::expr::Program program = std::move(compiled).value();
+    ev::expr::Program moved = std::move(program);
+    ASSERT_EQ(moved.fields().size(), 2u);
+    EXPECT_EQ(moved.fields()[0].to_string(), "tags.role");
+    EXPECT_EQ(moved.fields()[1].to_string(), "severity");
+    simdjson::dom::parser parser;
+    EXPECT_TRUE(moved.test(parser.parse(std::string_view(R"({"tags":{"role":"web"}})")).value()));
+    EXPECT_FALSE(moved.test(parser.parse(std::string_view(R"({"tags":{"role":"db"},"severity":0})")).value()));
+}
+
+TEST(ExprProgram, EvalBuildsOwnedJson) {
+    ev::ManualClock clock(100);
+    auto program = ev::expr::Program::compile("[subject, now() / 8, tags, metric * 2]", clock);
+    ASSERT_TRUE(program.ok());
+    simdjson::dom::parser parser;
+    ev::Json value = program->eval(parser.parse(std::string_view(R"({"subject":"h","tags":{"a":"b"},"metric":2})")).value());
+    ASSERT_TRUE(value.is_array());
+    ASSERT_EQ(value.items().size(), 4u);
+    EXPECT_EQ(value.items()[0].as_string(), "h");
+    EXPECT_EQ(value.items()[1].as_number(), 12.5);
+    EXPECT_EQ(value.items()[2].find("a")->as_string(), "b");
+    EXPECT_EQ(value.items()[3].kind(), ev::Json::Kind::integer);
+    EXPECT_EQ(ev::to_canonical(value), R"(["h",12.5,{"a":"b"},4])");
+}
+
+TEST(ExprProgram, ErrorIsThreeLines) {
+    auto program = ev::expr::Program::compile("subject =~ /(x/");
+    ASSERT_FALSE(program.ok());
+    EXPECT_EQ(program.error(), "invalid regex at offset 11: missing ): (x\n  subject =~ /(x/\n             ^");
+}
+
+}  // namespace

@@ -1,0 +1,36 @@
+// Result events: one `status` event per finished command, ready for evstatus.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "batch/process.h"
+#include "core/json.h"
+
+namespace ev::batch {
+
+/// What a result event says besides how the command ended.
+struct ResultContext {
+    std::string subject;  ///< empty: no subject field
+    std::string name;     ///< the action name
+    std::string cause;    ///< id of the event that caused the run; empty: none
+    std::string id;       ///< the result's own id
+    double time = 0;      ///< the result's time
+    double timeout = 0;   ///< the --timeout in force (for the message)
+};
+
+/// The result event: state ok on exit 0, critical otherwise; data.exit_code
+/// (null when a signal ended it), data.duration, data.output and, when they
+/// apply, data.signal, data.timed_out and data.output_truncated.
+Json result_event(const Finished& finished, const ResultContext& context);
+
+/// True when the command counts as successful (exit status 0).
+inline bool succeeded(const Finished& f) { return f.spawned && f.exited && f.exit_code == 0; }
+
+/// Replaces bytes that are not valid UTF-8 with U+FFFD, so output can go into JSON.
+std::string sanitize_utf8(std::string_view bytes);
+
+/// The basename of a command path ("/usr/bin/puppet" -> "puppet").
+std::string command_basename(std::string_view path);
+
+}  // namespace ev::batch

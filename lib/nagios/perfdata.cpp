@@ -1,0 +1,184 @@
+#include "nagios/perfdata.h"
+
+#include <fmt/format.h>
+
+#include "nagios/number.h"
+#include "nagios/range.h"
+#include "nagios/text.h"
+
+namespace ev::nagios {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+// Returns the item's end: the first space outside a quoted label.
+std::size_t item_end(std::string_view text, std::size_t begin) {
+    std::size_t i = begin;
+    if (i < text.size() && text[i] == '\'') {
+        ++i;
+        while (i < text.size()) {
+            if (text[i] == '\'') {
+                if (i + 1 < text.size() && text[i + 1] == '\'') {
+                    i += 2;
+                    continue;
+                }
+                ++i;
+                break;
+            }
+            ++i;
+        }
+    }
+    while (i < text.size() && !is_space(text[i])) {
+        ++i;
+    }
+    return i;
+}
+
+// Splits "a;b;c" into at most five fields.
+std::vector<std::string_view> split_fields(std::string_view text) {
+    std::vector<std::string_view> fields;
+    std::size_t begin = 0;
+    while (true) {
+        std::size_t semi = text.find(';', begin);
+        if (semi == std::string_view::npos) {
+            fields.push_back(text.substr(begin));
+            break;
+        }
+        fields.push_back(text.substr(begin, semi - begin));
+        begin = semi + 1;
+    }
+    return fields;
+}
+
+Result<PerfItem> parse_item(std::string_view text) {
+    PerfItem item;
+    std::string_view rest;
+    if (text.front() == '\'') {
+        std::size_t i = 1;
+        bool closed = false;
+        while (i < text.size()) {
+            if (text[i] == '\'') {
+                if (i + 1 < text.size() && text[i + 1] == '\'') {
+                    item.label += '\'';
+                    i += 2;
+                    continue;
+                }
+                closed = true;
+                ++i;
+                break;
+            }
+            item.label += text[i];
+            ++i;
+        }
+        if (!closed) {
+            return make_error("unterminated quoted label");
+        }
+        if (i >= text.size() || text[i] != '=') {
+            return make_error("expected '=' after the quoted label");
+        }
+        rest = text.substr(i + 1);
+    } else {
+        std::size_t eq = text.find('=');
+        if (eq == std::string_view::npos) {
+            return make_error("no '='");
+        }
+        item.label = std::string(text.substr(0, eq));
+        rest = text.substr(eq + 1);
+    }
+    if (item.label.empty()) {
+        return make_error("empty label");
+    }
+    std::vector<std::string_view> fields = split_fields(rest);
+    if (fields.size() > 5) {
+        // Some plugins end items with a stray ';'; more than that is not perfdata.
+        for (std::size_t i = 5; i < fields.size(); ++i) {
+            if (!fields[i].empty()) {
+                return make_error("more than five ';' fields");
+            }
+        }
+    }
+    std::string_view value = fields[0];
+    if (value.empty()) {
+        return make_error("no value");
+    }
+    if (value == "U") {
+        item.value = std::nullopt;
+    } else {
+        auto number = parse_number_prefix(value);
+        if (!number) {
+            return make_error(fmt::format("bad value '{}'", value));
+        }
+        item.value = number->first;
+        std::string_view unit = value.substr(number->second);
+        if (!unit.empty()) {
+            char c = unit.front();
+            if ((c >= '0' && c <= '9') || c == '.' || c == ',' || c == '-' || c == '+') {
+                return make_error(fmt::format("bad value '{}'", value));
+            }
+        }
+        item.unit = std::string(unit);
+    }
+    for (std::size_t i = 1; i < 3 && i < fields.size(); ++i) {
+        if (fields[i].empty()) {
+            continue;
+        }
+        if (auto range = parse_range(fields[i]); !range) {
+            return make_error(fmt::format("bad {} threshold '{}': {}", i == 1 ? "warning" : "critical", fields[i],
+                                          range.error()));
+        }
+        (i == 1 ? item.warn : item.crit) = std::string(fields[i]);
+    }
+    for (std::size_t i = 3; i < 5 && i < fields.size(); ++i) {
+        if (fields[i].empty()) {
+            continue;
+        }
+        auto number = parse_number(fields[i]);
+        if (!number) {
+            return make_error(fmt::format("bad {} '{}'", i == 3 ? "min" : "max", fields[i]));
+        }
+        (i == 3 ? item.min : item.max) = *number;
+    }
+    return item;
+}
+
+}  // namespace
+
+void parse_perfdata_into(std::string_view text, Perfdata& out) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (is_space(text[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t end = item_end(text, i);
+        std::string_view raw = text.substr(i, end - i);
+        auto item = parse_item(raw);
+        if (item) {
+            out.items.push_back(std::move(item).value());
+        } else {
+            out.problems.push_back(fmt::format("item '{}': {}", valid_utf8(raw), item.error()));
+        }
+        i = end;
+    }
+}
+
+Perfdata parse_perfdata(std::string_view text) {
+    Perfdata out;
+    parse_perfdata_into(text, out);
+    return out;
+}
+
+Json perf_item_json(const PerfItem& item) {
+    Json j = Json::object();
+    j.set("label", valid_utf8(item.label));
+    j.set("value", item.value ? Json(*item.value) : Json());
+    j.set("unit", item.unit.empty() ? Json() : Json(valid_utf8(item.unit)));
+    j.set("warn", item.warn.empty() ? Json() : Json(item.warn));
+    j.set("crit", item.crit.empty() ? Json() : Json(item.crit));
+    j.set("min", item.min ? Json(*item.min) : Json());
+    j.set("max", item.max ? Json(*item.max) : Json());
+    return j;
+}
+
+}  // namespace ev::nagios

@@ -1,0 +1,67 @@
+// Engine: the state machine per identity: transitions, non-OK repeats,
+// confirmation, expiry and flapping. No I/O; times come from the caller.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "status/config.h"
+#include "status/event.h"
+#include "status/table.h"
+
+namespace ev::status {
+
+/// Why an alert was raised; the names are the `reason` field.
+enum class Reason : uint8_t { transition, non_ok, expired, flapping_start, flapping_stop };
+
+/// The `reason` text of a Reason.
+std::string_view reason_name(Reason reason);
+
+/// An alert decided by the engine; the identity and times, not yet encoded.
+struct Decision {
+    Reason reason = Reason::transition;
+    State state = State::ok;     ///< the identity's state after the event
+    State previous = State::ok;  ///< its state before
+    double since = 0;            ///< when the current state began
+    double time = 0;             ///< when the alert happened
+    double ttl = 0;              ///< for expiry: the ttl that ran out
+    const IdentityEntry* entry = nullptr;  ///< the identity (key and state)
+};
+
+/// Counters of what the engine saw and did.
+struct EngineCounters {
+    uint64_t statuses = 0;
+    uint64_t alerts = 0;
+    uint64_t held_back = 0;  ///< alerts not raised because the identity flaps
+    uint64_t expired = 0;
+};
+
+/// Applies status results and expiry to the identity table.
+class Engine {
+public:
+    explicit Engine(Config config) : m_config(config) {}
+
+    /// Applies one status at time now; returns the alert it raises, if any
+    /// (one event never raises two).
+    std::optional<Decision> apply(const StatusEvent& status, double now);
+
+    /// The next identity whose deadline is strictly before now, expired:
+    /// it takes the expire state and the alert is returned. Call until empty.
+    std::optional<Decision> expire_next(double now);
+
+    /// The earliest armed deadline, 0 when none.
+    double next_deadline() { return m_table.next_deadline(); }
+
+    IdentityTable& table() { return m_table; }
+    const IdentityTable& table() const { return m_table; }
+    const Config& config() const { return m_config; }
+    const EngineCounters& counters() const { return m_counters; }
+
+private:
+    Config m_config;
+    IdentityTable m_table;
+    EngineCounters m_counters;
+};
+
+}  // namespace ev::status

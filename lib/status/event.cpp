@@ -1,0 +1,138 @@
+#include "status/event.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace ev::status {
+
+namespace {
+
+std::optional<double> number_of(simdjson::dom::element e) {
+    using simdjson::dom::element_type;
+    switch (e.type()) {
+    case element_type::INT64:
+        return static_cast<double>(e.get_int64().value_unsafe());
+    case element_type::UINT64:
+        return static_cast<double>(e.get_uint64().value_unsafe());
+    case element_type::DOUBLE:
+        return e.get_double().value_unsafe();
+    default:
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+EventKind read_event(simdjson::dom::element root, StatusEvent& out, std::string& reason) {
+    out = StatusEvent{};
+    std::optional<simdjson::dom::element> state, severity, subject, name, time, ttl, type;
+    for (auto field : root.get_object().value_unsafe()) {
+        std::string_view k = field.key;
+        if (k.empty()) {
+            continue;
+        }
+        switch (k[0]) {
+        case 's':
+            if (k == "state") {
+                state = field.value;
+            } else if (k == "severity") {
+                severity = field.value;
+            } else if (k == "subject") {
+                subject = field.value;
+            }
+            break;
+        case 'n':
+            if (k == "name") {
+                name = field.value;
+            }
+            break;
+        case 't':
+            if (k == "time") {
+                time = field.value;
+            } else if (k == "ttl") {
+                ttl = field.value;
+            } else if (k == "type") {
+                type = field.value;
+            } else if (k == "tags") {
+                out.tags = field.value;
+            }
+            break;
+        case 'i':
+            if (k == "id" && field.value.is_string()) {
+                out.id = field.value.get_string().value_unsafe();
+            }
+            break;
+        case 'm':
+            if (k == "message") {
+                out.message = field.value;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (time) {
+        out.time = number_of(*time);
+        if (out.time && !std::isfinite(*out.time)) {
+            out.time.reset();
+        }
+    }
+    if (!state && !severity) {
+        return EventKind::other;
+    }
+    if (type && type->is_string() && type->get_string().value_unsafe() == "alert") {
+        return EventKind::other;
+    }
+    std::optional<State> from_state, from_severity;
+    if (state) {
+        if (!state->is_string()) {
+            reason = "state is not a string";
+            return EventKind::bad;
+        }
+        std::string_view text = state->get_string().value_unsafe();
+        from_state = parse_state(text);
+        if (!from_state) {
+            reason = fmt::format("unknown state '{}'", text.substr(0, 40));
+            return EventKind::bad;
+        }
+    }
+    if (severity) {
+        if (severity->is_int64()) {
+            from_severity = state_from_severity(severity->get_int64().value_unsafe());
+        }
+        if (!from_severity) {
+            reason = "severity is not an integer in 0..3";
+            return EventKind::bad;
+        }
+    }
+    if (from_state && from_severity && *from_state != *from_severity) {
+        reason = "state and severity disagree";
+        return EventKind::bad;
+    }
+    out.state = from_state ? *from_state : *from_severity;
+    if (!subject || !subject->is_string() || subject->get_string().value_unsafe().empty()) {
+        reason = "status without a subject";
+        return EventKind::bad;
+    }
+    if (!name || !name->is_string() || name->get_string().value_unsafe().empty()) {
+        reason = "status without a name";
+        return EventKind::bad;
+    }
+    out.subject = subject->get_string().value_unsafe();
+    out.name = name->get_string().value_unsafe();
+    if (time && !out.time) {
+        reason = "time is not a number";
+        return EventKind::bad;
+    }
+    if (ttl) {
+        out.ttl = number_of(*ttl);
+        if (!out.ttl || !std::isfinite(*out.ttl) || *out.ttl < 0) {
+            reason = "ttl is not a non-negative number";
+            return EventKind::bad;
+        }
+    }
+    return EventKind::status;
+}
+
+}  // namespace ev::status

@@ -1,0 +1,60 @@
+// `evstatus show` and `evstatus check`: read a state file and report the
+// current states, as a table, as NDJSON, or as one Nagios-compatible check.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/diag.h"
+#include "core/result.h"
+
+namespace ev::status {
+
+/// Exit codes of `evstatus check`, the Nagios plugin codes.
+namespace check_code {
+constexpr int k_ok = 0;        ///< every selected identity is ok / every host checked in
+constexpr int k_warning = 1;   ///< a warning is present, or --warn-count was reached
+constexpr int k_critical = 2;  ///< a critical is present, or --crit-count was reached
+constexpr int k_unknown = 3;   ///< an unknown is present, nothing was selected, or the state file is unusable
+}  // namespace check_code
+
+/// What `evstatus show` reads from its command line.
+struct ShowOptions {
+    std::string state_path;
+    std::string expression;  ///< empty: every identity
+    bool json = false;       ///< NDJSON instead of a table
+};
+
+/// What `evstatus check` reads from its command line.
+struct CheckOptions {
+    std::string state_path;
+    std::string expression;          ///< empty: every identity
+    std::string name = "EVSTATUS";   ///< the label in front of the aggregate line
+    std::string max_age;             ///< a duration: report hosts not refreshed within it
+    std::string warn_count;          ///< N or N%: WARNING at or above this many
+    std::string crit_count;          ///< N or N%: CRITICAL at or above this many
+    std::optional<double> now;       ///< the time to measure ages against
+};
+
+/// A --warn-count / --crit-count threshold: a count or a percentage of the total.
+struct Threshold {
+    double value = 0;
+    bool percent = false;
+    /// True when count out of total reaches the threshold.
+    bool reached(std::size_t count, std::size_t total) const;
+};
+
+/// Parses "N" or "N%" (N a non-negative number).
+Result<Threshold> parse_threshold(std::string_view text);
+
+/// Prints the states of the state file; returns 0, 1 when nothing was
+/// selected, or 2 when the state file or the expression is bad.
+int show(const ShowOptions& options, int out_fd, Diagnostics& diag);
+
+/// Prints one Nagios check over the selected identities; returns its code.
+int check(const CheckOptions& options, int out_fd, Diagnostics& diag);
+
+/// Formats epoch seconds as UTC "YYYY-MM-DDTHH:MM:SSZ" (fraction dropped).
+std::string format_utc(double seconds);
+
+}  // namespace ev::status

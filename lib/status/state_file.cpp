@@ -1,0 +1,368 @@
+#include "status/state_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "core/json.h"
+#include "core/state.h"
+#include "status/flap.h"
+
+namespace ev::status {
+
+namespace {
+
+constexpr int k_format_version = 1;
+
+void put_number(std::string& out, std::string_view key, double value) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    write_number(value, out);
+}
+
+void put_string(std::string& out, std::string_view key, std::string_view value) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    json_escape_to(value, out);
+}
+
+void put_bool(std::string& out, std::string_view key, bool value) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    out += value ? "true" : "false";
+}
+
+// Reads the fields of one JSON object line, checking each one.
+class LineFields {
+public:
+    LineFields(simdjson::dom::object object, std::string& error) : m_object(object), m_error(error) {}
+
+    bool number(const char* key, double& out) {
+        simdjson::dom::element e;
+        if (!get(key, e)) {
+            return false;
+        }
+        double d = 0;
+        if (e.is_int64()) {
+            d = static_cast<double>(e.get_int64().value_unsafe());
+        } else if (e.is_double()) {
+            d = e.get_double().value_unsafe();
+        } else if (e.is_uint64()) {
+            d = static_cast<double>(e.get_uint64().value_unsafe());
+        } else {
+            return fail(key, "is not a number");
+        }
+        if (!std::isfinite(d)) {
+            return fail(key, "is not finite");
+        }
+        out = d;
+        return true;
+    }
+
+    bool integer(const char* key, int64_t low, int64_t high, int64_t& out) {
+        simdjson::dom::element e;
+        if (!get(key, e)) {
+            return false;
+        }
+        if (!e.is_int64() || e.get_int64().value_unsafe() < low || e.get_int64().value_unsafe() > high) {
+            return fail(key, fmt::format("is not an integer in {}..{}", low, high));
+        }
+        out = e.get_int64().value_unsafe();
+        return true;
+    }
+
+    bool string(const char* key, std::string_view& out) {
+        simdjson::dom::element e;
+        if (!get(key, e)) {
+            return false;
+        }
+        if (!e.is_string()) {
+            return fail(key, "is not a string");
+        }
+        out = e.get_string().value_unsafe();
+        return true;
+    }
+
+    bool state(const char* key, State& out) {
+        std::string_view text;
+        if (!string(key, text)) {
+            return false;
+        }
+        auto s = parse_state(text);
+        if (!s) {
+            return fail(key, "is not a state name");
+        }
+        out = *s;
+        return true;
+    }
+
+    bool boolean(const char* key, bool& out) {
+        simdjson::dom::element e;
+        if (!get(key, e)) {
+            return false;
+        }
+        if (!e.is_bool()) {
+            return fail(key, "is not true or false");
+        }
+        out = e.get_bool().value_unsafe();
+        return true;
+    }
+
+private:
+    bool get(const char* key, simdjson::dom::element& out) {
+        if (m_object[key].get(out) != simdjson::SUCCESS) {
+            m_error = fmt::format("missing field \"{}\"", key);
+            return false;
+        }
+        return true;
+    }
+    bool fail(const char* key, std::string_view what) {
+        m_error = fmt::format("field \"{}\" {}", key, what);
+        return false;
+    }
+
+    simdjson::dom::object m_object;
+    std::string& m_error;
+};
+
+bool read_identity(simdjson::dom::object object, SavedIdentity& out, std::string& error) {
+    LineFields f(object, error);
+    std::string_view subject, name;
+    double ttl = 0, deadline = 0;
+    int64_t soft = 0, flap = 0;
+    bool flapping = false, expired = false;
+    IdentityState& s = out.state;
+    if (!f.string("subject", subject) || !f.string("name", name) || !f.state("state", s.state) ||
+        !f.state("raw", s.raw) || !f.number("since", s.since) || !f.number("seen", s.seen) ||
+        !f.number("ttl", ttl) || !f.number("deadline", deadline) || !f.integer("soft", 0, 255, soft) ||
+        !f.integer("flap", 0, static_cast<int64_t>(k_flap_mask), flap) || !f.boolean("flapping", flapping) ||
+        !f.boolean("expired", expired)) {
+        return false;
+    }
+    if (subject.empty() || name.empty()) {
+        error = "empty subject or name";
+        return false;
+    }
+    if (ttl < 0 || deadline < 0) {
+        error = "negative ttl or deadline";
+        return false;
+    }
+    out.subject = subject;
+    out.name = name;
+    s.ttl = ttl;
+    s.deadline = deadline;
+    s.soft = static_cast<uint8_t>(soft);
+    s.flap = static_cast<uint32_t>(flap);
+    s.flags = static_cast<uint8_t>((flapping ? IdentityState::k_flapping : 0) |
+                                   (expired ? IdentityState::k_expired : 0));
+    return true;
+}
+
+}  // namespace
+
+void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out) {
+    auto entries = table.sorted();
+    out += fmt::format("{{\"evstatus_state\":{},\"clock\":\"{}\"", k_format_version,
+                       clock == ClockKind::event ? "event" : "wall");
+    put_number(out, "time", time);
+    out += fmt::format(",\"count\":{}}}\n", entries.size());
+    for (const IdentityEntry* entry : entries) {
+        const IdentityState& s = entry->second;
+        out += "{\"subject\":";
+        json_escape_to(key_subject(entry->first), out);
+        put_string(out, "name", key_name(entry->first));
+        put_string(out, "state", state_name(s.state));
+        put_string(out, "raw", state_name(s.raw));
+        put_number(out, "since", s.since);
+        put_number(out, "seen", s.seen);
+        put_number(out, "ttl", s.ttl);
+        put_number(out, "deadline", s.deadline);
+        out += fmt::format(",\"soft\":{},\"flap\":{}", s.soft, s.flap);
+        put_bool(out, "flapping", s.flapping());
+        put_bool(out, "expired", s.expired());
+        out += "}\n";
+    }
+}
+
+Result<Snapshot> decode_state(std::string_view text) {
+    simdjson::padded_string padded(text);
+    simdjson::dom::parser parser;
+    Snapshot snapshot;
+    std::size_t pos = 0;
+    uint64_t line_no = 0;
+    int64_t count = -1;
+    std::string error;
+    std::unordered_set<std::string> seen_keys;
+    std::string key;
+    auto fail = [&](std::string_view why) {
+        return make_error(fmt::format("line {}: {}", line_no, why));
+    };
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            ++line_no;
+            return fail("unfinished last line (the file is truncated)");
+        }
+        ++line_no;
+        std::string_view line = text.substr(pos, end - pos);
+        simdjson::dom::element root;
+        // The padded buffer keeps readable bytes after every line, as simdjson needs.
+        if (parser.parse(padded.data() + pos, line.size(), false).get(root) != simdjson::SUCCESS ||
+            !root.is_object()) {
+            return fail("not a JSON object");
+        }
+        pos = end + 1;
+        simdjson::dom::object object = root.get_object().value_unsafe();
+        if (line_no == 1) {
+            LineFields f(object, error);
+            int64_t version = 0;
+            std::string_view clock;
+            if (!f.integer("evstatus_state", 0, INT32_MAX, version)) {
+                return fail(fmt::format("not an evstatus state file header ({})", error));
+            }
+            if (version != k_format_version) {
+                return fail(fmt::format("state file version {} is not supported (expected {})", version,
+                                        k_format_version));
+            }
+            if (!f.string("clock", clock) || !f.number("time", snapshot.time) ||
+                !f.integer("count", 0, INT64_MAX, count)) {
+                return fail(error);
+            }
+            if (clock == "event") {
+                snapshot.clock = ClockKind::event;
+            } else if (clock == "wall") {
+                snapshot.clock = ClockKind::wall;
+            } else {
+                return fail("field \"clock\" is not wall or event");
+            }
+            continue;
+        }
+        SavedIdentity identity;
+        if (!read_identity(object, identity, error)) {
+            return fail(error);
+        }
+        make_key(identity.subject, identity.name, key);
+        if (!seen_keys.insert(key).second) {
+            return fail("identity listed twice");
+        }
+        if (snapshot.identities.size() >= static_cast<uint64_t>(count)) {
+            return fail(fmt::format("more identities than the header's count {}", count));
+        }
+        snapshot.identities.push_back(std::move(identity));
+    }
+    if (line_no == 0) {
+        return make_error("empty file (no header)");
+    }
+    if (snapshot.identities.size() != static_cast<uint64_t>(count)) {
+        return make_error(fmt::format("holds {} identities, the header says {} (the file is truncated)",
+                                      snapshot.identities.size(), count));
+    }
+    return snapshot;
+}
+
+Result<std::optional<Snapshot>> load_state_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return std::optional<Snapshot>{};
+        }
+        return make_error(fmt::format("state file {}: {}", path, std::strerror(errno)));
+    }
+    std::string text;
+    char buf[1 << 16];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n == 0) {
+            break;
+        }
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            int e = errno;
+            ::close(fd);
+            return make_error(fmt::format("state file {}: {}", path, std::strerror(e)));
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    auto snapshot = decode_state(text);
+    if (!snapshot) {
+        return make_error(fmt::format("state file {} is corrupt: {}", path, snapshot.error()));
+    }
+    return std::optional<Snapshot>(std::move(snapshot).value());
+}
+
+Result<void> save_state_file(const std::string& path, std::string_view bytes) {
+    std::string tmp = path + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return make_error(fmt::format("cannot save state to {}: {}", tmp, std::strerror(errno)));
+    }
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            int e = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return make_error(fmt::format("cannot save state to {}: {}", tmp, std::strerror(e)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        int e = errno;
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return make_error(fmt::format("cannot save state to {}: fsync: {}", tmp, std::strerror(e)));
+    }
+    ::close(fd);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        ::unlink(tmp.c_str());
+        return make_error(fmt::format("cannot save state to {}: rename: {}", path, std::strerror(e)));
+    }
+    // The rename is durable only once the directory is.
+    std::string dir = ".";
+    if (auto slash = path.rfind('/'); slash != std::string::npos) {
+        dir = slash == 0 ? "/" : path.substr(0, slash);
+    }
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)::fsync(dfd);
+        ::close(dfd);
+    }
+    return {};
+}
+
+void restore(IdentityTable& table, const Snapshot& snapshot, std::optional<double> min_deadline_base) {
+    table.map().reserve(snapshot.identities.size());
+    for (const SavedIdentity& saved : snapshot.identities) {
+        IdentityState fresh = saved.state;
+        fresh.deadline = 0;
+        bool inserted = false;
+        IdentityEntry& entry = table.get(saved.subject, saved.name, fresh, inserted);
+        entry.second = fresh;
+        double deadline = saved.state.deadline;
+        if (deadline > 0 && min_deadline_base && saved.state.ttl > 0) {
+            deadline = std::max(deadline, *min_deadline_base + saved.state.ttl);
+        }
+        table.arm(entry, deadline);
+    }
+}
+
+}  // namespace ev::status

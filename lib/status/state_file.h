@@ -1,0 +1,56 @@
+// The state file: every identity's state, saved atomically and loaded at
+// start, so a restart neither forgets nor storms.
+//
+// Format (NDJSON): a header line
+//   {"evstatus_state":1,"clock":"event","time":T,"count":N}
+// then N lines, one per identity, sorted by subject and name:
+//   {"subject":S,"name":N,"state":"ok","raw":"ok","since":T,"seen":T,"ttl":0,
+//    "deadline":0,"soft":0,"flap":0,"flapping":false,"expired":false}
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "status/config.h"
+#include "status/table.h"
+
+namespace ev::status {
+
+/// One identity as read from a state file.
+struct SavedIdentity {
+    std::string subject;
+    std::string name;
+    IdentityState state;
+};
+
+/// A state file's contents.
+struct Snapshot {
+    ClockKind clock = ClockKind::wall;  ///< the clock of the run that saved it
+    double time = 0;                    ///< that clock's time at the save
+    std::vector<SavedIdentity> identities;
+};
+
+/// Appends the state file text for table, saved at time on clock.
+void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out);
+
+/// Parses state file text; any deviation (truncation, a bad field, a wrong
+/// count, a duplicate identity) is an error naming the line.
+Result<Snapshot> decode_state(std::string_view text);
+
+/// Reads and decodes path; nothing when the file does not exist (first run).
+/// The error says "state file PATH: ..." and why.
+Result<std::optional<Snapshot>> load_state_file(const std::string& path);
+
+/// Replaces path with bytes atomically: writes PATH.tmp, fsyncs it, renames
+/// it over path and fsyncs the directory; a crash leaves the old or the new file.
+Result<void> save_state_file(const std::string& path, std::string_view bytes);
+
+/// Puts the identities of snapshot into table, arming their deadlines; on
+/// the wall clock a deadline before min_deadline_base + ttl is moved there,
+/// so time spent stopped does not expire everything at once.
+void restore(IdentityTable& table, const Snapshot& snapshot, std::optional<double> min_deadline_base);
+
+}  // namespace ev::status

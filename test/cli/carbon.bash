@@ -1,0 +1,121 @@
+# Helpers for tests and benchmarks that need a real carbon-cache (Debian's
+# graphite-carbon) on loopback, with a private configuration and storage.
+#
+#   carbon_setup DIR        writes DIR/carbon.conf, DIR/storage-schemas.conf
+#                           and picks free loopback ports (CARBON_PORT)
+#   carbon_start DIR        starts carbon-cache in the foreground (background
+#                           job); waits until its line port accepts
+#   carbon_stop DIR         SIGTERM, waits for it to exit (bounded)
+#   carbon_fetch DIR PATH   prints "timestamp value" lines of the whisper file
+#                           for metric PATH, non-null points only
+#   carbon_wait DIR PATH N  polls (bounded) until PATH has N non-null points
+#
+# Retention is 1s points for a day, so whisper-fetch reads back exact values.
+
+carbon_free_port() {
+    python3 - <<'PY'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+PY
+}
+
+carbon_setup() {
+    local dir=$1
+    mkdir -p "$dir/storage/whisper" "$dir/storage/lists" "$dir/log" "$dir/run"
+    local line pickle query
+    line=$(carbon_free_port)
+    pickle=$(carbon_free_port)
+    query=$(carbon_free_port)
+    echo "$line" > "$dir/port"
+    cat > "$dir/carbon.conf" <<CONF
+[cache]
+STORAGE_DIR = $dir/storage/
+LOCAL_DATA_DIR = $dir/storage/whisper/
+WHITELISTS_DIR = $dir/storage/lists/
+CONF_DIR = $dir/
+LOG_DIR = $dir/log/
+PID_DIR = $dir/run/
+DATABASE = whisper
+ENABLE_LOGROTATION = False
+MAX_CACHE_SIZE = inf
+MAX_UPDATES_PER_SECOND = 100000
+MAX_UPDATES_PER_SECOND_ON_SHUTDOWN = 100000
+MAX_CREATES_PER_MINUTE = inf
+MIN_TIMESTAMP_RESOLUTION = 1
+LINE_RECEIVER_INTERFACE = 127.0.0.1
+LINE_RECEIVER_PORT = $line
+ENABLE_UDP_LISTENER = False
+PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+PICKLE_RECEIVER_PORT = $pickle
+CACHE_QUERY_INTERFACE = 127.0.0.1
+CACHE_QUERY_PORT = $query
+USE_FLOW_CONTROL = True
+LOG_UPDATES = False
+LOG_CREATES = False
+LOG_LISTENER_CONN_SUCCESS = False
+CACHE_WRITE_STRATEGY = sorted
+WHISPER_AUTOFLUSH = False
+WHISPER_FALLOCATE_CREATE = False
+CONF
+    cat > "$dir/storage-schemas.conf" <<CONF
+[everything]
+pattern = .*
+retentions = 1s:1d
+CONF
+}
+
+carbon_port() { cat "$1/port"; }
+
+carbon_start() {
+    local dir=$1 port i
+    port=$(carbon_port "$dir")
+    carbon-cache --config="$dir/carbon.conf" --nodaemon --pidfile="$dir/run/carbon.pid" \
+        --logdir="$dir/log" start > "$dir/log/console.log" 2>&1 &
+    echo $! > "$dir/run/job.pid"
+    for i in $(seq 1 200); do
+        if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2).close()" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "carbon did not start; log:" >&2
+    cat "$dir/log/console.log" >&2
+    return 1
+}
+
+carbon_stop() {
+    local dir=$1 pid i
+    [ -f "$dir/run/job.pid" ] || return 0
+    pid=$(cat "$dir/run/job.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 200); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$dir/run/job.pid"
+}
+
+# Metric path a.b.c lives in storage/whisper/a/b/c.wsp.
+carbon_wsp() { echo "$1/storage/whisper/${2//.//}.wsp"; }
+
+carbon_fetch() {
+    local file
+    file=$(carbon_wsp "$1" "$2")
+    [ -f "$file" ] || return 0
+    whisper-fetch --from=0 "$file" | awk '$2 != "None" { print $1, $2 }'
+}
+
+carbon_wait() {
+    local dir=$1 path=$2 want=$3 i have
+    for i in $(seq 1 300); do
+        have=$(carbon_fetch "$dir" "$path" | wc -l)
+        [ "$have" -ge "$want" ] && return 0
+        sleep 0.1
+    done
+    echo "carbon_wait: $path has $have of $want points" >&2
+    return 1
+}

@@ -1,0 +1,58 @@
+// libFuzzer target: compiles the input as an expression and, when it compiles,
+// evaluates it against a few fixed events in every output form.
+#include <simdjson.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "expr/expr.h"
+
+namespace {
+
+const char* const k_events[] = {
+    R"({"id":"e1","time":1700000000,"type":"status","subject":"web1.example.com","name":"http","state":"critical","severity":2,"metric":0.25,"message":"connect timeout","tags":{"role":"web","dc":"ams","odd key":"x","pat":"^w"},"ttl":300,"data":{"changes":[{"from":"ok","to":"critical"}],"list":[1,2,3],"n":null}})",
+    R"({})",
+    R"({"subject":null,"severity":"2","tags":[],"data":[[],{},"",0,-1e308,18446744073709551615]})",
+    R"({"subject":"\u00e9\u0000x","metric":-0.0,"tags":{"pat":"("}})",
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static simdjson::dom::parser parser;
+    static const ev::ManualClock clock(1700000000);
+    std::string_view source(reinterpret_cast<const char*>(data), size);
+    auto program = ev::expr::Program::compile(source, clock);
+    if (!program) {
+        // Errors must always carry the three-line caret layout.
+        if (program.error().find('\n') == std::string::npos) {
+            __builtin_trap();
+        }
+        return 0;
+    }
+    std::string out;
+    for (const char* text : k_events) {
+        simdjson::dom::element event;
+        if (parser.parse(std::string_view(text)).get(event) != simdjson::SUCCESS) {
+            __builtin_trap();
+        }
+        bool truthy = program->test(event);
+        out.clear();
+        program->eval_json(event, out);
+        // The encoding must be valid JSON and agree with test().
+        simdjson::dom::parser check;
+        simdjson::dom::element reparsed;
+        if (check.parse(out).get(reparsed) != simdjson::SUCCESS) {
+            __builtin_trap();
+        }
+        if (truthy != (out != "false" && out != "null")) {
+            __builtin_trap();
+        }
+        ev::Json value = program->eval(event);
+        (void)value;
+    }
+    return 0;
+}

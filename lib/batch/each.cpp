@@ -226,7 +226,7 @@ int run_each(const EachOptions& options, int out_fd, int err_fd, Diagnostics& di
 
         for (Finished& f : runner.take_finished()) {
             auto it = running.find(f.tag);
-            ResultContext ctx{it->second.subject, plan.name, it->second.cause, ids.next(), wall_clock().now(),
+            ResultContext ctx{it->second.subject, plan.name, it->second.cause, ids.next(), std::round(wall_clock().now() * 1000) / 1000,
                               plan.timeout};
             write_canonical(result_event(f, ctx), out.buffer());
             out.end_line();

@@ -1,5 +1,6 @@
 #include "expr/evaluator.h"
 
+#include <cstring>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -507,13 +508,25 @@ private:
 class MatchNode final : public Node {
 public:
     MatchNode(NodePtr subject, std::unique_ptr<re2::RE2> regex, bool negate)
-        : m_subject(std::move(subject)), m_regex(std::move(regex)), m_negate(negate) {}
+        : m_subject(std::move(subject)), m_regex(std::move(regex)), m_negate(negate) {
+        // A case-sensitive pattern without metacharacters is a substring
+        // search: memmem is several times faster than running the automaton.
+        const std::string& pattern = m_regex->pattern();
+        m_literal = m_regex->options().case_sensitive() && !pattern.empty() &&
+                    pattern.find_first_of("\\^$.|?*+()[]{}") == std::string::npos;
+    }
     Value eval(const Context& ctx) override {
         Value v = m_subject->eval(ctx);
         if (v.kind != Value::Kind::string) {
             return Value::of_bool(false);
         }
-        bool matched = re2::RE2::PartialMatch(re2::StringPiece(v.string.data(), v.string.size()), *m_regex);
+        bool matched = false;
+        if (m_literal) {
+            const std::string& pattern = m_regex->pattern();
+            matched = memmem(v.string.data(), v.string.size(), pattern.data(), pattern.size()) != nullptr;
+        } else {
+            matched = re2::RE2::PartialMatch(re2::StringPiece(v.string.data(), v.string.size()), *m_regex);
+        }
         return Value::of_bool(matched != m_negate);
     }
 
@@ -521,6 +534,7 @@ private:
     NodePtr m_subject;
     std::unique_ptr<re2::RE2> m_regex;
     bool m_negate;
+    bool m_literal = false;
 };
 
 class DynamicMatchNode final : public Node {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/duration.h"
+#include "nagios/text.h"
 
 namespace ev::nagios {
 
@@ -27,29 +28,6 @@ bool valid_name(std::string_view name) {
         }
     }
     return true;
-}
-
-Result<std::size_t> parse_bytes(std::string_view text) {
-    std::size_t value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
-    if (ec != std::errc() || ptr == text.data()) {
-        return make_error(fmt::format("bad size '{}'", text));
-    }
-    std::size_t scale = 1;
-    if (unit == "" || unit == "B") {
-        scale = 1;
-    } else if (unit == "K" || unit == "KiB" || unit == "k") {
-        scale = 1024;
-    } else if (unit == "M" || unit == "MiB") {
-        scale = std::size_t{1} << 20;
-    } else {
-        return make_error(fmt::format("bad size '{}' (use bytes, K or M)", text));
-    }
-    if (value == 0 || value > (std::size_t{1} << 30) / scale) {
-        return make_error(fmt::format("size '{}' out of range (1 byte to 1 GiB)", text));
-    }
-    return value * scale;
 }
 
 // Applies KEY=VALUE to check; an error when KEY is unknown or VALUE bad.
@@ -82,7 +60,7 @@ Result<void> apply_option(CheckDef& check, std::string_view key, std::string_vie
         return {};
     }
     if (key == "max-output") {
-        auto bytes = parse_bytes(value);
+        auto bytes = parse_size(value);
         if (!bytes) {
             return make_error(fmt::format("max-output: {}", bytes.error()));
         }

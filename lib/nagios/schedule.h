@@ -37,6 +37,7 @@ struct Slot {
     double scheduled = 0;  ///< the due time of the run in progress or last started
     bool running = false;
     State last_state = State::ok;
+    bool perf_warned = false;  ///< malformed perfdata was reported once already
 };
 
 /// The set of scheduled checks.

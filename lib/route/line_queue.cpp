@@ -61,6 +61,15 @@ uint64_t LineQueue::rewind(std::size_t unread_bytes) {
     return lines;
 }
 
+uint64_t LineQueue::clear() {
+    uint64_t lines = m_unsent_lines;
+    m_buf.clear();
+    m_released = m_sent = 0;
+    m_unsent_lines = 0;
+    compact();
+    return lines;
+}
+
 void LineQueue::compact() {
     m_buf.erase(0, m_released);
     m_sent -= m_released;

@@ -38,6 +38,9 @@ public:
     /// of their line; returns how many whole lines that puts back.
     uint64_t rewind(std::size_t unread_bytes);
 
+    /// Forgets everything; returns how many unsent lines that discarded.
+    uint64_t clear();
+
     /// Bytes held in memory (retained and unsent).
     std::size_t bytes() const { return m_buf.size() - m_released; }
     /// Lines not yet handed on.

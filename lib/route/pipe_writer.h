@@ -46,6 +46,7 @@ public:
     using PipeWriter::PipeWriter;
     ~StdoutPipeDestination() override;
     Result<void> start() override;
+    bool offer(std::string_view line) override;
     void service(double now) override;
     void abandon() override { lose_queue(); }
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -34,6 +35,17 @@ Result<void> Spool::open() {
     ::unlink(buf.data());
     m_fd = fd;
     return {};
+}
+
+void Spool::clear() {
+    m_pending.clear();
+    m_read.clear();
+    m_read_pos = 0;
+    m_read_off = m_write_off = 0;
+    m_lines = 0;
+    if (m_fd >= 0) {
+        (void)::ftruncate(m_fd, 0);
+    }
 }
 
 Result<void> Spool::flush() {

@@ -24,6 +24,8 @@ public:
     Result<void> append(std::string_view line);
     /// Moves whole lines into queue, in order, while they fit.
     Result<void> replay_into(LineQueue& queue);
+    /// Forgets every spooled line.
+    void clear();
     /// True while lines wait on the spool.
     bool active() const { return m_lines > 0; }
     /// Lines waiting on the spool.

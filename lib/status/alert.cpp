@@ -1,5 +1,8 @@
 #include "status/alert.h"
 
+#include <tuple>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "core/clock.h"
@@ -26,12 +29,15 @@ Json make_alert(const Decision& d, const StatusEvent* cause) {
     Json a = Json::object();
     a.members().reserve(14);
     auto& m = a.members();
-    m.emplace_back("time", Json(d.time));
+    m.emplace_back(std::piecewise_construct, std::forward_as_tuple("time"), std::forward_as_tuple(d.time));
     m.emplace_back("type", Json("alert"));
     m.emplace_back("subject", Json(key_subject(d.entry->first)));
     m.emplace_back("name", Json(key_name(d.entry->first)));
     m.emplace_back("state", Json(state_name(d.state)));
-    m.emplace_back("severity", Json(severity_of(d.state)));
+    // Built in place: moving a temporary Json of a number trips GCC 12's
+    // -Wmaybe-uninitialized on std::variant.
+    m.emplace_back(std::piecewise_construct, std::forward_as_tuple("severity"),
+                   std::forward_as_tuple(severity_of(d.state)));
     if (cause != nullptr) {
         if (cause->message) {
             m.emplace_back("message", to_json(*cause->message));
@@ -45,7 +51,7 @@ Json make_alert(const Decision& d, const StatusEvent* cause) {
     m.emplace_back("source", Json("evstatus"));
     m.emplace_back("previous", Json(state_name(d.previous)));
     m.emplace_back("reason", Json(reason_name(d.reason)));
-    m.emplace_back("since", Json(d.since));
+    m.emplace_back(std::piecewise_construct, std::forward_as_tuple("since"), std::forward_as_tuple(d.since));
     if (cause != nullptr && cause->id) {
         m.emplace_back("cause", Json(*cause->id));
     }

@@ -27,7 +27,8 @@ std::optional<double> number_of(simdjson::dom::element e) {
 EventKind read_event(simdjson::dom::element root, StatusEvent& out, std::string& reason) {
     out = StatusEvent{};
     std::optional<simdjson::dom::element> state, severity, subject, name, time, ttl, type;
-    for (auto field : root.get_object().value_unsafe()) {
+    simdjson::dom::object object = root.get_object().value_unsafe();
+    for (auto field : object) {
         std::string_view k = field.key;
         if (k.empty()) {
             continue;

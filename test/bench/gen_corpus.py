@@ -14,9 +14,9 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 42
     rnd = random.Random(seed)
-    hosts = [f"web{i:02d}.dc{i % 3 + 1}.example.com" for i in range(40)]
-    hosts += [f"db{i:02d}.dc{i % 3 + 1}.example.com" for i in range(10)]
-    hosts += [f"blackbox{i:02d}.probe.example.com" for i in range(10)]
+    hosts = [f"web{i:02d}.dc{i % 3 + 1}.ex.net" for i in range(40)]
+    hosts += [f"db{i:02d}.dc{i % 3 + 1}.ex.net" for i in range(10)]
+    hosts += [f"blackbox{i:02d}.probe.ex.net" for i in range(10)]
     metrics = [("load", ""), ("disk./var", "%"), ("mem.used", "B"), ("http.latency", "s"), ("if.in_octets", "c")]
     checks = ["check_load", "check_disk", "check_http", "check_puppet_run", "check_ntp"]
     states = ["ok"] * 14 + ["warning"] * 3 + ["critical"] * 2 + ["unknown"]
@@ -30,13 +30,13 @@ def main():
         host = rnd.choice(hosts)
         r = rnd.random()
         ev = {"id": f"01JD{i:022d}", "time": t}
-        tags = {"dc": host.split(".")[1], "role": rnd.choice(roles), "env": "prod"}
+        tags = {"dc": host.split(".")[1], "role": rnd.choice(roles)}
         if r < 0.6:
             name, unit = rnd.choice(metrics)
             ev.update({"type": "metric", "subject": host, "name": name,
                        "metric": round(rnd.uniform(0, 100), 3), "unit": unit,
                        "tags": tags, "source": "collector",
-                       "data": {"interval": 10, "host_ip": f"10.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(256)}"}})
+                       "data": {"interval": 10, "ip": f"10.{rnd.randrange(256)}.{rnd.randrange(256)}.{rnd.randrange(256)}"}})
         elif r < 0.9:
             st = rnd.choice(states)
             ev.update({"type": "status", "subject": host, "name": rnd.choice(checks),

@@ -1,4 +1,5 @@
 # Shared set-up for every bats file: the built tools on PATH, bats-assert.
+bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 

@@ -1,0 +1,61 @@
+// evroute: rule-based fan-out of events to files, consumers and callbacks.
+#include <CLI/CLI.hpp>
+
+#include "core/cli.h"
+#include "core/diag.h"
+#include "core/signals.h"
+#include "route/router.h"
+
+int main(int argc, char** argv) {
+    ev::route::Options options;
+    std::string queue_size = "1M";
+    CLI::App app{"Route NDJSON events by rules to files, FIFOs, long-running consumers and per-event callbacks.",
+                 "evroute"};
+    std::string first;
+    app.add_option("RULES", first, "Rules file (see evroute(1)); with -e or -f it is the first input file");
+    app.add_option("-f,--rules-file", options.rules_file, "Rules file, when -e rules are given too")->type_name("FILE");
+    app.add_option("FILE", options.input.files, "Input files ('-' is stdin; default stdin)");
+    app.add_option("-e,--rule", options.inline_rules, "An inline rule, after the file's rules (repeatable)")
+        ->type_name("RULE")
+        ->allow_extra_args(false);
+    app.add_option("--unmatched", options.unmatched, "Where unmatched events go: a destination, or drop (default stdout)")
+        ->type_name("DEST");
+    app.add_option("--results", options.results, "Destination of callback failure events")->type_name("DEST");
+    app.add_option("--queue-size", queue_size, "Memory bound of each destination's queue (default 1M)")
+        ->type_name("BYTES");
+    app.add_option("--spool-dir", options.spool_dir, "Directory for spill files (default $TMPDIR or /tmp)")
+        ->type_name("DIR");
+    app.add_option("--callback-concurrency", options.callback_concurrency,
+                   "Calls running at once per callback destination (default 4)")
+        ->type_name("N");
+    app.add_option("--callback-timeout", options.callback_timeout, "Time limit of one call (default 30s)")
+        ->type_name("DURATION");
+    app.add_option("--stats-interval", options.stats_interval, "Route counter metric events every DURATION")
+        ->type_name("DURATION");
+    app.add_option("--drain-timeout", options.drain_timeout,
+                   "At end of input, how long to wait for destinations (default 10s)")
+        ->type_name("DURATION");
+    app.add_flag("--check", options.check_only, "Check the rules and exit");
+    ev::add_input_options(app, options.input);
+    ev::add_version_flag(app, "evroute");
+    if (auto code = ev::parse_cli(app, argc, argv)) {
+        return *code;
+    }
+    ev::Diagnostics diag("evroute");
+    auto size = ev::route::parse_size(queue_size);
+    if (!size) {
+        diag.error("--queue-size: " + size.error());
+        return 2;
+    }
+    options.queue_bytes = *size;
+    // With -e or -f the rules are given already, so the first positional is an input file.
+    if (!first.empty()) {
+        if (options.inline_rules.empty() && options.rules_file.empty()) {
+            options.rules_file = first;
+        } else {
+            options.input.files.insert(options.input.files.begin(), first);
+        }
+    }
+    ev::signals::install();
+    return ev::route::run(options, diag);
+}

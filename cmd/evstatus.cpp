@@ -1,0 +1,56 @@
+// evstatus: current state per identity, alerts on transitions, non-OK
+// results, expiry and flapping; `show` and `check` query the state file.
+#include <CLI/CLI.hpp>
+
+#include "core/cli.h"
+#include "core/diag.h"
+#include "core/signals.h"
+#include "status/cli.h"
+#include "status/query.h"
+#include "status/status.h"
+
+int main(int argc, char** argv) {
+    ev::status::Options options;
+    CLI::App app{"Keep the current state per identity (subject, name) and insert alerts into the event stream.",
+                 "evstatus"};
+    ev::status::add_filter_options(app, options);
+    ev::add_input_options(app, options.input);
+    ev::add_version_flag(app, "evstatus");
+
+    ev::status::ShowOptions show;
+    CLI::App* show_cmd = app.add_subcommand("show", "Print the current states of a state file");
+    show_cmd->add_option("--state", show.state_path, "The state file")->type_name("FILE")->required();
+    show_cmd->add_flag("--json", show.json, "NDJSON instead of a table");
+    show_cmd->add_option("EXPR", show.expression, "Show only identities for which EXPR is true");
+
+    ev::status::CheckOptions check;
+    double check_now = 0;
+    CLI::App* check_cmd = app.add_subcommand("check", "One Nagios check over the identities of a state file");
+    check_cmd->add_option("--state", check.state_path, "The state file")->type_name("FILE")->required();
+    check_cmd->add_option("--name", check.name, "Label of the aggregate line (default EVSTATUS)");
+    check_cmd->add_option("--max-age", check.max_age, "Report subjects not refreshed within DURATION")
+        ->type_name("DURATION");
+    check_cmd->add_option("--warn-count", check.warn_count, "WARNING at or above N (or N%) non-OK / old")
+        ->type_name("N|N%");
+    check_cmd->add_option("--crit-count", check.crit_count, "CRITICAL at or above N (or N%) non-OK / old")
+        ->type_name("N|N%");
+    CLI::Option* now_opt = check_cmd->add_option("--now", check_now, "Measure ages against TIME (epoch seconds)")
+                               ->type_name("TIME");
+    check_cmd->add_option("EXPR", check.expression, "Check only identities for which EXPR is true");
+
+    if (auto code = ev::parse_cli(app, argc, argv)) {
+        return *code;
+    }
+    ev::Diagnostics diag("evstatus");
+    if (show_cmd->parsed()) {
+        return ev::status::show(show, 1, diag);
+    }
+    if (check_cmd->parsed()) {
+        if (now_opt->count() > 0) {
+            check.now = check_now;
+        }
+        return ev::status::check(check, 1, diag);
+    }
+    ev::signals::install();
+    return ev::status::run(options, 1, diag);
+}

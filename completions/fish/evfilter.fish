@@ -1,0 +1,11 @@
+# fish completion for evfilter(1)
+complete -c evfilter -s v -l invert -d 'Write the events for which EXPR is false'
+complete -c evfilter -s c -l count -d 'Print only the number of selected events'
+complete -c evfilter -s m -l max-count -x -d 'Stop after N selected events'
+complete -c evfilter -l set -x -d 'Set PATH to the value of EXPR (PATH=EXPR)'
+complete -c evfilter -l del -x -d 'Delete the field at PATH'
+complete -c evfilter -l rejects -r -F -d 'Append bad input lines to FILE'
+complete -c evfilter -l strict -d 'Stop at the first bad input line'
+complete -c evfilter -l max-line -x -d 'Longest accepted line in bytes'
+complete -c evfilter -l help -d 'Show help'
+complete -c evfilter -l version -d 'Show version'

@@ -1,0 +1,33 @@
+// evbatch group: collect status events into groups and notify once per
+// group with Alertmanager's timing, as a summary alert or by running a command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/diag.h"
+#include "core/input.h"
+
+namespace ev::batch {
+
+/// Everything `evbatch group` is told on its command line.
+struct GroupOptions {
+    std::string by = "name,state";  ///< fields or an expression
+    std::string wait = "30s";
+    std::string interval = "5m";
+    std::string repeat = "4h";
+    bool no_resolve = false;
+    std::string clock = "wall";         ///< "wall" or "event"
+    std::vector<std::string> command;   ///< empty: write summary alerts
+    std::string name;                   ///< action name in results; default: the command's basename
+    std::string timeout;                ///< per command run; empty: none
+    std::string kill_after = "5s";
+    std::size_t output_limit = 4096;
+    InputOptions input;
+};
+
+/// Runs group mode over the input, writing to out_fd; returns the exit code
+/// (0, or 1 when a command run failed, 2 usage, 3 strict, 4 I/O).
+int run_group(const GroupOptions& options, int out_fd, Diagnostics& diag);
+
+}  // namespace ev::batch

@@ -1,0 +1,128 @@
+// Grouper: Alertmanager's grouping state machine over status events. Members
+// (identities subject+name) join groups by key; timers decide when a group
+// notifies: wait after creation, interval between change notifications,
+// repeat while unchanged and firing, and a last one when it resolves.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/state.h"
+
+namespace ev::batch {
+
+/// The group timers in seconds.
+struct GroupTiming {
+    double wait = 30;
+    double interval = 300;
+    double repeat = 14400;
+    bool send_resolved = true;
+};
+
+/// A member as a notification reports it.
+struct NotifiedMember {
+    std::string subject;
+    std::string name;
+    State state = State::ok;
+    std::string id;    ///< id of the member's latest event; empty when it had none
+    std::string line;  ///< the member's latest event, verbatim
+};
+
+/// One notification a group sends.
+struct Notification {
+    std::string key;
+    std::string name;         ///< the members' common name, or the key when they differ
+    State state = State::ok;  ///< worst member state
+    std::string reason;       ///< "new", "changed", "repeat" or "resolved"
+    double time = 0;          ///< when it is sent
+    double since = 0;         ///< when the group was created
+    std::optional<State> previous;  ///< the state of the group's last notification
+    std::size_t firing = 0;   ///< members not ok
+    std::vector<NotifiedMember> members;  ///< sorted by subject, then name
+};
+
+/// The message line: "3 hosts CRITICAL on check_puppet_run: web1, web2, web3".
+std::string notification_message(const Notification& n);
+
+/// Holds every group and its timer; all times come from the caller.
+class Grouper {
+public:
+    explicit Grouper(GroupTiming timing);
+    ~Grouper();
+    Grouper(const Grouper&) = delete;
+    Grouper& operator=(const Grouper&) = delete;
+
+    /// Records the latest state of identity (subject, name) at time now; a
+    /// non-ok state puts it in group key (creating the group), ok marks it
+    /// resolved in the group it is in (an unknown identity's ok is ignored).
+    void add(std::string_view key, std::string_view subject, std::string_view name, State state,
+             std::string_view id, std::string_view line, double now);
+
+    /// The earliest timer, or nothing when there are no groups.
+    std::optional<double> next_due() const;
+
+    /// Runs every timer due at or before now, in time order; each
+    /// notification carries its timer's time.
+    void advance(double now, std::vector<Notification>& out);
+
+    /// End of input: every group with changes not yet sent notifies at now
+    /// (a group that never notified and has nothing firing stays silent).
+    void flush(double now, std::vector<Notification>& out);
+
+    /// How many groups exist.
+    std::size_t groups() const { return m_groups.size(); }
+
+private:
+    struct Group;
+    struct Member {
+        std::string subject;
+        std::string name;
+        std::string id;
+        std::string line;
+        State state = State::ok;
+        Group* group = nullptr;
+    };
+    struct Group {
+        std::string key;
+        std::vector<Member*> members;
+        bool changed = true;
+        bool notified = false;
+        double created = 0;
+        double last_notify = 0;
+        std::optional<State> last_state;
+    };
+    struct Timer {
+        double due;
+        uint64_t seq;
+        Group* group;
+        bool operator>(const Timer& o) const { return due != o.due ? due > o.due : seq > o.seq; }
+    };
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    using MemberMap = std::unordered_map<std::string, Member, Hash, std::equal_to<>>;
+
+    Group* group_for(std::string_view key, double now);
+    void leave(Member& member);
+    void tick(Group& group, double now, bool final, std::vector<Notification>& out);
+    void notify(Group& group, const char* reason, double now, std::vector<Notification>& out);
+    void prune_resolved(Group& group);
+    void drop(Group& group);
+    void schedule(Group& group, double due);
+
+    GroupTiming m_timing;
+    MemberMap m_members;
+    std::unordered_map<std::string, std::unique_ptr<Group>, Hash, std::equal_to<>> m_groups;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<>> m_timers;
+    uint64_t m_seq = 0;
+    std::string m_identity;  // scratch for the identity key
+};
+
+}  // namespace ev::batch

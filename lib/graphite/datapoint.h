@@ -1,0 +1,34 @@
+// Datapoint: the value and timestamp an event carries, and the carbon
+// plaintext line made from them ("path value timestamp\n").
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ev::graphite {
+
+/// What extract_datapoint found in an event.
+struct Datapoint {
+    enum class Kind {
+        point,  ///< a value and a timestamp
+        skip,   ///< no metric and not a metric event: nothing to send, not an error
+        bad,    ///< rejected under the bad-input policy; reason says why
+    };
+    Kind kind = Kind::skip;
+    std::string value;        ///< the value as carbon reads it ("42", "0.5", "1e+21")
+    int64_t time = 0;         ///< integer Unix seconds
+    std::string_view reason;  ///< for Kind::bad; points to a static string
+};
+
+/// Reads `metric` (a finite JSON number) and `time` (seconds, fraction
+/// dropped; now when absent) into out. Events without `metric` are skipped,
+/// unless `type` is "metric", which makes them bad.
+void extract_datapoint(simdjson::dom::element event, double now, Datapoint& out);
+
+/// Appends "path value time\n" to out.
+void append_line(std::string_view path, const Datapoint& point, std::string& out);
+
+}  // namespace ev::graphite

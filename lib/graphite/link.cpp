@@ -1,0 +1,198 @@
+#include "graphite/link.h"
+
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace ev::graphite {
+
+Link::Link(Destination destination, Outbox& outbox, LinkTiming timing, std::function<void(std::string_view)> report)
+    : m_destination(std::move(destination)), m_outbox(outbox), m_timing(timing), m_report(std::move(report)) {}
+
+Link::~Link() { close(); }
+
+void Link::close() {
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+    m_state = State::idle;
+}
+
+void Link::fail(double now, std::string_view why) {
+    close();
+    m_outbox.rewind();
+    ++m_failures;
+    m_backoff = m_backoff == 0 ? m_timing.backoff_min : std::min(m_backoff * 2, m_timing.backoff_max);
+    m_next_attempt = now + m_backoff;
+    if (!m_down) {
+        m_down = true;
+        m_report(fmt::format("{}: {}; retrying, datapoints wait", m_destination.to_string(), why));
+    }
+}
+
+void Link::start_connect(double now) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    std::string port = std::to_string(m_destination.port);
+    int rc = ::getaddrinfo(m_destination.host.c_str(), port.c_str(), &hints, &found);
+    if (rc != 0) {
+        fail(now, fmt::format("cannot resolve: {}", ::gai_strerror(rc)));
+        return;
+    }
+    int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        ::freeaddrinfo(found);
+        fail(now, fmt::format("socket: {}", std::strerror(errno)));
+        return;
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // A peer that vanished without a reset would otherwise hold unacknowledged
+    // data for the kernel's full retransmission time (about 15 minutes).
+    unsigned user_timeout = 30000;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
+    rc = ::connect(fd, found->ai_addr, found->ai_addrlen);
+    int err = errno;
+    ::freeaddrinfo(found);
+    m_fd = fd;
+    m_started = now;
+    if (rc == 0) {
+        m_state = State::connected;
+    } else if (err == EINPROGRESS) {
+        m_state = State::connecting;
+    } else {
+        fail(now, fmt::format("connect: {}", std::strerror(err)));
+    }
+}
+
+void Link::service(double now) {
+    // Carbon never talks back: readable means closed (0) or reset (error).
+    char sink[4096];
+    for (;;) {
+        ssize_t n = ::recv(m_fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (n > 0) {
+            continue;
+        }
+        if (n == 0) {
+            fail(now, "connection closed by carbon");
+            return;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            break;
+        }
+        fail(now, fmt::format("connection lost: {}", std::strerror(errno)));
+        return;
+    }
+    m_blocked = false;
+    std::string error;
+    for (;;) {
+        std::string_view bytes = m_outbox.next_bytes(error);
+        if (!error.empty()) {
+            m_report(fmt::format("{}: {}", m_destination.to_string(), error));
+            error.clear();
+        }
+        if (bytes.empty()) {
+            break;
+        }
+        ssize_t n = ::send(m_fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            m_outbox.written(static_cast<std::size_t>(n), now);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            m_blocked = true;
+            break;
+        }
+        fail(now, fmt::format("connection lost: {}", std::strerror(errno)));
+        return;
+    }
+    // SIOCOUTQ: bytes in the send queue the peer has not acknowledged.
+    int unacked = 0;
+    if (::ioctl(m_fd, SIOCOUTQ, &unacked) == 0) {
+        m_outbox.acknowledged(m_outbox.stream() - static_cast<uint64_t>(std::max(unacked, 0)), now, m_timing.keep);
+    }
+}
+
+void Link::pump(double now) {
+    if (m_state == State::idle) {
+        if (m_outbox.empty() || now < m_next_attempt) {
+            return;
+        }
+        start_connect(now);
+    }
+    if (m_state == State::connecting) {
+        pollfd p{m_fd, POLLOUT, 0};
+        if (::poll(&p, 1, 0) <= 0) {
+            if (now - m_started > m_timing.connect_timeout) {
+                fail(now, "connect: timed out");
+            }
+            return;
+        }
+        int err = 0;
+        socklen_t len = sizeof err;
+        ::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0) {
+            fail(now, fmt::format("connect: {}", std::strerror(err)));
+            return;
+        }
+        m_state = State::connected;
+    }
+    if (m_state == State::connected) {
+        if (m_down) {
+            m_down = false;
+            m_report(fmt::format("{}: connected again", m_destination.to_string()));
+        }
+        m_backoff = 0;
+        service(now);
+    }
+}
+
+int Link::poll_fd(short& events) const {
+    if (m_state == State::connecting) {
+        events = POLLOUT;
+        return m_fd;
+    }
+    if (m_state == State::connected) {
+        events = POLLIN;
+        if (m_outbox.has_unwritten()) {
+            events |= POLLOUT;
+        }
+        return m_fd;
+    }
+    return -1;
+}
+
+double Link::wait_hint(double now) const {
+    if (m_state == State::idle) {
+        return m_outbox.empty() ? -1 : std::max(0.0, m_next_attempt - now);
+    }
+    if (m_state == State::connecting) {
+        return std::max(0.0, m_started + m_timing.connect_timeout - now);
+    }
+    // Awaiting acknowledgements (or the keep window): look again soon.
+    return m_outbox.empty() ? -1 : (m_blocked ? 0.05 : 0.02);
+}
+
+}  // namespace ev::graphite

@@ -1,0 +1,92 @@
+// Outbox: one destination's ordered queue of carbon lines, in memory and,
+// beyond a bound, in its spool; it remembers what was written to the
+// connection until the peer's TCP has acknowledged it, so a broken
+// connection re-sends from the first unacknowledged line.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "graphite/spool.h"
+
+namespace ev::graphite {
+
+/// Counters of one outbox, in datapoints (lines).
+struct OutboxCounters {
+    uint64_t queued = 0;     ///< lines accepted into the outbox
+    uint64_t delivered = 0;  ///< lines the peer's TCP acknowledged (re-sent lines count again)
+    uint64_t spooled = 0;    ///< lines written to spool segments
+    uint64_t replayed = 0;   ///< lines read back from spool segments
+    uint64_t resent = 0;     ///< lines queued again after a connection broke
+};
+
+/// The queue for one destination. Order is kept across memory, the spool,
+/// reconnections and restarts.
+class Outbox {
+public:
+    /// memory_limit: bytes of lines held in memory before spilling to spool
+    /// (may be null: then full() tells the caller to stop reading input).
+    Outbox(std::size_t memory_limit, Spool* spool);
+
+    /// Queues segments a previous run left in the spool, ahead of everything.
+    void adopt_spool();
+
+    /// Appends complete lines ("path value time\n", count of them).
+    void push(std::string_view lines, uint64_t count);
+
+    /// The next bytes to write, or empty when all is written; loads a spool
+    /// segment when its turn comes (an unreadable one is reported and skipped).
+    std::string_view next_bytes(std::string& error);
+    /// n bytes of next_bytes() went onto the connection at time now.
+    void written(std::size_t n, double now);
+    /// The peer acknowledged stream bytes since the connection opened. Lines
+    /// written more than keep seconds ago (or any, when memory runs short) are dropped.
+    void acknowledged(uint64_t stream_bytes, double now, double keep);
+    /// Bytes written on the current connection.
+    uint64_t stream() const { return m_stream; }
+    /// The connection broke: everything not yet dropped is written again.
+    void rewind();
+
+    /// Moves the lines held only in memory (not written yet) to spool
+    /// segments; with everything, also those written and not acknowledged.
+    Result<void> spill(bool everything);
+
+    /// True when nothing is queued or awaiting acknowledgement.
+    bool empty() const { return m_items.empty(); }
+    /// True when there is something not yet written.
+    bool has_unwritten() const { return m_next < m_items.size(); }
+    /// True when memory is over its limit (the caller spills or waits).
+    bool full() const { return m_memory > m_limit; }
+    /// Lines still held (memory and spool), not yet acknowledged.
+    uint64_t pending() const { return m_pending; }
+    /// Bytes held in memory.
+    std::size_t memory() const { return m_memory; }
+    const OutboxCounters& counters() const { return m_counters; }
+
+private:
+    struct Item {
+        std::string data;         // complete lines; empty while on disk only
+        uint64_t count = 0;       // lines
+        uint64_t seq = 0;         // spool segment holding the same lines; 0 none
+        bool loaded = true;       // data is in memory
+        uint64_t stream_end = 0;  // stream offset after its last byte, once written
+        double written_at = 0;
+    };
+    uint64_t seq_between(std::size_t index) const;
+
+    std::size_t m_limit;
+    Spool* m_spool;
+    std::deque<Item> m_items;
+    std::size_t m_next = 0;    // first item not completely written
+    std::size_t m_offset = 0;  // bytes of m_items[m_next] written
+    uint64_t m_stream = 0;
+    std::size_t m_memory = 0;
+    uint64_t m_pending = 0;
+    uint64_t m_max_seq = 0;
+    OutboxCounters m_counters;
+};
+
+}  // namespace ev::graphite

@@ -1,0 +1,390 @@
+#!/usr/bin/env bats
+# evbatch: group mode on event time (windows, interval, repeat, resolve,
+# commands) and each mode (placeholders, concurrency, batches, rate,
+# max-fail, timeouts, signals).
+
+load helpers
+
+B="$FIXTURES/batch"
+
+setup() {
+    TMP=$(mktemp -d)
+}
+
+teardown() {
+    if [ -n "${BGPID:-}" ]; then
+        kill -KILL "$BGPID" 2> /dev/null || true
+        wait "$BGPID" 2> /dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+
+# Writes N events {"id":"eI","subject":"hostI"} to FILE.
+events() {
+    local i
+    for i in $(seq 1 "$1"); do
+        printf '{"id":"e%d","subject":"host%d"}\n' "$i" "$i"
+    done > "$2"
+}
+
+# Waits up to 10 s until FILE has at least N lines.
+wait_lines() {
+    local i
+    for i in $(seq 1 200); do
+        [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# ---------------------------------------------------------------- group
+
+@test "group: one alert per group after --wait, changes after --interval (event time)" {
+    run --separate-stderr evbatch group --clock event "$B/puppet_window.ndjson"
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "${#lines[@]}" 3
+    assert_line -n 0 '{"id":"000000ZDVGBK0VXTWDM5JRXV37","time":1030,"type":"alert","subject":"check_puppet_run/critical","name":"check_puppet_run","state":"critical","message":"3 hosts CRITICAL on check_puppet_run: web1, web2, web3","source":"evbatch","data":{"count":3,"members":[{"id":"p1","state":"critical","subject":"web1"},{"id":"p2","state":"critical","subject":"web2"},{"id":"p4","state":"critical","subject":"web3"}]},"reason":"new","since":1000}'
+    assert_line -n 1 '{"id":"0000010MXGANF73GC6J3Q45J8B","time":1070,"type":"alert","subject":"check_disk/critical","name":"check_disk","state":"critical","message":"1 host CRITICAL on check_disk: db1","source":"evbatch","data":{"count":1,"members":[{"id":"p5","state":"critical","subject":"db1"}]},"reason":"new","since":1040}'
+    assert_line -n 2 '{"id":"0000018JTG6PWW6K8BZY81A0M0","time":1330,"type":"alert","subject":"check_puppet_run/critical","name":"check_puppet_run","state":"critical","message":"3 hosts CRITICAL on check_puppet_run: web2, web3, web4","source":"evbatch","data":{"count":3,"members":[{"id":"p7","state":"ok","subject":"web1"},{"id":"p2","state":"critical","subject":"web2"},{"id":"p4","state":"critical","subject":"web3"},{"id":"p6","state":"critical","subject":"web4"}]},"previous":"critical","reason":"changed","since":1000}'
+}
+
+@test "group: the same input always gives the same bytes on event time" {
+    evbatch group --clock event "$B/puppet_window.ndjson" > "$TMP/a"
+    evbatch group --clock event < "$B/puppet_window.ndjson" > "$TMP/b"
+    run cmp "$TMP/a" "$TMP/b"
+    assert_success
+}
+
+@test "group: repeat while unchanged, change, then a resolve notification" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m --repeat 3m "$B/puppet_repeat.ndjson"
+    assert_success
+    run jq -c '[.time, .reason, .state, .message, .previous]' <<< "$output"
+    assert_output '[5010,"new","critical","2 hosts CRITICAL on check_puppet_run: web1, web2",null]
+[5190,"repeat","critical","2 hosts CRITICAL on check_puppet_run: web1, web2","critical"]
+[5310,"changed","critical","1 host CRITICAL on check_puppet_run: web2","critical"]
+[5430,"resolved","ok","1 host OK on check_puppet_run: web2","critical"]'
+}
+
+@test "group: --no-resolve sends no resolve notification" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m --repeat 3m --no-resolve "$B/puppet_repeat.ndjson"
+    assert_success
+    run jq -r '.reason' <<< "$output"
+    assert_output 'new
+repeat
+changed'
+}
+
+@test "group: a group that resolves within --wait pages nobody" {
+    run --separate-stderr evbatch group --clock event <<'EOF2'
+{"time":100,"subject":"web1","name":"check_http","state":"critical"}
+{"time":110,"subject":"web1","name":"check_http","state":"ok"}
+{"time":500,"subject":"web2","name":"check_http","state":"ok"}
+EOF2
+    assert_success
+    assert_output ''
+    assert_equal "$stderr" ''
+}
+
+@test "group: end of input flushes pending groups at the last event time" {
+    run --separate-stderr evbatch group --clock event --wait 1h <<'EOF2'
+{"time":100,"subject":"web1","name":"check_http","state":"warning"}
+{"time":105,"subject":"web2","name":"check_http","state":"critical"}
+EOF2
+    assert_success
+    run jq -c '[.time, .subject, .reason, .message]' <<< "$output"
+    assert_output '[105,"check_http/warning","new","1 host WARNING on check_http: web1"]
+[105,"check_http/critical","new","1 host CRITICAL on check_http: web2"]'
+}
+
+@test "group: --by fields and --by expression" {
+    cat > "$TMP/in" <<'EOF2'
+{"time":1,"subject":"a1","name":"check_ping","state":"critical","tags":{"dc":"ams"}}
+{"time":2,"subject":"a2","name":"check_disk","state":"warning","tags":{"dc":"ams"}}
+{"time":3,"subject":"f1","name":"check_ping","state":"critical","tags":{"dc":"fra"}}
+EOF2
+    run --separate-stderr evbatch group --clock event --by tags.dc "$TMP/in"
+    assert_success
+    run jq -c '[.subject, .name, .state, .message, .data.members]' <<< "$output"
+    assert_output '["ams","ams","critical","2 hosts CRITICAL on ams: a1, a2",[{"name":"check_ping","state":"critical","subject":"a1"},{"name":"check_disk","state":"warning","subject":"a2"}]]
+["fra","check_ping","critical","1 host CRITICAL on check_ping: f1",[{"state":"critical","subject":"f1"}]]'
+    run --separate-stderr evbatch group --clock event --by 'tags.dc + ":" + name' "$TMP/in"
+    assert_success
+    run jq -r '.subject' <<< "$output"
+    assert_output 'ams:check_ping
+ams:check_disk
+fra:check_ping'
+}
+
+@test "group: -- COMMAND runs once per notification with members on stdin" {
+    run --separate-stderr evbatch group --clock event --name page -- \
+        sh -c 'cat > "$0/in.$EV_REASON"; echo "$EV_GROUP $EV_COUNT $EV_STATE"' "$TMP" < "$B/puppet_window.ndjson"
+    assert_success
+    assert_equal "$stderr" ''
+    run jq -c '[.time, .type, .subject, .name, .state, .data.exit_code, .data.output]' <<< "$output"
+    assert_output '[1030,"status","check_puppet_run/critical","page","ok",0,"check_puppet_run/critical 3 critical\n"]
+[1070,"status","check_disk/critical","page","ok",0,"check_disk/critical 1 critical\n"]
+[1330,"status","check_puppet_run/critical","page","ok",0,"check_puppet_run/critical 3 critical\n"]'
+    run jq -r '.id' "$TMP/in.changed"
+    assert_output 'p7
+p2
+p4
+p6'
+}
+
+@test "group: a failing command gives a critical result and exit 1" {
+    run --separate-stderr evbatch group --clock event -- sh -c 'echo no pager; exit 3' <<'EOF2'
+{"time":1,"subject":"web1","name":"check_ping","state":"critical"}
+EOF2
+    assert_failure 1
+    run jq -c '[.name, .state, .message, .data.exit_code, .data.output]' <<< "$output"
+    assert_output '["sh","critical","exited with 3",3,"no pager\n"]'
+}
+
+@test "group: metrics are skipped, a status without subject is rejected" {
+    run --separate-stderr evbatch group --clock event <<'EOF2'
+{"time":1,"subject":"web1","name":"load","metric":3}
+{"time":2,"name":"check_ping","state":"critical"}
+{"subject":"web1","name":"check_ping","state":"critical"}
+{"time":3,"subject":"web1","name":"check_ping","state":"bogus"}
+EOF2
+    assert_success
+    assert_output ''
+    assert_equal "$stderr" 'evbatch: line 2: status without a subject
+evbatch: line 3: no time field (--clock event)
+evbatch: line 4: bad state or severity
+evbatch: 3 lines rejected'
+}
+
+@test "group: wall clock timers fire while the input is idle" {
+    { printf '{"subject":"web1","name":"check_ping","state":"critical"}\n'; sleep 1.5
+      printf '{"subject":"web2","name":"check_disk","state":"critical"}\n'; } |
+        evbatch group --wait 200ms > "$TMP/out"
+    run jq -s -c '[.[0].subject, .[1].subject, (.[1].time - .[0].time > 1)]' "$TMP/out"
+    assert_output '["check_ping/critical","check_disk/critical",true]'
+}
+
+@test "group: usage errors exit 2" {
+    run --separate-stderr evbatch group --clock moon < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: --clock 'moon': expected wall or event"
+    run --separate-stderr evbatch group --wait soon < /dev/null
+    assert_failure 2
+    assert_output ''
+    [[ "$stderr" == "evbatch: --wait: "* ]]
+    run --separate-stderr evbatch
+    assert_failure 2
+}
+
+# ----------------------------------------------------------------- each
+
+@test "each: --dry-run prints argvs with hostile values quoted, runs nothing" {
+    cat > "$TMP/in" <<'EOF2'
+{"subject":"web1","tags":{"role":"frontend"}}
+{"subject":"x; touch /tmp/pwned $(id) `id`","tags":{"role":"it's"}}
+{"subject":"-rf","tags":{"role":7}}
+EOF2
+    run --separate-stderr evbatch each --dry-run "$TMP/in" -- ssh {subject} --role={tags.role} 'a{{b}}'
+    assert_success
+    assert_equal "$stderr" ''
+    assert_output "ssh web1 --role=frontend 'a{b}'
+ssh 'x; touch /tmp/pwned \$(id) \`id\`' '--role=it'\\''s' 'a{b}'
+ssh -rf --role=7 'a{b}'"
+}
+
+@test "each: placeholders reach the command as whole argv elements, never a shell" {
+    cat > "$TMP/in" <<'EOF2'
+{"id":"h1","subject":"a b; touch $TMPDIR/pwned","tags":{"x":"$(touch pwned2)"}}
+{"id":"h2","subject":"line1\nline2","tags":{"x":"*"}}
+EOF2
+    cd "$TMP"
+    run --separate-stderr evbatch each "$TMP/in" -- printf '[%s]\n' {subject} {tags.x}
+    assert_success
+    run jq -c '[.subject, .state, .data.output, .cause]' <<< "$output"
+    assert_output '["a b; touch $TMPDIR/pwned","ok","[a b; touch $TMPDIR/pwned]\n[$(touch pwned2)]\n","h1"]
+["line1\nline2","ok","[line1\nline2]\n[*]\n","h2"]'
+    [ ! -e "$TMP/pwned" ] && [ ! -e "$TMP/pwned2" ]
+}
+
+@test "each: the action gets its event on stdin and EV_SUBJECT" {
+    printf '{"subject":"web1","x":1}\n' > "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- sh -c 'cat; echo "$EV_SUBJECT"'
+    assert_success
+    run jq -r '.data.output' <<< "$output"
+    assert_output '{"subject":"web1","x":1}
+web1'
+}
+
+@test "each: an event without a placeholder's field is rejected, the others run" {
+    printf '{"subject":"a"}\n{"id":"x"}\n{"subject":"b"}\n' > "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- echo {subject}
+    assert_success
+    assert_equal "$stderr" "evbatch: $TMP/in: line 2: no field 'subject' for placeholder {subject}
+evbatch: 1 line rejected"
+    run jq -j '.data.output' <<< "$output"
+    assert_output 'a
+b'
+}
+
+@test "each: never more than --concurrency actions run, observed from inside" {
+    events 12 "$TMP/in"
+    run --separate-stderr evbatch each --concurrency 4 "$TMP/in" -- "$B/concurrency_action.sh" "$TMP" 0.3
+    assert_success
+    assert_equal "$(cat "$TMP/max")" 4
+    assert_equal "$(wc -l < "$TMP/starts")" 12
+    assert_equal "$(jq -r .state <<< "$output" | sort | uniq -c | tr -s ' ')" ' 12 ok'
+}
+
+@test "each: default concurrency is 1" {
+    events 3 "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- "$B/concurrency_action.sh" "$TMP" 0.1
+    assert_success
+    assert_equal "$(cat "$TMP/max")" 1
+}
+
+@test "each: --batch starts M, waits for all of them, sleeps, then the next M" {
+    events 7 "$TMP/in"
+    run --separate-stderr evbatch each --batch 3 --batch-sleep 500ms "$TMP/in" -- "$B/log_action.sh" "$TMP/log" {subject} 0.1
+    assert_success
+    # Order of starts and ends: batches never overlap.
+    run awk '{print $1}' "$TMP/log"
+    assert_output "$(printf 'start\nstart\nstart\nend\nend\nend\nstart\nstart\nstart\nend\nend\nend\nstart\nend')"
+    # The pause between the last end of a batch and the next first start.
+    run awk '$1=="end"{last=$3} $1=="start" && last {if ($3-last < 0.45) bad=1; last=0} END{print bad ? "too short" : "paused"}' "$TMP/log"
+    assert_output 'paused'
+}
+
+@test "each: --max-fail N stops starting actions once more than N failed" {
+    events 10 "$TMP/in"
+    run --separate-stderr evbatch each --max-fail 2 "$TMP/in" -- false
+    assert_failure 1
+    assert_equal "$stderr" 'evbatch: stopping: 3 of 3 actions failed, more than --max-fail 2
+Finished 3 / 10 actions: 0 ok, 3 failed, 7 not started'
+    assert_equal "${#lines[@]}" 3
+}
+
+@test "each: --max-fail P% counts failures per batch" {
+    events 12 "$TMP/in"
+    # Batch 1 (host1-4): one failure is 25%, not more; batch 2 (host5-8): two are 50%.
+    FAIL="host2 host5 host6" run --separate-stderr evbatch each --batch 4 --max-fail 25% "$TMP/in" -- "$B/log_action.sh" "$TMP/log" {subject} 0.05
+    assert_failure 1
+    assert_equal "$stderr" 'evbatch: stopping: 3 of 8 actions failed, more than --max-fail 25%
+Finished 8 / 12 actions: 5 ok, 3 failed, 4 not started'
+}
+
+@test "each: all ok exits 0 with no summary; a failure exits 1" {
+    events 2 "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- true
+    assert_success
+    assert_equal "$stderr" ''
+    run --separate-stderr evbatch each "$TMP/in" -- sh -c 'exit 2'
+    assert_failure 1
+    assert_equal "$stderr" ''
+    run jq -c '[.subject, .name, .state, .message, .data.exit_code]' <<< "$output"
+    assert_output '["host1","sh","critical","exited with 2",2]
+["host2","sh","critical","exited with 2",2]'
+}
+
+@test "each: --timeout sends TERM to the process group, then KILL" {
+    printf '{"subject":"slow"}\n' > "$TMP/in"
+    SECONDS=0
+    run --separate-stderr evbatch each --timeout 300ms --name wait "$TMP/in" -- sh -c 'sleep 20 & sleep 20; wait'
+    assert_failure 1
+    [ "$SECONDS" -lt 5 ]
+    run jq -c '[.name, .state, .message, .data.exit_code, .data.signal, .data.timed_out]' <<< "$output"
+    assert_output '["wait","critical","timed out after 300ms (killed by signal TERM)",null,"TERM",true]'
+    printf '{"subject":"stubborn"}\n' > "$TMP/in"
+    run --separate-stderr evbatch each --timeout 200ms --kill-after 200ms "$TMP/in" -- sh -c 'trap "" TERM; sleep 20'
+    assert_failure 1
+    run jq -r '.message' <<< "$output"
+    assert_output 'timed out after 200ms (killed by signal KILL)'
+    [ "$SECONDS" -lt 8 ]
+}
+
+@test "each: --rate spaces the starts" {
+    events 5 "$TMP/in"
+    run --separate-stderr evbatch each --concurrency 5 --rate 10/1s "$TMP/in" -- "$B/log_action.sh" "$TMP/log" {subject} 0
+    assert_success
+    run awk '$1=="start"{t[n++]=$3} END{print (t[n-1]-t[0] >= 0.38) ? "spaced" : "burst"}' "$TMP/log"
+    assert_output 'spaced'
+}
+
+@test "each: a command that cannot start gives a critical result" {
+    printf '{"subject":"a"}\n' > "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- /nonexistent/cmd
+    assert_failure 1
+    run jq -c '[.name, .state, .message, .data.exit_code]' <<< "$output"
+    assert_output '["cmd","critical","cannot run the command: No such file or directory",127]'
+}
+
+@test "each: first signal starts nothing new and lets running actions finish" {
+    events 40 "$TMP/in"
+    mkdir "$TMP/m"
+    evbatch each --concurrency 4 "$TMP/in" -- sh -c 'touch "$0/$1"; echo >> "$0/started"; sleep 1' "$TMP/m" {subject} \
+        > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    wait_lines "$TMP/m/started" 4
+    kill -TERM "$BGPID"
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    assert_equal "$rc" 0
+    assert_equal "$(cat "$TMP/err")" 'Finished 4 / 40 actions: 4 ok, 0 failed, 36 not started'
+    assert_equal "$(jq -r .state "$TMP/out" | tr '\n' ' ')" 'ok ok ok ok '
+    assert_equal "$(ls "$TMP/m" | grep -c host)" 4
+}
+
+@test "each: a second signal kills the running actions" {
+    events 40 "$TMP/in"
+    SECONDS=0
+    evbatch each --concurrency 4 --kill-after 1s "$TMP/in" -- sh -c 'echo >> "$0"; sleep 30' "$TMP/started" \
+        > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    wait_lines "$TMP/started" 4
+    kill -INT "$BGPID"
+    sleep 0.2
+    kill -INT "$BGPID"
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    assert_equal "$rc" 1
+    [ "$SECONDS" -lt 10 ]
+    assert_equal "$(cat "$TMP/err")" 'Finished 4 / 40 actions: 0 ok, 4 failed, 36 not started'
+    assert_equal "$(jq -r .message "$TMP/out" | sort -u)" 'killed by signal TERM (evbatch was interrupted twice)'
+}
+
+@test "each: a progress line only when stderr is a terminal" {
+    events 3 "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- true
+    assert_equal "$stderr" ''
+    run script -qec "evbatch each $TMP/in -- true > /dev/null" /dev/null
+    assert_success
+    assert_output --partial 'evbatch: 0 running, 3 ok, 0 failed, 0 waiting'
+    assert_output --partial 'Finished 3 / 3 actions: 3 ok, 0 failed, 0 not started'
+}
+
+@test "each: usage errors exit 2" {
+    run --separate-stderr evbatch each < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" 'evbatch: each needs a command: evbatch each [OPTIONS] [FILE...] -- COMMAND [ARGS...]'
+    run --separate-stderr evbatch each -- echo '{subject' < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: command argument 1 '{subject': unclosed '{' at offset 0 (write '{{' for a literal brace)"
+    run --separate-stderr evbatch each --max-fail 150% -- true < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: bad --max-fail '150%': expected N or P% with P from 0 to 100"
+    run --separate-stderr evbatch each --rate fast -- true < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: bad rate 'fast': expected N/DURATION with N > 0, like 10/1m"
+    run --separate-stderr evbatch each --concurrency 0 -- true < /dev/null
+    assert_failure 2
+}
+
+@test "evbatch --version and --help" {
+    run evbatch --version
+    assert_success
+    assert_output 'evbatch (evkit) 0.1.0'
+    run evbatch each --help
+    assert_success
+    assert_output --partial '--max-fail'
+}

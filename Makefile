@@ -128,6 +128,6 @@ clean: ## Remove build output
 	rm -rf $(BUILD)
 
 help: ## List every target with one line
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /\1\t/' | expand -t 10
+	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /\1\t/' | expand -t 10
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

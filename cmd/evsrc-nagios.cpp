@@ -2,6 +2,7 @@
 // and perfdata files, writing status and metric events.
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include "core/cli.h"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
     };
 
     ev::nagios::OneShotOptions one;
+    std::string kill_grace = "2s";
     std::string ttl;
     std::string interval;
     auto* parse = app.add_subcommand("parse", "Read plugin output on stdin and write its events");
@@ -87,12 +89,14 @@ int main(int argc, char** argv) {
         ->type_name("DURATION")
         ->check(CLI::Validator(check_duration, ""));
     add_common(once, true);
+    once->add_option("--kill-grace", kill_grace, "From SIGTERM to SIGKILL after the timeout (default 2s)")
+        ->type_name("DURATION")
+        ->check(CLI::Validator(check_duration, ""));
     once->prefix_command();
     once->footer("COMMAND [ARG...] follows the options (optionally after --); it is run directly, never by a shell.");
 
     ev::nagios::SchedulerOptions sched;
     std::string heartbeat = "30s";
-    std::string kill_grace = "2s";
     std::string run_for = "0";
     bool no_splay = false;
     auto* run = app.add_subcommand("run", "Run the checks of CONFIG on their schedule (SIGHUP reloads)");
@@ -168,6 +172,12 @@ int main(int argc, char** argv) {
     if (once->parsed()) {
         // prefix_command: words after the command are its own, even "--x".
         one.command = once->remaining();
+        if (!one.command.empty() && one.command.front().size() > 1 && one.command.front()[0] == '-') {
+            diag.error(fmt::format("once: unknown option '{}' (put -- before a command that starts with '-')",
+                                   one.command.front()));
+            return ev::exit_code::k_usage;
+        }
+        one.kill_grace = duration_of(kill_grace);
         return ev::nagios::run_once(one, 1, diag);
     }
     if (perfdata->parsed()) {

@@ -80,7 +80,7 @@ bool Input::open_next_file() {
             }
         }
         m_fd = fd;
-        m_reader = std::make_unique<LineReader>(fd, m_options.max_line);
+        m_reader = std::make_unique<LineReader>(fd, m_options.max_line, m_options.block);
         m_reader->set_idle([this] { on_idle(); });
         m_reader->set_interrupt([] { return signals::stop_requested(); });
         return true;

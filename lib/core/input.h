@@ -25,6 +25,7 @@ struct InputOptions {
     std::size_t max_line = std::size_t{1} << 20;
     std::string rejects_path;               ///< bad lines are appended here verbatim
     bool strict = false;                    ///< the first bad line is fatal
+    std::size_t block = std::size_t{1} << 20;  ///< read size (small in tests and fuzzing)
 };
 
 /// One parsed input event; views stay valid until the next call to next().

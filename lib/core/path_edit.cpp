@@ -2,6 +2,18 @@
 
 namespace ev {
 
+namespace {
+
+// The child of cur that step names, or nullptr.
+Json* step_into(Json* cur, const PathStep& step) {
+    if (step.kind == PathStep::Kind::key) {
+        return cur->find(step.key);
+    }
+    return cur->is_array() && step.index < cur->items().size() ? &cur->items()[step.index] : nullptr;
+}
+
+}  // namespace
+
 bool set_at(Json& root, const Path& path, Json value) {
     Json* cur = &root;
     const auto& steps = path.steps();
@@ -50,12 +62,7 @@ bool erase_at(Json& root, const Path& path) {
     }
     Json* cur = &root;
     for (std::size_t i = 0; i + 1 < steps.size(); ++i) {
-        const PathStep& step = steps[i];
-        if (step.kind == PathStep::Kind::key) {
-            cur = cur->find(step.key);
-        } else {
-            cur = cur->is_array() && step.index < cur->items().size() ? &cur->items()[step.index] : nullptr;
-        }
+        cur = step_into(cur, steps[i]);
         if (cur == nullptr) {
             return false;
         }
@@ -72,13 +79,9 @@ bool erase_at(Json& root, const Path& path) {
 }
 
 const Json* find_at(const Json& root, const Path& path) {
-    const Json* cur = &root;
+    Json* cur = const_cast<Json*>(&root);  // step_into does not modify
     for (const PathStep& step : path.steps()) {
-        if (step.kind == PathStep::Kind::key) {
-            cur = cur->find(step.key);
-        } else {
-            cur = cur->is_array() && step.index < cur->items().size() ? &cur->items()[step.index] : nullptr;
-        }
+        cur = step_into(cur, step);
         if (cur == nullptr) {
             return nullptr;
         }

@@ -189,15 +189,18 @@ private:
         return operator_node(AstKind::binary, op, at, std::move(children));
     }
 
-    Result<AstPtr> parse_additive() {
-        auto left = parse_multiplicative();
-        while (left && (m_token.kind == TokenKind::plus || m_token.kind == TokenKind::minus)) {
-            AstOp op = m_token.kind == TokenKind::plus ? AstOp::add : AstOp::sub;
+    // One left-associative level of binary operators: operands come from
+    // next, and op_of says whether a token is one of this level's operators.
+    template <class Next, class OpOf>
+    Result<AstPtr> parse_left_assoc(Next next, OpOf op_of) {
+        auto left = (this->*next)();
+        AstOp op{};
+        while (left && op_of(m_token.kind, op)) {
             std::size_t at = m_token.offset;
             if (auto r = advance(); !r) {
                 return std::move(r).take_error();
             }
-            auto right = parse_multiplicative();
+            auto right = (this->*next)();
             if (!right) {
                 return right;
             }
@@ -209,24 +212,18 @@ private:
         return left;
     }
 
+    Result<AstPtr> parse_additive() {
+        return parse_left_assoc(&Parser::parse_multiplicative, [](TokenKind kind, AstOp& op) {
+            op = kind == TokenKind::plus ? AstOp::add : AstOp::sub;
+            return kind == TokenKind::plus || kind == TokenKind::minus;
+        });
+    }
+
     Result<AstPtr> parse_multiplicative() {
-        auto left = parse_unary();
-        while (left && (m_token.kind == TokenKind::star || m_token.kind == TokenKind::slash)) {
-            AstOp op = m_token.kind == TokenKind::star ? AstOp::mul : AstOp::div;
-            std::size_t at = m_token.offset;
-            if (auto r = advance(); !r) {
-                return std::move(r).take_error();
-            }
-            auto right = parse_unary();
-            if (!right) {
-                return right;
-            }
-            std::vector<AstPtr> children;
-            children.push_back(std::move(left).value());
-            children.push_back(std::move(right).value());
-            left = operator_node(AstKind::binary, op, at, std::move(children));
-        }
-        return left;
+        return parse_left_assoc(&Parser::parse_unary, [](TokenKind kind, AstOp& op) {
+            op = kind == TokenKind::star ? AstOp::mul : AstOp::div;
+            return kind == TokenKind::star || kind == TokenKind::slash;
+        });
     }
 
     Result<AstPtr> parse_unary() {

@@ -118,7 +118,9 @@ int run_once(const OneShotOptions& options, int out_fd, Diagnostics& diag) {
         diag.error(info.error());
         return exit_code::k_usage;
     }
-    Runner runner;
+    RunnerOptions runner_options;
+    runner_options.kill_grace = opts.kill_grace;
+    Runner runner(runner_options);
     Command command{opts.command, opts.timeout, opts.max_output};
     runner.start(command);
     std::vector<Finished> done;
@@ -137,7 +139,7 @@ int run_once(const OneShotOptions& options, int out_fd, Diagnostics& diag) {
     write_run_events(*info, verdict, done.front().record, opts.metrics, ids, out);
     int code = finish(out, diag);
     // A timed-out plugin's group gets its SIGKILL before we leave: no orphans.
-    runner.shutdown(command.timeout > 0 ? 2 : 0);
+    runner.shutdown(opts.kill_grace);
     return code;
 }
 

@@ -20,7 +20,8 @@ struct OneShotOptions {
     std::vector<std::string> tags;    ///< KEY=VALUE
     std::optional<double> ttl;        ///< seconds; once: default 2 * interval + timeout when --interval is given
     std::optional<double> interval;   ///< once: how often cron runs it, for the default ttl
-    double timeout = 60;              ///< once: seconds before the plugin is killed
+    double timeout = 60;              ///< once: seconds before SIGTERM to the plugin's group
+    double kill_grace = 2;            ///< once: seconds from SIGTERM to SIGKILL
     std::size_t max_output = 8192;
     State timeout_state = State::critical;
     bool metrics = true;

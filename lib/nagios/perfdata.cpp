@@ -17,6 +17,7 @@ std::size_t item_end(std::string_view text, std::size_t begin) {
     std::size_t i = begin;
     if (i < text.size() && text[i] == '\'') {
         ++i;
+        bool closed = false;
         while (i < text.size()) {
             if (text[i] == '\'') {
                 if (i + 1 < text.size() && text[i + 1] == '\'') {
@@ -24,9 +25,13 @@ std::size_t item_end(std::string_view text, std::size_t begin) {
                     continue;
                 }
                 ++i;
+                closed = true;
                 break;
             }
             ++i;
+        }
+        if (!closed) {
+            i = begin;  // an unterminated quote must not swallow the items after it
         }
     }
     while (i < text.size() && !is_space(text[i])) {

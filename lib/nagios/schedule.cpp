@@ -62,7 +62,12 @@ void Schedule::load(const std::vector<CheckDef>& defs, const CheckDefaults& defa
             ++m_changes.kept;
         } else {
             slots.push_back(make_slot(def, defaults, now));
-            ++m_changes.added;
+            if (it != old.end()) {
+                old.erase(it);
+                ++m_changes.changed;
+            } else {
+                ++m_changes.added;
+            }
         }
     }
     m_changes.removed = old.size();

@@ -63,9 +63,10 @@ public:
 
     const std::vector<std::shared_ptr<Slot>>& slots() const { return m_slots; }
 
-    /// How many slots the last load() kept, started fresh and dropped.
+    /// How many checks the last load() kept, restarted changed, added and dropped.
     struct Changes {
         std::size_t kept = 0;
+        std::size_t changed = 0;
         std::size_t added = 0;
         std::size_t removed = 0;
     };

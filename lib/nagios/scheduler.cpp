@@ -101,8 +101,8 @@ private:
         }
         m_schedule.load(config->checks, m_options.defaults, now);
         const auto& c = m_schedule.last_changes();
-        m_diag.error(fmt::format("reloaded {}: {} kept, {} new or changed, {} removed", m_options.config_path,
-                                 c.kept, c.added, c.removed));
+        m_diag.error(fmt::format("reloaded {}: {} kept, {} changed, {} added, {} removed",
+                                 m_options.config_path, c.kept, c.changed, c.added, c.removed));
     }
 
     void start_due(double now) {

@@ -1,5 +1,6 @@
 #include "route/consumer.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -20,8 +21,9 @@ ConsumerDestination::~ConsumerDestination() {
     if (m_child.pid > 0) {
         ::kill(-m_child.pid, SIGTERM);
         ExitStatus status;
-        for (int i = 0; i < 100 && !reap_child(m_child.pid, status); ++i) {
-            ::usleep(10000);
+        if (m_child.pidfd >= 0) {
+            pollfd pfd{m_child.pidfd, POLLIN, 0};
+            (void)::poll(&pfd, 1, 1000);
         }
         if (!reap_child(m_child.pid, status)) {
             ::kill(-m_child.pid, SIGKILL);

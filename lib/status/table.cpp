@@ -50,22 +50,31 @@ bool IdentityTable::later(const Queued& a, const Queued& b) {
     if (a.deadline != b.deadline) {
         return a.deadline > b.deadline;
     }
-    return a.entry->first > b.entry->first;
+    std::string_view sa = key_subject(a.entry->first);
+    std::string_view sb = key_subject(b.entry->first);
+    if (sa != sb) {
+        return sa > sb;
+    }
+    return key_name(a.entry->first) > key_name(b.entry->first);
 }
 
 void IdentityTable::arm(IdentityEntry& entry, double deadline) {
     double& current = entry.second.deadline;
-    if (current > 0) {
+    const double old = current;
+    if (old > 0) {
         --m_armed;
     }
-    current = deadline;
-    if (deadline <= 0) {
-        current = 0;
+    current = deadline > 0 ? deadline : 0;
+    if (current == 0) {
         return;
     }
     ++m_armed;
-    // Old queue items of this entry stay behind and are skipped when their
-    // deadline no longer matches; rebuild before they outnumber the live ones.
+    // Every armed entry has a queue item at or before its deadline. A refresh
+    // that moves the deadline later (the common case) needs no new item: the
+    // old one is re-queued with the new deadline when it reaches the top.
+    if (old > 0 && deadline >= old) {
+        return;
+    }
     if (m_queue.size() > 2 * m_armed + 1024) {
         rebuild_queue();
         return;
@@ -86,12 +95,18 @@ void IdentityTable::rebuild_queue() {
 
 double IdentityTable::next_deadline() {
     while (!m_queue.empty()) {
-        const Queued& top = m_queue.front();
-        if (top.entry->second.deadline == top.deadline) {
-            return top.deadline;
+        Queued top = m_queue.front();
+        double deadline = top.entry->second.deadline;
+        if (deadline == top.deadline) {
+            return deadline;
         }
         std::pop_heap(m_queue.begin(), m_queue.end(), later);
         m_queue.pop_back();
+        if (deadline > top.deadline) {
+            // Refreshed since it was queued: queue it again at its deadline.
+            m_queue.push_back({deadline, top.entry});
+            std::push_heap(m_queue.begin(), m_queue.end(), later);
+        }
     }
     return 0;
 }

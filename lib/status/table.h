@@ -13,7 +13,7 @@
 
 namespace ev::status {
 
-/// What evstatus remembers about one identity (48 bytes).
+/// What evstatus remembers about one identity (40 bytes).
 struct IdentityState {
     double since = 0;        ///< time the current (hard) state began
     double seen = 0;         ///< time of the last status
@@ -103,7 +103,7 @@ private:
     void rebuild_queue();
 
     IdentityMap m_map;
-    std::vector<Queued> m_queue;  // min-heap on (deadline, key); stale items skipped lazily
+    std::vector<Queued> m_queue;  // min-heap on (deadline, subject, name); stale items fixed lazily
     std::size_t m_armed = 0;
     std::string m_key;
 };

@@ -108,12 +108,12 @@ EOF2
     run jq -c '[.subject, .name, .state, .message, .data.members]' <<< "$output"
     assert_output '["ams","ams","critical","2 hosts CRITICAL on ams: a1, a2",[{"name":"check_ping","state":"critical","subject":"a1"},{"name":"check_disk","state":"warning","subject":"a2"}]]
 ["fra","check_ping","critical","1 host CRITICAL on check_ping: f1",[{"state":"critical","subject":"f1"}]]'
-    run --separate-stderr evbatch group --clock event --by 'tags.dc + ":" + name' "$TMP/in"
+    run --separate-stderr evbatch group --clock event --by '[upper(tags.dc), severity >= 2 or state == "critical"]' "$TMP/in"
     assert_success
     run jq -r '.subject' <<< "$output"
-    assert_output 'ams:check_ping
-ams:check_disk
-fra:check_ping'
+    assert_output '["AMS",true]
+["AMS",false]
+["FRA",true]'
 }
 
 @test "group: -- COMMAND runs once per notification with members on stdin" {

@@ -119,8 +119,10 @@ std::string strip_id(const std::string& line, std::string& problem) {
     }
     ev::Json alert = *parsed;
     const ev::Json* type = alert.find("type");
-    if (type == nullptr || !type->is_string() || type->as_string() != "alert") {
-        return line;
+    const ev::Json* source = alert.find("source");
+    if (type == nullptr || !type->is_string() || type->as_string() != "alert" || source == nullptr ||
+        !source->is_string() || source->as_string() != "evstatus") {
+        return line;  // not one of ours: compared byte for byte
     }
     const ev::Json* id = alert.find("id");
     const ev::Json* time = alert.find("time");
@@ -152,7 +154,9 @@ std::string expected_form(const std::string& line) {
         return line;
     }
     const ev::Json* type = parsed->find("type");
-    if (type == nullptr || !type->is_string() || type->as_string() != "alert") {
+    const ev::Json* source = parsed->find("source");
+    if (type == nullptr || !type->is_string() || type->as_string() != "alert" || source == nullptr ||
+        !source->is_string() || source->as_string() != "evstatus") {
         return line;
     }
     return ev::to_canonical(*parsed);

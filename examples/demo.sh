@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The live demo (`make demo`): real monitoring-plugins checks against this
+# machine, no Kafka.
+#
+#   evsrc-nagios run CONFIG | evstatus --state FILE | evroute RULES
+#                                                       |-> alerts.ndjson
+#                                                       |-> one line per alert on this terminal
+#                                                       |-> metrics.ndjson, statuses.ndjson
+#                                                       `-> a callback when httpd comes up on a frontend_web host
+#
+# The "httpd" check is check_tcp against a port this script opens, closes
+# after 35% of the run and opens again after 70%, so its state changes while
+# you watch. Runs DEMO_SECONDS (default 30), then prints `evstatus show` and
+# the alert count. Every process it starts is stopped; a failed stage makes
+# it exit non-zero. DEMO_DIR keeps the files (default: a temporary directory,
+# removed at the end).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${BUILD:-build}
+BIN="$ROOT/$BUILD/bin"
+DEMO_SECONDS=${DEMO_SECONDS:-30}
+PLUGINS=${PLUGINS:-/usr/lib/nagios/plugins}
+
+say() { printf 'demo: %s\n' "$*" >&2; }
+fail() { say "FAILED: $*"; exit 1; }
+
+for tool in evsrc-nagios evstatus evroute; do
+    [ -x "$BIN/$tool" ] || fail "$BIN/$tool is not built (run make build)"
+done
+for plugin in check_tcp check_load check_disk check_procs; do
+    [ -x "$PLUGINS/$plugin" ] || fail "$PLUGINS/$plugin is missing (apt-get install monitoring-plugins)"
+done
+command -v python3 > /dev/null || fail "python3 is missing"
+command -v jq > /dev/null || fail "jq is missing"
+[[ "$DEMO_SECONDS" =~ ^[0-9]+$ ]] && [ "$DEMO_SECONDS" -ge 6 ] || fail "DEMO_SECONDS must be a whole number >= 6"
+
+if [ -n "${DEMO_DIR:-}" ]; then
+    work=$DEMO_DIR
+    mkdir -p "$work"
+    keep=1
+else
+    work=$(mktemp -d "${TMPDIR:-/tmp}/evkit-demo.XXXXXX")
+    keep=0
+fi
+
+pids=()
+listener=""
+cleanup() {
+    local pid
+    [ -n "$listener" ] && kill "$listener" 2> /dev/null || true
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2> /dev/null || true
+    done
+    for pid in "${pids[@]}" $listener; do
+        wait "$pid" 2> /dev/null || true
+    done
+    [ "$keep" = 1 ] || rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A TCP listener on a free loopback port: the service check_tcp watches.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_listener() {
+    python3 - "$port" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.close()
+PY
+    listener=$!
+    # Up before the first check runs, so the demo starts from ok.
+    local i
+    for i in $(seq 50); do
+        "$PLUGINS/check_tcp" -H 127.0.0.1 -p "$port" -t 1 > /dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    fail "the listener on port $port did not come up"
+}
+stop_listener() {
+    kill "$listener" 2> /dev/null || true
+    wait "$listener" 2> /dev/null || true
+    listener=""
+}
+
+cat > "$work/checks.conf" <<CONF
+# evsrc-nagios checks for the demo: real plugins against localhost.
+httpd 1s timeout=3s subject=demo-web1 tag.role=frontend_web -- $PLUGINS/check_tcp -H 127.0.0.1 -p $port -t 2
+load 2s -- $PLUGINS/check_load -w 50,40,30 -c 100,80,60
+disk_root 5s -- $PLUGINS/check_disk -w 5% -c 2% -p /
+procs 5s -- $PLUGINS/check_procs -w 2000 -c 5000
+CONF
+
+cat > "$work/demo.rules" <<RULES
+# evroute rules for the demo.
+rule metrics when type == "metric" -> file $work/metrics.ndjson
+
+# Every alert to a file and, as one human line, to the terminal (jq's
+# output goes to evroute's stderr); continue, so the callback rule sees it too.
+rule alerts when type == "alert"
+    -> file $work/alerts.ndjson,
+       consumer jq -r --unbuffered '"ALERT \\(.state // "?" | ascii_upcase) \\(.subject) \\(.name) (\\(.reason // "?"), was \\(.previous // "?")): \\(.message // "")"'
+    continue
+
+# Code that reacts: httpd came up on a frontend_web host.
+rule web_started
+    when type == "alert" and name == "httpd" and state == "ok" and tags.role == "frontend_web"
+    -> callback $ROOT/examples/evroute/lb-add-backend --pool web
+
+rule statuses when type == "status" -> file $work/statuses.ndjson
+RULES
+
+"$BIN/evroute" --check "$work/demo.rules" > /dev/null || fail "evroute rejected the demo rules"
+
+say "work directory $work, $DEMO_SECONDS seconds, httpd check on 127.0.0.1:$port"
+start_listener
+
+mkfifo "$work/checks.pipe" "$work/status.pipe"
+"$BIN/evsrc-nagios" run "$work/checks.conf" > "$work/checks.pipe" 2> "$work/evsrc-nagios.err" &
+src=$!
+pids+=("$src")
+"$BIN/evstatus" --state "$work/state.json" < "$work/checks.pipe" > "$work/status.pipe" 2> "$work/evstatus.err" &
+status=$!
+pids+=("$status")
+"$BIN/evroute" --results "file $work/callback-failures.ndjson" --unmatched drop "$work/demo.rules" \
+    < "$work/status.pipe" &
+route=$!
+pids+=("$route")
+
+alive() {
+    local name pid
+    for name in src status route; do
+        pid=${!name}
+        kill -0 "$pid" 2> /dev/null || { wait "$pid" || true; fail "$name stage ($pid) stopped early; see $work/*.err"; }
+    done
+}
+
+down_at=$((DEMO_SECONDS * 35 / 100))
+up_at=$((DEMO_SECONDS * 70 / 100))
+for ((t = 1; t <= DEMO_SECONDS; t++)); do
+    sleep 1
+    alive
+    if [ "$t" -eq "$down_at" ]; then
+        say "t=${t}s: closing port $port (httpd goes down)"
+        stop_listener
+    elif [ "$t" -eq "$up_at" ]; then
+        say "t=${t}s: opening port $port again (httpd comes back)"
+        start_listener
+    fi
+done
+
+# Stop the source; end of input then flows down the pipeline.
+say "stopping"
+kill -TERM "$src"
+stop_wait() {
+    local pid=$1 name=$2 rc=0
+    timeout 15 tail --pid="$pid" -f /dev/null || { kill -KILL "$pid" 2> /dev/null; fail "$name did not stop"; }
+    wait "$pid" || rc=$?
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 143 ] || fail "$name exited with status $rc; see $work/$name.err"
+}
+stop_wait "$src" evsrc-nagios
+stop_wait "$status" evstatus
+stop_wait "$route" evroute
+pids=()
+stop_listener
+
+echo
+echo "== evstatus show --state $work/state.json"
+"$BIN/evstatus" show --state "$work/state.json" || fail "evstatus show failed"
+alerts=$(wc -l < "$work/alerts.ndjson" 2> /dev/null || echo 0)
+metrics=$(wc -l < "$work/metrics.ndjson" 2> /dev/null || echo 0)
+statuses=$(wc -l < "$work/statuses.ndjson" 2> /dev/null || echo 0)
+echo
+echo "alerts: $alerts (in $work/alerts.ndjson); metrics: $metrics; statuses: $statuses"
+[ "$statuses" -gt 0 ] || fail "no status events reached evroute"
+[ "$metrics" -gt 0 ] || fail "no metric events reached evroute"
+[ "$alerts" -gt 0 ] || fail "no alerts were raised"
+jq -e -s 'any(.[]; .name == "httpd" and .state == "critical")' "$work/alerts.ndjson" > /dev/null ||
+    fail "the httpd outage raised no critical alert"
+say "done"

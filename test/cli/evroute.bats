@@ -1,0 +1,356 @@
+#!/usr/bin/env bats
+# evroute: rules, destinations, flow control, reload and argv safety.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+R="$FIXTURES/route"
+
+setup() {
+    cd "$BATS_TEST_TMPDIR"
+    BG_PIDS=()
+}
+
+teardown() {
+    exec 7>&- 2>/dev/null || true
+    for pid in "${BG_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
+# Waits up to 5 s for a shell condition.
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        if eval "$1"; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "timed out waiting for: $1" >&2
+    return 1
+}
+
+# Starts evroute in the background reading the FIFO in.fifo (written via fd 7).
+start_bg() {
+    mkfifo in.fifo
+    evroute "$@" < in.fifo > out.ndjson 2> err.txt &
+    EV_PID=$!
+    BG_PIDS+=("$EV_PID")
+    exec 7> in.fifo
+}
+
+# Closes the input and waits for the background evroute; sets EV_STATUS.
+finish_bg() {
+    exec 7>&-
+    EV_STATUS=0
+    timeout 10 tail --pid="$EV_PID" -f /dev/null || true
+    wait "$EV_PID" || EV_STATUS=$?
+}
+
+# Events of fixed length (16 bytes with the newline): {"n":"000001"}.
+fixed_events() {
+    seq -f '{"n":"%06g"}' 1 "$1"
+}
+
+@test "--help prints usage and exits 0" {
+    run --separate-stderr evroute --help
+    assert_success
+    assert_line --index 0 'Route NDJSON events by rules to files, FIFOs, long-running consumers and per-event callbacks.'
+    [ -z "$stderr" ]
+}
+
+@test "fan-out to several files; unmatched events go to stdout" {
+    run --separate-stderr evroute "$R/basic.rules" "$R/events.ndjson"
+    assert_success
+    assert_output "$(sed -n '2p;5p' "$R/events.ndjson")"
+    [ "$stderr" = "evroute: rule metrics: matched 2
+evroute: rule alerts: matched 2
+evroute: unmatched: 2
+evroute: file metrics.ndjson: delivered 2, dropped 0, spilled 0, queued 0
+evroute: file alerts.ndjson: delivered 2, dropped 0, spilled 0, queued 0
+evroute: stdout: delivered 2, dropped 0, spilled 0, queued 0" ]
+    [ "$(cat metrics.ndjson)" = "$(sed -n '1p;4p' "$R/events.ndjson")" ]
+    [ "$(cat alerts.ndjson)" = "$(sed -n '3p;6p' "$R/events.ndjson")" ]
+}
+
+@test "files are appended, never truncated" {
+    echo '{"old":true}' > metrics.ndjson
+    run --separate-stderr evroute "$R/basic.rules" --unmatched drop "$R/events.ndjson"
+    assert_success
+    [ "$(cat metrics.ndjson)" = "$(echo '{"old":true}'; sed -n '1p;4p' "$R/events.ndjson")" ]
+}
+
+@test "first match stops, continue goes on to later rules" {
+    run --separate-stderr evroute "$R/continue.rules" "$R/events.ndjson"
+    assert_success
+    assert_output ''
+    [ "$(cat all.ndjson)" = "$(cat "$R/events.ndjson")" ]
+    [ "$(cat web.ndjson)" = "$(sed -n '1p;2p;6p' "$R/events.ndjson")" ]
+    [ "$(cat alerts.ndjson)" = "$(sed -n '3p;6p' "$R/events.ndjson")" ]
+    [ "$(cat late.ndjson)" = "$(sed -n '1p;2p;4p;5p' "$R/events.ndjson")" ]
+    assert_equal "$(echo "$stderr" | head -4)" "evroute: rule everything: matched 6
+evroute: rule web: matched 3
+evroute: rule alerts: matched 2
+evroute: rule late: matched 4"
+}
+
+@test "an event reaches a destination once even when two matching rules name it" {
+    run --separate-stderr evroute -e 'rule a -> file x.ndjson continue' -e 'rule b when type == "alert" -> file x.ndjson' \
+        "$R/events.ndjson"
+    assert_success
+    [ "$(cat x.ndjson)" = "$(cat "$R/events.ndjson")" ]
+}
+
+@test "--unmatched sends the rest to a destination, or drops it" {
+    run --separate-stderr evroute "$R/basic.rules" --unmatched 'file rest.ndjson' "$R/events.ndjson"
+    assert_success
+    assert_output ''
+    [ "$(cat rest.ndjson)" = "$(sed -n '2p;5p' "$R/events.ndjson")" ]
+    run --separate-stderr evroute "$R/basic.rules" --unmatched drop "$R/events.ndjson"
+    assert_success
+    assert_output ''
+    [ "$(echo "$stderr" | tail -1)" = "evroute: file alerts.ndjson: delivered 2, dropped 0, spilled 0, queued 0" ]
+}
+
+@test "a bad rule is rejected with file:line:column and a caret" {
+    run --separate-stderr evroute "$R/bad.rules" "$R/events.ndjson"
+    assert_failure 2
+    assert_output ''
+    [ "$stderr" = "evroute: $R/bad.rules:4:26: syntax error: unexpected '=' (did you mean '=='?)
+  rule alerts when type == = \"alert\" -> file alerts.ndjson
+                           ^" ]
+    [ ! -e metrics.ndjson ]
+}
+
+@test "bad destinations, policies and names are rejected with a caret" {
+    run --separate-stderr evroute -e 'rule a when true -> pager x' < /dev/null
+    assert_failure 2
+    [ "$stderr" = "evroute: -e 1:1:21: unknown destination 'pager' (expected file, fifo, stdout, consumer, callback or drop)
+  rule a when true -> pager x
+                      ^" ]
+    run --separate-stderr evroute -e 'rule a -> file x policy later' < /dev/null
+    assert_failure 2
+    [ "$stderr" = "evroute: -e 1:1:25: unknown policy 'later' (expected block, drop or spill)
+  rule a -> file x policy later
+                          ^" ]
+    run --separate-stderr evroute -e 'rule a -> file x y' < /dev/null
+    assert_failure 2
+    [ "$(echo "$stderr" | head -1)" = "evroute: -e 1:1:18: 'file' takes exactly one path" ]
+    run --separate-stderr evroute -e 'rule a when type == "x"' < /dev/null
+    assert_failure 2
+    [ "$(echo "$stderr" | head -1)" = "evroute: -e 1:1:24: expected '->' and a destination after the expression" ]
+    run --separate-stderr evroute -e 'rule a -> stdout' -e 'rule a -> drop' < /dev/null
+    assert_failure 2
+    [ "$stderr" = "evroute: -e 2:1: rule 'a' is already defined at -e 1:1" ]
+}
+
+@test "--check validates the rules without reading input" {
+    run --separate-stderr evroute --check "$R/continue.rules"
+    assert_success
+    assert_output '4 rules OK'
+    run --separate-stderr evroute --check "$R/bad.rules"
+    assert_failure 2
+}
+
+@test "a consumer killed mid-stream is restarted and no event is lost" {
+    fixed_events 50 > in.ndjson
+    run --separate-stderr evroute -e "rule all -> consumer $R/consumer_dies_once.sh got.ndjson" in.ndjson
+    assert_success
+    [ -e got.ndjson.died ]
+    cmp got.ndjson in.ndjson
+    [ "$(echo "$stderr" | head -1)" = "evroute: consumer $R/consumer_dies_once.sh got.ndjson: killed by signal 9 (Killed); restarting in 0.1s, 47 unread lines kept" ]
+    [ "$(echo "$stderr" | tail -2 | head -1)" = "evroute: consumer $R/consumer_dies_once.sh got.ndjson: delivered 50, dropped 0, spilled 0, queued 0, restarts 1" ]
+}
+
+@test "consumer that stops reading, policy drop: others unaffected, memory bounded" {
+    fixed_events 300000 > in.ndjson
+    evroute -e 'rule all -> consumer sleep 30, file all.ndjson policy drop' --queue-size 64K --drain-timeout 0.2s \
+        in.ndjson > out.ndjson 2> err.txt &
+    pid=$!
+    BG_PIDS+=("$pid")
+    hwm=0
+    while kill -0 "$pid" 2>/dev/null; do
+        h=$(awk '/VmHWM/ {print $2}' /proc/"$pid"/status 2>/dev/null || echo 0)
+        [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+        sleep 0.02
+    done
+    wait "$pid"
+    cmp all.ndjson in.ndjson
+    [ "$hwm" -lt 40000 ]
+    # What the pipe and the 64 KiB queue hold is delivered or lost at exit; the rest is dropped.
+    line=$(grep '^evroute: consumer sleep 30:' err.txt)
+    [[ "$line" =~ delivered\ ([0-9]+),\ dropped\ ([0-9]+),\ spilled\ 0,\ queued\ 0,\ restarts\ 0,\ lost\ ([0-9]+)$ ]]
+    [ $((BASH_REMATCH[1] + BASH_REMATCH[2] + BASH_REMATCH[3])) -eq 300000 ]
+    [ "${BASH_REMATCH[2]}" -gt 290000 ]
+}
+
+@test "consumer that is slow to start reading, policy spill: everything arrives in order" {
+    fixed_events 100000 > in.ndjson
+    run --separate-stderr evroute -e "rule all -> consumer sh -c 'sleep 1; exec cat > got.ndjson' policy spill" \
+        --queue-size 64K in.ndjson
+    assert_success
+    cmp got.ndjson in.ndjson
+    line=$(echo "$stderr" | grep '^evroute: consumer')
+    [[ "$line" =~ delivered\ 100000,\ dropped\ 0,\ spilled\ ([0-9]+),\ queued\ 0,\ restarts\ 0$ ]]
+    [ "${BASH_REMATCH[1]}" -gt 90000 ]
+}
+
+@test "consumer that stops reading, policy block: back-pressure reaches the input, memory bounded" {
+    mkfifo in.fifo
+    evroute -e 'rule all -> consumer sleep 30' --queue-size 64K --drain-timeout 0.2s < in.fifo > out.ndjson 2> err.txt &
+    pid=$!
+    BG_PIDS+=("$pid")
+    fixed_events 300000 > in.fifo &
+    writer=$!
+    BG_PIDS+=("$writer")
+    sleep 1
+    kill -USR1 "$pid"
+    wait_for 'grep -q "^evroute: rule all" err.txt'
+    matched=$(awk '/^evroute: rule all: matched/ {print $5}' err.txt)
+    # The consumer's pipe (64 KiB) and queue (64 KiB) hold 8192 lines at most: input is held back.
+    [ "$matched" -gt 4000 ] && [ "$matched" -le 8193 ]
+    kill -0 "$writer"
+    hwm=$(awk '/VmHWM/ {print $2}' /proc/"$pid"/status)
+    [ "$hwm" -lt 40000 ]
+    kill -TERM "$pid"
+    wait "$pid"
+}
+
+@test "callbacks get the event on stdin and EV_* in the environment, never through a shell" {
+    printf '%s\n' '{"id":"x1","type":"status","subject":"a $(touch pwned) `touch pwned2`; \"q\"","name":"n'"'"'1","severity":2}' \
+        '{"id":"x2","subject":"line1\nline2","name":"two","state":"ok"}' > in.ndjson
+    run --separate-stderr evroute -e "rule cb -> callback $R/callback_record.sh '\$(touch pwned3)' \"two words\"" \
+        --callback-concurrency 1 in.ndjson
+    assert_success
+    [ ! -e pwned ] && [ ! -e pwned2 ] && [ ! -e pwned3 ]
+    [ "$(cat record.txt)" = "argv: [\$(touch pwned3)] [two words]
+EV_SUBJECT=[a \$(touch pwned) \`touch pwned2\`; \"q\"]
+EV_NAME=[n'1]
+EV_TYPE=[status]
+EV_STATE=[critical]
+EV_ID=[x1]
+stdin=[$(head -1 in.ndjson)
+]
+argv: [\$(touch pwned3)] [two words]
+EV_SUBJECT=[line1
+line2]
+EV_NAME=[two]
+EV_TYPE=[]
+EV_STATE=[ok]
+EV_ID=[x2]
+stdin=[$(tail -1 in.ndjson)
+]" ]
+}
+
+@test "callback failures and timeouts are counted and reported on --results" {
+    printf '%s\n' '{"id":"f1","subject":"s","name":"fail"}' '{"id":"h1","subject":"s","name":"hang"}' \
+        '{"id":"k1","subject":"s","name":"fine"}' > in.ndjson
+    SECONDS=0
+    run --separate-stderr evroute -e "rule cb -> callback $R/callback_record.sh" --callback-timeout 0.5s \
+        --results 'file results.ndjson' in.ndjson
+    assert_success
+    [ "$SECONDS" -lt 5 ]
+    run jq -c '[.type, .subject, .name, .message, .cause, .data.exit_code, .data.signal, .data.timed_out, .data.event.id]' results.ndjson
+    assert_output "[\"archive\",\"s\",\"evroute.callback\",\"callback $R/callback_record.sh: exited with status 3\",\"f1\",3,null,false,\"f1\"]
+[\"archive\",\"s\",\"evroute.callback\",\"callback $R/callback_record.sh: timed out after 500ms\",\"h1\",null,9,true,\"h1\"]"
+}
+
+@test "callbacks run at most --callback-concurrency at once" {
+    seq -f '{"id":"c%g"}' 1 6 > in.ndjson
+    SECONDS=0
+    run --separate-stderr evroute -e "rule cb -> callback $R/callback_concurrency.sh" --callback-concurrency 2 in.ndjson
+    assert_success
+    [ "$(wc -l < concurrency.txt)" -eq 6 ]
+    [ "$(sort -n concurrency.txt | tail -1)" -le 2 ]
+    [ "$(echo "$stderr" | grep '^evroute: callback')" = "evroute: callback $R/callback_concurrency.sh: delivered 6, dropped 0, spilled 0, queued 0, failures 0" ]
+}
+
+@test "SIGHUP reloads good rules, keeps the old ones on a bad file, keeps unchanged consumers" {
+    cat > rules <<'R'
+rule a when type == "metric" -> file a.ndjson
+rule keep -> consumer sh -c 'echo started >> starts.txt; exec cat >> kept.ndjson'
+R
+    start_bg rules
+    echo '{"type":"metric","n":1}' >&7
+    wait_for '[ -s a.ndjson ]'
+    sed -i 's/a\.ndjson/b.ndjson/' rules
+    kill -HUP "$EV_PID"
+    wait_for 'grep -q reloaded err.txt'
+    echo '{"type":"metric","n":2}' >&7
+    wait_for '[ -s b.ndjson ]'
+    echo 'rule broken when type == -> file c.ndjson' > rules
+    kill -HUP "$EV_PID"
+    wait_for 'grep -q "reload failed" err.txt'
+    echo '{"type":"metric","n":3}' >&7
+    echo '{"type":"other","n":4}' >&7
+    wait_for '[ "$(wc -l < b.ndjson)" -eq 2 ]'
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+    [ "$(cat a.ndjson)" = '{"type":"metric","n":1}' ]
+    [ "$(cat b.ndjson)" = '{"type":"metric","n":2}
+{"type":"metric","n":3}' ]
+    [ "$(cat kept.ndjson)" = '{"type":"other","n":4}' ]
+    [ "$(cat starts.txt)" = started ]
+    [ ! -e c.ndjson ]
+    [ "$(sed -n 1,4p err.txt)" = "evroute: reloaded 2 rules from rules
+evroute: reload failed, keeping the old rules: rules:1:25: syntax error: expected an operand
+  rule broken when type == -> file c.ndjson
+                          ^" ]
+}
+
+@test "SIGHUP reopens files, so logrotate works" {
+    start_bg -e 'rule all -> file log.ndjson'
+    echo '{"n":1}' >&7
+    wait_for '[ -s log.ndjson ]'
+    mv log.ndjson log.ndjson.1
+    kill -HUP "$EV_PID"
+    sleep 0.2
+    echo '{"n":2}' >&7
+    wait_for '[ -s log.ndjson ]'
+    finish_bg
+    [ "$(cat log.ndjson.1)" = '{"n":1}' ]
+    [ "$(cat log.ndjson)" = '{"n":2}' ]
+}
+
+@test "a FIFO destination is created and fed once a reader opens it" {
+    start_bg -e 'rule all -> fifo events.fifo'
+    echo '{"n":1}' >&7
+    echo '{"n":2}' >&7
+    wait_for '[ -p events.fifo ]'
+    run timeout 5 head -n 2 events.fifo
+    assert_output '{"n":1}
+{"n":2}'
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+}
+
+@test "--stats-interval routes counter metric events through the rules" {
+    start_bg -e 'rule stats when source == "evroute" -> file stats.ndjson' -e 'rule rest -> file rest.ndjson' \
+        --stats-interval 0.2s
+    echo '{"n":1}' >&7
+    wait_for '[ -s stats.ndjson ]'
+    finish_bg
+    run jq -r 'select(.name == "evroute.rule.rest.matched") | [.type, .subject, .metric, .unit] | @tsv' stats.ndjson
+    assert_line --index 0 "$(printf 'metric\tevroute\t1\tc')"
+}
+
+@test "SIGTERM stops a run and prints the counters" {
+    start_bg -e 'rule all -> file all.ndjson'
+    echo '{"n":1}' >&7
+    wait_for '[ -s all.ndjson ]'
+    kill -TERM "$EV_PID"
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+    grep -qx 'evroute: file all.ndjson: delivered 1, dropped 0, spilled 0, queued 0' err.txt
+}
+
+@test "bad input lines are rejected and the stream goes on" {
+    printf '%s\n' '{"n":1}' 'not json' '{"n":2}' > in.ndjson
+    run --separate-stderr evroute -e 'rule all -> file all.ndjson' in.ndjson
+    assert_success
+    [ "$(cat all.ndjson)" = '{"n":1}
+{"n":2}' ]
+    assert_equal "$(echo "$stderr" | head -1)" "evroute: in.ndjson: line 2: invalid JSON: Problem while parsing an atom starting with the letter 'n'"
+}

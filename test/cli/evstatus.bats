@@ -1,0 +1,263 @@
+#!/usr/bin/env bats
+# evstatus: the filter's options, exit codes, bad input, wall-clock timers,
+# signals, the state file (restart, corruption, kill -9), show and check.
+# The state machine's rules are pinned by test/fixtures/status/*.scenario
+# (run by test/unit/status_scenarios_test.cpp).
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    TMP="$BATS_TEST_TMPDIR"
+    FLEET="$FIXTURES/status/fleet.ndjson"
+}
+
+teardown() {
+    if [ -n "${PID:-}" ]; then
+        kill -9 "$PID" 2>/dev/null || true
+        wait "$PID" 2>/dev/null || true
+    fi
+}
+
+@test "--help and --version" {
+    run --separate-stderr evstatus --help
+    assert_success
+    assert_line --index 0 'Keep the current state per identity (subject, name) and insert alerts into the event stream.'
+    run --separate-stderr evstatus --version
+    assert_success
+    assert_output 'evstatus (evkit) 0.1.0'
+}
+
+@test "usage errors exit 2 with a message on stderr" {
+    run --separate-stderr evstatus --clock cpu
+    assert_failure 2
+    assert_output ''
+    [ "$stderr" = "evstatus: --clock: expected wall or event, not 'cpu'" ]
+    run --separate-stderr evstatus --confirm 0
+    assert_failure 2
+    [ "$stderr" = "evstatus: --confirm: expected 1..255, not 0" ]
+    run --separate-stderr evstatus --no-such-option
+    assert_failure 2
+    [ "${stderr_lines[0]}" = "evstatus: The following argument was not expected: --no-such-option" ]
+}
+
+@test "passes events through byte for byte and inserts alerts after their cause" {
+    run --separate-stderr evstatus --clock event "$FLEET"
+    assert_success
+    [ "$stderr" = "" ]
+    [ "${#lines[@]}" -eq 13 ]
+    assert_line --index 0 "$(sed -n 1p "$FLEET")"
+    assert_line --index 1 "$(sed -n 2p "$FLEET")"
+    assert_line --index 2 --regexp '^\{"id":"[0-9A-Z]{26}","time":1000,"type":"alert","subject":"web2","name":"check_http","state":"warning","severity":1,"message":"slow","source":"evstatus","previous":"ok","reason":"transition","since":1000,"cause":"02"\}$'
+    assert_line --index 3 "$(sed -n 3p "$FLEET")"
+    assert_line --index 7 --regexp '"reason":"non-ok","since":1000,"cause":"06"\}$'
+    assert_line --index 8 --regexp '^\{"id":"[0-9A-Z]{26}","time":1300,"type":"alert","subject":"web3","name":"check_http","state":"critical","severity":2,"message":"no status within ttl 5m","source":"evstatus","previous":"ok","reason":"expired","since":1300\}$'
+    assert_line --index 9 "$(sed -n 7p "$FLEET")"
+    assert_line --index 12 "$(sed -n 9p "$FLEET")"
+}
+
+@test "--alerts-only writes only alerts; event time gives the same bytes every run" {
+    run --separate-stderr evstatus --clock event --alerts-only "$FLEET"
+    assert_success
+    [ "${#lines[@]}" -eq 4 ]
+    first="$output"
+    run --separate-stderr evstatus --clock event --alerts-only - < "$FLEET"
+    assert_success
+    [ "$output" = "$first" ]
+}
+
+@test "bad statuses are rejected, reported and kept with --rejects; the stream goes on" {
+    printf '%s\n' '{"time":1,"subject":"a","name":"b","state":"broken"}' \
+        '{"time":2,"subject":"a","name":"b","state":"critical"}' > "$TMP/in"
+    run --separate-stderr evstatus --clock event --alerts-only --rejects "$TMP/rej" "$TMP/in"
+    assert_success
+    assert_output --partial '"reason":"transition"'
+    [ "${stderr_lines[0]}" = "evstatus: $TMP/in: line 1: unknown state 'broken'" ]
+    [ "${stderr_lines[1]}" = "evstatus: 1 line rejected, written to $TMP/rej" ]
+    [ "$(cat "$TMP/rej")" = '{"time":1,"subject":"a","name":"b","state":"broken"}' ]
+}
+
+@test "--strict stops at the first bad status with exit 3" {
+    printf '%s\n' '{"time":1,"subject":"a","name":"b","severity":9}' \
+        '{"time":2,"subject":"a","name":"b","state":"critical"}' > "$TMP/in"
+    run --separate-stderr evstatus --clock event --strict "$TMP/in"
+    assert_failure 3
+    assert_output ''
+    [ "$stderr" = "evstatus: $TMP/in: line 1: severity is not an integer in 0..3" ]
+}
+
+@test "wall clock: expiry fires on a timer while the input is silent" {
+    # The input stays open for 3 s; the ttl of 0.3 s must fire long before.
+    start=$(date +%s.%N)
+    (echo '{"id":"hb","type":"status","subject":"node1","name":"heartbeat","state":"ok","ttl":0.3}'; sleep 3) |
+        timeout 10 evstatus --alerts-only > "$TMP/out" &
+    PID=$!
+    for _ in $(seq 50); do
+        [ -s "$TMP/out" ] && break
+        sleep 0.1
+    done
+    end=$(date +%s.%N)
+    run cat "$TMP/out"
+    assert_output --regexp '"subject":"node1","name":"heartbeat","state":"critical","severity":2,"message":"no status within ttl 300ms","source":"evstatus","previous":"ok","reason":"expired"'
+    # It came from the timer, not from the end of input.
+    awk -v s="$start" -v e="$end" 'BEGIN { exit !(e - s < 2.5) }'
+}
+
+@test "SIGTERM flushes, saves the state file and exits 0" {
+    mkfifo "$TMP/fifo"
+    evstatus --state "$TMP/state" --alerts-only < "$TMP/fifo" > "$TMP/out" 2> "$TMP/err" &
+    PID=$!
+    exec 7> "$TMP/fifo"
+    echo '{"id":"x","type":"status","subject":"web1","name":"http","state":"critical"}' >&7
+    for _ in $(seq 50); do
+        [ -s "$TMP/out" ] && break
+        sleep 0.1
+    done
+    kill -TERM "$PID"
+    rc=0
+    wait "$PID" || rc=$?
+    PID=
+    exec 7>&-
+    [ "$rc" -eq 0 ]
+    run cat "$TMP/out"
+    assert_output --partial '"reason":"transition"'
+    [ ! -s "$TMP/err" ]
+    run evstatus show --state "$TMP/state" --json
+    assert_success
+    assert_output --partial '"subject":"web1","name":"http","state":"critical"'
+}
+
+@test "restart with --state: unchanged states raise no alerts, changes do" {
+    printf '%s\n' '{"time":1,"subject":"a","name":"x","state":"ok"}' \
+        '{"time":1,"subject":"b","name":"x","state":"critical"}' > "$TMP/one"
+    printf '%s\n' '{"time":2,"subject":"a","name":"x","state":"ok"}' \
+        '{"time":2,"subject":"b","name":"x","state":"critical"}' \
+        '{"time":3,"subject":"b","name":"x","state":"ok"}' > "$TMP/two"
+    run evstatus --clock event --alert-on transitions --alerts-only --state "$TMP/state" "$TMP/one"
+    assert_success
+    [ "${#lines[@]}" -eq 1 ]
+    run evstatus --clock event --alert-on transitions --alerts-only --state "$TMP/state" "$TMP/two"
+    assert_success
+    [ "${#lines[@]}" -eq 1 ]
+    assert_output --partial '"state":"ok","severity":0,"source":"evstatus","previous":"critical","reason":"transition","since":3'
+}
+
+@test "a corrupt or unreadable state file stops evstatus with exit 2" {
+    echo '{"evstatus_state":1,"clock":"event","time":1,"count":2}' > "$TMP/state"
+    run --separate-stderr evstatus --state "$TMP/state" < /dev/null
+    assert_failure 2
+    [ "$stderr" = "evstatus: state file $TMP/state is corrupt: holds 0 identities, the header says 2 (the file is truncated)" ]
+    echo 'not json' > "$TMP/state"
+    run --separate-stderr evstatus --state "$TMP/state" < /dev/null
+    assert_failure 2
+    [ "$stderr" = "evstatus: state file $TMP/state is corrupt: line 1: not a JSON object" ]
+    # Never silently discarded: the file is left as it was.
+    [ "$(cat "$TMP/state")" = 'not json' ]
+    mkdir "$TMP/dir"
+    run --separate-stderr evstatus --state "$TMP/dir" < /dev/null
+    assert_failure 2
+    [ "$stderr" = "evstatus: state file $TMP/dir: Is a directory" ]
+}
+
+@test "kill -9 at any moment leaves a loadable state file" {
+    awk 'BEGIN { for (i = 0; i < 300000; i++) {
+        s = (i % 7 == 0) ? "critical" : "ok";
+        printf "{\"time\":%d,\"subject\":\"host%d\",\"name\":\"check\",\"state\":\"%s\",\"ttl\":60}\n", i, i % 20000, s } }' \
+        > "$TMP/in"
+    for i in $(seq 20); do
+        evstatus --clock event --state "$TMP/state" --save-interval 5ms "$TMP/in" > /dev/null 2>&1 &
+        PID=$!
+        sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
+        kill -9 "$PID" 2>/dev/null || true
+        wait "$PID" 2>/dev/null || true
+        PID=
+        if [ -e "$TMP/state" ]; then
+            run evstatus show --state "$TMP/state" --json 'false'
+            # exit 1: loaded, nothing selected; exit 2 would be a corrupt file
+            [ "$status" -eq 1 ] || { echo "round $i: state file not loadable: $output"; false; }
+        fi
+    done
+    [ -e "$TMP/state" ]
+}
+
+@test "show prints a table, --json prints NDJSON, EXPR selects" {
+    evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
+    run --separate-stderr evstatus show --state "$TMP/state"
+    assert_success
+    assert_output "SUBJECT  NAME        STATE     SINCE                 LAST-SEEN             FLAGS
+web1     check_http  ok        1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -
+web2     check_http  warning   1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -
+web3     check_http  critical  1970-01-01T00:21:40Z  1970-01-01T00:16:40Z  expired"
+    run --separate-stderr evstatus show --state "$TMP/state" --json 'state != "ok"'
+    assert_success
+    assert_output '{"time":1500,"subject":"web2","name":"check_http","state":"warning","severity":1,"ttl":300,"since":1000,"deadline":1800,"expired":false,"flapping":false,"soft":0}
+{"time":1000,"subject":"web3","name":"check_http","state":"critical","severity":2,"ttl":300,"since":1300,"expired":true,"flapping":false,"soft":0}'
+    run --separate-stderr evstatus show --state "$TMP/state" 'subject == "nope"'
+    assert_failure 1
+    run --separate-stderr evstatus show --state "$TMP/missing"
+    assert_failure 2
+    [ "$stderr" = "evstatus: state file $TMP/missing: No such file or directory" ]
+}
+
+@test "check: one Nagios line for many subjects, non-OK named, exit 2 on critical" {
+    evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
+    run --separate-stderr evstatus check --state "$TMP/state" --name HTTP 'name == "check_http"'
+    assert_failure 2
+    assert_output 'HTTP: OK: 1 WARNING: 1 CRITICAL: 1 UNKNOWN: 0|total=3 ok=1 warn=1 crit=1 unknown=0
+CRITICAL: web3 (check_http)
+WARNING: web2 (check_http)'
+    run --separate-stderr evstatus check --state "$TMP/state" 'subject != "web3"'
+    assert_failure 1
+    assert_output 'EVSTATUS: OK: 1 WARNING: 1 CRITICAL: 0 UNKNOWN: 0|total=2 ok=1 warn=1 crit=0 unknown=0
+WARNING: web2 (check_http)'
+    run --separate-stderr evstatus check --state "$TMP/state" 'subject == "web1"'
+    assert_success
+    assert_output 'EVSTATUS: OK: 1 WARNING: 0 CRITICAL: 0 UNKNOWN: 0|total=1 ok=1 warn=0 crit=0 unknown=0'
+}
+
+@test "check --warn-count / --crit-count: counts or percentages of non-OK" {
+    evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
+    run evstatus check --state "$TMP/state" --warn-count 2 --crit-count 3
+    assert_failure 1
+    run evstatus check --state "$TMP/state" --crit-count 50%
+    assert_failure 2
+    run evstatus check --state "$TMP/state" --warn-count 90%
+    assert_success
+    run --separate-stderr evstatus check --state "$TMP/state" --warn-count lots
+    assert_failure 2
+    [ "$stderr" = "evstatus: --warn-count: bad threshold 'lots': expected a count N or a percentage N%" ]
+}
+
+@test "check --max-age: the registration form" {
+    evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
+    run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m
+    assert_failure 2
+    assert_output 'CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2
+web3 last seen 600 seconds ago'
+    run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m --now 1700
+    assert_failure 2
+    assert_line --index 0 'CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
+    run --separate-stderr evstatus check --state "$TMP/state" --max-age 1h
+    assert_success
+    assert_output 'OK: 0 / 3 hosts not checked in within 3600 seconds|totalhosts=3 oldhosts=0 currenthosts=3'
+    run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m --warn-count 1 --crit-count 2
+    assert_failure 1
+    assert_line --index 0 'WARNING: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
+}
+
+@test "check on a missing or corrupt state file is UNKNOWN, exit 3" {
+    run --separate-stderr evstatus check --state "$TMP/missing"
+    assert_failure 3
+    assert_output "EVSTATUS: UNKNOWN: state file $TMP/missing: No such file or directory"
+    echo garbage > "$TMP/state"
+    run --separate-stderr evstatus check --state "$TMP/state" --name REG
+    assert_failure 3
+    assert_output "REG: UNKNOWN: state file $TMP/state is corrupt: line 1: not a JSON object"
+}
+
+@test "--stats reports counters and memory per identity" {
+    run --separate-stderr evstatus --clock event --alerts-only --stats "$FLEET"
+    assert_success
+    [ "${stderr_lines[0]}" = "evstatus: events 9, statuses 7, alerts 4 (1 expired, 0 held back by flapping), identities 3" ]
+    [[ "${stderr_lines[1]}" =~ ^evstatus:\ memory:\ [0-9]+\ bytes\ per\ identity\ beyond\ subject\ and\ name\ \([0-9]+\ bytes\ of\ strings\),\ peak\ RSS\ [0-9]+\ kB$ ]]
+}

@@ -1,0 +1,163 @@
+// Tests for lib/batch/grouper.cpp: Alertmanager timing on fake time.
+#include <gtest/gtest.h>
+
+#include "batch/grouper.h"
+
+namespace ev::batch {
+namespace {
+
+GroupTiming timing() {
+    GroupTiming t;
+    t.wait = 30;
+    t.interval = 300;
+    t.repeat = 3600;
+    return t;
+}
+
+void add(Grouper& g, const char* subject, State state, double now, const char* key = "k") {
+    g.add(key, subject, "check_puppet_run", state, std::string("id-") + subject, "{}", now);
+}
+
+std::vector<Notification> advance(Grouper& g, double now) {
+    std::vector<Notification> out;
+    g.advance(now, out);
+    return out;
+}
+
+TEST(BatchGrouper, FirstNotificationAfterWait) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    add(g, "web2", State::warning, 110);
+    EXPECT_TRUE(advance(g, 129).empty());
+    auto n = advance(g, 130);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "new");
+    EXPECT_EQ(n[0].time, 130);
+    EXPECT_EQ(n[0].since, 100);
+    EXPECT_EQ(n[0].state, State::critical);
+    EXPECT_EQ(n[0].firing, 2u);
+    EXPECT_EQ(n[0].name, "check_puppet_run");
+    EXPECT_FALSE(n[0].previous.has_value());
+    EXPECT_EQ(notification_message(n[0]), "2 hosts CRITICAL on check_puppet_run: web1, web2");
+}
+
+TEST(BatchGrouper, ChangesWaitForTheInterval) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    advance(g, 130);
+    add(g, "web2", State::critical, 140);
+    EXPECT_TRUE(advance(g, 429).empty());
+    auto n = advance(g, 430);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "changed");
+    EXPECT_EQ(n[0].previous, State::critical);
+}
+
+TEST(BatchGrouper, SameStateAgainIsNoChange) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    advance(g, 130);
+    add(g, "web1", State::critical, 200);
+    EXPECT_TRUE(advance(g, 1000).empty());
+}
+
+TEST(BatchGrouper, RepeatsOnIntervalTicks) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    advance(g, 130);
+    auto n = advance(g, 130 + 3600);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "repeat");
+    EXPECT_EQ(n[0].time, 3730);
+}
+
+TEST(BatchGrouper, ResolvesOnceAllMembersAreOk) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    add(g, "web2", State::critical, 101);
+    advance(g, 130);
+    add(g, "web1", State::ok, 200);
+    auto n = advance(g, 430);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "changed");
+    EXPECT_EQ(n[0].members.size(), 2u);
+    EXPECT_EQ(notification_message(n[0]), "1 host CRITICAL on check_puppet_run: web2");
+    add(g, "web2", State::ok, 500);
+    n = advance(g, 730);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "resolved");
+    EXPECT_EQ(n[0].state, State::ok);
+    ASSERT_EQ(n[0].members.size(), 1u);  // web1's resolve was already sent
+    EXPECT_EQ(g.groups(), 0u);
+    EXPECT_FALSE(g.next_due().has_value());
+}
+
+TEST(BatchGrouper, NoResolveOption) {
+    GroupTiming t = timing();
+    t.send_resolved = false;
+    Grouper g(t);
+    add(g, "web1", State::critical, 100);
+    advance(g, 130);
+    add(g, "web1", State::ok, 200);
+    EXPECT_TRUE(advance(g, 10000).empty());
+    EXPECT_EQ(g.groups(), 0u);
+}
+
+TEST(BatchGrouper, ResolvedWithinWaitIsSilent) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    add(g, "web1", State::ok, 110);
+    EXPECT_TRUE(advance(g, 1000).empty());
+    EXPECT_EQ(g.groups(), 0u);
+}
+
+TEST(BatchGrouper, OkForUnknownIdentityIsIgnored) {
+    Grouper g(timing());
+    add(g, "web1", State::ok, 100);
+    EXPECT_EQ(g.groups(), 0u);
+}
+
+TEST(BatchGrouper, MemberMovesBetweenGroups) {
+    Grouper g(timing());
+    add(g, "web1", State::warning, 100, "warning");
+    add(g, "web1", State::critical, 110, "critical");
+    auto n = advance(g, 1000);
+    ASSERT_EQ(n.size(), 1u);  // the emptied warning group never notified
+    EXPECT_EQ(n[0].key, "critical");
+}
+
+TEST(BatchGrouper, FlushSendsPendingChangesAtNow) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100, "a");
+    add(g, "web2", State::critical, 105, "b");
+    std::vector<Notification> n;
+    g.flush(110, n);
+    ASSERT_EQ(n.size(), 2u);
+    EXPECT_EQ(n[0].key, "a");
+    EXPECT_EQ(n[1].key, "b");
+    EXPECT_EQ(n[0].time, 110);
+    EXPECT_EQ(g.groups(), 0u);
+}
+
+TEST(BatchGrouper, MessageListsAtMostTenSubjects) {
+    Grouper g(timing());
+    for (int i = 0; i < 12; ++i) {
+        add(g, ("h" + std::to_string(10 + i)).c_str(), State::critical, 100);
+    }
+    auto n = advance(g, 130);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(notification_message(n[0]),
+              "12 hosts CRITICAL on check_puppet_run: h10, h11, h12, h13, h14, h15, h16, h17, h18, h19 and 2 more");
+}
+
+TEST(BatchGrouper, MixedNamesUseTheKey) {
+    Grouper g(timing());
+    g.add("dc1", "web1", "check_a", State::critical, "", "{}", 100);
+    g.add("dc1", "web2", "check_b", State::warning, "", "{}", 100);
+    auto n = advance(g, 130);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].name, "dc1");
+}
+
+}  // namespace
+}  // namespace ev::batch

@@ -1,0 +1,68 @@
+// Tests for lib/batch/result.cpp: result events and output sanitising.
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "batch/result.h"
+#include "core/json.h"
+
+namespace ev::batch {
+namespace {
+
+ResultContext context() {
+    ResultContext ctx;
+    ctx.subject = "web1";
+    ctx.name = "puppet";
+    ctx.cause = "E1";
+    ctx.id = "R1";
+    ctx.time = 100;
+    ctx.timeout = 30;
+    return ctx;
+}
+
+TEST(BatchResult, OkOnExitZero) {
+    Finished f;
+    f.spawned = f.exited = true;
+    f.exit_code = 0;
+    f.duration = 1.23456;
+    f.output = "done\n";
+    EXPECT_EQ(to_canonical(result_event(f, context())),
+              R"({"id":"R1","time":100,"type":"status","subject":"web1","name":"puppet","state":"ok","message":"exited with 0","source":"evbatch","data":{"duration":1.235,"exit_code":0,"output":"done\n"},"cause":"E1"})");
+}
+
+TEST(BatchResult, CriticalOnFailureTimeoutAndSpawnError) {
+    Finished f;
+    f.spawned = f.exited = true;
+    f.exit_code = 2;
+    EXPECT_EQ(to_canonical(result_event(f, context())).find(R"("state":"critical","message":"exited with 2")") != std::string::npos, true);
+    Finished t;
+    t.spawned = true;
+    t.signal = SIGTERM;
+    t.timed_out = true;
+    std::string timed = to_canonical(result_event(t, context()));
+    EXPECT_NE(timed.find(R"x("message":"timed out after 30s (killed by signal TERM)")x"), std::string::npos) << timed;
+    EXPECT_NE(timed.find(R"("exit_code":null,"output":"","signal":"TERM","timed_out":true)"), std::string::npos) << timed;
+    Finished s;
+    s.spawn_error = "No such file or directory";
+    std::string spawn = to_canonical(result_event(s, context()));
+    EXPECT_NE(spawn.find(R"("message":"cannot run the command: No such file or directory")"), std::string::npos);
+    EXPECT_NE(spawn.find(R"("exit_code":127)"), std::string::npos);
+    EXPECT_FALSE(succeeded(s));
+}
+
+TEST(BatchResult, SanitizeUtf8) {
+    EXPECT_EQ(sanitize_utf8("plain"), "plain");
+    EXPECT_EQ(sanitize_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
+    EXPECT_EQ(sanitize_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(sanitize_utf8("\xC3"), "\xEF\xBF\xBD");              // cut in the middle
+    EXPECT_EQ(sanitize_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+    EXPECT_EQ(sanitize_utf8("\xC0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+}
+
+TEST(BatchResult, CommandBasename) {
+    EXPECT_EQ(command_basename("/usr/bin/puppet"), "puppet");
+    EXPECT_EQ(command_basename("ssh"), "ssh");
+}
+
+}  // namespace
+}  // namespace ev::batch

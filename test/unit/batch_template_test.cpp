@@ -1,0 +1,87 @@
+// Tests for lib/batch/template.cpp: {field} placeholders and shell quoting.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "batch/template.h"
+
+namespace ev::batch {
+namespace {
+
+simdjson::dom::element parse(simdjson::dom::parser& parser, const std::string& json) {
+    return parser.parse(json).value();
+}
+
+std::string render(const std::string& tmpl, const std::string& json) {
+    simdjson::dom::parser parser;
+    auto t = ArgTemplate::parse(tmpl);
+    EXPECT_TRUE(t.ok()) << t.error();
+    std::string out;
+    auto r = t->render(parse(parser, json), out);
+    return r ? out : "ERROR: " + r.error();
+}
+
+TEST(BatchTemplate, LiteralsStayAsTheyAre) {
+    EXPECT_EQ(render("puppet", "{}"), "puppet");
+    EXPECT_EQ(render("", "{}"), "");
+    EXPECT_FALSE(ArgTemplate::parse("agent").value().has_fields());
+}
+
+TEST(BatchTemplate, PlaceholdersAreFilledInPlace) {
+    EXPECT_EQ(render("{subject}", R"({"subject":"web1"})"), "web1");
+    EXPECT_EQ(render("--host={subject}:{tags.port}", R"({"subject":"web1","tags":{"port":"22"}})"),
+              "--host=web1:22");
+    EXPECT_EQ(render("{data.list[1]}", R"({"data":{"list":["a","b"]}})"), "b");
+    EXPECT_EQ(render(R"({tags["a}b"]})", R"({"tags":{"a}b":"odd"}})"), "odd");
+    EXPECT_TRUE(ArgTemplate::parse("{subject}").value().has_fields());
+}
+
+TEST(BatchTemplate, NonStringsRenderAsCanonicalJson) {
+    EXPECT_EQ(render("{metric}", R"({"metric":1.50})"), "1.5");
+    EXPECT_EQ(render("{ok}", R"({"ok":true})"), "true");
+    EXPECT_EQ(render("{n}", R"({"n":null})"), "null");
+    EXPECT_EQ(render("{tags}", R"({"tags":{"b":1,"a":2}})"), R"({"a":2,"b":1})");
+}
+
+TEST(BatchTemplate, HostileValuesStayOneElement) {
+    EXPECT_EQ(render("{subject}", R"({"subject":"a b; rm -rf / $(id) `x` 'q' \"d\""})"),
+              "a b; rm -rf / $(id) `x` 'q' \"d\"");
+    EXPECT_EQ(render("{subject}", R"({"subject":"line1\nline2"})"), "line1\nline2");
+}
+
+TEST(BatchTemplate, DoubledBracesAreLiteral) {
+    EXPECT_EQ(render("{{print $1}}", "{}"), "{print $1}");
+    EXPECT_EQ(render("{{{subject}}}", R"({"subject":"x"})"), "{x}");
+}
+
+TEST(BatchTemplate, MissingFieldAndNulAreErrors) {
+    EXPECT_EQ(render("{tags.role}", R"({"tags":{}})"), "ERROR: no field 'tags.role' for placeholder {tags.role}");
+    EXPECT_EQ(render("{subject}", R"({"subject":"a\u0000b"})"), "ERROR: field 'subject' holds a NUL byte");
+}
+
+TEST(BatchTemplate, SyntaxErrorsNameTheOffset) {
+    EXPECT_EQ(ArgTemplate::parse("a{b").error(), "unclosed '{' at offset 1 (write '{{' for a literal brace)");
+    EXPECT_EQ(ArgTemplate::parse("a}b").error(), "unmatched '}' at offset 1 (write '}}' for a literal brace)");
+    EXPECT_EQ(ArgTemplate::parse("x{}").error(), "empty placeholder '{}' at offset 1");
+    EXPECT_FALSE(ArgTemplate::parse("{a..b}").ok());
+}
+
+TEST(BatchTemplate, CommandTemplateRendersEveryElement) {
+    simdjson::dom::parser parser;
+    auto c = CommandTemplate::parse({"ssh", "{subject}", "puppet", "agent", "-t"});
+    ASSERT_TRUE(c.ok());
+    std::vector<std::string> argv;
+    ASSERT_TRUE(c->render(parse(parser, R"({"subject":"web1"})"), argv).ok());
+    EXPECT_EQ(argv, (std::vector<std::string>{"ssh", "web1", "puppet", "agent", "-t"}));
+    EXPECT_EQ(CommandTemplate::parse({}).error(), "no command given after '--'");
+    EXPECT_EQ(CommandTemplate::parse({"echo", "{"}).error(),
+              "command argument 1 '{': unclosed '{' at offset 0 (write '{{' for a literal brace)");
+}
+
+TEST(BatchTemplate, ShellQuoteIsUnambiguous) {
+    EXPECT_EQ(shell_quote({"ssh", "web1.example.com", "--x=1"}), "ssh web1.example.com --x=1");
+    EXPECT_EQ(shell_quote({"echo", "a b", "", "it's"}), "echo 'a b' '' 'it'\\''s'");
+    EXPECT_EQ(shell_quote({"$(id)"}), "'$(id)'");
+}
+
+}  // namespace
+}  // namespace ev::batch

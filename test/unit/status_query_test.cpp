@@ -1,0 +1,179 @@
+#include "status/query.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "status/state_file.h"
+
+namespace ev::status {
+namespace {
+
+class StatusQuery : public testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/evstatus_query_test.XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        m_dir = tmpl;
+        m_state = m_dir + "/state";
+        IdentityTable t;
+        add(t, "web1", "http", State::ok, 1000);
+        add(t, "web2", "http", State::warning, 990);
+        add(t, "web3", "http", State::critical, 600);
+        add(t, "db1", "disk", State::unknown, 1000);
+        std::string text;
+        encode_state(t, ClockKind::event, 1000, text);
+        ASSERT_TRUE(save_state_file(m_state, text));
+    }
+    void TearDown() override { EXPECT_EQ(std::system(("rm -rf '" + m_dir + "'").c_str()), 0); }
+
+    static void add(IdentityTable& t, const char* subject, const char* name, State state, double seen) {
+        bool inserted = false;
+        auto& e = t.get(subject, name, IdentityState{}, inserted);
+        e.second.state = state;
+        e.second.raw = state;
+        e.second.seen = seen;
+        e.second.since = seen;
+    }
+
+    // Runs f with stdout captured in a file; returns (code, output).
+    template <class F>
+    std::pair<int, std::string> capture(F f) {
+        std::string path = m_dir + "/out";
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        Diagnostics diag("evstatus", [this](std::string_view t) { m_err += t; });
+        int code = f(fd, diag);
+        ::close(fd);
+        std::ifstream in(path);
+        std::stringstream s;
+        s << in.rdbuf();
+        return {code, s.str()};
+    }
+
+    std::string m_dir, m_state, m_err;
+};
+
+TEST_F(StatusQuery, CheckCountsStatesAndNamesTheNonOk) {
+    CheckOptions o;
+    o.state_path = m_state;
+    o.name = "WEB";
+    o.expression = R"(name == "http")";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(out,
+              "WEB: OK: 1 WARNING: 1 CRITICAL: 1 UNKNOWN: 0|total=3 ok=1 warn=1 crit=1 unknown=0\n"
+              "CRITICAL: web3 (http)\n"
+              "WARNING: web2 (http)\n");
+    EXPECT_EQ(code, check_code::k_critical);
+}
+
+TEST_F(StatusQuery, CheckExitIsTheHighestCodeWithoutCritical) {
+    CheckOptions o;
+    o.state_path = m_state;
+    o.expression = R"(state != "critical")";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code, check_code::k_unknown);  // warning (1) and unknown (3) present
+    o.expression = R"(state == "warning" or state == "ok")";
+    auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code2, check_code::k_warning);
+    o.expression = R"(state == "ok")";
+    auto [code3, out3] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code3, check_code::k_ok);
+    EXPECT_EQ(out3, "EVSTATUS: OK: 1 WARNING: 0 CRITICAL: 0 UNKNOWN: 0|total=1 ok=1 warn=0 crit=0 unknown=0\n");
+}
+
+TEST_F(StatusQuery, CheckThresholdsDecideAlone) {
+    CheckOptions o;
+    o.state_path = m_state;
+    o.warn_count = "2";
+    o.crit_count = "4";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code, check_code::k_warning);  // 3 non-OK of 4
+    o.crit_count = "75%";
+    auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code2, check_code::k_critical);
+    o.warn_count = "80%";
+    o.crit_count = "";
+    auto [code3, out3] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code3, check_code::k_ok);
+}
+
+TEST_F(StatusQuery, CheckMaxAgeUsesTheRegistrationForm) {
+    CheckOptions o;
+    o.state_path = m_state;
+    o.max_age = "5m";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    // Ages against the state file's event time 1000: web3 was last seen at 600.
+    EXPECT_EQ(out,
+              "CRITICAL: 1 / 4 hosts not checked in within 300 seconds|totalhosts=4 oldhosts=1 currenthosts=3\n"
+              "web3 last seen 400 seconds ago\n");
+    EXPECT_EQ(code, check_code::k_critical);
+    o.now = 1200;
+    auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(out2.substr(0, out2.find('|')), "CRITICAL: 1 / 4 hosts not checked in within 300 seconds");
+    o.now = 1400;
+    o.warn_count = "1";
+    o.crit_count = "50%";
+    auto [code3, out3] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(out3.substr(0, out3.find('\n')),
+              "CRITICAL: 4 / 4 hosts not checked in within 300 seconds|totalhosts=4 oldhosts=4 currenthosts=0");
+    o.now = 1000;
+    o.crit_count = "";
+    o.warn_count = "2";
+    auto [code4, out4] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code4, check_code::k_ok);
+    EXPECT_EQ(out4.substr(0, 3), "OK:");
+}
+
+TEST_F(StatusQuery, CheckWithNothingSelectedIsUnknown) {
+    CheckOptions o;
+    o.state_path = m_state;
+    o.expression = R"(subject == "nope")";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code, check_code::k_unknown);
+}
+
+TEST_F(StatusQuery, CheckMissingStateFileIsUnknown) {
+    CheckOptions o;
+    o.state_path = m_dir + "/missing";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code, check_code::k_unknown);
+    EXPECT_EQ(out, "EVSTATUS: UNKNOWN: state file " + m_dir + "/missing: No such file or directory\n");
+}
+
+TEST_F(StatusQuery, ShowTableAndJson) {
+    ShowOptions o;
+    o.state_path = m_state;
+    o.expression = R"(subject == "web2")";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
+    EXPECT_EQ(code, 0);
+    EXPECT_EQ(out,
+              "SUBJECT  NAME  STATE    SINCE                 LAST-SEEN             FLAGS\n"
+              "web2     http  warning  1970-01-01T00:16:30Z  1970-01-01T00:16:30Z  -\n");
+    o.json = true;
+    auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
+    EXPECT_EQ(out2,
+              R"({"time":990,"subject":"web2","name":"http","state":"warning","severity":1,"since":990,)"
+              R"("expired":false,"flapping":false,"soft":0})"
+              "\n");
+}
+
+TEST(StatusThreshold, Parses) {
+    auto t = parse_threshold("10%");
+    ASSERT_TRUE(t);
+    EXPECT_TRUE(t->percent);
+    EXPECT_TRUE(t->reached(1, 10));
+    EXPECT_FALSE(t->reached(0, 10));
+    EXPECT_FALSE(parse_threshold("ten"));
+    EXPECT_FALSE(parse_threshold("-1"));
+    EXPECT_FALSE(parse_threshold("%"));
+}
+
+TEST(StatusFormat, Utc) { EXPECT_EQ(format_utc(1790000000.9), "2026-09-21T14:13:20Z"); }
+
+}  // namespace
+}  // namespace ev::status

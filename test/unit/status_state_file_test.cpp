@@ -1,0 +1,167 @@
+#include "status/state_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace ev::status {
+namespace {
+
+IdentityTable sample_table() {
+    IdentityTable t;
+    bool inserted = false;
+    auto& a = t.get("web1", "http", IdentityState{}, inserted);
+    a.second.state = State::critical;
+    a.second.raw = State::critical;
+    a.second.since = 100.5;
+    a.second.seen = 120;
+    a.second.ttl = 60;
+    a.second.flap = 0x5;
+    a.second.flags = IdentityState::k_flapping;
+    t.arm(a, 180);
+    auto& b = t.get("db \"1\"\n", "disk./var", IdentityState{}, inserted);
+    b.second.soft = 2;
+    b.second.flags = IdentityState::k_expired;
+    return t;
+}
+
+TEST(StatusStateFile, RoundTrips) {
+    IdentityTable t = sample_table();
+    std::string text;
+    encode_state(t, ClockKind::event, 130, text);
+    auto snapshot = decode_state(text);
+    ASSERT_TRUE(snapshot) << snapshot.error();
+    EXPECT_EQ(snapshot->clock, ClockKind::event);
+    EXPECT_EQ(snapshot->time, 130);
+    ASSERT_EQ(snapshot->identities.size(), 2u);
+    const SavedIdentity& db = snapshot->identities[0];  // sorted: "db..." < "web1"
+    EXPECT_EQ(db.subject, "db \"1\"\n");
+    EXPECT_EQ(db.state.soft, 2);
+    EXPECT_TRUE(db.state.expired());
+    const SavedIdentity& web = snapshot->identities[1];
+    EXPECT_EQ(web.state.state, State::critical);
+    EXPECT_EQ(web.state.since, 100.5);
+    EXPECT_EQ(web.state.deadline, 180);
+    EXPECT_EQ(web.state.flap, 5u);
+    EXPECT_TRUE(web.state.flapping());
+
+    IdentityTable restored;
+    restore(restored, *snapshot, std::nullopt);
+    std::string again;
+    encode_state(restored, ClockKind::event, 130, again);
+    EXPECT_EQ(again, text);
+    EXPECT_EQ(restored.next_deadline(), 180);
+}
+
+TEST(StatusStateFile, WallClockRestoreGivesAGraceOfOneTtl) {
+    IdentityTable t = sample_table();
+    std::string text;
+    encode_state(t, ClockKind::wall, 130, text);
+    auto snapshot = decode_state(text);
+    ASSERT_TRUE(snapshot);
+    IdentityTable restored;
+    restore(restored, *snapshot, 1000.0);
+    EXPECT_EQ(restored.next_deadline(), 1060);
+}
+
+TEST(StatusStateFile, EmptyTableIsAHeaderOnly) {
+    IdentityTable t;
+    std::string text;
+    encode_state(t, ClockKind::wall, 1, text);
+    EXPECT_EQ(text, "{\"evstatus_state\":1,\"clock\":\"wall\",\"time\":1,\"count\":0}\n");
+    auto snapshot = decode_state(text);
+    ASSERT_TRUE(snapshot);
+    EXPECT_TRUE(snapshot->identities.empty());
+}
+
+TEST(StatusStateFile, EveryTruncationIsDetected) {
+    std::string text;
+    encode_state(sample_table(), ClockKind::event, 130, text);
+    for (std::size_t n = 0; n < text.size(); ++n) {
+        EXPECT_FALSE(decode_state(text.substr(0, n))) << "prefix of " << n << " bytes was accepted";
+    }
+}
+
+TEST(StatusStateFile, CorruptionsNameTheLine) {
+    std::string header = "{\"evstatus_state\":1,\"clock\":\"event\",\"time\":1,\"count\":1}\n";
+    std::string good =
+        "{\"subject\":\"a\",\"name\":\"b\",\"state\":\"ok\",\"raw\":\"ok\",\"since\":1,\"seen\":1,\"ttl\":0,"
+        "\"deadline\":0,\"soft\":0,\"flap\":0,\"flapping\":false,\"expired\":false}\n";
+    ASSERT_TRUE(decode_state(header + good));
+    auto error_of = [](const std::string& text) {
+        auto r = decode_state(text);
+        return r ? std::string("accepted") : r.error();
+    };
+    EXPECT_EQ(error_of(""), "empty file (no header)");
+    EXPECT_EQ(error_of("garbage\n"), "line 1: not a JSON object");
+    EXPECT_EQ(error_of("{\"x\":1}\n"), "line 1: not an evstatus state file header (missing field \"evstatus_state\")");
+    EXPECT_EQ(error_of("{\"evstatus_state\":2,\"clock\":\"event\",\"time\":1,\"count\":0}\n"),
+              "line 1: state file version 2 is not supported (expected 1)");
+    std::string bad_state = good;
+    bad_state.replace(bad_state.find("\"ok\""), 4, "\"fine\"");
+    EXPECT_EQ(error_of(header + bad_state), "line 2: field \"state\" is not a state name");
+    std::string bad_flap = good;
+    bad_flap.replace(bad_flap.find("\"flap\":0"), 8, "\"flap\":2000000");
+    EXPECT_EQ(error_of(header + bad_flap), "line 2: field \"flap\" is not an integer in 0..1048575");
+    EXPECT_EQ(error_of(header + good + good), "line 3: identity listed twice");
+    EXPECT_EQ(error_of(header), "holds 0 identities, the header says 1 (the file is truncated)");
+}
+
+class TempDir : public testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/evstatus_state_test.XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        m_dir = tmpl;
+    }
+    void TearDown() override { EXPECT_EQ(std::system(("rm -rf '" + m_dir + "'").c_str()), 0); }
+    std::string m_dir;
+};
+
+using StatusStateFileDisk = TempDir;
+
+TEST_F(StatusStateFileDisk, SaveThenLoad) {
+    std::string path = m_dir + "/state";
+    auto missing = load_state_file(path);
+    ASSERT_TRUE(missing);
+    EXPECT_FALSE(missing->has_value());
+    std::string text;
+    encode_state(sample_table(), ClockKind::event, 130, text);
+    ASSERT_TRUE(save_state_file(path, text));
+    auto loaded = load_state_file(path);
+    ASSERT_TRUE(loaded) << loaded.error();
+    ASSERT_TRUE(loaded->has_value());
+    EXPECT_EQ((*loaded)->identities.size(), 2u);
+    EXPECT_NE(access((path + ".tmp").c_str(), F_OK), 0);  // renamed away
+}
+
+TEST_F(StatusStateFileDisk, CorruptFileIsAnErrorNamingThePath) {
+    std::string path = m_dir + "/state";
+    std::ofstream(path) << "{\"evstatus_state\":1,\"clock\":\"event\",\"time\":1,\"count\":3}\n";
+    auto loaded = load_state_file(path);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error(), "state file " + path +
+                                  " is corrupt: holds 0 identities, the header says 3 (the file is truncated)");
+}
+
+TEST_F(StatusStateFileDisk, UnreadableFileIsAnError) {
+    std::string path = m_dir + "/dir";
+    ASSERT_EQ(mkdir(path.c_str(), 0755), 0);
+    auto loaded = load_state_file(path);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error(), "state file " + path + ": Is a directory");
+}
+
+TEST_F(StatusStateFileDisk, SaveIntoMissingDirectoryFails) {
+    auto saved = save_state_file(m_dir + "/no/such/state", "x\n");
+    ASSERT_FALSE(saved);
+    EXPECT_EQ(saved.error(), "cannot save state to " + m_dir + "/no/such/state.tmp: No such file or directory");
+}
+
+}  // namespace
+}  // namespace ev::status

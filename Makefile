@@ -11,9 +11,10 @@ FUZZ_SECONDS ?= 30
 DEB_PACKAGES := g++ make pkg-config python3 \
 	libsimdjson-dev libcli11-dev libre2-dev librdkafka-dev libfmt-dev libgtest-dev \
 	bats bats-assert bats-support jq hyperfine kcat lowdown \
-	clang libclang-rt-14-dev \
 	monitoring-plugins graphite-carbon python3-whisper \
 	procps psmisc
+# Only `make fuzz` needs these (libFuzzer comes with clang).
+FUZZ_PACKAGES := clang libclang-rt-14-dev
 
 PKGS := simdjson re2 fmt
 CXX ?= g++
@@ -49,7 +50,7 @@ all: build ## Build every tool into build/bin (same as `make build`)
 build: $(BINS) $(MANS) ## Build every tool into build/bin and man pages into build/man
 
 deps: ## Install missing Debian 12 packages (does nothing when all are present)
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@missing=""; for p in $(DEB_PACKAGES) $(EXTRA_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -100,7 +101,7 @@ bench: ## Benchmarks against peers (jq, ...); figures go to docs/benchmarks.md
 	@BUILD=$(BUILD) test/bench/run.sh
 
 fuzz: ## Run every libFuzzer target for FUZZ_SECONDS each (clang)
-	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(FUZZ_PACKAGES)"
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh $(FUZZ_NAMES)
 
 install: build ## Install binaries, man pages, completions under PREFIX

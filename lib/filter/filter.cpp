@@ -116,11 +116,19 @@ int run(const Options& options, int out_fd, Diagnostics& diag) {
         return exit_code::k_io;
     }
     Writer out(out_fd);
-    input.set_idle([&out] { (void)out.flush(); });
+    // Delivery contract: a position is acknowledged only once everything
+    // written for it has been flushed (a no-op for files and pipes).
+    Position handled;
+    input.set_idle([&] {
+        if (out.flush().ok() && handled.offset >= 0) {
+            input.acknowledge(handled);
+        }
+    });
 
     uint64_t matched = 0;
     Record record;
     while (input.next(record) == Input::Next::record) {
+        handled = record.position;
         if (program->test(record.root) == options.invert) {
             continue;
         }

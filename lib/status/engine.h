@@ -50,7 +50,7 @@ public:
     /// it takes the expire state and the alert is returned. Call until empty.
     std::optional<Decision> expire_next(double now);
 
-    /// The earliest armed deadline, 0 when none.
+    /// A time at or before the earliest armed deadline, 0 when none (for timers).
     double next_deadline() { return m_table.next_deadline(); }
 
     IdentityTable& table() { return m_table; }

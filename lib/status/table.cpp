@@ -93,36 +93,45 @@ void IdentityTable::rebuild_queue() {
     std::make_heap(m_queue.begin(), m_queue.end(), later);
 }
 
-double IdentityTable::next_deadline() {
-    while (!m_queue.empty()) {
-        Queued top = m_queue.front();
-        double deadline = top.entry->second.deadline;
-        if (deadline == top.deadline) {
-            return deadline;
-        }
-        std::pop_heap(m_queue.begin(), m_queue.end(), later);
-        m_queue.pop_back();
-        if (deadline > top.deadline) {
-            // Refreshed since it was queued: queue it again at its deadline.
-            m_queue.push_back({deadline, top.entry});
-            std::push_heap(m_queue.begin(), m_queue.end(), later);
-        }
+void IdentityTable::requeue_top() {
+    Queued top = m_queue.front();
+    std::pop_heap(m_queue.begin(), m_queue.end(), later);
+    m_queue.pop_back();
+    double deadline = top.entry->second.deadline;
+    if (deadline > top.deadline) {
+        // Refreshed since it was queued: queue it again at its deadline.
+        m_queue.push_back({deadline, top.entry});
+        std::push_heap(m_queue.begin(), m_queue.end(), later);
     }
-    return 0;
+}
+
+double IdentityTable::next_deadline() {
+    // Items of disarmed entries go; a refreshed one may stay early, so this
+    // is a lower bound: waking then finds nothing due and asks again.
+    while (!m_queue.empty() && m_queue.front().entry->second.deadline == 0) {
+        requeue_top();
+    }
+    return m_queue.empty() ? 0 : m_queue.front().deadline;
 }
 
 IdentityEntry* IdentityTable::pop_expired(double now, double* deadline) {
-    double next = next_deadline();
-    if (next == 0 || !(next < now)) {
-        return nullptr;
+    // Only items already due are looked at: a refreshed entry is re-queued
+    // once per expiry period at most, not once per refresh.
+    while (!m_queue.empty() && m_queue.front().deadline < now) {
+        const Queued& top = m_queue.front();
+        if (top.entry->second.deadline != top.deadline) {
+            requeue_top();
+            continue;
+        }
+        IdentityEntry* entry = top.entry;
+        *deadline = top.deadline;
+        std::pop_heap(m_queue.begin(), m_queue.end(), later);
+        m_queue.pop_back();
+        entry->second.deadline = 0;
+        --m_armed;
+        return entry;
     }
-    IdentityEntry* entry = m_queue.front().entry;
-    std::pop_heap(m_queue.begin(), m_queue.end(), later);
-    m_queue.pop_back();
-    *deadline = next;
-    entry->second.deadline = 0;
-    --m_armed;
-    return entry;
+    return nullptr;
 }
 
 std::vector<const IdentityEntry*> IdentityTable::sorted() const {

@@ -72,7 +72,8 @@ public:
     /// Sets an entry's deadline (0 disarms) and queues it.
     void arm(IdentityEntry& entry, double deadline);
 
-    /// The earliest armed deadline, or 0 when none is armed.
+    /// A time at or before the earliest armed deadline (exact unless an
+    /// entry was refreshed since it was queued), or 0 when none is armed.
     double next_deadline();
 
     /// Removes and returns the entry with the earliest deadline if it is
@@ -101,6 +102,7 @@ private:
     };
     static bool later(const Queued& a, const Queued& b);
     void rebuild_queue();
+    void requeue_top();
 
     IdentityMap m_map;
     std::vector<Queued> m_queue;  // min-heap on (deadline, subject, name); stale items fixed lazily

@@ -222,3 +222,20 @@ sys.stdout.write("{\"n\":1}\n{\"big\":\"" + "x" * (2 * 1024 * 1024) + "\"}\n{\"n
     assert_success
     assert_output --partial '"env":"prod"'
 }
+
+@test "streaming: one event crosses a live five-stage pipeline at once" {
+    mkfifo "$TMP/in" "$TMP/out"
+    evfilter true < "$TMP/in" | evfilter true | evfilter --set 'stage=5' true | evfilter true | evfilter true > "$TMP/out" &
+    exec 7> "$TMP/in"
+    exec 8< "$TMP/out"
+    echo '{"n":1}' >&7
+    local line=""
+    read -t 2 -r line <&8
+    [ "$line" = '{"n":1,"stage":5}' ]
+    echo '{"n":2}' >&7
+    read -t 2 -r line <&8
+    [ "$line" = '{"n":2,"stage":5}' ]
+    exec 7>&-
+    wait
+    exec 8<&-
+}

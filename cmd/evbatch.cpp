@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     g->add_option("--clock", group.clock, "wall (default) or event: the events' time fields drive the timers")
         ->type_name("wall|event");
     g->add_option("--name", group.name, "Action name in result events (default: the command's basename)")->type_name("NAME");
-    g->add_option("--timeout", group.timeout, "Kill a command run after DURATION (TERM, then KILL)")->type_name("DURATION");
+    g->add_option("--timeout", group.timeout, "Kill a command run after DURATION (TERM, then KILL; default 1m, 0: never)")->type_name("DURATION");
     g->add_option("--kill-after", group.kill_after, "Between TERM and KILL (default 5s)")->type_name("DURATION");
     g->add_option("--output-limit", group.output_limit, "Bytes of command output kept in data.output (default 4096)")
         ->type_name("BYTES");

@@ -24,6 +24,14 @@ std::string check_duration(const std::string& text) {
     return d ? std::string() : d.error();
 }
 
+std::string check_positive_duration(const std::string& text) {
+    auto d = ev::parse_duration(text);
+    if (!d) {
+        return d.error();
+    }
+    return *d > 0 ? std::string() : "must be above zero";
+}
+
 std::string check_size(const std::string& text) {
     auto s = ev::nagios::parse_size(text);
     return s ? std::string() : s.error();
@@ -64,7 +72,7 @@ int main(int argc, char** argv) {
         if (runs) {
             sub->add_option("--timeout", timeout, "Kill a plugin after DURATION (default 60s)")
                 ->type_name("DURATION")
-                ->check(CLI::Validator(check_duration, ""));
+                ->check(CLI::Validator(check_positive_duration, ""));
         }
     };
 
@@ -119,7 +127,7 @@ int main(int argc, char** argv) {
     ev::nagios::PerfFileOptions perf;
     std::string poll = "200ms";
     auto* perfdata = app.add_subcommand("perfdata", "Read Nagios/Icinga perfdata files (PNP4Nagios or default format)");
-    perfdata->add_option("FILE", perf.files, "Perfdata files")->required();
+    perfdata->add_option("FILE", perf.files, "Perfdata files ('-' is stdin, without --follow)")->required();
     perfdata->add_flag("-f,--follow", perf.follow, "Keep reading as the files grow; survive rotation (tail -F)");
     perfdata->add_flag("--from-end", perf.from_end, "With --follow: skip what the files already hold");
     perfdata->add_option("--poll-interval", poll, "With --follow: how often to look for new data (default 200ms)")

@@ -5,7 +5,8 @@
 #   evsrc-nagios run CONFIG | evstatus --state FILE | evroute RULES
 #                                                       |-> alerts.ndjson
 #                                                       |-> one line per alert on this terminal
-#                                                       |-> metrics.ndjson, statuses.ndjson
+#                                                       |-> metrics.ndjson (and carbon via evgraphite, when one listens)
+#                                                       |-> statuses.ndjson
 #                                                       `-> a callback when httpd comes up on a frontend_web host
 #
 # The "httpd" check is check_tcp against a port this script opens, closes
@@ -96,9 +97,18 @@ disk_root 5s -- $PLUGINS/check_disk -w 5% -c 2% -p /
 procs 5s -- $PLUGINS/check_procs -w 2000 -c 5000
 CONF
 
+# Metrics also go to carbon through evgraphite when a carbon line receiver
+# answers at DEMO_CARBON (default 127.0.0.1:2003); spilled, never blocking.
+carbon=${DEMO_CARBON:-127.0.0.1:2003}
+to_carbon=""
+if [ -x "$BIN/evgraphite" ] && "$PLUGINS/check_tcp" -H "${carbon%:*}" -p "${carbon##*:}" -t 1 > /dev/null 2>&1; then
+    to_carbon=", consumer $BIN/evgraphite -d $carbon --prefix evkit-demo"
+    say "metrics also go to carbon at $carbon"
+fi
+
 cat > "$work/demo.rules" <<RULES
 # evroute rules for the demo.
-rule metrics when type == "metric" -> file $work/metrics.ndjson
+rule metrics when type == "metric" -> file $work/metrics.ndjson$to_carbon policy spill
 
 # Every alert to a file and, as one human line, to the terminal (jq's
 # output goes to evroute's stderr); continue, so the callback rule sees it too.

@@ -14,6 +14,7 @@
 #include "batch/process.h"
 #include "batch/result.h"
 #include "batch/template.h"
+#include "batch/throttle.h"
 #include "core/duration.h"
 #include "core/exit_code.h"
 #include "core/id.h"
@@ -38,30 +39,28 @@ struct Job {
 
 // The limits in seconds and parsed forms, checked once before anything runs.
 struct Plan {
-    std::size_t concurrency = 1;
-    double batch_sleep = 0;
-    std::optional<Rate> rate;
+    ThrottleLimits limits;
     double timeout = 0;
     double kill_after = 5;
-    std::optional<MaxFail> max_fail;
     std::string name;
     bool progress = false;
 };
 
 Result<Plan> make_plan(const EachOptions& o, int err_fd) {
     Plan plan;
-    plan.concurrency = o.concurrency > 0 ? o.concurrency : (o.batch > 0 ? o.batch : 1);
+    plan.limits.concurrency = o.concurrency > 0 ? o.concurrency : (o.batch > 0 ? o.batch : 1);
+    plan.limits.batch = o.batch;
     auto sleep = parse_duration(o.batch_sleep);
     if (!sleep) {
         return make_error(fmt::format("--batch-sleep: {}", sleep.error()));
     }
-    plan.batch_sleep = *sleep;
+    plan.limits.batch_sleep = *sleep;
     if (!o.rate.empty()) {
         auto rate = parse_rate(o.rate);
         if (!rate) {
             return std::move(rate).take_error();
         }
-        plan.rate = *rate;
+        plan.limits.rate = *rate;
     }
     if (!o.timeout.empty()) {
         auto t = parse_duration(o.timeout);
@@ -80,7 +79,7 @@ Result<Plan> make_plan(const EachOptions& o, int err_fd) {
         if (!limit) {
             return std::move(limit).take_error();
         }
-        plan.max_fail = *limit;
+        plan.limits.max_fail = *limit;
     }
     plan.name = o.name.empty() ? command_basename(o.command.empty() ? "" : o.command[0]) : o.name;
     if (o.progress == "always") {
@@ -115,6 +114,228 @@ int ms_until(double when, double now) {
     return static_cast<int>(std::ceil(std::max(0.0, when - now) * 1000));
 }
 
+
+// One run of each mode: the input, the actions waiting and running, and the
+// throttle that decides when the next one starts.
+class EachRun {
+public:
+    EachRun(const EachOptions& options, const Plan& plan, CommandTemplate& command, int out_fd, int err_fd,
+            Diagnostics& diag)
+        : m_options(options),
+          m_plan(plan),
+          m_command(command),
+          m_err_fd(err_fd),
+          m_diag(diag),
+          m_input(options.input, diag),
+          m_out(out_fd),
+          m_gate({SIGINT, SIGTERM}),
+          m_runner(m_gate, options.output_limit, plan.kill_after),
+          m_throttle(plan.limits) {
+        m_stdin_input = options.input.files.empty() ||
+                        std::find(options.input.files.begin(), options.input.files.end(), "-") !=
+                            options.input.files.end();
+    }
+
+    int run() {
+        if (auto opened = m_input.open(); !opened) {
+            m_diag.error(opened.error());
+            return exit_code::k_io;
+        }
+        m_input.set_idle([this] { (void)m_out.flush(); });
+        for (;;) {
+            take_signals();
+            bool input_idle = read_input();
+            take_results();
+            start_ready();
+            show_progress();
+            bool nothing_left = m_pending.empty() && !m_input_open;
+            if (m_runner.running() == 0 && m_running.empty() && (m_stopping || m_throttle.failing() || nothing_left)) {
+                break;
+            }
+            (void)m_out.flush();
+            if (m_out.broken() || m_out.failed()) {
+                m_stopping = true;
+            }
+            wait(input_idle);
+        }
+        return finish();
+    }
+
+private:
+    bool wants_input() const {
+        return m_input_open && !m_stopping && !m_throttle.failing() && m_pending.size() < k_max_pending;
+    }
+
+    // The first stop signal starts nothing new; the second stops the running
+    // actions (TERM, then KILL); a third kills them at once.
+    void take_signals() {
+        int seen = signals::stop_count();
+        if (seen <= m_signals_seen) {
+            return;
+        }
+        m_stopping = true;
+        if (seen >= 2 && m_signals_seen < 2) {
+            m_runner.kill_all(false);
+        }
+        if (seen >= 3) {
+            m_runner.kill_all(true);
+        }
+        m_signals_seen = seen;
+    }
+
+    // Reads every event that is ready; returns true when the input had no more for now.
+    bool read_input() {
+        while (wants_input()) {
+            Input::Next got = m_input.next(m_record, 0);
+            if (got == Input::Next::timeout) {
+                return true;
+            }
+            if (got == Input::Next::end) {
+                m_input_open = false;
+                break;
+            }
+            Job job;
+            if (auto r = m_command.render(m_record.root, job.argv); !r) {
+                m_input.reject(m_record, r.error());
+                continue;
+            }
+            if (m_options.dry_run) {
+                m_out.buffer() += shell_quote(job.argv);
+                m_out.end_line();
+                continue;
+            }
+            job.subject = string_field(m_record.root, "subject");
+            job.cause = string_field(m_record.root, "id");
+            job.line.assign(m_record.line);
+            m_pending.push_back(std::move(job));
+            ++m_total;
+        }
+        if (m_input.fatal()) {
+            m_stopping = true;
+        }
+        return false;
+    }
+
+    void take_results() {
+        for (Finished& f : m_runner.take_finished()) {
+            auto it = m_running.find(f.tag);
+            ResultContext ctx{it->second.subject, m_plan.name,          it->second.cause,
+                              m_ids.next(),       rounded_wall_time(), m_plan.timeout};
+            write_canonical(result_event(f, ctx), m_out.buffer());
+            m_out.end_line();
+            m_running.erase(it);
+            bool ok = succeeded(f);
+            ++(ok ? m_ok : m_failed);
+            if (m_throttle.finished(ok, monotonic_now(), m_pending.size(), m_input_open, m_total)) {
+                m_diag.error(fmt::format("stopping: {} of {} actions failed, more than --max-fail {}", m_failed,
+                                         m_started, m_options.max_fail));
+            }
+        }
+    }
+
+    void start_ready() {
+        double now = monotonic_now();
+        while (!m_stopping && !m_pending.empty() && m_throttle.may_start(now)) {
+            Job job = std::move(m_pending.front());
+            m_pending.pop_front();
+            SpawnRequest request;
+            request.argv = job.argv;
+            if (!job.subject.empty()) {
+                request.env.push_back("EV_SUBJECT=" + job.subject);
+            }
+            request.input = job.line + "\n";
+            request.timeout = m_plan.timeout;
+            request.tag = m_next_tag++;
+            m_running.emplace(request.tag, std::move(job));
+            m_runner.start(request);
+            m_throttle.started(now);
+            ++m_started;
+        }
+    }
+
+    void wait(bool input_idle) {
+        double now = monotonic_now();
+        int timeout_ms = -1;
+        if (!m_stopping && !m_pending.empty()) {
+            if (auto when = m_throttle.wake_at(now)) {
+                timeout_ms = ms_until(*when, now);
+            }
+        }
+        bool want = wants_input();
+        if (want && input_idle && !m_stdin_input) {
+            // A named FIFO: Input keeps its descriptor, so look again soon.
+            timeout_ms = timeout_ms < 0 ? 20 : std::min(timeout_ms, 20);
+        }
+        if (want && !input_idle) {
+            timeout_ms = 0;
+        }
+        m_runner.wait(timeout_ms, want && input_idle && m_stdin_input ? 0 : -1);
+    }
+
+    void show_progress() {
+        if (!m_plan.progress) {
+            return;
+        }
+        std::string text = fmt::format("\revbatch: {} running, {} ok, {} failed, {} waiting\x1b[K",
+                                       m_runner.running(), m_ok, m_failed, m_pending.size());
+        if (text != m_progress_text) {
+            write_fd(m_err_fd, text);
+            m_progress_text = std::move(text);
+        }
+    }
+
+    int finish() {
+        m_input.finish();
+        (void)m_out.flush();
+        if (m_plan.progress) {
+            write_fd(m_err_fd, "\r\x1b[K");
+        }
+        if (!m_options.dry_run && (m_stopping || m_throttle.failing() || m_plan.progress)) {
+            write_fd(m_err_fd, summary_line(m_ok, m_failed, m_total) + "\n");
+        }
+        if (m_out.failed()) {
+            m_diag.error(m_out.error());
+            return exit_code::k_io;
+        }
+        if (m_input.fatal()) {
+            return exit_code::k_bad_input;
+        }
+        if (m_input.io_failed()) {
+            return exit_code::k_io;
+        }
+        return m_failed > 0 || m_throttle.failing() ? k_action_failed : exit_code::k_ok;
+    }
+
+    static double rounded_wall_time() { return std::round(wall_clock().now() * 1000) / 1000; }
+
+    const EachOptions& m_options;
+    const Plan& m_plan;
+    CommandTemplate& m_command;
+    int m_err_fd;
+    Diagnostics& m_diag;
+    Input m_input;
+    Writer m_out;
+    // Stop signals and child exits are taken only while waiting (ppoll), so
+    // none is lost between a check and the wait.
+    SignalGate m_gate;
+    Runner m_runner;
+    Throttle m_throttle;
+    IdGenerator m_ids;
+    Record m_record;
+    std::deque<Job> m_pending;
+    std::map<uint64_t, Job> m_running;
+    uint64_t m_next_tag = 1;
+    std::size_t m_total = 0;
+    std::size_t m_started = 0;
+    std::size_t m_ok = 0;
+    std::size_t m_failed = 0;
+    bool m_stdin_input = false;
+    bool m_input_open = true;
+    bool m_stopping = false;
+    int m_signals_seen = 0;
+    std::string m_progress_text;
+};
+
 }  // namespace
 
 std::string summary_line(std::size_t ok, std::size_t failed, std::size_t total) {
@@ -129,209 +350,13 @@ int run_each(const EachOptions& options, int out_fd, int err_fd, Diagnostics& di
         diag.error(command.error());
         return exit_code::k_usage;
     }
-    auto planned = make_plan(options, err_fd);
-    if (!planned) {
-        diag.error(planned.error());
+    auto plan = make_plan(options, err_fd);
+    if (!plan) {
+        diag.error(plan.error());
         return exit_code::k_usage;
     }
-    const Plan& plan = *planned;
-
-    Input input(options.input, diag);
-    if (auto opened = input.open(); !opened) {
-        diag.error(opened.error());
-        return exit_code::k_io;
-    }
-    Writer out(out_fd);
-    input.set_idle([&out] { (void)out.flush(); });
-    bool stdin_input = options.input.files.empty() ||
-                       std::find(options.input.files.begin(), options.input.files.end(), "-") != options.input.files.end();
-
-    // Stop signals and child exits are taken only while waiting (ppoll), so
-    // none is lost between a check and the wait.
-    SignalGate gate({SIGINT, SIGTERM});
-    Runner runner(gate, options.output_limit, plan.kill_after);
-    IdGenerator ids;
-
-    std::deque<Job> pending;
-    std::map<uint64_t, Job> running;
-    uint64_t next_tag = 1;
-    std::size_t total = 0, started = 0, ok = 0, failed = 0;
-    std::size_t batch_started = 0, batch_done = 0, batch_failed = 0;
-    bool input_open = true;
-    bool stopping = false;  // a signal: start nothing new
-    bool failing = false;   // --max-fail exceeded: start nothing new
-    int signals_seen = 0;
-    double next_start = 0;   // --rate: monotonic time of the next allowed start
-    double sleep_until = 0;  // --batch-sleep: monotonic end of the pause
-    std::string progress_text;
-    Record record;
-
-    auto show_progress = [&] {
-        if (!plan.progress) {
-            return;
-        }
-        std::string text = fmt::format("\revbatch: {} running, {} ok, {} failed, {} waiting\x1b[K",
-                                       runner.running(), ok, failed, pending.size());
-        if (text != progress_text) {
-            write_fd(err_fd, text);
-            progress_text = std::move(text);
-        }
-    };
-
-    for (;;) {
-        int seen = signals::stop_count();
-        if (seen > signals_seen) {
-            if (signals_seen == 0) {
-                stopping = true;
-            }
-            if (seen >= 2 && signals_seen < 2) {
-                runner.kill_all(false);
-            }
-            if (seen >= 3) {
-                runner.kill_all(true);
-            }
-            signals_seen = seen;
-        }
-
-        bool input_idle = false;
-        while (input_open && !stopping && !failing && pending.size() < k_max_pending) {
-            Input::Next got = input.next(record, 0);
-            if (got == Input::Next::timeout) {
-                input_idle = true;
-                break;
-            }
-            if (got == Input::Next::end) {
-                input_open = false;
-                break;
-            }
-            Job job;
-            if (auto r = command->render(record.root, job.argv); !r) {
-                input.reject(record, r.error());
-                continue;
-            }
-            if (options.dry_run) {
-                out.buffer() += shell_quote(job.argv);
-                out.end_line();
-                continue;
-            }
-            job.subject = string_field(record.root, "subject");
-            job.cause = string_field(record.root, "id");
-            job.line.assign(record.line);
-            pending.push_back(std::move(job));
-            ++total;
-        }
-        if (input.fatal()) {
-            stopping = true;
-        }
-
-        for (Finished& f : runner.take_finished()) {
-            auto it = running.find(f.tag);
-            ResultContext ctx{it->second.subject, plan.name, it->second.cause, ids.next(), std::round(wall_clock().now() * 1000) / 1000,
-                              plan.timeout};
-            write_canonical(result_event(f, ctx), out.buffer());
-            out.end_line();
-            running.erase(it);
-            ++batch_done;
-            if (succeeded(f)) {
-                ++ok;
-            } else {
-                ++failed;
-                ++batch_failed;
-                if (plan.max_fail && !failing) {
-                    bool over = false;
-                    if (options.batch > 0) {
-                        std::size_t size = options.batch;
-                        if (!input_open) {
-                            size = std::min(size, batch_started + pending.size());
-                        }
-                        over = plan.max_fail->exceeded(static_cast<double>(batch_failed), static_cast<double>(size));
-                    } else {
-                        over = plan.max_fail->exceeded(static_cast<double>(failed), static_cast<double>(total));
-                    }
-                    if (over) {
-                        failing = true;
-                        diag.error(fmt::format("stopping: {} of {} actions failed, more than --max-fail {}", failed,
-                                               started, options.max_fail));
-                    }
-                }
-            }
-        }
-
-        double now = monotonic_now();
-        if (options.batch > 0 && batch_started > 0 && batch_done == batch_started &&
-            (batch_started == options.batch || (pending.empty() && !input_open))) {
-            batch_started = batch_done = batch_failed = 0;
-            sleep_until = now + plan.batch_sleep;
-        }
-        while (!stopping && !failing && !pending.empty() && runner.running() < plan.concurrency &&
-               now >= sleep_until && now >= next_start && (options.batch == 0 || batch_started < options.batch)) {
-            Job job = std::move(pending.front());
-            pending.pop_front();
-            uint64_t tag = next_tag++;
-            SpawnRequest request;
-            request.argv = job.argv;
-            if (!job.subject.empty()) {
-                request.env.push_back("EV_SUBJECT=" + job.subject);
-            }
-            request.input = job.line + "\n";
-            request.timeout = plan.timeout;
-            request.tag = tag;
-            running.emplace(tag, std::move(job));
-            runner.start(request);
-            ++started;
-            ++batch_started;
-            if (plan.rate) {
-                next_start = now + plan.rate->interval();
-            }
-        }
-
-        show_progress();
-        bool nothing_left = pending.empty() && !input_open;
-        if (runner.running() == 0 && running.empty() && (stopping || failing || nothing_left)) {
-            break;
-        }
-        (void)out.flush();
-        if (out.broken() || out.failed()) {
-            stopping = true;
-        }
-
-        int timeout_ms = -1;
-        if (!stopping && !failing && !pending.empty() && runner.running() < plan.concurrency) {
-            double when = std::max(sleep_until, next_start);
-            if (when > now) {
-                timeout_ms = ms_until(when, now);
-            }
-        }
-        bool want_input = input_open && !stopping && !failing && pending.size() < k_max_pending;
-        if (want_input && input_idle && !stdin_input) {
-            // A named FIFO: Input keeps its descriptor, so look again soon.
-            timeout_ms = timeout_ms < 0 ? 20 : std::min(timeout_ms, 20);
-        }
-        if (want_input && !input_idle) {
-            timeout_ms = 0;
-        }
-        runner.wait(timeout_ms, want_input && stdin_input && input_idle ? 0 : -1);
-    }
-
-    input.finish();
-    (void)out.flush();
-    if (plan.progress) {
-        write_fd(err_fd, "\r\x1b[K");
-    }
-    if (!options.dry_run && (stopping || failing || plan.progress)) {
-        write_fd(err_fd, summary_line(ok, failed, total) + "\n");
-    }
-    if (out.failed()) {
-        diag.error(out.error());
-        return exit_code::k_io;
-    }
-    if (input.fatal()) {
-        return exit_code::k_bad_input;
-    }
-    if (input.io_failed()) {
-        return exit_code::k_io;
-    }
-    return failed > 0 || failing ? k_action_failed : exit_code::k_ok;
+    EachRun run(options, *plan, *command, out_fd, err_fd, diag);
+    return run.run();
 }
 
 }  // namespace ev::batch

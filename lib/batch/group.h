@@ -20,7 +20,7 @@ struct GroupOptions {
     std::string clock = "wall";         ///< "wall" or "event"
     std::vector<std::string> command;   ///< empty: write summary alerts
     std::string name;                   ///< action name in results; default: the command's basename
-    std::string timeout;                ///< per command run; empty: none
+    std::string timeout = "1m";         ///< per command run; "0": none
     std::string kill_after = "5s";
     std::size_t output_limit = 4096;
     InputOptions input;

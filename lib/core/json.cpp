@@ -65,6 +65,9 @@ void write_json(const Json& value, std::string& out, bool top_level) {
     case Json::Kind::number:
         write_number(value.as_number(), out);
         break;
+    case Json::Kind::unsigned_integer:
+        fmt::format_to(std::back_inserter(out), "{}", value.as_unsigned());
+        break;
     case Json::Kind::string:
         json_escape_to(value.as_string(), out);
         break;
@@ -210,6 +213,9 @@ double Json::as_number() const {
     if (kind() == Kind::integer) {
         return static_cast<double>(std::get<int64_t>(m_v));
     }
+    if (kind() == Kind::unsigned_integer) {
+        return static_cast<double>(std::get<uint64_t>(m_v));
+    }
     return std::get<double>(m_v);
 }
 
@@ -263,6 +269,9 @@ void Json::push_back(Json value) {
 
 bool Json::operator==(const Json& other) const {
     if (is_number() && other.is_number()) {
+        if (kind() == other.kind() && kind() != Kind::number) {
+            return m_v == other.m_v;  // integers compare exactly
+        }
         return as_number() == other.as_number();
     }
     if (kind() != other.kind()) {

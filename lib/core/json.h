@@ -23,14 +23,15 @@ using JsonMembers = std::vector<std::pair<std::string, Json>>;
 /// An owned JSON value: null, bool, integer, number, string, array or object.
 class Json {
 public:
-    enum class Kind { null, boolean, integer, number, string, array, object };
+    /// unsigned_integer holds integers above INT64_MAX exactly (up to UINT64_MAX).
+    enum class Kind { null, boolean, integer, number, string, array, object, unsigned_integer };
 
     Json() = default;
     Json(std::nullptr_t) {}
     Json(bool b) : m_v(b) {}
     Json(int i) : m_v(static_cast<int64_t>(i)) {}
     Json(int64_t i) : m_v(i) {}
-    Json(uint64_t u) : m_v(u <= static_cast<uint64_t>(INT64_MAX) ? Value(static_cast<int64_t>(u)) : Value(static_cast<double>(u))) {}
+    Json(uint64_t u) : m_v(u <= static_cast<uint64_t>(INT64_MAX) ? Value(static_cast<int64_t>(u)) : Value(u)) {}
     Json(double d) : m_v(d) {}
     Json(const char* s) : m_v(std::string(s)) {}
     Json(std::string s) : m_v(std::move(s)) {}
@@ -47,10 +48,13 @@ public:
     bool is_array() const { return kind() == Kind::array; }
     bool is_string() const { return kind() == Kind::string; }
     /// True for integers and other numbers alike.
-    bool is_number() const { return kind() == Kind::integer || kind() == Kind::number; }
+    bool is_number() const {
+        return kind() == Kind::integer || kind() == Kind::number || kind() == Kind::unsigned_integer;
+    }
 
     bool as_bool() const { return std::get<bool>(m_v); }
     int64_t as_integer() const { return std::get<int64_t>(m_v); }
+    uint64_t as_unsigned() const { return std::get<uint64_t>(m_v); }
     /// The numeric value as a double (integers converted).
     double as_number() const;
     const std::string& as_string() const { return std::get<std::string>(m_v); }
@@ -72,7 +76,8 @@ public:
     bool operator==(const Json& other) const;
 
 private:
-    using Value = std::variant<std::nullptr_t, bool, int64_t, double, std::string, std::vector<Json>, JsonMembers>;
+    using Value =
+        std::variant<std::nullptr_t, bool, int64_t, double, std::string, std::vector<Json>, JsonMembers, uint64_t>;
     Value m_v;
 };
 

@@ -1,6 +1,7 @@
 #include "graphite/graphite.h"
 
 #include <poll.h>
+#include <signal.h>
 
 #include <fmt/format.h>
 
@@ -32,6 +33,37 @@ struct Setup {
     std::size_t buffer = 0;
     double drain = 0;
     LinkTiming timing;
+};
+
+// SIGUSR1 and SIGHUP are held blocked and taken here, so they never
+// interrupt a read (a non-stop interruption would leave the reader blocked
+// until the next input line) and counters still print on time.
+class HeldSignals {
+public:
+    HeldSignals() {
+        sigemptyset(&m_set);
+        sigaddset(&m_set, SIGUSR1);
+        sigaddset(&m_set, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &m_set, &m_old);
+    }
+    ~HeldSignals() { pthread_sigmask(SIG_SETMASK, &m_old, nullptr); }
+    HeldSignals(const HeldSignals&) = delete;
+    HeldSignals& operator=(const HeldSignals&) = delete;
+
+    /// True when SIGUSR1 arrived since the last call (SIGHUP is taken and ignored).
+    bool take_stats() {
+        bool stats = signals::take_stats();
+        timespec zero{0, 0};
+        int sig;
+        while ((sig = sigtimedwait(&m_set, nullptr, &zero)) > 0) {
+            stats = stats || sig == SIGUSR1;
+        }
+        return stats;
+    }
+
+private:
+    sigset_t m_set;
+    sigset_t m_old;
 };
 
 Result<Setup> resolve(const Options& options) {
@@ -116,6 +148,7 @@ private:
     const Clock& m_clock;
     HashRing m_ring;
     Writer m_out;
+    HeldSignals m_held;
     std::vector<std::unique_ptr<Spool>> m_spools;
     std::vector<std::unique_ptr<Outbox>> m_outboxes;
     std::vector<std::unique_ptr<Link>> m_links;
@@ -200,7 +233,7 @@ void Engine::make_room() {
         if (!full || signals::stop_requested()) {
             return;
         }
-        if (signals::take_stats()) {
+        if (m_held.take_stats()) {
             print_counters();
         }
         double hint = wait_hint();
@@ -268,7 +301,7 @@ bool Engine::drain(double deadline, bool cut_by_signal) {
         if (now >= deadline || (cut_by_signal && signals::stop_count() > signals_at_start)) {
             return false;
         }
-        if (signals::take_stats()) {
+        if (m_held.take_stats()) {
             print_counters();
         }
         double hint = wait_hint();
@@ -343,7 +376,7 @@ int Engine::run() {
     }
     Record record;
     for (;;) {
-        if (signals::take_stats()) {
+        if (m_held.take_stats()) {
             print_counters();
         }
         if (!m_options.dry_run) {

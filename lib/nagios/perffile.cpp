@@ -246,6 +246,10 @@ public:
         : m_options(options), m_out(out), m_diag(diag) {}
 
     bool open(Tail& t, bool at_start) {
+        if (t.path == "-" && !m_options.follow) {
+            t.fd = ::dup(0);  // closed like a file afterwards; stdin itself stays
+            return t.fd >= 0;
+        }
         int fd = ::open(t.path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             if (!t.reported_missing) {

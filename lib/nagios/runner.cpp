@@ -127,6 +127,9 @@ bool drain(int& fd, std::string& buf, std::size_t max, bool& truncated) {
 }  // namespace
 
 Runner::Runner(RunnerOptions options, const Clock& clock) : m_options(std::move(options)), m_clock(clock) {
+    // Inherited SIG_IGN for SIGCHLD would make the kernel reap our plugins
+    // before we learn how they ended.
+    ::signal(SIGCHLD, SIG_DFL);
     for (std::string& e : m_options.env) {
         m_envp.push_back(e.data());
     }

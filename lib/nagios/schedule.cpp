@@ -74,15 +74,32 @@ void Schedule::load(const std::vector<CheckDef>& defs, const CheckDefaults& defa
     m_slots = std::move(slots);
 }
 
-std::vector<std::shared_ptr<Slot>> Schedule::due(double now) const {
-    std::vector<std::shared_ptr<Slot>> out;
+std::vector<Slot*> Schedule::due(double now, std::size_t limit) const {
+    std::vector<Slot*> out;
     for (const auto& slot : m_slots) {
         if (!slot->running && slot->next_due <= now) {
-            out.push_back(slot);
+            out.push_back(slot.get());
         }
     }
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->next_due < b->next_due; });
+    auto earlier = [](const Slot* a, const Slot* b) {
+        return a->next_due < b->next_due || (a->next_due == b->next_due && a->def.line < b->def.line);
+    };
+    // Under overload most slots are due; only the few that fit are ordered.
+    if (out.size() > limit) {
+        std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(limit), out.end(), earlier);
+        out.resize(limit);
+    } else {
+        std::sort(out.begin(), out.end(), earlier);
+    }
     return out;
+}
+
+std::size_t Schedule::count_due(double now) const {
+    std::size_t n = 0;
+    for (const auto& slot : m_slots) {
+        n += !slot->running && slot->next_due <= now;
+    }
+    return n;
 }
 
 void Schedule::started(Slot& slot) {

@@ -26,7 +26,7 @@ struct CheckDefaults {
 };
 
 /// One scheduled check and its run-time state.
-struct Slot {
+struct Slot : std::enable_shared_from_this<Slot> {
     CheckDef def;
     CheckInfo info;        ///< identity and labels its events carry
     Command command;
@@ -48,8 +48,12 @@ public:
     /// fresh slot, first due within one interval (splayed by name).
     void load(const std::vector<CheckDef>& defs, const CheckDefaults& defaults, double now);
 
-    /// Slots due at now and not running, earliest due first.
-    std::vector<std::shared_ptr<Slot>> due(double now) const;
+    /// Slots due at now and not running, earliest due first; at most limit of them.
+    std::vector<Slot*> due(double now, std::size_t limit = SIZE_MAX) const;
+
+    /// How many slots are due at now and not running.
+    std::size_t count_due(double now) const;
+
 
     /// Marks slot as started at now.
     static void started(Slot& slot);
@@ -61,6 +65,7 @@ public:
     /// The earliest due time of a slot that is not running (infinity if none).
     double next_due() const;
 
+    /// Every scheduled check, in config order.
     const std::vector<std::shared_ptr<Slot>>& slots() const { return m_slots; }
 
     /// How many checks the last load() kept, restarted changed, added and dropped.

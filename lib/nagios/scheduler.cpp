@@ -68,9 +68,11 @@ public:
                 m_next_heartbeat = now + m_options.heartbeat;
             }
             (void)m_out.flush();
-            double wake = std::min({m_schedule.next_due(), m_next_heartbeat, stop_at});
-            if (m_runner.active() >= m_options.max_concurrent) {
-                wake = std::min(wake, now + 1.0);  // a slot frees up through poll anyway
+            double wake = std::min(m_next_heartbeat, stop_at);
+            // With every slot taken, due checks wait for a run to end, which
+            // poll() reports; waking for them earlier would only spin.
+            if (m_runner.active() < m_options.max_concurrent) {
+                wake = std::min(wake, m_schedule.next_due());
             }
             int wait_ms = std::isinf(wake) ? 1000 : static_cast<int>(std::ceil(std::max(0.0, wake - now) * 1000));
             wait_ms = std::min(wait_ms, 1000);
@@ -109,16 +111,13 @@ private:
         if (m_runner.active() >= m_options.max_concurrent) {
             return;
         }
-        for (const auto& slot : m_schedule.due(now)) {
-            if (m_runner.active() >= m_options.max_concurrent) {
-                break;
-            }
+        for (Slot* slot : m_schedule.due(now, m_options.max_concurrent - m_runner.active())) {
             Schedule::started(*slot);
             m_stats.lateness.push_back(now - slot->scheduled);
             ++m_stats.started;
             ++m_stats.started_total;
             uint64_t token = m_runner.start(slot->command);
-            m_running.emplace(token, slot);
+            m_running.emplace(token, slot->shared_from_this());
         }
     }
 
@@ -143,7 +142,7 @@ private:
     }
 
     void heartbeat(double now) {
-        std::size_t waiting = m_schedule.due(now).size();
+        std::size_t waiting = m_schedule.count_due(now);
         double p50 = percentile(m_stats.lateness, 0.50);
         double p99 = percentile(m_stats.lateness, 0.99);
         double max = m_stats.lateness.empty() ? 0 : m_stats.lateness.back();

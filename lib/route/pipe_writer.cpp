@@ -1,6 +1,8 @@
 #include "route/pipe_writer.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +39,16 @@ bool PipeWriter::write_some() {
     replay();
     while (m_fd >= 0 && !m_queue.empty()) {
         std::string_view bytes = m_queue.unsent();
+        if (m_gated) {
+            pollfd pfd{m_fd, POLLOUT, 0};
+            if (::poll(&pfd, 1, 0) <= 0) {
+                m_blocked = true;
+                return true;
+            }
+            if ((pfd.revents & (POLLERR | POLLHUP)) == 0) {
+                bytes = bytes.substr(0, PIPE_BUF);
+            }
+        }
         ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
         if (n > 0) {
             uint64_t before = m_queue.unsent_lines();
@@ -106,16 +118,9 @@ void FifoDestination::on_broken() {
     m_retry_at = monotonic_now() + 0.2;
 }
 
-StdoutPipeDestination::~StdoutPipeDestination() {
-    if (m_saved_flags >= 0) {
-        ::fcntl(1, F_SETFL, m_saved_flags);
-    }
-}
-
 Result<void> StdoutPipeDestination::start() {
-    m_saved_flags = ::fcntl(1, F_GETFL);
-    ::fcntl(1, F_SETFL, m_saved_flags | O_NONBLOCK);
     m_fd = 1;
+    m_gated = true;
     return {};
 }
 

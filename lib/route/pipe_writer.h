@@ -22,6 +22,9 @@ protected:
 
     int m_fd = -1;
     bool m_blocked = false;  // the last write stopped at EAGAIN
+    // The descriptor is blocking and may be shared (our stdout): write only
+    // what poll() says fits, at most PIPE_BUF at a time, so a write never blocks.
+    bool m_gated = false;
 };
 
 /// A named pipe: created when absent, opened when a reader appears, reopened
@@ -40,11 +43,11 @@ private:
     double m_retry_at = 0;
 };
 
-/// Standard output when it is a pipe or socket: written without blocking.
+/// Standard output when it is a pipe or socket: written without blocking,
+/// yet without setting O_NONBLOCK on a descriptor other processes may share.
 class StdoutPipeDestination final : public PipeWriter {
 public:
     using PipeWriter::PipeWriter;
-    ~StdoutPipeDestination() override;
     Result<void> start() override;
     bool offer(std::string_view line) override;
     void service(double now) override;
@@ -52,7 +55,6 @@ public:
 
 private:
     void on_broken() override;
-    int m_saved_flags = -1;
 };
 
 }  // namespace ev::route

@@ -31,8 +31,8 @@ Json make_alert(const Decision& d, const StatusEvent* cause) {
     auto& m = a.members();
     m.emplace_back(std::piecewise_construct, std::forward_as_tuple("time"), std::forward_as_tuple(d.time));
     m.emplace_back("type", Json("alert"));
-    m.emplace_back("subject", Json(key_subject(d.entry->first)));
-    m.emplace_back("name", Json(key_name(d.entry->first)));
+    m.emplace_back("subject", Json(d.entry->subject()));
+    m.emplace_back("name", Json(d.entry->name()));
     m.emplace_back("state", Json(state_name(d.state)));
     // Built in place: moving a temporary Json of a number trips GCC 12's
     // -Wmaybe-uninitialized on std::variant.
@@ -58,9 +58,85 @@ Json make_alert(const Decision& d, const StatusEvent* cause) {
     return a;
 }
 
+namespace {
+
+// Appends a value copied from an input event in its nested canonical form
+// (object keys in byte order), as it would be inside an alert.
+void put_nested(simdjson::dom::element value, std::string& out) {
+    if (value.is_object() || value.is_array()) {
+        // write_canonical orders top-level keys by the event schema; wrapped
+        // in an array the value is nested, as it is in the alert.
+        Json wrapper = Json::array();
+        wrapper.push_back(to_json(value));
+        std::size_t at = out.size();
+        write_canonical(wrapper, out);
+        out.erase(at, 1);
+        out.pop_back();
+        return;
+    }
+    write_canonical(value, out);
+}
+
+void put_key(std::string_view key, std::string& out) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+}
+
+void put_string(std::string_view key, std::string_view value, std::string& out) {
+    put_key(key, out);
+    json_escape_to(value, out);
+}
+
+void finish(double time, std::string& out, const std::string& body);
+
+}  // namespace
+
+void write_alert(const Decision& d, const StatusEvent* cause, std::string& out, std::string& scratch) {
+    // Keys in the canonical order: time type subject name state severity
+    // message tags source previous reason since cause.
+    scratch.clear();
+    scratch += "{\"time\":";
+    write_number(d.time, scratch);
+    scratch += ",\"type\":\"alert\"";
+    put_string("subject", d.entry->subject(), scratch);
+    put_string("name", d.entry->name(), scratch);
+    put_string("state", state_name(d.state), scratch);
+    put_key("severity", scratch);
+    scratch += static_cast<char>('0' + severity_of(d.state));
+    if (cause != nullptr) {
+        if (cause->message) {
+            put_key("message", scratch);
+            put_nested(*cause->message, scratch);
+        }
+        if (cause->tags) {
+            put_key("tags", scratch);
+            put_nested(*cause->tags, scratch);
+        }
+    } else {
+        put_string("message", fmt::format("no status within ttl {}", format_duration(d.ttl)), scratch);
+    }
+    put_string("source", "evstatus", scratch);
+    put_string("previous", state_name(d.previous), scratch);
+    put_string("reason", reason_name(d.reason), scratch);
+    put_key("since", scratch);
+    write_number(d.since, scratch);
+    if (cause != nullptr && cause->id) {
+        put_string("cause", *cause->id, scratch);
+    }
+    scratch += '}';
+    finish(d.time, out, scratch);
+}
+
 void write_alert(const Json& alert, double time, std::string& out, std::string& scratch) {
     scratch.clear();
     write_canonical(alert, scratch);
+    finish(time, out, scratch);
+}
+
+namespace {
+
+void finish(double time, std::string& out, const std::string& scratch) {
     ManualClock clock(time);
     IdGenerator ids(clock, fnv1a(scratch));
     // `id` is first in the canonical key order, so it goes right after the brace.
@@ -72,5 +148,7 @@ void write_alert(const Json& alert, double time, std::string& out, std::string& 
     }
     out.append(scratch, 1, std::string::npos);
 }
+
+}  // namespace
 
 }  // namespace ev::status

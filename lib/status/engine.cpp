@@ -28,7 +28,7 @@ std::optional<Decision> Engine::apply(const StatusEvent& status, double now) {
     fresh.since = now;
     bool inserted = false;
     IdentityEntry& entry = m_table.get(status.subject, status.name, fresh, inserted);
-    IdentityState& id = entry.second;
+    IdentityState& id = entry.state;
     const State previous = id.state;
     const State result = status.state;
 
@@ -106,7 +106,7 @@ std::optional<Decision> Engine::expire_next(double now) {
     if (entry == nullptr) {
         return std::nullopt;
     }
-    IdentityState& id = entry->second;
+    IdentityState& id = entry->state;
     Decision d;
     d.reason = Reason::expired;
     d.previous = id.state;

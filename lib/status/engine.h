@@ -26,7 +26,7 @@ struct Decision {
     double since = 0;            ///< when the current state began
     double time = 0;             ///< when the alert happened
     double ttl = 0;              ///< for expiry: the ttl that ran out
-    const IdentityEntry* entry = nullptr;  ///< the identity (key and state)
+    const IdentityEntry* entry = nullptr;  ///< the identity (subject, name and state)
 };
 
 /// Counters of what the engine saw and did.

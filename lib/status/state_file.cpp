@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <unordered_set>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -178,10 +177,10 @@ void encode_state(const IdentityTable& table, ClockKind clock, double time, std:
     put_number(out, "time", time);
     out += fmt::format(",\"count\":{}}}\n", entries.size());
     for (const IdentityEntry* entry : entries) {
-        const IdentityState& s = entry->second;
+        const IdentityState& s = entry->state;
         out += "{\"subject\":";
-        json_escape_to(key_subject(entry->first), out);
-        put_string(out, "name", key_name(entry->first));
+        json_escape_to(entry->subject(), out);
+        put_string(out, "name", entry->name());
         put_string(out, "state", state_name(s.state));
         put_string(out, "raw", state_name(s.raw));
         put_number(out, "since", s.since);
@@ -203,8 +202,8 @@ Result<Snapshot> decode_state(std::string_view text) {
     uint64_t line_no = 0;
     int64_t count = -1;
     std::string error;
-    std::unordered_set<std::string> seen_keys;
-    std::string key;
+    IdentityTable seen;  // to find identities listed twice
+    bool inserted = false;
     auto fail = [&](std::string_view why) {
         return make_error(fmt::format("line {}: {}", line_no, why));
     };
@@ -252,13 +251,13 @@ Result<Snapshot> decode_state(std::string_view text) {
         if (!read_identity(object, identity, error)) {
             return fail(error);
         }
-        make_key(identity.subject, identity.name, key);
-        if (!seen_keys.insert(key).second) {
+        if (seen.find(identity.subject, identity.name) != nullptr) {
             return fail("identity listed twice");
         }
         if (snapshot.identities.size() >= static_cast<uint64_t>(count)) {
             return fail(fmt::format("more identities than the header's count {}", count));
         }
+        seen.get(identity.subject, identity.name, IdentityState{}, inserted);
         snapshot.identities.push_back(std::move(identity));
     }
     if (line_no == 0) {
@@ -350,13 +349,13 @@ Result<void> save_state_file(const std::string& path, std::string_view bytes) {
 }
 
 void restore(IdentityTable& table, const Snapshot& snapshot, std::optional<double> min_deadline_base) {
-    table.map().reserve(snapshot.identities.size());
+    table.reserve(table.size() + snapshot.identities.size());
     for (const SavedIdentity& saved : snapshot.identities) {
         IdentityState fresh = saved.state;
         fresh.deadline = 0;
         bool inserted = false;
         IdentityEntry& entry = table.get(saved.subject, saved.name, fresh, inserted);
-        entry.second = fresh;
+        entry.state = fresh;
         double deadline = saved.state.deadline;
         if (deadline > 0 && min_deadline_base && saved.state.ttl > 0) {
             deadline = std::max(deadline, *min_deadline_base + saved.state.ttl);

@@ -85,8 +85,7 @@ void Filter::expire(double now) {
 }
 
 void Filter::emit(const Decision& decision, const StatusEvent* cause) {
-    Json alert = make_alert(decision, cause);
-    write_alert(alert, decision.time, m_out.buffer(), m_scratch);
+    write_alert(decision, cause, m_out.buffer(), m_scratch);
     m_out.end_line();
 }
 

@@ -2,64 +2,123 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <new>
 
 namespace ev::status {
 
-void make_key(std::string_view subject, std::string_view name, std::string& out) {
-    auto n = static_cast<uint32_t>(subject.size());
-    out.resize(4);
-    std::memcpy(out.data(), &n, 4);
-    out.append(subject);
-    out.append(name);
+IdentityTable::~IdentityTable() {
+    for (Slot& slot : m_slots) {
+        if (slot.entry != nullptr) {
+            slot.entry->~IdentityEntry();
+            ::operator delete(slot.entry);
+        }
+    }
 }
 
-std::string_view key_subject(std::string_view key) {
-    uint32_t n = 0;
-    std::memcpy(&n, key.data(), 4);
-    return key.substr(4, n);
+IdentityTable::IdentityTable(IdentityTable&& other) noexcept
+    : m_slots(std::move(other.m_slots)),
+      m_size(other.m_size),
+      m_queue(std::move(other.m_queue)),
+      m_armed(other.m_armed) {
+    other.m_slots.clear();
+    other.m_size = 0;
+    other.m_armed = 0;
 }
 
-std::string_view key_name(std::string_view key) {
-    uint32_t n = 0;
-    std::memcpy(&n, key.data(), 4);
-    return key.substr(4 + n);
+uint64_t IdentityTable::hash_of(std::string_view subject, std::string_view name) {
+    uint64_t h = std::hash<std::string_view>{}(subject);
+    h ^= std::hash<std::string_view>{}(name) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    // Finalize (splitmix64) so the low bits used for the slot are well mixed.
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
+    return h ^ (h >> 31);
+}
+
+IdentityTable::Slot* IdentityTable::probe(uint64_t hash, std::string_view subject, std::string_view name) {
+    std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        Slot& slot = m_slots[i];
+        if (slot.entry == nullptr) {
+            return &slot;
+        }
+        if (slot.hash == hash && slot.entry->subject() == subject && slot.entry->name() == name) {
+            return &slot;
+        }
+    }
+}
+
+void IdentityTable::grow() {
+    std::vector<Slot> old = std::move(m_slots);
+    m_slots.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+    std::size_t mask = m_slots.size() - 1;
+    for (const Slot& slot : old) {
+        if (slot.entry == nullptr) {
+            continue;
+        }
+        std::size_t i = slot.hash & mask;
+        while (m_slots[i].entry != nullptr) {
+            i = (i + 1) & mask;
+        }
+        m_slots[i] = slot;
+    }
+}
+
+void IdentityTable::reserve(std::size_t n) {
+    while (m_slots.size() < 2 * n) {
+        grow();
+    }
 }
 
 IdentityEntry* IdentityTable::find(std::string_view subject, std::string_view name) {
-    make_key(subject, name, m_key);
-    auto it = m_map.find(std::string_view(m_key));
-    return it == m_map.end() ? nullptr : &*it;
+    if (m_slots.empty()) {
+        return nullptr;
+    }
+    return probe(hash_of(subject, name), subject, name)->entry;
 }
 
 IdentityEntry& IdentityTable::get(std::string_view subject, std::string_view name, const IdentityState& fresh,
                                   bool& inserted) {
-    make_key(subject, name, m_key);
-    auto it = m_map.find(std::string_view(m_key));
-    inserted = it == m_map.end();
+    if (2 * (m_size + 1) > m_slots.size()) {
+        grow();
+    }
+    uint64_t hash = hash_of(subject, name);
+    Slot* slot = probe(hash, subject, name);
+    inserted = slot->entry == nullptr;
     if (inserted) {
-        it = m_map.emplace(m_key, fresh).first;
+        void* block = ::operator new(sizeof(IdentityEntry) + subject.size() + name.size());
+        auto* entry = new (block) IdentityEntry;
+        entry->state = fresh;
+        entry->state.deadline = 0;
+        entry->subject_size = static_cast<uint32_t>(subject.size());
+        entry->name_size = static_cast<uint32_t>(name.size());
+        char* bytes = reinterpret_cast<char*>(entry + 1);
+        std::memcpy(bytes, subject.data(), subject.size());
+        std::memcpy(bytes + subject.size(), name.data(), name.size());
+        slot->hash = hash;
+        slot->entry = entry;
+        ++m_size;
         if (fresh.deadline > 0) {
-            it->second.deadline = 0;
-            arm(*it, fresh.deadline);
+            arm(*entry, fresh.deadline);
         }
     }
-    return *it;
+    return *slot->entry;
 }
 
 bool IdentityTable::later(const Queued& a, const Queued& b) {
     if (a.deadline != b.deadline) {
         return a.deadline > b.deadline;
     }
-    std::string_view sa = key_subject(a.entry->first);
-    std::string_view sb = key_subject(b.entry->first);
+    std::string_view sa = a.entry->subject();
+    std::string_view sb = b.entry->subject();
     if (sa != sb) {
         return sa > sb;
     }
-    return key_name(a.entry->first) > key_name(b.entry->first);
+    return a.entry->name() > b.entry->name();
 }
 
 void IdentityTable::arm(IdentityEntry& entry, double deadline) {
-    double& current = entry.second.deadline;
+    double& current = entry.state.deadline;
     const double old = current;
     if (old > 0) {
         --m_armed;
@@ -71,7 +130,7 @@ void IdentityTable::arm(IdentityEntry& entry, double deadline) {
     ++m_armed;
     // Every armed entry has a queue item at or before its deadline. A refresh
     // that moves the deadline later (the common case) needs no new item: the
-    // old one is re-queued with the new deadline when it reaches the top.
+    // old one is re-queued with the new deadline when it comes due.
     if (old > 0 && deadline >= old) {
         return;
     }
@@ -85,9 +144,9 @@ void IdentityTable::arm(IdentityEntry& entry, double deadline) {
 
 void IdentityTable::rebuild_queue() {
     m_queue.clear();
-    for (auto& entry : m_map) {
-        if (entry.second.deadline > 0) {
-            m_queue.push_back({entry.second.deadline, &entry});
+    for (const Slot& slot : m_slots) {
+        if (slot.entry != nullptr && slot.entry->state.deadline > 0) {
+            m_queue.push_back({slot.entry->state.deadline, slot.entry});
         }
     }
     std::make_heap(m_queue.begin(), m_queue.end(), later);
@@ -97,7 +156,7 @@ void IdentityTable::requeue_top() {
     Queued top = m_queue.front();
     std::pop_heap(m_queue.begin(), m_queue.end(), later);
     m_queue.pop_back();
-    double deadline = top.entry->second.deadline;
+    double deadline = top.entry->state.deadline;
     if (deadline > top.deadline) {
         // Refreshed since it was queued: queue it again at its deadline.
         m_queue.push_back({deadline, top.entry});
@@ -108,7 +167,7 @@ void IdentityTable::requeue_top() {
 double IdentityTable::next_deadline() {
     // Items of disarmed entries go; a refreshed one may stay early, so this
     // is a lower bound: waking then finds nothing due and asks again.
-    while (!m_queue.empty() && m_queue.front().entry->second.deadline == 0) {
+    while (!m_queue.empty() && m_queue.front().entry->state.deadline == 0) {
         requeue_top();
     }
     return m_queue.empty() ? 0 : m_queue.front().deadline;
@@ -119,7 +178,7 @@ IdentityEntry* IdentityTable::pop_expired(double now, double* deadline) {
     // once per expiry period at most, not once per refresh.
     while (!m_queue.empty() && m_queue.front().deadline < now) {
         const Queued& top = m_queue.front();
-        if (top.entry->second.deadline != top.deadline) {
+        if (top.entry->state.deadline != top.deadline) {
             requeue_top();
             continue;
         }
@@ -127,7 +186,7 @@ IdentityEntry* IdentityTable::pop_expired(double now, double* deadline) {
         *deadline = top.deadline;
         std::pop_heap(m_queue.begin(), m_queue.end(), later);
         m_queue.pop_back();
-        entry->second.deadline = 0;
+        entry->state.deadline = 0;
         --m_armed;
         return entry;
     }
@@ -136,17 +195,17 @@ IdentityEntry* IdentityTable::pop_expired(double now, double* deadline) {
 
 std::vector<const IdentityEntry*> IdentityTable::sorted() const {
     std::vector<const IdentityEntry*> out;
-    out.reserve(m_map.size());
-    for (const auto& entry : m_map) {
-        out.push_back(&entry);
+    out.reserve(m_size);
+    for (const Slot& slot : m_slots) {
+        if (slot.entry != nullptr) {
+            out.push_back(slot.entry);
+        }
     }
     std::sort(out.begin(), out.end(), [](const IdentityEntry* a, const IdentityEntry* b) {
-        std::string_view sa = key_subject(a->first);
-        std::string_view sb = key_subject(b->first);
-        if (sa != sb) {
-            return sa < sb;
+        if (a->subject() != b->subject()) {
+            return a->subject() < b->subject();
         }
-        return key_name(a->first) < key_name(b->first);
+        return a->name() < b->name();
     });
     return out;
 }
@@ -157,22 +216,14 @@ namespace {
 // header, rounded up to 16, at least 32).
 std::size_t malloc_size(std::size_t n) { return std::max<std::size_t>(32, (n + 8 + 15) & ~std::size_t{15}); }
 
-// A std::string keeps up to 15 bytes inside itself; longer ones allocate.
-constexpr std::size_t k_sso = 15;
-
 }  // namespace
 
 std::size_t IdentityTable::bytes_overhead() const {
-    // libstdc++ node: next pointer, the value, the cached hash.
-    std::size_t node = sizeof(void*) + sizeof(IdentityEntry) + sizeof(std::size_t);
-    std::size_t total = m_map.size() * malloc_size(node);
-    total += m_map.bucket_count() * sizeof(void*);
-    total += m_queue.capacity() * sizeof(Queued);
-    for (const auto& entry : m_map) {
-        // The 4-byte length prefix, the terminating NUL and malloc's rounding
-        // are overhead; the subject and name bytes are counted as strings.
-        if (entry.first.size() > k_sso) {
-            total += malloc_size(entry.first.size() + 1) - (entry.first.size() - 4);
+    std::size_t total = m_slots.capacity() * sizeof(Slot) + m_queue.capacity() * sizeof(Queued);
+    for (const Slot& slot : m_slots) {
+        if (slot.entry != nullptr) {
+            std::size_t strings = slot.entry->subject_size + slot.entry->name_size;
+            total += malloc_size(sizeof(IdentityEntry) + strings) - strings;
         }
     }
     return total;
@@ -180,8 +231,10 @@ std::size_t IdentityTable::bytes_overhead() const {
 
 std::size_t IdentityTable::bytes_strings() const {
     std::size_t total = 0;
-    for (const auto& entry : m_map) {
-        total += entry.first.size() - 4;
+    for (const Slot& slot : m_slots) {
+        if (slot.entry != nullptr) {
+            total += slot.entry->subject_size + slot.entry->name_size;
+        }
     }
     return total;
 }

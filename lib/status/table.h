@@ -1,12 +1,11 @@
-// IdentityTable: the current state of every identity (subject, name), in a
-// hash map with a compact value, plus the expiry queue.
+// IdentityTable: the current state of every identity (subject, name), in an
+// open-addressing hash table whose entries hold the state and the key bytes
+// in one allocation, plus the expiry queue.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/state.h"
@@ -31,37 +30,32 @@ struct IdentityState {
     bool expired() const { return (flags & k_expired) != 0; }
 };
 
-/// Hashes identity keys, and string views of them without a copy.
-struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+/// One identity: its state, followed in the same allocation by the subject
+/// and name bytes (so a lookup touches one block, not three).
+struct IdentityEntry {
+    IdentityState state;
+    uint32_t subject_size = 0;
+    uint32_t name_size = 0;
+
+    /// The subject, stored right after this struct.
+    std::string_view subject() const { return {bytes(), subject_size}; }
+    /// The name, stored after the subject.
+    std::string_view name() const { return {bytes() + subject_size, name_size}; }
+
+private:
+    const char* bytes() const { return reinterpret_cast<const char*>(this + 1); }
 };
-
-/// Compares identity keys with string views without a copy.
-struct KeyEqual {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
-
-/// The map from identity key to state.
-using IdentityMap = std::unordered_map<std::string, IdentityState, KeyHash, KeyEqual>;
-
-/// One identity in the map.
-using IdentityEntry = IdentityMap::value_type;
-
-/// Writes the key of (subject, name) into out: 4 bytes of subject length,
-/// the subject, the name; so distinct identities always have distinct keys.
-void make_key(std::string_view subject, std::string_view name, std::string& out);
-
-/// The subject inside a key made by make_key.
-std::string_view key_subject(std::string_view key);
-
-/// The name inside a key made by make_key.
-std::string_view key_name(std::string_view key);
 
 /// Every identity's state and the queue of armed expiry deadlines.
 class IdentityTable {
 public:
+    IdentityTable() = default;
+    ~IdentityTable();
+    IdentityTable(const IdentityTable&) = delete;
+    IdentityTable& operator=(const IdentityTable&) = delete;
+    IdentityTable(IdentityTable&& other) noexcept;
+    IdentityTable& operator=(IdentityTable&&) = delete;
+
     /// The entry of (subject, name), or nullptr.
     IdentityEntry* find(std::string_view subject, std::string_view name);
 
@@ -69,7 +63,10 @@ public:
     IdentityEntry& get(std::string_view subject, std::string_view name, const IdentityState& fresh,
                        bool& inserted);
 
-    /// Sets an entry's deadline (0 disarms) and queues it.
+    /// Makes room for n identities without growing.
+    void reserve(std::size_t n);
+
+    /// Sets an entry's deadline (0 disarms) and makes sure it is queued.
     void arm(IdentityEntry& entry, double deadline);
 
     /// A time at or before the earliest armed deadline (exact unless an
@@ -78,36 +75,41 @@ public:
 
     /// Removes and returns the entry with the earliest deadline if it is
     /// before `now` (strictly), else nullptr; its deadline goes to *deadline.
-    /// Ties go in key order.
+    /// Ties go in subject, then name order.
     IdentityEntry* pop_expired(double now, double* deadline);
 
-    std::size_t size() const { return m_map.size(); }
-    const IdentityMap& map() const { return m_map; }
-    IdentityMap& map() { return m_map; }
+    std::size_t size() const { return m_size; }
 
     /// Entries sorted by subject then name (for saving and showing).
     std::vector<const IdentityEntry*> sorted() const;
 
-    /// Bytes the table holds for its identities, counted from the containers'
-    /// sizes (node, bucket, queue, key heap buffers beyond the strings themselves).
+    /// Bytes the table holds for its identities beyond the subject and name
+    /// bytes themselves: slots, entry blocks (with malloc's rounding), queue.
     std::size_t bytes_overhead() const;
 
-    /// Bytes of subject and name strings held (the part the target excludes).
+    /// Bytes of subject and name strings held.
     std::size_t bytes_strings() const;
 
 private:
+    struct Slot {
+        uint64_t hash = 0;
+        IdentityEntry* entry = nullptr;
+    };
     struct Queued {
         double deadline;
         IdentityEntry* entry;
     };
+    static uint64_t hash_of(std::string_view subject, std::string_view name);
     static bool later(const Queued& a, const Queued& b);
+    Slot* probe(uint64_t hash, std::string_view subject, std::string_view name);
+    void grow();
     void rebuild_queue();
     void requeue_top();
 
-    IdentityMap m_map;
+    std::vector<Slot> m_slots;    // power of two; at most half full
+    std::size_t m_size = 0;
     std::vector<Queued> m_queue;  // min-heap on (deadline, subject, name); stale items fixed lazily
     std::size_t m_armed = 0;
-    std::string m_key;
 };
 
 }  // namespace ev::status

@@ -4,11 +4,14 @@
 #   carbon_setup DIR        writes DIR/carbon.conf, DIR/storage-schemas.conf
 #                           and picks free loopback ports (CARBON_PORT)
 #   carbon_start DIR        starts carbon-cache in the foreground (background
-#                           job); waits until its line port accepts
+#                           job, fds 3 and 5 closed so it holds no test pipe);
+#                           waits until its line port accepts
 #   carbon_stop DIR         SIGTERM, waits for it to exit (bounded)
 #   carbon_fetch DIR PATH   prints "timestamp value" lines of the whisper file
 #                           for metric PATH, non-null points only
 #   carbon_wait DIR PATH N  polls (bounded) until PATH has N non-null points
+#   carbon_dump DIR         every point of every series, "path time value"
+#   carbon_wait_total DIR N polls (bounded) until N points are stored in all
 #
 # Retention is 1s points for a day, so whisper-fetch reads back exact values.
 
@@ -60,6 +63,7 @@ LOG_LISTENER_CONN_SUCCESS = False
 CACHE_WRITE_STRATEGY = sorted
 WHISPER_AUTOFLUSH = False
 WHISPER_FALLOCATE_CREATE = False
+WHISPER_SPARSE_CREATE = True
 CONF
     cat > "$dir/storage-schemas.conf" <<CONF
 [everything]
@@ -74,7 +78,7 @@ carbon_start() {
     local dir=$1 port i
     port=$(carbon_port "$dir")
     carbon-cache --config="$dir/carbon.conf" --nodaemon --pidfile="$dir/run/carbon.pid" \
-        --logdir="$dir/log" start > "$dir/log/console.log" 2>&1 &
+        --logdir="$dir/log" start > "$dir/log/console.log" 2>&1 3>&- 5>&- &
     echo $! > "$dir/run/job.pid"
     for i in $(seq 1 200); do
         if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2).close()" 2>/dev/null; then
@@ -118,5 +122,23 @@ carbon_wait() {
         sleep 0.1
     done
     echo "carbon_wait: $path has $have of $want points" >&2
+    return 1
+}
+
+# Every non-null point of every series: "path timestamp value", sorted.
+carbon_dump() {
+    "${EVKIT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/test/fixtures/graphite/whisper_dump.py" \
+        "$1/storage/whisper"
+}
+
+# Polls (bounded, about 30 s) until the storage holds at least N points in all.
+carbon_wait_total() {
+    local dir=$1 want=$2 i have=0
+    for i in $(seq 1 150); do
+        have=$(carbon_dump "$dir" | wc -l)
+        [ "$have" -ge "$want" ] && return 0
+        sleep 0.2
+    done
+    echo "carbon_wait_total: $have of $want points" >&2
     return 1
 }

@@ -141,6 +141,17 @@ EOF2
     assert_output '["sh","critical","exited with 3",3,"no pager\n"]'
 }
 
+@test "group: a hung command is killed after --timeout" {
+    SECONDS=0
+    run --separate-stderr evbatch group --clock event --timeout 300ms -- sleep 30 <<'EOF2'
+{"time":1,"subject":"web1","name":"check_ping","state":"critical"}
+EOF2
+    assert_failure 1
+    [ "$SECONDS" -lt 10 ]
+    run jq -c '[.subject, .state, .message, .data.timed_out]' <<< "$output"
+    assert_output '["check_ping/critical","critical","timed out after 300ms (killed by signal TERM)",true]'
+}
+
 @test "group: metrics are skipped, a status without subject is rejected" {
     run --separate-stderr evbatch group --clock event <<'EOF2'
 {"time":1,"subject":"web1","name":"load","metric":3}
@@ -162,6 +173,23 @@ evbatch: 3 lines rejected'
         evbatch group --wait 200ms > "$TMP/out"
     run jq -s -c '[.[0].subject, .[1].subject, (.[1].time - .[0].time > 1)]' "$TMP/out"
     assert_output '["check_ping/critical","check_disk/critical",true]'
+}
+
+@test "group: SIGTERM flushes pending groups and exits 0" {
+    mkfifo "$TMP/fifo"
+    evbatch group --wait 1h < "$TMP/fifo" > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    exec 7> "$TMP/fifo"
+    printf '{"subject":"web1","name":"check_ping","state":"critical"}\n' >&7
+    sleep 0.5
+    kill -TERM "$BGPID"
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    exec 7>&-
+    assert_equal "$rc" 0
+    assert_equal "$(cat "$TMP/err")" ''
+    assert_equal "$(jq -r '.reason + " " + .message' "$TMP/out")" 'new 1 host CRITICAL on check_ping: web1'
 }
 
 @test "group: usage errors exit 2" {
@@ -351,6 +379,38 @@ Finished 8 / 12 actions: 5 ok, 3 failed, 4 not started'
     [ "$SECONDS" -lt 10 ]
     assert_equal "$(cat "$TMP/err")" 'Finished 4 / 40 actions: 0 ok, 4 failed, 36 not started'
     assert_equal "$(jq -r .message "$TMP/out" | sort -u)" 'killed by signal TERM (evbatch was interrupted twice)'
+}
+
+@test "each: a signal while waiting for live input ends the run at once" {
+    mkfifo "$TMP/fifo"
+    evbatch each -- true < "$TMP/fifo" > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    exec 7> "$TMP/fifo"
+    printf '{"subject":"a"}\n{"subject":"b"}\n' >&7
+    wait_lines "$TMP/out" 2
+    SECONDS=0
+    kill -INT "$BGPID"
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    exec 7>&-
+    assert_equal "$rc" 0
+    [ "$SECONDS" -lt 3 ]
+    assert_equal "$(cat "$TMP/err")" 'Finished 2 / 2 actions: 2 ok, 0 failed, 0 not started'
+}
+
+@test "each: --rejects keeps events without the placeholder's field; --strict stops" {
+    printf '{"subject":"a"}\n{"id":"x"}\n{"subject":"b"}\n' > "$TMP/in"
+    run --separate-stderr evbatch each --rejects "$TMP/rej" "$TMP/in" -- true {subject}
+    assert_success
+    assert_equal "$(cat "$TMP/rej")" '{"id":"x"}'
+    assert_equal "${#lines[@]}" 2
+    # The whole file is read before anything starts, so the bad line stops all.
+    run --separate-stderr evbatch each --strict "$TMP/in" -- true {subject}
+    assert_failure 3
+    assert_output ''
+    assert_equal "$stderr" "evbatch: $TMP/in: line 2: no field 'subject' for placeholder {subject}
+Finished 0 / 1 actions: 0 ok, 0 failed, 1 not started"
 }
 
 @test "each: a progress line only when stderr is a terminal" {

@@ -37,6 +37,13 @@ TEST(Json, ShortestRoundTripNumbers) {
     EXPECT_EQ(std::stod(out), 1.0 / 3.0);
 }
 
+TEST(Json, IntegersBeyondInt64StayExact) {
+    // Found by fuzz_reader: 2^64-range integers used to turn into doubles.
+    std::string in = R"({"n":12345678901234567890,"m":-9223372036854775808})";
+    EXPECT_EQ(canonical_of(in), in);
+    EXPECT_EQ(canonical_dom(in), in);
+}
+
 TEST(Json, EscapesMinimally) {
     std::string out;
     ev::json_escape_to("a\"b\\c\n\x01 é", out);

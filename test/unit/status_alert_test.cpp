@@ -65,6 +65,40 @@ TEST(StatusAlert, IdsAreDeterministicAndTimeSorted) {
     EXPECT_EQ(a.substr(7, 10), d.substr(7, 10));  // same millisecond part
 }
 
+TEST(StatusAlert, DirectEncodingEqualsTheJsonOne) {
+    const char* events[] = {
+        R"({"id":"c1","subject":"web1","name":"http","state":"critical","message":"down \"hard\"\n","tags":{"role":"web","name":"n","id":"i","a":{"z":1,"b":[2,{"y":1,"time":0}]}}})",
+        R"({"subject":"web1","name":"http","state":"critical","message":{"text":"x","id":"y"},"tags":[1,"b"]})",
+        R"({"subject":"web1","name":"http","state":"critical","message":12.50,"tags":null})",
+        R"({"subject":"web1","name":"http","state":"ok"})",
+    };
+    for (const char* text : events) {
+        simdjson::dom::parser parser;
+        simdjson::padded_string padded{std::string_view(text)};
+        simdjson::dom::element root = parser.parse(padded).value();
+        StatusEvent cause;
+        std::string reason;
+        ASSERT_EQ(read_event(root, cause, reason), EventKind::status) << text;
+        for (Reason r : {Reason::transition, Reason::non_ok, Reason::flapping_start, Reason::flapping_stop}) {
+            Fixture f;
+            f.decision.reason = r;
+            f.decision.time = 1790000000.123;
+            f.decision.since = 0.1;
+            std::string direct, via_json, scratch;
+            write_alert(f.decision, &cause, direct, scratch);
+            write_alert(make_alert(f.decision, &cause), f.decision.time, via_json, scratch);
+            EXPECT_EQ(direct, via_json) << text;
+        }
+    }
+    Fixture f;
+    f.decision.reason = Reason::expired;
+    f.decision.ttl = 0.25;
+    std::string direct, via_json, scratch;
+    write_alert(f.decision, nullptr, direct, scratch);
+    write_alert(make_alert(f.decision, nullptr), f.decision.time, via_json, scratch);
+    EXPECT_EQ(direct, via_json);
+}
+
 TEST(StatusAlert, ReasonNames) {
     EXPECT_EQ(reason_name(Reason::transition), "transition");
     EXPECT_EQ(reason_name(Reason::non_ok), "non-ok");

@@ -35,10 +35,10 @@ protected:
     static void add(IdentityTable& t, const char* subject, const char* name, State state, double seen) {
         bool inserted = false;
         auto& e = t.get(subject, name, IdentityState{}, inserted);
-        e.second.state = state;
-        e.second.raw = state;
-        e.second.seen = seen;
-        e.second.since = seen;
+        e.state.state = state;
+        e.state.raw = state;
+        e.state.seen = seen;
+        e.state.since = seen;
     }
 
     // Runs f with stdout captured in a file; returns (code, output).

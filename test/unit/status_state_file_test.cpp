@@ -16,17 +16,17 @@ IdentityTable sample_table() {
     IdentityTable t;
     bool inserted = false;
     auto& a = t.get("web1", "http", IdentityState{}, inserted);
-    a.second.state = State::critical;
-    a.second.raw = State::critical;
-    a.second.since = 100.5;
-    a.second.seen = 120;
-    a.second.ttl = 60;
-    a.second.flap = 0x5;
-    a.second.flags = IdentityState::k_flapping;
+    a.state.state = State::critical;
+    a.state.raw = State::critical;
+    a.state.since = 100.5;
+    a.state.seen = 120;
+    a.state.ttl = 60;
+    a.state.flap = 0x5;
+    a.state.flags = IdentityState::k_flapping;
     t.arm(a, 180);
     auto& b = t.get("db \"1\"\n", "disk./var", IdentityState{}, inserted);
-    b.second.soft = 2;
-    b.second.flags = IdentityState::k_expired;
+    b.state.soft = 2;
+    b.state.flags = IdentityState::k_expired;
     return t;
 }
 

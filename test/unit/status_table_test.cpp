@@ -5,17 +5,36 @@
 namespace ev::status {
 namespace {
 
-TEST(StatusTable, KeysSeparateSubjectAndName) {
-    std::string a, b;
-    make_key("ab", "c", a);
-    make_key("a", "bc", b);
-    EXPECT_NE(a, b);
-    EXPECT_EQ(key_subject(a), "ab");
-    EXPECT_EQ(key_name(a), "c");
-    std::string nul;
-    make_key(std::string_view("a\0b", 3), "c", nul);
-    EXPECT_EQ(key_subject(nul), std::string_view("a\0b", 3));
-    EXPECT_EQ(key_name(nul), "c");
+TEST(StatusTable, SubjectAndNameStaySeparate) {
+    IdentityTable t;
+    bool inserted = false;
+    IdentityEntry& ab_c = t.get("ab", "c", IdentityState{}, inserted);
+    EXPECT_TRUE(inserted);
+    IdentityEntry& a_bc = t.get("a", "bc", IdentityState{}, inserted);
+    EXPECT_TRUE(inserted);
+    EXPECT_NE(&ab_c, &a_bc);
+    EXPECT_EQ(ab_c.subject(), "ab");
+    EXPECT_EQ(ab_c.name(), "c");
+    IdentityEntry& nul = t.get(std::string_view("a\0b", 3), "c", IdentityState{}, inserted);
+    EXPECT_EQ(nul.subject(), std::string_view("a\0b", 3));
+    EXPECT_EQ(nul.name(), "c");
+    EXPECT_EQ(t.find("ab", "c"), &ab_c);
+    EXPECT_EQ(t.size(), 3u);
+}
+
+TEST(StatusTable, GrowsAndFindsEveryEntry) {
+    IdentityTable t;
+    bool inserted = false;
+    std::vector<IdentityEntry*> entries;
+    for (int i = 0; i < 5000; ++i) {
+        entries.push_back(&t.get("host" + std::to_string(i), "check", IdentityState{}, inserted));
+        ASSERT_TRUE(inserted);
+    }
+    for (int i = 0; i < 5000; ++i) {
+        ASSERT_EQ(t.find("host" + std::to_string(i), "check"), entries[static_cast<std::size_t>(i)]);
+    }
+    EXPECT_EQ(t.find("host5000", "check"), nullptr);
+    EXPECT_EQ(t.size(), 5000u);
 }
 
 TEST(StatusTable, GetInsertsOnceThenFinds) {
@@ -23,12 +42,12 @@ TEST(StatusTable, GetInsertsOnceThenFinds) {
     bool inserted = false;
     IdentityState fresh;
     fresh.state = State::warning;
-    t.get("web1", "http", fresh, inserted).second.seen = 5;
+    t.get("web1", "http", fresh, inserted).state.seen = 5;
     EXPECT_TRUE(inserted);
     IdentityEntry& again = t.get("web1", "http", IdentityState{}, inserted);
     EXPECT_FALSE(inserted);
-    EXPECT_EQ(again.second.state, State::warning);
-    EXPECT_EQ(again.second.seen, 5);
+    EXPECT_EQ(again.state.state, State::warning);
+    EXPECT_EQ(again.state.seen, 5);
     EXPECT_EQ(t.size(), 1u);
     EXPECT_EQ(t.find("web1", "disk"), nullptr);
 }
@@ -49,7 +68,7 @@ TEST(StatusTable, ExpiresInDeadlineThenKeyOrder) {
     EXPECT_EQ(t.pop_expired(11, &at), &a);
     EXPECT_EQ(t.pop_expired(11, &at), &b);
     EXPECT_EQ(t.pop_expired(11, &at), nullptr);
-    EXPECT_EQ(b.second.deadline, 0);
+    EXPECT_EQ(b.state.deadline, 0);
 }
 
 TEST(StatusTable, RearmingReplacesTheOldDeadline) {
@@ -103,10 +122,10 @@ TEST(StatusTable, SortedBySubjectThenName) {
     t.get("a", "b", IdentityState{}, inserted);
     auto sorted = t.sorted();
     ASSERT_EQ(sorted.size(), 3u);
-    EXPECT_EQ(key_subject(sorted[0]->first), "a");
-    EXPECT_EQ(key_name(sorted[0]->first), "b");
-    EXPECT_EQ(key_name(sorted[1]->first), "z");
-    EXPECT_EQ(key_subject(sorted[2]->first), "bb");
+    EXPECT_EQ(sorted[0]->subject(), "a");
+    EXPECT_EQ(sorted[0]->name(), "b");
+    EXPECT_EQ(sorted[1]->name(), "z");
+    EXPECT_EQ(sorted[2]->subject(), "bb");
 }
 
 TEST(StatusTable, MemoryPerIdentityUnderTarget) {
@@ -118,6 +137,7 @@ TEST(StatusTable, MemoryPerIdentityUnderTarget) {
     }
     EXPECT_LE(t.bytes_overhead() / t.size(), 300u);
     EXPECT_EQ(sizeof(IdentityState), 40u);
+    EXPECT_EQ(sizeof(IdentityEntry), 48u);
 }
 
 }  // namespace

@@ -1,0 +1,386 @@
+#!/usr/bin/env bats
+# evgraphite against Debian's real carbon-cache on loopback, read back with
+# whisper-fetch; placement checked against carbon's own Python hash ring.
+
+load helpers
+load carbon
+bats_require_minimum_version 1.5.0
+
+setup() {
+    T=$(mktemp -d)
+    RING="$EVKIT_ROOT/test/fixtures/graphite/carbon_ring.py"
+}
+
+teardown() {
+    # Stop what this test started: evgraphite runs, then carbons.
+    local pid
+    for pid in $(cat "$T"/*.evpid 2>/dev/null); do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    exec 5>&- 2>/dev/null || true
+    for d in "$T"/carbon*; do
+        [ -d "$d" ] && carbon_stop "$d"
+    done
+    rm -rf "$T"
+}
+
+# Starts evgraphite in the background reading the fifo $T/in (written through
+# fd 5); its stdout, stderr and exit code go to $T/NAME.{out,err,rc}.
+start_ev() {
+    local name=$1
+    shift
+    [ -p "$T/in" ] || mkfifo "$T/in"
+    evgraphite "$@" < "$T/in" > "$T/$name.out" 2> "$T/$name.err" 3>&- &
+    echo $! > "$T/$name.evpid"
+    exec 5> "$T/in"
+}
+
+# Waits (at most 20 s, then kills it) for the background evgraphite to end
+# and writes its exit code to $T/NAME.rc.
+wait_rc() {
+    local name=$1 pid i rc=0
+    pid=$(cat "$T/$name.evpid")
+    for i in $(seq 1 400); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" || rc=$?
+    echo "$rc" > "$T/$name.rc"
+    rm -f "$T/$name.evpid"
+}
+
+# Closes the input of the background evgraphite and waits for it.
+finish_ev() {
+    exec 5>&-
+    rm -f "$T/in"
+    wait_rc "$1"
+}
+
+# Lines "path ts value" as carbon_dump prints them for the same points.
+expected_dump() {
+    local path=$1 start=$2 n=$3 base=$4
+    awk -v p="$path" -v s="$start" -v n="$n" -v b="$base" 'BEGIN { for (i = n - 1; i >= 0; i--) printf "%s %d %f\n", p, s - i, b + i }'
+}
+
+# Events for N points of one series, the same values as expected_dump.
+events_for() {
+    local subject=$1 name=$2 start=$3 n=$4 base=$5
+    awk -v su="$subject" -v na="$name" -v s="$start" -v n="$n" -v b="$base" \
+        'BEGIN { for (i = 0; i < n; i++) printf "{\"subject\":\"%s\",\"name\":\"%s\",\"metric\":%d,\"time\":%d}\n", su, na, b + i, s - i }'
+}
+
+@test "--help lists the options and exits 0" {
+    run evgraphite --help
+    assert_success
+    assert_line --partial "--destination"
+    assert_line --partial "--spool"
+    assert_line --partial "--drain-timeout"
+    assert_line --partial "--replication"
+}
+
+@test "--version" {
+    run evgraphite --version
+    assert_success
+    assert_output "evgraphite (evkit) 0.1.0"
+}
+
+@test "usage errors exit 2 with the reason" {
+    run evgraphite -n -d carbon1 < /dev/null
+    assert_failure 2
+    assert_output "evgraphite: destination 'carbon1': expected HOST:PORT[:INSTANCE]"
+    run evgraphite -n -p '{subject' < /dev/null
+    assert_failure 2
+    assert_output "evgraphite: path template: unclosed '{' at offset 0"
+    run evgraphite -n --buffer-size 12Q < /dev/null
+    assert_failure 2
+    assert_output "evgraphite: --buffer-size: '12Q' is not a size (digits with K, M or G)"
+    run evgraphite -n --drain-timeout soon < /dev/null
+    assert_failure 2
+    assert_output --partial "evgraphite: --drain-timeout: "
+    run evgraphite -n -d 127.0.0.1:2003 -d 127.0.0.1:2004 < /dev/null
+    assert_failure 2
+    assert_output "evgraphite: destination '127.0.0.1:2004': host 127.0.0.1 with this instance is given twice (carbon places series by host and instance)"
+    run evgraphite --pass --dry-run < /dev/null
+    assert_failure 2
+}
+
+@test "paths: template, tags, prefix, sanitising, timestamps" {
+    cat > "$T/in.ndjson" <<'IN'
+{"subject":"www.example.com","name":"load","metric":0.5,"time":1700000000}
+{"subject":"db1","name":"disk./var/log","metric":42,"time":1700000001.9,"tags":{"dc":"eu west"}}
+{"subject":"h é","name":"a..b","metric":-3e-7,"time":1700000002,"tags":{"dc":""}}
+IN
+    run --separate-stderr evgraphite -n --prefix 'servers.' -p '{tags.dc}.{subject}.{name}' "$T/in.ndjson"
+    assert_success
+    assert_output - <<'OUT'
+127.0.0.1:2003 servers.eu_west.db1.disk._var_log 42 1700000001
+127.0.0.1:2003 servers.h__.a.b -3e-07 1700000002
+OUT
+    output=$stderr
+    assert_output - <<OUT
+evgraphite: $T/in.ndjson: line 1: no field tags.dc for the path
+evgraphite: 1 line rejected
+OUT
+    run evgraphite -n --reverse-subject "$T/in.ndjson"
+    assert_success
+    assert_output - <<'OUT'
+127.0.0.1:2003 com.example.www.load 0.5 1700000000
+127.0.0.1:2003 db1.disk._var_log 42 1700000001
+127.0.0.1:2003 h__.a.b -3e-07 1700000002
+OUT
+}
+
+@test "a missing time is now" {
+    before=$(date +%s)
+    run evgraphite -n <<< '{"subject":"h","name":"n","metric":1}'
+    after=$(date +%s)
+    assert_success
+    ts=${output##* }
+    [ "$ts" -ge "$before" ] && [ "$ts" -le "$after" ]
+}
+
+@test "bad input is rejected, counted and kept; --strict stops" {
+    cat > "$T/in.ndjson" <<'IN'
+{"subject":"h","name":"ok","metric":1,"time":10}
+{"subject":"h","name":"nan","metric":"NaN","time":10}
+not json
+{"subject":"h","name":"t","metric":1,"time":"later"}
+{"type":"metric","subject":"h","name":"nometric"}
+{"type":"status","subject":"h","name":"check","state":"ok"}
+{"subject":"h","name":"n","metric":null}
+{"subject":"h","name":"last","metric":2,"time":11}
+IN
+    run --separate-stderr evgraphite -n --rejects "$T/rejects" "$T/in.ndjson"
+    assert_success
+    assert_output - <<OUT
+127.0.0.1:2003 h.ok 1 10
+127.0.0.1:2003 h.last 2 11
+OUT
+    output=$stderr
+    assert_output - <<OUT
+evgraphite: $T/in.ndjson: line 2: metric is not a finite number
+evgraphite: $T/in.ndjson: line 3: invalid JSON: Problem while parsing an atom starting with the letter 'n'
+evgraphite: $T/in.ndjson: line 4: time is not a number
+evgraphite: $T/in.ndjson: line 5: metric event without a metric
+evgraphite: $T/in.ndjson: line 7: metric is not a finite number
+evgraphite: 5 lines rejected, written to $T/rejects
+OUT
+    run cat "$T/rejects"
+    assert_output - <<'OUT'
+{"subject":"h","name":"nan","metric":"NaN","time":10}
+not json
+{"subject":"h","name":"t","metric":1,"time":"later"}
+{"type":"metric","subject":"h","name":"nometric"}
+{"subject":"h","name":"n","metric":null}
+OUT
+    run --separate-stderr evgraphite -n --strict "$T/in.ndjson"
+    assert_failure 3
+    assert_output "127.0.0.1:2003 h.ok 1 10"
+    [ "$stderr" = "evgraphite: $T/in.ndjson: line 2: metric is not a finite number" ]
+}
+
+@test "placement equals carbon's own consistent-hashing router for 3000 series" {
+    awk 'BEGIN { for (i = 0; i < 3000; i++) printf "{\"subject\":\"host%d.example.com\",\"name\":\"m%d.x\",\"metric\":1,\"time\":1}\n", i % 97, i }' > "$T/in.ndjson"
+    # 24 destinations on 6 hosts: 2400 ring entries, so positions collide and
+    # carbon's "+1" rule is exercised too.
+    dests=()
+    for h in 1 2 3 4 5 6; do
+        for inst in a b c d; do
+            dests+=("10.0.0.$h:20$h$inst:$inst")
+        done
+    done
+    dests=("${dests[@]/20[1-6]a/2001}")
+    dests=("${dests[@]/20[1-6]b/2002}")
+    dests=("${dests[@]/20[1-6]c/2003}")
+    dests=("${dests[@]/20[1-6]d/2004}")
+    args=()
+    for d in "${dests[@]}"; do args+=(-d "$d"); done
+    for replication in 1 2 3; do
+        for diverse in 1 0; do
+            flag=()
+            [ "$diverse" = 0 ] && flag=(--no-diverse-replicas)
+            evgraphite -n "${args[@]}" --replication $replication "${flag[@]}" "$T/in.ndjson" |
+                awk '{ d[$2] = d[$2] " " $1; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
+                     END { for (i = 0; i < n; i++) print order[i] d[order[i]] }' > "$T/ours"
+            cut -d' ' -f1 "$T/ours" | "$RING" $replication $diverse "${dests[@]}" > "$T/carbons"
+            [ "$(wc -l < "$T/ours")" -eq 3000 ]
+            run diff "$T/ours" "$T/carbons"
+            assert_success
+        done
+    done
+}
+
+@test "real carbon: every datapoint arrives with its path, value and timestamp" {
+    carbon_setup "$T/carbon"
+    carbon_start "$T/carbon"
+    now=$(date +%s)
+    {
+        events_for web01.example.com load "$now" 50 100
+        events_for db01 "disk./var" "$now" 50 7
+        echo '{"type":"status","subject":"db01","name":"check","state":"critical","metric":0.25,"time":'"$now"'}'
+    } > "$T/in.ndjson"
+    run evgraphite -d "127.0.0.1:$(carbon_port "$T/carbon")" "$T/in.ndjson"
+    assert_success
+    assert_output - <<OUT
+evgraphite: events 101, datapoints 101, rejected 0, skipped 0
+evgraphite: 127.0.0.1:$(carbon_port "$T/carbon"): queued 101, delivered 101, pending 0, spooled 0, replayed 0, resent 0, failures 0
+OUT
+    carbon_wait_total "$T/carbon" 101
+    {
+        expected_dump web01_example_com.load "$now" 50 100
+        expected_dump db01.disk._var "$now" 50 7
+        echo "db01.check $now 0.250000"
+    } | sort > "$T/expected"
+    carbon_dump "$T/carbon" > "$T/got"
+    run diff "$T/expected" "$T/got"
+    assert_success
+}
+
+@test "real carbon: 10,000 datapoints sent while carbon is down all arrive" {
+    carbon_setup "$T/carbon"
+    carbon_start "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    now=$(date +%s)
+    start_ev run1 -d "127.0.0.1:$port" --spool "$T/spool" --buffer-size 64K --reconnect-max 200ms --drain-timeout 20s
+    events_for before m "$now" 5 1 >&5
+    carbon_wait "$T/carbon" before.m 5
+    carbon_stop "$T/carbon"
+    for s in 0 1 2 3 4 5 6 7 8 9; do
+        events_for "during$s" m "$now" 1000 $((s * 1000))
+    done >&5
+    # The memory bound is 64K: most of the backlog must have gone to the spool.
+    for i in $(seq 1 100); do
+        ls "$T/spool/127.0.0.1_$port/" | grep -q '\.seg$' && break
+        sleep 0.05
+    done
+    run ls "$T/spool/127.0.0.1_$port/"
+    assert_output --partial ".seg"
+    carbon_start "$T/carbon"
+    finish_ev run1
+    run cat "$T/run1.rc"
+    assert_output 0
+    carbon_wait_total "$T/carbon" 10005
+    {
+        expected_dump before.m "$now" 5 1
+        for s in 0 1 2 3 4 5 6 7 8 9; do
+            expected_dump "during$s.m" "$now" 1000 $((s * 1000))
+        done
+    } | sort > "$T/expected"
+    carbon_dump "$T/carbon" > "$T/got"
+    run diff "$T/expected" "$T/got"
+    assert_success
+    run grep -E "events|spooled" "$T/run1.err"
+    assert_line "evgraphite: events 10005, datapoints 10005, rejected 0, skipped 0"
+    assert_line --regexp "^evgraphite: 127.0.0.1:$port: queued 10005, delivered 100[0-9][0-9], pending 0, spooled [1-9][0-9]*, replayed [1-9][0-9]*, resent [0-9]+, failures [1-9][0-9]*$"
+    run ls "$T/spool/127.0.0.1_$port/"
+    assert_output "lock"
+}
+
+@test "real carbon: SIGTERM during an outage keeps everything for the next run" {
+    carbon_setup "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    now=$(date +%s)
+    start_ev run1 -d "127.0.0.1:$port" --spool "$T/spool" --reconnect-max 200ms --drain-timeout 500ms
+    events_for a m "$now" 6000 0 >&5
+    events_for b m "$now" 4000 50000 >&5
+    # Wait until all 10,000 were read, then stop it as systemd would.
+    for i in $(seq 1 100); do
+        kill -USR1 "$(cat "$T/run1.evpid")"
+        sleep 0.1
+        grep -q "events 10000," "$T/run1.err" && break
+    done
+    kill -TERM "$(cat "$T/run1.evpid")"
+    wait_rc run1
+    run cat "$T/run1.rc"
+    assert_output 0
+    run grep "kept in the spool" "$T/run1.err"
+    assert_output "evgraphite: 127.0.0.1:$port: 10000 datapoints kept in the spool for the next run"
+    exec 5>&-
+    rm -f "$T/in"
+    # Started again while carbon is still down; carbon comes back later.
+    start_ev run2 -d "127.0.0.1:$port" --spool "$T/spool" --reconnect-max 200ms --drain-timeout 20s
+    sleep 0.5
+    carbon_start "$T/carbon"
+    carbon_wait_total "$T/carbon" 10000
+    finish_ev run2
+    run cat "$T/run2.rc"
+    assert_output 0
+    { expected_dump a.m "$now" 6000 0; expected_dump b.m "$now" 4000 50000; } | sort > "$T/expected"
+    carbon_dump "$T/carbon" > "$T/got"
+    run diff "$T/expected" "$T/got"
+    assert_success
+    run ls "$T/spool/127.0.0.1_$port/"
+    assert_output "lock"
+}
+
+@test "real carbon: two instances, each series where carbon's ring puts it" {
+    carbon_setup "$T/carbon1"
+    carbon_setup "$T/carbon2"
+    carbon_start "$T/carbon1"
+    carbon_start "$T/carbon2"
+    d1="127.0.0.1:$(carbon_port "$T/carbon1"):a"
+    d2="127.0.0.1:$(carbon_port "$T/carbon2"):b"
+    now=$(date +%s)
+    awk -v t="$now" 'BEGIN { for (i = 0; i < 60; i++) printf "{\"subject\":\"s%d\",\"name\":\"m\",\"metric\":%d,\"time\":%d}\n", i, i, t }' > "$T/in.ndjson"
+    run evgraphite -d "$d1" -d "$d2" "$T/in.ndjson"
+    assert_success
+    for i in $(seq 0 59); do echo "s$i.m"; done | "$RING" 1 1 "$d1" "$d2" > "$T/placement"
+    grep -q " $d1\$" "$T/placement"
+    grep -q " $d2\$" "$T/placement"
+    for n in 1 2; do
+        d=d$n
+        grep " ${!d}\$" "$T/placement" | while read -r metric dest; do
+            i=${metric#s}
+            echo "$metric $now $(printf '%f' "${i%.m}")"
+        done | sort > "$T/expected$n"
+        carbon_wait_total "$T/carbon$n" "$(wc -l < "$T/expected$n")"
+    done
+    # Each instance holds exactly the series carbon's ring gives it, no more.
+    for n in 1 2; do
+        carbon_dump "$T/carbon$n" > "$T/got$n"
+        run diff "$T/expected$n" "$T/got$n"
+        assert_success
+    done
+}
+
+@test "without a spool, what carbon never took is reported and exits 5" {
+    carbon_setup "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    run evgraphite -d "127.0.0.1:$port" --drain-timeout 300ms --reconnect-max 100ms <<< '{"subject":"h","name":"n","metric":1,"time":1}'
+    assert_failure 5
+    assert_output - <<OUT
+evgraphite: 127.0.0.1:$port: connect: Connection refused; retrying, datapoints wait
+evgraphite: 127.0.0.1:$port: 1 datapoints undelivered (no --spool to keep them)
+evgraphite: events 1, datapoints 1, rejected 0, skipped 0
+evgraphite: 127.0.0.1:$port: queued 1, delivered 0, pending 1, spooled 0, replayed 0, resent 0, failures 3
+OUT
+}
+
+@test "--pass copies events to stdout; SIGUSR1 prints counters" {
+    carbon_setup "$T/carbon"
+    carbon_start "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    now=$(date +%s)
+    start_ev run1 -d "127.0.0.1:$port" --pass
+    printf '%s\n' '{"subject":"h","name":"n","metric":1,"time":'"$now"'}' '{"type":"status","subject":"h","state":"ok"}' >&5
+    for i in $(seq 1 100); do
+        [ "$(wc -l < "$T/run1.out")" -eq 2 ] && break
+        sleep 0.05
+    done
+    kill -USR1 "$(cat "$T/run1.evpid")"
+    for i in $(seq 1 100); do
+        grep -q "delivered 1," "$T/run1.err" && break
+        kill -USR1 "$(cat "$T/run1.evpid")"
+        sleep 0.05
+    done
+    run grep -m1 "events" "$T/run1.err"
+    assert_output "evgraphite: events 2, datapoints 1, rejected 0, skipped 1"
+    finish_ev run1
+    run cat "$T/run1.out"
+    assert_output - <<OUT
+{"subject":"h","name":"n","metric":1,"time":$now}
+{"type":"status","subject":"h","state":"ok"}
+OUT
+    carbon_wait "$T/carbon" h.n 1
+}

@@ -111,6 +111,10 @@ Result<CommandTemplate> CommandTemplate::parse(const std::vector<std::string>& a
         if (!arg) {
             return make_error(fmt::format("command argument {} '{}': {}", i, argv[i], arg.error()));
         }
+        // Event data may fill arguments, never choose the program.
+        if (i == 0 && arg->has_fields()) {
+            return make_error(fmt::format("the command '{}' may not hold a placeholder: event data never chooses the program", argv[0]));
+        }
         c.m_args.push_back(std::move(arg).value());
     }
     return c;

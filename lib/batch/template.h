@@ -45,7 +45,8 @@ private:
 /// A whole command line of templates.
 class CommandTemplate {
 public:
-    /// Parses every argv element; the error names the element.
+    /// Parses every argv element; the error names the element. The command
+    /// itself (argv[0]) may not hold a placeholder.
     static Result<CommandTemplate> parse(const std::vector<std::string>& argv);
 
     /// Fills argv (replacing its contents) from event.

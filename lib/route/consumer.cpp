@@ -43,6 +43,7 @@ Result<void> ConsumerDestination::start() {
     m_child = *child;
     m_fd = m_child.stdin_fd;
     m_started_at = monotonic_now();
+    m_retain = true;
     return {};
 }
 

@@ -53,6 +53,9 @@ bool PipeWriter::write_some() {
         if (n > 0) {
             uint64_t before = m_queue.unsent_lines();
             m_queue.mark_sent(static_cast<std::size_t>(n));
+            if (!m_retain) {
+                m_queue.release(0);
+            }
             counters.delivered += before - m_queue.unsent_lines();
             m_blocked = false;
             replay();

@@ -25,6 +25,8 @@ protected:
     // The descriptor is blocking and may be shared (our stdout): write only
     // what poll() says fits, at most PIPE_BUF at a time, so a write never blocks.
     bool m_gated = false;
+    // Keep sent bytes until release() says the reader has them (consumers).
+    bool m_retain = false;
 };
 
 /// A named pipe: created when absent, opened when a reader appears, reopened

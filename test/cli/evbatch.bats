@@ -430,6 +430,9 @@ Finished 0 / 1 actions: 0 ok, 0 failed, 1 not started"
     run --separate-stderr evbatch each -- echo '{subject' < /dev/null
     assert_failure 2
     assert_equal "$stderr" "evbatch: command argument 1 '{subject': unclosed '{' at offset 0 (write '{{' for a literal brace)"
+    run --separate-stderr evbatch each -- '{tags.cmd}' x < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: the command '{tags.cmd}' may not hold a placeholder: event data never chooses the program"
     run --separate-stderr evbatch each --max-fail 150% -- true < /dev/null
     assert_failure 2
     assert_equal "$stderr" "evbatch: bad --max-fail '150%': expected N or P% with P from 0 to 100"

@@ -73,6 +73,8 @@ TEST(BatchTemplate, CommandTemplateRendersEveryElement) {
     ASSERT_TRUE(c->render(parse(parser, R"({"subject":"web1"})"), argv).ok());
     EXPECT_EQ(argv, (std::vector<std::string>{"ssh", "web1", "puppet", "agent", "-t"}));
     EXPECT_EQ(CommandTemplate::parse({}).error(), "no command given after '--'");
+    EXPECT_EQ(CommandTemplate::parse({"/opt/{name}", "x"}).error(),
+              "the command '/opt/{name}' may not hold a placeholder: event data never chooses the program");
     EXPECT_EQ(CommandTemplate::parse({"echo", "{"}).error(),
               "command argument 1 '{': unclosed '{' at offset 0 (write '{{' for a literal brace)");
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# evgraphite: datapoints per second into a loopback TCP sink that only counts
+# lines, and into a real carbon-cache, next to peers doing the same work in
+# the same run: a Python script (json.loads, format, sendall) and jq piped
+# into bash's /dev/tcp.
+# Reproduce: make bench   (or: BUILD=build test/bench/bench_evgraphite.sh)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${BUILD:-build}
+N=${BENCH_DATAPOINTS:-2000000}
+M=${BENCH_CARBON_DATAPOINTS:-200000}
+dir="$BUILD/bench/evgraphite"
+mkdir -p "$dir"
+evgraphite="$ROOT/$BUILD/bin/evgraphite"
+source test/cli/carbon.bash
+
+events="$dir/metrics-$N.ndjson"
+[ -s "$events" ] || awk -v n="$N" 'BEGIN {
+    for (i = 0; i < n; i++)
+        printf "{\"time\":%d,\"type\":\"metric\",\"subject\":\"web%02d.dc%d.ex.net\",\"name\":\"cpu.core%d\",\"metric\":%d.%d}\n",
+            1790000000 + int(i / 500), i % 50, i % 3, i % 10, i % 1000, i % 7
+}' > "$events"
+carbon_events="$dir/carbon-$M.ndjson"
+now=$(date +%s)
+awk -v n="$M" -v t="$now" 'BEGIN {
+    for (i = 0; i < n; i++)
+        printf "{\"time\":%d,\"subject\":\"host%03d\",\"name\":\"m\",\"metric\":%d}\n", t - int(i / 1000), i % 1000, i
+}' > "$carbon_events"
+
+cat > "$dir/sink.py" <<'PY'
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+conn, _ = s.accept()
+n = 0
+while True:
+    b = conn.recv(1 << 20)
+    if not b:
+        break
+    n += b.count(b"\n")
+print(n)
+PY
+cat > "$dir/peer.py" <<'PY'
+import json, socket, sys
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port))
+out = []
+size = 0
+with open(sys.argv[2]) as f:
+    for line in f:
+        e = json.loads(line)
+        out.append("%s.%s %r %d\n" % (e["subject"].replace(".", "_"), e["name"], e["metric"], int(e["time"])))
+        if len(out) >= 5000:
+            s.sendall("".join(out).encode())
+            out = []
+s.sendall("".join(out).encode())
+s.close()
+PY
+jq_program='"\(.subject | gsub("\\."; "_")).\(.name) \(.metric) \(.time | floor)"'
+
+# Runs "$@" (with PORT substituted) against a fresh counting sink; prints
+# "seconds lines".
+into_sink() {
+    rm -f "$dir/port"
+    python3 "$dir/sink.py" "$dir/port" > "$dir/count" &
+    local sink=$! i
+    for i in $(seq 1 100); do [ -s "$dir/port" ] && break; sleep 0.02; done
+    local port start end
+    port=$(cat "$dir/port")
+    start=$(date +%s.%N)
+    eval "${1//PORT/$port}"
+    wait "$sink"
+    end=$(date +%s.%N)
+    echo "$(awk -v a="$start" -v b="$end" "BEGIN { print b - a }") $(cat "$dir/count")"
+}
+
+# Runs the command against carbon; prints seconds until the sender is done.
+into_carbon() {
+    local start end
+    start=$(date +%s.%N)
+    eval "${1//PORT/$cport}"
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" "BEGIN { print b - a }"
+}
+
+echo "sink: $N datapoints ($(stat -c %s "$events") bytes of events)"
+ev=$(into_sink "$evgraphite -d 127.0.0.1:PORT $events 2> $dir/ev.err")
+py=$(into_sink "python3 $dir/peer.py PORT $events")
+jqr=$(into_sink "jq -r '$jq_program' $events > /dev/tcp/127.0.0.1/PORT")
+for r in "$ev" "$py" "$jqr"; do
+    [ "${r#* }" = "$N" ] || { echo "a sender delivered ${r#* } of $N lines"; exit 1; }
+done
+
+carbon_dir=$(mktemp -d)
+trap 'carbon_stop "$carbon_dir"; rm -rf "$carbon_dir"' EXIT
+carbon_setup "$carbon_dir"
+carbon_start "$carbon_dir"
+cport=$(carbon_port "$carbon_dir")
+echo "carbon-cache: $M datapoints over 1000 series"
+evc=$(into_carbon "$evgraphite -d 127.0.0.1:PORT --prefix ev $carbon_events 2> $dir/evc.err")
+pyc_events="$dir/carbon-peer.ndjson"
+sed 's/"subject":"host/"subject":"py.host/' "$carbon_events" > "$pyc_events"
+pyc=$(into_carbon "python3 $dir/peer.py PORT $pyc_events")
+grep -q "delivered $M," "$dir/evc.err" || { echo "evgraphite did not deliver all to carbon"; cat "$dir/evc.err"; exit 1; }
+
+python3 - "$N" "$M" "${ev%% *}" "${py%% *}" "${jqr%% *}" "$evc" "$pyc" <<'PY'
+import sys
+n, m = int(sys.argv[1]), int(sys.argv[2])
+ev, py, jq, evc, pyc = map(float, sys.argv[3:])
+rate = lambda k, t: f"{k / t / 1e6:.2f} M/s" if k / t >= 1e6 else f"{k / t / 1e3:.0f} k/s"
+print("| into | evgraphite | python peer | jq + /dev/tcp | evgraphite / python |")
+print("|---|---|---|---|---|")
+print(f"| counting TCP sink, {n:,} datapoints | {ev:.2f} s ({rate(n, ev)}) | {py:.2f} s ({rate(n, py)}) | "
+      f"{jq:.2f} s ({rate(n, jq)}) | {py / ev:.1f}x |")
+print(f"| carbon-cache 1.1.7, {m:,} datapoints | {evc:.2f} s ({rate(m, evc)}) | {pyc:.2f} s ({rate(m, pyc)}) | - | "
+      f"{pyc / evc:.1f}x |")
+print("target (>= 1,000,000 datapoints/s into the sink):", "met" if n / ev >= 1e6 else "NOT met")
+PY

@@ -91,7 +91,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/cmd/%.o $(CORE_OBJS) $$(call objs_of,$$(LIBDIR_$$*)
 
 $(BUILD)/man/%: docs/%.md
 	@mkdir -p $(dir $@)
-	lowdown -s -Tman $< -o $@
+	lowdown -s -Tman --out-no-smarty $< -o $@
 
 man: $(MANS) ## Build man pages from docs/*.1.md
 

@@ -37,29 +37,39 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     ev::add_version_flag(app, "evbatch");
 
-    CLI::App* g = app.add_subcommand("group", "Collect status events into groups; notify once per group [-- COMMAND ARGS...]");
+    CLI::App* g =
+        app.add_subcommand("group", "Collect status events into groups; notify once per group [-- COMMAND ARGS...]");
     g->add_option("FILE", group.input.files, "Input files ('-' is stdin; default stdin)");
     g->add_option("--by", group.by, "Group key: fields like name,state or an expression (default name,state)")
         ->type_name("FIELDS|EXPR");
-    g->add_option("--wait", group.wait, "Wait before a new group's first notification (default 30s)")->type_name("DURATION");
-    g->add_option("--interval", group.interval, "Wait before notifying changes to a group (default 5m)")->type_name("DURATION");
-    g->add_option("--repeat", group.repeat, "Re-notify an unchanged firing group after (default 4h)")->type_name("DURATION");
+    g->add_option("--wait", group.wait, "Wait before a new group's first notification (default 30s)")
+        ->type_name("DURATION");
+    g->add_option("--interval", group.interval, "Wait before notifying changes to a group (default 5m)")
+        ->type_name("DURATION");
+    g->add_option("--repeat", group.repeat, "Re-notify an unchanged firing group after (default 4h)")
+        ->type_name("DURATION");
     g->add_flag("--no-resolve", group.no_resolve, "Send no notification when a group resolves");
     g->add_option("--clock", group.clock, "wall (default) or event: the events' time fields drive the timers")
         ->type_name("wall|event");
-    g->add_option("--name", group.name, "Action name in result events (default: the command's basename)")->type_name("NAME");
-    g->add_option("--timeout", group.timeout, "Kill a command run after DURATION (TERM, then KILL; default 1m, 0: never)")->type_name("DURATION");
+    g->add_option("--name", group.name, "Action name in result events (default: the command's basename)")
+        ->type_name("NAME");
+    g->add_option("--timeout", group.timeout,
+                  "Kill a command run after DURATION (TERM, then KILL; default 1m, 0: never)")
+        ->type_name("DURATION");
     g->add_option("--kill-after", group.kill_after, "Between TERM and KILL (default 5s)")->type_name("DURATION");
     g->add_option("--output-limit", group.output_limit, "Bytes of command output kept in data.output (default 4096)")
         ->type_name("BYTES");
     ev::add_input_options(*g, group.input);
 
-    CLI::App* e = app.add_subcommand("each", "Run -- COMMAND ARGS... once per event; {field} placeholders are filled per event");
+    CLI::App* e =
+        app.add_subcommand("each", "Run -- COMMAND ARGS... once per event; {field} placeholders are filled per event");
     e->add_option("FILE", each.input.files, "Input files ('-' is stdin; default stdin)");
     e->add_option("-c,--concurrency", each.concurrency, "Never more than N actions at once (default: --batch, else 1)")
         ->type_name("N")
         ->check(CLI::PositiveNumber);
-    e->add_option("--batch", each.batch, "Start M actions, wait for them, sleep, then the next M")->type_name("M")->check(CLI::PositiveNumber);
+    e->add_option("--batch", each.batch, "Start M actions, wait for them, sleep, then the next M")
+        ->type_name("M")
+        ->check(CLI::PositiveNumber);
     e->add_option("--batch-sleep", each.batch_sleep, "Pause between batches (default 0)")->type_name("DURATION");
     e->add_option("--rate", each.rate, "At most N starts per DURATION, evenly spaced")->type_name("N/DURATION");
     e->add_option("--timeout", each.timeout, "Kill an action after DURATION (TERM, then KILL)")->type_name("DURATION");
@@ -67,8 +77,10 @@ int main(int argc, char** argv) {
     e->add_option("--max-fail", each.max_fail, "Stop starting actions after more than N (or P% of the batch) failed")
         ->type_name("N|P%");
     e->add_flag("-n,--dry-run", each.dry_run, "Print each argv (shell-quoted), run nothing");
-    e->add_option("--name", each.name, "Action name in result events (default: the command's basename)")->type_name("NAME");
-    e->add_option("--output-limit", each.output_limit, "Bytes of output kept in data.output (default 4096)")->type_name("BYTES");
+    e->add_option("--name", each.name, "Action name in result events (default: the command's basename)")
+        ->type_name("NAME");
+    e->add_option("--output-limit", each.output_limit, "Bytes of output kept in data.output (default 4096)")
+        ->type_name("BYTES");
     e->add_option("--progress", each.progress, "Progress line on stderr: auto (a terminal), always, never")
         ->type_name("auto|always|never");
     ev::add_input_options(*e, each.input);

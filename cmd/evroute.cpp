@@ -3,6 +3,7 @@
 
 #include "core/cli.h"
 #include "core/diag.h"
+#include "core/exit_code.h"
 #include "core/signals.h"
 #include "route/router.h"
 
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
     auto size = ev::route::parse_size(queue_size);
     if (!size) {
         diag.error("--queue-size: " + size.error());
-        return 2;
+        return ev::exit_code::k_usage;
     }
     options.queue_bytes = *size;
     // With -e or -f the rules are given already, so the first positional is an input file.

@@ -41,7 +41,9 @@ std::string check_state(const std::string& text) {
     return ev::parse_state(text) ? std::string() : "expected ok, warning, critical or unknown";
 }
 
-double duration_of(const std::string& text) { return *ev::parse_duration(text); }
+double duration_of(const std::string& text) {
+    return *ev::parse_duration(text);
+}
 
 }  // namespace
 
@@ -83,16 +85,18 @@ int main(int argc, char** argv) {
     auto* parse = app.add_subcommand("parse", "Read plugin output on stdin and write its events");
     parse->add_option("--name", one.name, "Check name")->required()->type_name("NAME");
     parse->add_option("--exit-code", one.exit_code, "The plugin's exit code")->required()->type_name("N");
-    parse->add_option("--ttl", ttl, "ttl of the status event")->type_name("DURATION")->check(
-        CLI::Validator(check_duration, ""));
+    parse->add_option("--ttl", ttl, "ttl of the status event")
+        ->type_name("DURATION")
+        ->check(CLI::Validator(check_duration, ""));
     parse->add_option("--time", one.time, "Event time, epoch seconds (default now)")->type_name("EPOCH");
     parse->add_option("--duration", one.duration, "data.duration in seconds")->type_name("SECONDS");
     add_common(parse, false);
 
     auto* once = app.add_subcommand("once", "Run one plugin once and write its events");
     once->add_option("--name", one.name, "Check name (default: the command's base name)")->type_name("NAME");
-    once->add_option("--ttl", ttl, "ttl of the status event")->type_name("DURATION")->check(
-        CLI::Validator(check_duration, ""));
+    once->add_option("--ttl", ttl, "ttl of the status event")
+        ->type_name("DURATION")
+        ->check(CLI::Validator(check_duration, ""));
     once->add_option("--interval", interval, "How often cron runs it: ttl is 2*interval+timeout")
         ->type_name("DURATION")
         ->check(CLI::Validator(check_duration, ""));

@@ -114,7 +114,6 @@ int ms_until(double when, double now) {
     return static_cast<int>(std::ceil(std::max(0.0, when - now) * 1000));
 }
 
-
 // One run of each mode: the input, the actions waiting and running, and the
 // throttle that decides when the next one starts.
 class EachRun {
@@ -131,9 +130,8 @@ public:
           m_gate({SIGINT, SIGTERM}),
           m_runner(m_gate, options.output_limit, plan.kill_after),
           m_throttle(plan.limits) {
-        m_stdin_input = options.input.files.empty() ||
-                        std::find(options.input.files.begin(), options.input.files.end(), "-") !=
-                            options.input.files.end();
+        m_stdin_input = options.input.files.empty() || std::find(options.input.files.begin(), options.input.files.end(),
+                                                                 "-") != options.input.files.end();
     }
 
     int run() {
@@ -219,7 +217,7 @@ private:
     void take_results() {
         for (Finished& f : m_runner.take_finished()) {
             auto it = m_running.find(f.tag);
-            ResultContext ctx{it->second.subject, m_plan.name,          it->second.cause,
+            ResultContext ctx{it->second.subject, m_plan.name,         it->second.cause,
                               m_ids.next(),       rounded_wall_time(), m_plan.timeout};
             write_canonical(result_event(f, ctx), m_out.buffer());
             m_out.end_line();
@@ -276,8 +274,8 @@ private:
         if (!m_plan.progress) {
             return;
         }
-        std::string text = fmt::format("\revbatch: {} running, {} ok, {} failed, {} waiting\x1b[K",
-                                       m_runner.running(), m_ok, m_failed, m_pending.size());
+        std::string text = fmt::format("\revbatch: {} running, {} ok, {} failed, {} waiting\x1b[K", m_runner.running(),
+                                       m_ok, m_failed, m_pending.size());
         if (text != m_progress_text) {
             write_fd(m_err_fd, text);
             m_progress_text = std::move(text);
@@ -290,7 +288,8 @@ private:
         if (m_plan.progress) {
             write_fd(m_err_fd, "\r\x1b[K");
         }
-        if (!m_options.dry_run && (m_stopping || m_throttle.failing() || m_plan.progress)) {
+        // A closed output (SIGPIPE) ends the run quietly.
+        if (!m_options.dry_run && !m_out.broken() && (m_stopping || m_throttle.failing() || m_plan.progress)) {
             write_fd(m_err_fd, summary_line(m_ok, m_failed, m_total) + "\n");
         }
         if (m_out.failed()) {

@@ -18,13 +18,13 @@ struct EachOptions {
     std::size_t concurrency = 0;       ///< 0: the batch size, or 1 without --batch
     std::size_t batch = 0;             ///< 0: no batches
     std::string batch_sleep = "0";
-    std::string rate;                  ///< "N/DURATION"; empty: no limit
-    std::string timeout;               ///< per action; empty: none
-    std::string kill_after = "5s";     ///< between TERM and KILL
-    std::string max_fail;              ///< "N" or "P%"; empty: no limit
+    std::string rate;               ///< "N/DURATION"; empty: no limit
+    std::string timeout;            ///< per action; empty: none
+    std::string kill_after = "5s";  ///< between TERM and KILL
+    std::string max_fail;           ///< "N" or "P%"; empty: no limit
     bool dry_run = false;
-    std::size_t output_limit = 4096;   ///< bytes of output kept in data.output
-    std::string progress = "auto";     ///< auto (stderr is a terminal), always, never
+    std::size_t output_limit = 4096;  ///< bytes of output kept in data.output
+    std::string progress = "auto";    ///< auto (stderr is a terminal), always, never
     InputOptions input;
 };
 

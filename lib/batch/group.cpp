@@ -113,7 +113,7 @@ public:
           m_ids(ids),
           m_event_clock(event_clock),
           m_name(options.name.empty() && !options.command.empty() ? command_basename(options.command[0])
-                                                                   : options.name) {
+                                                                  : options.name) {
         if (!options.command.empty()) {
             m_gate = std::make_unique<SignalGate>(std::vector<int>{});
             m_runner = std::make_unique<Runner>(*m_gate, options.output_limit, kill_after);
@@ -132,8 +132,7 @@ public:
         SpawnRequest request;
         request.argv = m_options.command;
         request.env = {"EV_GROUP=" + n.key, fmt::format("EV_COUNT={}", n.firing),
-                       "EV_STATE=" + std::string(state_name(n.state)), "EV_REASON=" + n.reason,
-                       "EV_NAME=" + n.name};
+                       "EV_STATE=" + std::string(state_name(n.state)), "EV_REASON=" + n.reason, "EV_NAME=" + n.name};
         for (const NotifiedMember& m : n.members) {
             request.input += m.line;
             request.input += '\n';
@@ -184,9 +183,10 @@ int run_group(const GroupOptions& options, int out_fd, Diagnostics& diag) {
         diag.error(fmt::format("--clock '{}': expected wall or event", options.clock));
         return exit_code::k_usage;
     }
-    for (auto [option, text, target] :
-         {std::tuple{"--wait", &options.wait, &timing.wait}, std::tuple{"--interval", &options.interval, &timing.interval},
-          std::tuple{"--repeat", &options.repeat, &timing.repeat}, std::tuple{"--kill-after", &options.kill_after, &kill_after}}) {
+    for (auto [option, text, target] : {std::tuple{"--wait", &options.wait, &timing.wait},
+                                        std::tuple{"--interval", &options.interval, &timing.interval},
+                                        std::tuple{"--repeat", &options.repeat, &timing.repeat},
+                                        std::tuple{"--kill-after", &options.kill_after, &kill_after}}) {
         auto d = duration_option(option, *text);
         if (!d) {
             diag.error(d.error());
@@ -224,8 +224,8 @@ int run_group(const GroupOptions& options, int out_fd, Diagnostics& diag) {
     input.set_idle([&out] { (void)out.flush(); });
     // On event time, ids come from the events' clock and a fixed seed: the
     // same input gives the same bytes.
-    std::unique_ptr<IdGenerator> ids = event_time ? std::make_unique<IdGenerator>(event_clock, 0)
-                                                  : std::make_unique<IdGenerator>(wall_clock());
+    std::unique_ptr<IdGenerator> ids =
+        event_time ? std::make_unique<IdGenerator>(event_clock, 0) : std::make_unique<IdGenerator>(wall_clock());
     Notifier notifier(options, timeout, kill_after, out, *ids, event_time ? &event_clock : nullptr);
     Grouper grouper(timing);
     std::vector<Notification> due;
@@ -290,8 +290,8 @@ int run_group(const GroupOptions& options, int out_fd, Diagnostics& diag) {
             send_due();
         }
         key->build(record.root, state_name(state), key_text);
-        grouper.add(key_text, subject, string_or_empty(record.root, "name"), state,
-                    string_or_empty(record.root, "id"), record.line, now);
+        grouper.add(key_text, subject, string_or_empty(record.root, "name"), state, string_or_empty(record.root, "id"),
+                    record.line, now);
     }
     input.finish();
     if (!event_time) {

@@ -17,10 +17,10 @@ struct GroupOptions {
     std::string interval = "5m";
     std::string repeat = "4h";
     bool no_resolve = false;
-    std::string clock = "wall";         ///< "wall" or "event"
-    std::vector<std::string> command;   ///< empty: write summary alerts
-    std::string name;                   ///< action name in results; default: the command's basename
-    std::string timeout = "1m";         ///< per command run; "0": none
+    std::string clock = "wall";        ///< "wall" or "event"
+    std::vector<std::string> command;  ///< empty: write summary alerts
+    std::string name;                  ///< action name in results; default: the command's basename
+    std::string timeout = "1m";        ///< per command run; "0": none
     std::string kill_after = "5s";
     std::size_t output_limit = 4096;
     InputOptions input;

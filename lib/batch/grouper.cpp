@@ -20,8 +20,8 @@ std::string notification_message(const Notification& n) {
             listed.push_back(&m);
         }
     }
-    std::string text = fmt::format("{} host{} {} on {}", listed.size(), listed.size() == 1 ? "" : "s",
-                                   state_label(n.state), n.name);
+    std::string text =
+        fmt::format("{} host{} {} on {}", listed.size(), listed.size() == 1 ? "" : "s", state_label(n.state), n.name);
     for (std::size_t i = 0; i < listed.size() && i < k_message_subjects; ++i) {
         text += i == 0 ? ": " : ", ";
         text += listed[i]->subject;
@@ -50,7 +50,9 @@ Grouper::Group* Grouper::group_for(std::string_view key, double now) {
     return g;
 }
 
-void Grouper::schedule(Group& group, double due) { m_timers.push(Timer{due, m_seq++, &group}); }
+void Grouper::schedule(Group& group, double due) {
+    m_timers.push(Timer{due, m_seq++, &group});
+}
 
 void Grouper::leave(Member& member) {
     Group* g = member.group;
@@ -127,8 +129,8 @@ void Grouper::flush(double now, std::vector<Notification>& out) {
 }
 
 void Grouper::tick(Group& g, double now, bool final, std::vector<Notification>& out) {
-    std::size_t firing = std::count_if(g.members.begin(), g.members.end(),
-                                       [](const Member* m) { return m->state != State::ok; });
+    std::size_t firing =
+        std::count_if(g.members.begin(), g.members.end(), [](const Member* m) { return m->state != State::ok; });
     if (!g.notified) {
         // Resolved within --wait: nobody was paged, so nobody hears of it.
         if (firing == 0) {

@@ -37,13 +37,13 @@ struct NotifiedMember {
 /// One notification a group sends.
 struct Notification {
     std::string key;
-    std::string name;         ///< the members' common name, or the key when they differ
-    State state = State::ok;  ///< worst member state
-    std::string reason;       ///< "new", "changed", "repeat" or "resolved"
-    double time = 0;          ///< when it is sent
-    double since = 0;         ///< when the group was created
-    std::optional<State> previous;  ///< the state of the group's last notification
-    std::size_t firing = 0;   ///< members not ok
+    std::string name;                     ///< the members' common name, or the key when they differ
+    State state = State::ok;              ///< worst member state
+    std::string reason;                   ///< "new", "changed", "repeat" or "resolved"
+    double time = 0;                      ///< when it is sent
+    double since = 0;                     ///< when the group was created
+    std::optional<State> previous;        ///< the state of the group's last notification
+    std::size_t firing = 0;               ///< members not ok
     std::vector<NotifiedMember> members;  ///< sorted by subject, then name
 };
 
@@ -61,8 +61,8 @@ public:
     /// Records the latest state of identity (subject, name) at time now; a
     /// non-ok state puts it in group key (creating the group), ok marks it
     /// resolved in the group it is in (an unknown identity's ok is ignored).
-    void add(std::string_view key, std::string_view subject, std::string_view name, State state,
-             std::string_view id, std::string_view line, double now);
+    void add(std::string_view key, std::string_view subject, std::string_view name, State state, std::string_view id,
+             std::string_view line, double now);
 
     /// The earliest timer, or nothing when there are no groups.
     std::optional<double> next_due() const;

@@ -25,9 +25,7 @@ struct MaxFail {
     bool percent = false;
     double value = 0;
     /// True when failed out of total exceeds the limit.
-    bool exceeded(double failed, double total) const {
-        return percent ? failed * 100 > value * total : failed > value;
-    }
+    bool exceeded(double failed, double total) const { return percent ? failed * 100 > value * total : failed > value; }
 };
 
 /// Parses "N" (a whole number) or "P%" (0 to 100).

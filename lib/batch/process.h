@@ -25,9 +25,9 @@ struct SpawnRequest {
 /// How one command ended.
 struct Finished {
     uint64_t tag = 0;
-    bool spawned = false;    ///< false: posix_spawn failed (spawn_error says why)
+    bool spawned = false;  ///< false: posix_spawn failed (spawn_error says why)
     std::string spawn_error;
-    bool exited = false;     ///< true: exit_code holds the exit status
+    bool exited = false;  ///< true: exit_code holds the exit status
     int exit_code = -1;
     int signal = 0;          ///< the terminating signal, when not exited
     bool timed_out = false;  ///< the timeout sent TERM (and maybe KILL)

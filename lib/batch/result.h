@@ -25,7 +25,9 @@ struct ResultContext {
 Json result_event(const Finished& finished, const ResultContext& context);
 
 /// True when the command counts as successful (exit status 0).
-inline bool succeeded(const Finished& f) { return f.spawned && f.exited && f.exit_code == 0; }
+inline bool succeeded(const Finished& f) {
+    return f.spawned && f.exited && f.exit_code == 0;
+}
 
 /// Replaces bytes that are not valid UTF-8 with U+FFFD, so output can go into JSON.
 std::string sanitize_utf8(std::string_view bytes);

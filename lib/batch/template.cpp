@@ -113,7 +113,8 @@ Result<CommandTemplate> CommandTemplate::parse(const std::vector<std::string>& a
         }
         // Event data may fill arguments, never choose the program.
         if (i == 0 && arg->has_fields()) {
-            return make_error(fmt::format("the command '{}' may not hold a placeholder: event data never chooses the program", argv[0]));
+            return make_error(fmt::format(
+                "the command '{}' may not hold a placeholder: event data never chooses the program", argv[0]));
         }
         c.m_args.push_back(std::move(arg).value());
     }

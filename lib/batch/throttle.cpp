@@ -32,7 +32,8 @@ bool Throttle::finished(bool ok, double now, std::size_t waiting, bool more_inpu
                 if (!more_input) {
                     size = std::min(size, m_batch_started + waiting);
                 }
-                newly_failing = m_limits.max_fail->exceeded(static_cast<double>(m_batch_failed), static_cast<double>(size));
+                newly_failing =
+                    m_limits.max_fail->exceeded(static_cast<double>(m_batch_failed), static_cast<double>(size));
             } else {
                 newly_failing = m_limits.max_fail->exceeded(static_cast<double>(m_failed), static_cast<double>(read));
             }
@@ -48,8 +49,7 @@ bool Throttle::finished(bool ok, double now, std::size_t waiting, bool more_inpu
 }
 
 std::optional<double> Throttle::wake_at(double now) const {
-    if (m_failing || m_running >= m_limits.concurrency ||
-        (m_limits.batch > 0 && m_batch_started >= m_limits.batch)) {
+    if (m_failing || m_running >= m_limits.concurrency || (m_limits.batch > 0 && m_batch_started >= m_limits.batch)) {
         return std::nullopt;
     }
     double when = std::max(m_sleep_until, m_next_start);

@@ -131,8 +131,8 @@ int run_once(const OneShotOptions& options, int out_fd, Diagnostics& diag) {
         }
         runner.poll(1000, done);
     }
-    Verdict verdict = judge(done.front().record.end, done.front().record.out, done.front().record.err,
-                            opts.timeout_state);
+    Verdict verdict =
+        judge(done.front().record.end, done.front().record.out, done.front().record.err, opts.timeout_state);
     report_problems(verdict, opts.name, diag);
     IdGenerator ids;
     Writer out(out_fd);

@@ -15,20 +15,20 @@ namespace ev::nagios {
 
 /// Options shared by `parse` and `once`.
 struct OneShotOptions {
-    std::string name;                 ///< check name; once: default basename of the command
-    std::string subject;              ///< default: the host's FQDN
-    std::vector<std::string> tags;    ///< KEY=VALUE
-    std::optional<double> ttl;        ///< seconds; once: default 2 * interval + timeout when --interval is given
-    std::optional<double> interval;   ///< once: how often cron runs it, for the default ttl
-    double timeout = 60;              ///< once: seconds before SIGTERM to the plugin's group
-    double kill_grace = 2;            ///< once: seconds from SIGTERM to SIGKILL
+    std::string name;                ///< check name; once: default basename of the command
+    std::string subject;             ///< default: the host's FQDN
+    std::vector<std::string> tags;   ///< KEY=VALUE
+    std::optional<double> ttl;       ///< seconds; once: default 2 * interval + timeout when --interval is given
+    std::optional<double> interval;  ///< once: how often cron runs it, for the default ttl
+    double timeout = 60;             ///< once: seconds before SIGTERM to the plugin's group
+    double kill_grace = 2;           ///< once: seconds from SIGTERM to SIGKILL
     std::size_t max_output = 8192;
     State timeout_state = State::critical;
     bool metrics = true;
-    int exit_code = 0;                ///< parse: the plugin's exit code
-    std::optional<double> time;       ///< parse: event time; default now
-    double duration = 0;              ///< parse: data.duration
-    std::vector<std::string> command; ///< once: the plugin's argv
+    int exit_code = 0;                 ///< parse: the plugin's exit code
+    std::optional<double> time;        ///< parse: event time; default now
+    double duration = 0;               ///< parse: data.duration
+    std::vector<std::string> command;  ///< once: the plugin's argv
 };
 
 /// Splits the --tag KEY=VALUE list; an error names the bad one.

@@ -21,8 +21,8 @@ bool valid_name(std::string_view name) {
         return false;
     }
     for (char c : name) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == '-' || c == '.' || c == ':' || c == '/' || c == '@';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+                  c == '.' || c == ':' || c == '/' || c == '@';
         if (!ok) {
             return false;
         }
@@ -94,8 +94,8 @@ bool is_option_word(std::string_view word) {
         return false;
     }
     for (char c : word.substr(0, eq)) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_' || c == '.';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                  c == '.';
         if (!ok) {
             return false;
         }
@@ -144,8 +144,8 @@ Result<CheckDef> parse_check(const std::vector<std::string>& words) {
 
 bool CheckDef::same_as(const CheckDef& o) const {
     return name == o.name && interval == o.interval && timeout == o.timeout && retry == o.retry && ttl == o.ttl &&
-           subject == o.subject && tags == o.tags && max_output == o.max_output &&
-           timeout_state == o.timeout_state && argv == o.argv;
+           subject == o.subject && tags == o.tags && max_output == o.max_output && timeout_state == o.timeout_state &&
+           argv == o.argv;
 }
 
 Result<std::vector<std::string>> split_words(std::string_view line) {

@@ -18,16 +18,16 @@ namespace ev::nagios {
 /// One check as the config file states it.
 struct CheckDef {
     std::string name;
-    double interval = 0;                       ///< seconds between runs while ok
-    std::optional<double> timeout;             ///< seconds; default from the command line
-    std::optional<double> retry;               ///< seconds between runs while not ok
-    std::optional<double> ttl;                 ///< seconds; default 2 * interval + timeout
-    std::optional<std::string> subject;        ///< default: the host's FQDN
+    double interval = 0;                 ///< seconds between runs while ok
+    std::optional<double> timeout;       ///< seconds; default from the command line
+    std::optional<double> retry;         ///< seconds between runs while not ok
+    std::optional<double> ttl;           ///< seconds; default 2 * interval + timeout
+    std::optional<std::string> subject;  ///< default: the host's FQDN
     std::vector<std::pair<std::string, std::string>> tags;
-    std::optional<std::size_t> max_output;     ///< bytes
+    std::optional<std::size_t> max_output;  ///< bytes
     std::optional<State> timeout_state;
-    std::vector<std::string> argv;             ///< the command, never through a shell
-    int line = 0;                              ///< where it was defined (not part of equality)
+    std::vector<std::string> argv;  ///< the command, never through a shell
+    int line = 0;                   ///< where it was defined (not part of equality)
 
     /// True when both define the same check (the line may differ).
     bool same_as(const CheckDef& other) const;

@@ -29,7 +29,9 @@ void add_tail(Json& event, const CheckInfo& check) {
 }
 
 // Durations to the microsecond: more digits are noise and make lines longer.
-double round_us(double seconds) { return std::round(seconds * 1e6) / 1e6; }
+double round_us(double seconds) {
+    return std::round(seconds * 1e6) / 1e6;
+}
 
 }  // namespace
 

@@ -77,33 +77,33 @@ Verdict judge(const RunEnd& end, std::string_view out, std::string_view err, Sta
                                        : "(No output on stdout) stderr: " + valid_utf8(err_line);
     }
     switch (end.kind) {
-    case RunEnd::Kind::exited:
-    case RunEnd::Kind::spawn_failed:
-        v.exit_code = end.exit_code;
-        if (auto state = state_from_severity(end.exit_code)) {
-            v.state = *state;
-            v.message = plugin_text;
-        } else {
+        case RunEnd::Kind::exited:
+        case RunEnd::Kind::spawn_failed:
+            v.exit_code = end.exit_code;
+            if (auto state = state_from_severity(end.exit_code)) {
+                v.state = *state;
+                v.message = plugin_text;
+            } else {
+                v.state = State::critical;
+                const char* hint = end.exit_code == 126   ? " - plugin may not be executable"
+                                   : end.exit_code == 127 ? " - plugin may be missing"
+                                                          : "";
+                v.message = fmt::format("(Return code of {} is out of bounds{})", end.exit_code, hint);
+                v.replaced_text = plugin_text;
+            }
+            break;
+        case RunEnd::Kind::signaled:
             v.state = State::critical;
-            const char* hint = end.exit_code == 126   ? " - plugin may not be executable"
-                               : end.exit_code == 127 ? " - plugin may be missing"
-                                                      : "";
-            v.message = fmt::format("(Return code of {} is out of bounds{})", end.exit_code, hint);
+            v.message = "(Service check did not exit properly)";
             v.replaced_text = plugin_text;
-        }
-        break;
-    case RunEnd::Kind::signaled:
-        v.state = State::critical;
-        v.message = "(Service check did not exit properly)";
-        v.replaced_text = plugin_text;
-        break;
-    case RunEnd::Kind::timed_out:
-        v.state = timeout_state;
-        v.message = fmt::format("(Service check timed out after {:.2f} seconds)", end.timeout);
-        if (!v.output.text.empty()) {
-            v.replaced_text = v.output.text;
-        }
-        break;
+            break;
+        case RunEnd::Kind::timed_out:
+            v.state = timeout_state;
+            v.message = fmt::format("(Service check timed out after {:.2f} seconds)", end.timeout);
+            if (!v.output.text.empty()) {
+                v.replaced_text = v.output.text;
+            }
+            break;
     }
     return v;
 }

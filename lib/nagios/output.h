@@ -28,18 +28,18 @@ PluginOutput parse_output(std::string_view bytes);
 struct RunEnd {
     enum class Kind { exited, signaled, timed_out, spawn_failed };
     Kind kind = Kind::exited;
-    int exit_code = 0;       ///< exited: the code; spawn_failed: 126 or 127
-    int signal = 0;          ///< signaled: the signal number
-    double timeout = 0;      ///< timed_out: the limit in seconds
+    int exit_code = 0;   ///< exited: the code; spawn_failed: 126 or 127
+    int signal = 0;      ///< signaled: the signal number
+    double timeout = 0;  ///< timed_out: the limit in seconds
 };
 
 /// What a run means: state and message, the rest of the output parsed.
 struct Verdict {
     State state = State::unknown;
-    std::string message;          ///< valid UTF-8
-    PluginOutput output;          ///< parsed stdout
+    std::string message;  ///< valid UTF-8
+    PluginOutput output;  ///< parsed stdout
     std::optional<int> exit_code;
-    std::string replaced_text;    ///< the plugin's own text when Nagios replaces it
+    std::string replaced_text;  ///< the plugin's own text when Nagios replaces it
 };
 
 /// Maps an ended run and its captured stdout/stderr to a verdict: exit 0..3

@@ -10,7 +10,9 @@ namespace ev::nagios {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // Returns the item's end: the first space outside a quoted label.
 std::size_t item_end(std::string_view text, std::size_t begin) {
@@ -129,8 +131,8 @@ Result<PerfItem> parse_item(std::string_view text) {
             continue;
         }
         if (auto range = parse_range(fields[i]); !range) {
-            return make_error(fmt::format("bad {} threshold '{}': {}", i == 1 ? "warning" : "critical", fields[i],
-                                          range.error()));
+            return make_error(
+                fmt::format("bad {} threshold '{}': {}", i == 1 ? "warning" : "critical", fields[i], range.error()));
         }
         (i == 1 ? item.warn : item.crit) = std::string(fields[i]);
     }

@@ -253,8 +253,8 @@ public:
         int fd = ::open(t.path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             if (!t.reported_missing) {
-                m_diag.error(fmt::format("{}: {}{}", t.path, std::strerror(errno),
-                                         m_options.follow ? " (waiting for it)" : ""));
+                m_diag.error(
+                    fmt::format("{}: {}{}", t.path, std::strerror(errno), m_options.follow ? " (waiting for it)" : ""));
                 t.reported_missing = true;
             }
             return false;

@@ -18,12 +18,12 @@ namespace ev::nagios {
 
 /// One line of a perfdata file.
 struct PerfLine {
-    double time = 0;              ///< TIMET
-    std::string host;             ///< HOSTNAME
-    std::string service;          ///< SERVICEDESC; "host" for host perfdata
-    std::string perfdata;         ///< SERVICEPERFDATA or HOSTPERFDATA
-    std::string output;           ///< SERVICEOUTPUT/HOSTOUTPUT when the template has it
-    std::optional<State> state;   ///< SERVICESTATE/HOSTSTATE when the template has it
+    double time = 0;                                          ///< TIMET
+    std::string host;                                         ///< HOSTNAME
+    std::string service;                                      ///< SERVICEDESC; "host" for host perfdata
+    std::string perfdata;                                     ///< SERVICEPERFDATA or HOSTPERFDATA
+    std::string output;                                       ///< SERVICEOUTPUT/HOSTOUTPUT when the template has it
+    std::optional<State> state;                               ///< SERVICESTATE/HOSTSTATE when the template has it
     std::vector<std::pair<std::string, std::string>> fields;  ///< every KEY::VALUE, in order (PNP form)
 };
 
@@ -40,11 +40,11 @@ std::vector<std::string> write_perf_line_events(const PerfLine& line, bool metri
 /// Everything `perfdata` mode needs.
 struct PerfFileOptions {
     std::vector<std::string> files;
-    bool follow = false;       ///< keep reading, survive rotation and truncation (tail -F)
-    bool from_end = false;     ///< with follow: skip what the files hold at start
+    bool follow = false;    ///< keep reading, survive rotation and truncation (tail -F)
+    bool from_end = false;  ///< with follow: skip what the files hold at start
     bool metrics = true;
     double poll_interval = 0.2;
-    double run_for = 0;        ///< stop after this many seconds (tests); 0: until a signal
+    double run_for = 0;  ///< stop after this many seconds (tests); 0: until a signal
 };
 
 /// Reads the files (and follows them) and writes events to out_fd; returns the exit code.

@@ -3,6 +3,7 @@
 // timeout (SIGTERM then SIGKILL to the group), no zombies, no fd leaks.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -17,9 +18,9 @@ namespace ev::nagios {
 
 /// One plugin run to start.
 struct Command {
-    std::vector<std::string> argv;          ///< argv[0] is a path or a name looked up in PATH
-    double timeout = 60;                    ///< seconds before SIGTERM to the group
-    std::size_t max_output = 8192;          ///< bytes kept of stdout and of stderr each
+    std::vector<std::string> argv;  ///< argv[0] is a path or a name looked up in PATH
+    double timeout = 60;            ///< seconds before SIGTERM to the group
+    std::size_t max_output = 8192;  ///< bytes kept of stdout and of stderr each
 };
 
 /// A finished run, handed out by Runner::poll.
@@ -32,8 +33,8 @@ struct Finished {
 struct RunnerOptions {
     std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                     "LC_ALL=C"};  ///< the plugins' whole environment
-    double kill_grace = 2;     ///< seconds from SIGTERM to SIGKILL after a timeout
-    double exit_grace = 0.1;   ///< seconds to keep reading after the direct child exited
+    double kill_grace = 2;                        ///< seconds from SIGTERM to SIGKILL after a timeout
+    double exit_grace = 0.1;                      ///< seconds to keep reading after the direct child exited
 };
 
 /// Runs many plugins at once; everything happens in poll().
@@ -77,6 +78,8 @@ private:
     RunnerOptions m_options;
     const Clock& m_clock;
     std::vector<char*> m_envp;
+    sigset_t m_ignored;     // signals ignored here, reset to default in plugins
+    int m_devnull = -1;     // the plugins' stdin
     std::vector<Run*> m_runs;
     std::vector<Finished> m_failed;
     std::vector<Linger> m_lingering;

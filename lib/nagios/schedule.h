@@ -20,18 +20,18 @@ struct CheckDefaults {
     double timeout = 60;
     std::size_t max_output = 8192;
     State timeout_state = State::critical;
-    std::string subject;                  ///< default subject (the FQDN)
+    std::string subject;  ///< default subject (the FQDN)
     std::vector<std::pair<std::string, std::string>> tags;
-    bool splay = true;                    ///< spread first runs over the interval
+    bool splay = true;  ///< spread first runs over the interval
 };
 
 /// One scheduled check and its run-time state.
 struct Slot : std::enable_shared_from_this<Slot> {
     CheckDef def;
-    CheckInfo info;        ///< identity and labels its events carry
+    CheckInfo info;  ///< identity and labels its events carry
     Command command;
-    double interval = 0;   ///< while ok
-    double retry = 0;      ///< while not ok
+    double interval = 0;  ///< while ok
+    double retry = 0;     ///< while not ok
     State timeout_state = State::critical;
     double next_due = 0;   ///< infinity while running
     double scheduled = 0;  ///< the due time of the run in progress or last started
@@ -53,7 +53,6 @@ public:
 
     /// How many slots are due at now and not running.
     std::size_t count_due(double now) const;
-
 
     /// Marks slot as started at now.
     static void started(Slot& slot);

@@ -28,20 +28,19 @@ double percentile(std::vector<double>& values, double p) {
         return 0;
     }
     std::sort(values.begin(), values.end());
-    std::size_t index = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size()))) ;
+    std::size_t index = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
     index = index == 0 ? 0 : index - 1;
     return values[std::min(index, values.size() - 1)];
 }
 
-double round_ms(double seconds) { return std::round(seconds * 1e6) / 1e6; }
+double round_ms(double seconds) {
+    return std::round(seconds * 1e6) / 1e6;
+}
 
 class Loop {
 public:
     Loop(const SchedulerOptions& options, int out_fd, Diagnostics& diag)
-        : m_options(options),
-          m_diag(diag),
-          m_out(out_fd),
-          m_runner(RunnerOptions{.kill_grace = options.kill_grace}) {}
+        : m_options(options), m_diag(diag), m_out(out_fd), m_runner(RunnerOptions{.kill_grace = options.kill_grace}) {}
 
     int run() {
         auto config = load_config(m_options.config_path);
@@ -103,8 +102,8 @@ private:
         }
         m_schedule.load(config->checks, m_options.defaults, now);
         const auto& c = m_schedule.last_changes();
-        m_diag.error(fmt::format("reloaded {}: {} kept, {} changed, {} added, {} removed",
-                                 m_options.config_path, c.kept, c.changed, c.added, c.removed));
+        m_diag.error(fmt::format("reloaded {}: {} kept, {} changed, {} added, {} removed", m_options.config_path,
+                                 c.kept, c.changed, c.added, c.removed));
     }
 
     void start_due(double now) {

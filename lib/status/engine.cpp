@@ -1,5 +1,7 @@
 #include "status/engine.h"
 
+#include <cmath>
+
 #include "status/flap.h"
 
 namespace ev::status {
@@ -46,7 +48,9 @@ std::optional<Decision> Engine::apply(const StatusEvent& status, double now) {
     id.flags &= static_cast<uint8_t>(~IdentityState::k_expired);
     id.seen = now;
     id.ttl = status.ttl ? *status.ttl : m_config.default_ttl;
-    m_table.arm(entry, id.ttl > 0 ? now + id.ttl : 0);
+    // A deadline past the largest double never comes: no expiry.
+    const double deadline = now + id.ttl;
+    m_table.arm(entry, id.ttl > 0 && std::isfinite(deadline) ? deadline : 0);
 
     std::optional<Reason> reason;
     if (result == State::ok) {

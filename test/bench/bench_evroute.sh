@@ -93,6 +93,10 @@ print("| stall test (same 5 rules) | time | slowdown |")
 print("|---|---|---|")
 print(f"| without | {w['mean']:.3f} s ± {w['stddev']:.3f} | - |")
 print(f"| plus a consumer that never reads, fed every event, policy drop | {s['mean']:.3f} s ± {s['stddev']:.3f} | {slow:+.1f}% (noise ±{noise:.1f}%) |")
+cpu = lambda x: x["user"] + x["system"]
+print()
+print(f"CPU time (user+sys, less sensitive to the machine's load): without {cpu(w):.3f} s, "
+      f"with the stalled consumer {cpu(s):.3f} s ({(cpu(s) - cpu(w)) / cpu(w) * 100:+.1f}%)")
 print()
 print(f"stalled consumer's counters: `{sys.argv[5].replace('evroute: ', '')}`")
 ok = eps("evroute") >= 500000 and slow <= max(noise, 5.0)

@@ -22,17 +22,19 @@ throughput() {  # command... -> "execs/s own-cpu-us-per-run"
     "$E" run --subject bench --no-splay --no-metrics --heartbeat 0 --max-concurrent 16 \
         --run-for "${SECONDS_RUN}s" "$conf" > "$dir/throughput.out" &
     pid=$!
-    sleep "$(python3 -c "print($SECONDS_RUN - 0.3)")"
-    # The scheduler's own CPU (utime + stime, not its children's), just before it stops.
+    sleep "$((SECONDS_RUN - 1))"
+    # The scheduler's own CPU (utime + stime, not its children's) and the runs
+    # written so far (output is flushed after every batch), a second before it stops.
     cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    runs=$(wc -l < "$dir/throughput.out")
     wait "$pid"
     # Count runs that started after the first second (warm-up excluded).
-    python3 - "$dir/throughput.out" "$cpu" "$(getconf CLK_TCK)" <<'PY'
+    python3 - "$dir/throughput.out" "$cpu" "$(getconf CLK_TCK)" "$runs" <<'PY'
 import json, sys
 times = [json.loads(l)["time"] for l in open(sys.argv[1])]
 t0 = min(times) + 1
 late = [t for t in times if t >= t0]
-cpu_us = int(sys.argv[2]) / int(sys.argv[3]) * 1e6 / len(times)
+cpu_us = int(sys.argv[2]) / int(sys.argv[3]) * 1e6 / int(sys.argv[4])
 print(f"{len(late) / (max(times) - t0):.0f} {cpu_us:.0f}")
 PY
 }

@@ -256,7 +256,7 @@ b'
 
 @test "each: never more than --concurrency actions run, observed from inside" {
     events 12 "$TMP/in"
-    run --separate-stderr evbatch each --concurrency 4 "$TMP/in" -- "$B/concurrency_action.sh" "$TMP" 0.3
+    run --separate-stderr evbatch each --concurrency 4 "$TMP/in" -- "$B/concurrency_action.sh" "$TMP" 0.5
     assert_success
     assert_equal "$(cat "$TMP/max")" 4
     assert_equal "$(wc -l < "$TMP/starts")" 12
@@ -421,6 +421,14 @@ Finished 0 / 1 actions: 0 ok, 0 failed, 1 not started"
     assert_success
     assert_output --partial 'evbatch: 0 running, 3 ok, 0 failed, 0 waiting'
     assert_output --partial 'Finished 3 / 3 actions: 3 ok, 0 failed, 0 not started'
+}
+
+@test "each: a closed output ends the run quietly" {
+    events 50 "$TMP/in"
+    run --separate-stderr bash -c 'evbatch each -c 4 "$0" -- true | head -1 > /dev/null; echo "${PIPESTATUS[0]}"' "$TMP/in"
+    assert_success
+    assert_output '0'
+    assert_equal "$stderr" ''
 }
 
 @test "each: usage errors exit 2" {

@@ -186,15 +186,24 @@ evroute: rule late: matched 4"
     [ "${BASH_REMATCH[2]}" -gt 290000 ]
 }
 
-@test "consumer that is slow to start reading, policy spill: everything arrives in order" {
-    fixed_events 100000 > in.ndjson
-    run --separate-stderr evroute -e "rule all -> consumer sh -c 'sleep 1; exec cat > got.ndjson' policy spill" \
-        --queue-size 64K in.ndjson
-    assert_success
+@test "consumer that is slow to start reading, policy spill: everything arrives in order, memory bounded" {
+    fixed_events 300000 > in.ndjson
+    evroute -e "rule all -> consumer sh -c 'sleep 1; exec cat > got.ndjson' policy spill" --queue-size 64K \
+        in.ndjson > out.ndjson 2> err.txt &
+    pid=$!
+    BG_PIDS+=("$pid")
+    hwm=0
+    while kill -0 "$pid" 2>/dev/null; do
+        h=$(awk '/VmHWM/ {print $2}' /proc/"$pid"/status 2>/dev/null || echo 0)
+        [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+        sleep 0.02
+    done
+    wait "$pid"
     cmp got.ndjson in.ndjson
-    line=$(echo "$stderr" | grep '^evroute: consumer')
-    [[ "$line" =~ delivered\ 100000,\ dropped\ 0,\ spilled\ ([0-9]+),\ queued\ 0,\ restarts\ 0$ ]]
-    [ "${BASH_REMATCH[1]}" -gt 50000 ]
+    [ "$hwm" -lt 40000 ]
+    line=$(grep '^evroute: consumer' err.txt)
+    [[ "$line" =~ delivered\ 300000,\ dropped\ 0,\ spilled\ ([0-9]+),\ queued\ 0,\ restarts\ 0$ ]]
+    [ "${BASH_REMATCH[1]}" -gt 100000 ]
 }
 
 @test "consumer that stops reading, policy block: back-pressure reaches the input, memory bounded" {
@@ -368,4 +377,33 @@ evroute: reload failed, keeping the old rules: rules:1:25: syntax error: expecte
     run --separate-stderr evroute --queue-size 1X -e 'rule a -> drop' < /dev/null
     assert_failure 2
     [ "$stderr" = "evroute: --queue-size: expected a size like 65536, 64K or 1M, got '1X'" ]
+}
+
+@test "output larger than the queue flows through a stdout pipe and a FIFO" {
+    fixed_events 100000 > in.ndjson
+    evroute -e 'rule none when false -> drop' --queue-size 64K in.ndjson 2> err.txt | cat > out.ndjson
+    cmp out.ndjson in.ndjson
+    mkfifo big.fifo
+    cat big.fifo > fifo.ndjson &
+    BG_PIDS+=($!)
+    run --separate-stderr timeout 20 evroute -e 'rule all -> fifo big.fifo' --queue-size 64K in.ndjson
+    assert_success
+    wait_for 'cmp -s fifo.ndjson in.ndjson'
+}
+
+@test "-f names the rules file when -e rules follow it; positionals are then inputs" {
+    run --separate-stderr evroute -f "$R/basic.rules" -e 'rule rest -> file rest.ndjson' "$R/events.ndjson"
+    assert_success
+    assert_output ''
+    [ "$(cat rest.ndjson)" = "$(sed -n '2p;5p' "$R/events.ndjson")" ]
+    [ "$(echo "$stderr" | sed -n 3,4p)" = "evroute: rule rest: matched 2
+evroute: unmatched: 0" ]
+}
+
+@test "a reader of stdout that goes away ends evroute quietly with status 0" {
+    fixed_events 100000 > in.ndjson
+    run bash -c 'evroute -e "rule n when false -> drop" in.ndjson 2> err.txt | head -1; echo "status ${PIPESTATUS[0]}"'
+    assert_output '{"n":"000001"}
+status 0'
+    grep -q '^evroute: unmatched: ' err.txt
 }

@@ -261,3 +261,44 @@ web3 last seen 600 seconds ago'
     [ "${stderr_lines[0]}" = "evstatus: events 9, statuses 7, alerts 4 (1 expired, 0 held back by flapping), identities 3" ]
     [[ "${stderr_lines[1]}" =~ ^evstatus:\ memory:\ [0-9]+\ bytes\ per\ identity\ beyond\ subject\ and\ name\ \([0-9]+\ bytes\ of\ strings\),\ peak\ RSS\ [0-9]+\ kB$ ]]
 }
+
+@test "every option of --help is in the bash, zsh and fish completions" {
+    opts=$( { evstatus --help; evstatus show --help; evstatus check --help; } |
+        grep -oE '(^|[ ,])--[a-z][a-z-]+' | sed 's/^[ ,]*//' | sort -u)
+    [ -n "$opts" ]
+    for opt in $opts; do
+        for f in bash/evstatus zsh/_evstatus fish/evstatus.fish; do
+            name=${opt#--}
+            grep -qE -- "(--|-l )$name([^a-z-]|$)" "$EVKIT_ROOT/completions/$f" ||
+                { echo "$opt missing from completions/$f"; false; }
+        done
+    done
+    run bash -c "source '$EVKIT_ROOT/completions/bash/evstatus'; COMP_WORDS=(evstatus check --max); COMP_CWORD=2; _evstatus; echo \"\${COMPREPLY[*]}\""
+    assert_output '--max-age'
+    run bash -c "source '$EVKIT_ROOT/completions/bash/evstatus'; COMP_WORDS=(evstatus --clock ''); COMP_CWORD=2; _evstatus; echo \"\${COMPREPLY[*]}\""
+    assert_output 'wall event'
+}
+
+@test "the registration monitor example replays to the documented alerts and checks" {
+    run --separate-stderr "$EVKIT_ROOT/examples/evstatus/replay.sh" "$TMP"
+    assert_success
+    [ "$stderr" = "" ]
+    assert_line --index 0 '== alerts'
+    assert_line --index 1 --partial '"subject":"node3.example.com","name":"heartbeat","state":"critical","severity":2,"message":"no status within ttl 3m","source":"evstatus","previous":"ok","reason":"expired","since":1790000182}'
+    assert_line --index 2 --partial '"subject":"node3.example.com","name":"heartbeat","state":"ok","severity":0,"source":"evstatus","previous":"critical","reason":"transition","since":1790000241}'
+    assert_line --index 3 --partial '"subject":"node2.example.com","name":"heartbeat","state":"critical","severity":2,"message":"no status within ttl 3m","source":"evstatus","previous":"ok","reason":"expired","since":1790000241}'
+    assert_line --index 5 'CRITICAL: 1 / 3 hosts not checked in within 120 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
+    assert_line --index 6 'node2.example.com last seen 240 seconds ago'
+    assert_line --index 7 '(exit 2)'
+    assert_line --index 9 'REGISTRATIONS: OK: 2 WARNING: 0 CRITICAL: 1 UNKNOWN: 0|total=3 ok=2 warn=0 crit=1 unknown=0'
+    assert_line --index 10 'CRITICAL: node2.example.com (heartbeat)'
+}
+
+@test "the heartbeat example emits valid status events that evstatus accepts" {
+    run bash -c "ROLE=web '$EVKIT_ROOT/examples/evstatus/heartbeat.sh' 1 2 | evstatus --clock event --strict --state '$TMP/hb.state' --alerts-only"
+    assert_success
+    assert_output ''
+    run evstatus show --state "$TMP/hb.state" --json
+    assert_success
+    assert_output --regexp '"name":"heartbeat","state":"ok","severity":0,"ttl":3,'
+}

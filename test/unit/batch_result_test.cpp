@@ -26,22 +26,26 @@ TEST(BatchResult, OkOnExitZero) {
     f.exit_code = 0;
     f.duration = 1.23456;
     f.output = "done\n";
-    EXPECT_EQ(to_canonical(result_event(f, context())),
-              R"({"id":"R1","time":100,"type":"status","subject":"web1","name":"puppet","state":"ok","message":"exited with 0","source":"evbatch","data":{"duration":1.235,"exit_code":0,"output":"done\n"},"cause":"E1"})");
+    EXPECT_EQ(
+        to_canonical(result_event(f, context())),
+        R"({"id":"R1","time":100,"type":"status","subject":"web1","name":"puppet","state":"ok","message":"exited with 0","source":"evbatch","data":{"duration":1.235,"exit_code":0,"output":"done\n"},"cause":"E1"})");
 }
 
 TEST(BatchResult, CriticalOnFailureTimeoutAndSpawnError) {
     Finished f;
     f.spawned = f.exited = true;
     f.exit_code = 2;
-    EXPECT_EQ(to_canonical(result_event(f, context())).find(R"("state":"critical","message":"exited with 2")") != std::string::npos, true);
+    EXPECT_EQ(to_canonical(result_event(f, context())).find(R"("state":"critical","message":"exited with 2")") !=
+                  std::string::npos,
+              true);
     Finished t;
     t.spawned = true;
     t.signal = SIGTERM;
     t.timed_out = true;
     std::string timed = to_canonical(result_event(t, context()));
     EXPECT_NE(timed.find(R"x("message":"timed out after 30s (killed by signal TERM)")x"), std::string::npos) << timed;
-    EXPECT_NE(timed.find(R"("exit_code":null,"output":"","signal":"TERM","timed_out":true)"), std::string::npos) << timed;
+    EXPECT_NE(timed.find(R"("exit_code":null,"output":"","signal":"TERM","timed_out":true)"), std::string::npos)
+        << timed;
     Finished s;
     s.spawn_error = "No such file or directory";
     std::string spawn = to_canonical(result_event(s, context()));
@@ -53,10 +57,13 @@ TEST(BatchResult, CriticalOnFailureTimeoutAndSpawnError) {
 TEST(BatchResult, SanitizeUtf8) {
     EXPECT_EQ(sanitize_utf8("plain"), "plain");
     EXPECT_EQ(sanitize_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
-    EXPECT_EQ(sanitize_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
-    EXPECT_EQ(sanitize_utf8("\xC3"), "\xEF\xBF\xBD");              // cut in the middle
+    EXPECT_EQ(sanitize_utf8("a\xFF"
+                            "b"),
+              "a\xEF\xBF\xBD"
+              "b");
+    EXPECT_EQ(sanitize_utf8("\xC3"), "\xEF\xBF\xBD");                                  // cut in the middle
     EXPECT_EQ(sanitize_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-    EXPECT_EQ(sanitize_utf8("\xC0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+    EXPECT_EQ(sanitize_utf8("\xC0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong
 }
 
 TEST(BatchResult, CommandBasename) {

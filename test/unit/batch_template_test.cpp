@@ -28,8 +28,7 @@ TEST(BatchTemplate, LiteralsStayAsTheyAre) {
 
 TEST(BatchTemplate, PlaceholdersAreFilledInPlace) {
     EXPECT_EQ(render("{subject}", R"({"subject":"web1"})"), "web1");
-    EXPECT_EQ(render("--host={subject}:{tags.port}", R"({"subject":"web1","tags":{"port":"22"}})"),
-              "--host=web1:22");
+    EXPECT_EQ(render("--host={subject}:{tags.port}", R"({"subject":"web1","tags":{"port":"22"}})"), "--host=web1:22");
     EXPECT_EQ(render("{data.list[1]}", R"({"data":{"list":["a","b"]}})"), "b");
     EXPECT_EQ(render(R"({tags["a}b"]})", R"({"tags":{"a}b":"odd"}})"), "odd");
     EXPECT_TRUE(ArgTemplate::parse("{subject}").value().has_fields());

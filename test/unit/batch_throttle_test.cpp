@@ -129,7 +129,7 @@ TEST(BatchThrottle, MaxFailPercentOfEventsRead) {
     EXPECT_FALSE(t.finished(false, 1, 18, false, 20));  // 1 of 20 is 5%
     EXPECT_FALSE(t.finished(false, 1, 18, false, 20));  // 2 of 20 is 10%: not more
     t.started(1);
-    EXPECT_TRUE(t.finished(false, 2, 17, false, 20));   // 3 of 20
+    EXPECT_TRUE(t.finished(false, 2, 17, false, 20));  // 3 of 20
 }
 
 }  // namespace

@@ -107,9 +107,15 @@ TEST(NagiosPerfFile, EventsOfAPnpLine) {
         lines.push_back(text.substr(b, e - b));
     }
     ASSERT_EQ(lines.size(), 3u);
-    EXPECT_NE(lines[0].find(R"("time":1700000000,"type":"status","subject":"web1","name":"Load","state":"warning","severity":1,"metric":0.5,"source":"nagios","data":{"fields":{)"), std::string::npos) << lines[0];
+    EXPECT_NE(
+        lines[0].find(
+            R"("time":1700000000,"type":"status","subject":"web1","name":"Load","state":"warning","severity":1,"metric":0.5,"source":"nagios","data":{"fields":{)"),
+        std::string::npos)
+        << lines[0];
     EXPECT_NE(lines[0].find(R"("EXTRA":"kept")"), std::string::npos);
-    EXPECT_NE(lines[1].find(R"("type":"metric","subject":"web1","name":"Load.load1","metric":0.5,"source":"nagios"})"), std::string::npos) << lines[1];
+    EXPECT_NE(lines[1].find(R"("type":"metric","subject":"web1","name":"Load.load1","metric":0.5,"source":"nagios"})"),
+              std::string::npos)
+        << lines[1];
     EXPECT_NE(lines[2].find(R"("name":"Load.load5","metric":0.4)"), std::string::npos);
 }
 

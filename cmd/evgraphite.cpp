@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     app.add_option("--reconnect-max", options.reconnect_max, "Longest wait between connection attempts (default 30s)")
         ->type_name("DURATION");
     app.add_option("--resend-window", options.resend_window,
-                   "After a connection breaks, also re-send datapoints written this long before (default 0s)")
+                   "After a connection breaks, also re-send datapoints acknowledged this long before (default 10s; 0s: off)")
         ->type_name("DURATION");
     app.add_flag("--pass", options.pass, "Also write every input event to stdout, unchanged");
     app.add_flag("-n,--dry-run", options.dry_run,

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     app.add_option("-e,--rule", options.inline_rules, "An inline rule, after the file's rules (repeatable)")
         ->type_name("RULE")
         ->allow_extra_args(false);
-    app.add_option("--unmatched", options.unmatched, "Where unmatched events go: a destination, or drop (default stdout)")
+    app.add_option("--unmatched", options.unmatched,
+                   "Where unmatched events go: a destination, or drop (default stdout)")
         ->type_name("DEST");
     app.add_option("--results", options.results, "Destination of callback failure events")->type_name("DEST");
     app.add_option("--queue-size", queue_size, "Memory bound of each destination's queue (default 1M)")

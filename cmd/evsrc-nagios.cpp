@@ -1,9 +1,9 @@
 // evsrc-nagios: run Nagios plugins on a schedule, once, or read their output
 // and perfdata files, writing status and metric events.
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include <fmt/format.h>
-#include <unistd.h>
+#include <algorithm>
 
 #include "core/cli.h"
 #include "core/diag.h"
@@ -193,6 +193,10 @@ int main(int argc, char** argv) {
         return ev::nagios::run_once(one, 1, diag);
     }
     if (perfdata->parsed()) {
+        if (perf.follow && std::find(perf.files.begin(), perf.files.end(), "-") != perf.files.end()) {
+            diag.error("perfdata: --follow needs files, not '-'");
+            return ev::exit_code::k_usage;
+        }
         perf.metrics = !no_metrics;
         perf.poll_interval = std::max(0.01, duration_of(poll));
         perf.run_for = duration_of(run_for);

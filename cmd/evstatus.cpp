@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
         ->type_name("N|N%");
     check_cmd->add_option("--crit-count", check.crit_count, "CRITICAL at or above N (or N%) non-OK / old")
         ->type_name("N|N%");
-    CLI::Option* now_opt = check_cmd->add_option("--now", check_now, "Measure ages against TIME (epoch seconds)")
-                               ->type_name("TIME");
+    CLI::Option* now_opt =
+        check_cmd->add_option("--now", check_now, "Measure ages against TIME (epoch seconds)")->type_name("TIME");
     check_cmd->add_option("EXPR", check.expression, "Check only identities for which EXPR is true");
 
     if (auto code = ev::parse_cli(app, argc, argv)) {

@@ -18,5 +18,5 @@ spool=${EVGRAPHITE_SPOOL:-${XDG_STATE_HOME:-$HOME/.local/state}/evgraphite}
 
 evsrc-nagios run "$here/../evsrc-nagios/checks.conf" |
     evgraphite --pass -d "$carbon" --prefix servers --spool "$spool" \
-        --buffer-size 16M --drain-timeout 5s --resend-window 10s |
+        --buffer-size 16M --drain-timeout 5s |
     evfilter 'type == "status" && severity >= 1'

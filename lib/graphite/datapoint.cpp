@@ -2,13 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 
 #include "core/json.h"
 
 namespace ev::graphite {
 
-void extract_datapoint(simdjson::dom::element event, double now, Datapoint& out) {
+void extract_datapoint(simdjson::dom::element event, const Clock& clock, Datapoint& out) {
     out.reason = {};
     simdjson::dom::element metric;
     if (event["metric"].get(metric) != simdjson::SUCCESS) {
@@ -42,7 +43,7 @@ void extract_datapoint(simdjson::dom::element event, double now, Datapoint& out)
     }
     simdjson::dom::element time;
     if (event["time"].get(time) != simdjson::SUCCESS) {
-        out.time = static_cast<int64_t>(std::floor(now));
+        out.time = static_cast<int64_t>(std::floor(clock.now()));
     } else {
         double t = 0;
         if (time.type() == simdjson::dom::element_type::INT64) {
@@ -70,7 +71,9 @@ void append_line(std::string_view path, const Datapoint& point, std::string& out
     out += ' ';
     out.append(point.value);
     out += ' ';
-    fmt::format_to(std::back_inserter(out), "{}", point.time);
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, point.time).ptr;
+    out.append(digits, static_cast<std::size_t>(end - digits));
     out += '\n';
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
+
 namespace ev::graphite {
 
 /// What extract_datapoint found in an event.
@@ -24,9 +26,9 @@ struct Datapoint {
 };
 
 /// Reads `metric` (a finite JSON number) and `time` (seconds, fraction
-/// dropped; now when absent) into out. Events without `metric` are skipped,
-/// unless `type` is "metric", which makes them bad.
-void extract_datapoint(simdjson::dom::element event, double now, Datapoint& out);
+/// dropped; clock's now when absent) into out. Events without `metric` are
+/// skipped, unless `type` is "metric", which makes them bad.
+void extract_datapoint(simdjson::dom::element event, const Clock& clock, Datapoint& out);
 
 /// Appends "path value time\n" to out.
 void append_line(std::string_view path, const Datapoint& point, std::string& out);

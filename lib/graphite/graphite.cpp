@@ -247,7 +247,7 @@ void Engine::handle(Record& record, Input& input) {
     if (m_options.pass) {
         m_out.write_line(record.line);
     }
-    extract_datapoint(record.root, m_clock.now(), m_point);
+    extract_datapoint(record.root, m_clock, m_point);
     if (m_point.kind == Datapoint::Kind::skip) {
         ++m_skipped;
         return;
@@ -375,15 +375,24 @@ int Engine::run() {
         pump_all();
     }
     Record record;
+    // Signals and timers are looked at every k_housekeeping records and
+    // whenever the input waits: system calls per record would cost more
+    // than the rest of the work.
+    constexpr unsigned k_housekeeping = 1024;
+    unsigned since_housekeeping = k_housekeeping;
+    int timeout_ms = 0;
     for (;;) {
-        if (m_held.take_stats()) {
-            print_counters();
-        }
         if (!m_options.dry_run) {
             make_room();
         }
-        double hint = m_options.dry_run ? -1 : wait_hint();
-        int timeout_ms = hint < 0 ? 1000 : static_cast<int>(std::ceil(std::min(hint, 1.0) * 1000));
+        if (++since_housekeeping >= k_housekeeping) {
+            since_housekeeping = 0;
+            if (m_held.take_stats()) {
+                print_counters();
+            }
+            double hint = m_options.dry_run ? -1 : wait_hint();
+            timeout_ms = hint < 0 ? 1000 : static_cast<int>(std::ceil(std::min(hint, 1.0) * 1000));
+        }
         Input::Next next = input.next(record, timeout_ms);
         if (next == Input::Next::end) {
             break;
@@ -392,6 +401,7 @@ int Engine::run() {
             if (!m_options.dry_run) {
                 pump_all();
             }
+            since_housekeeping = k_housekeeping;
             continue;
         }
         handle(record, input);

@@ -31,7 +31,7 @@ struct Options {
     std::string drain_timeout = "10s";
     std::string connect_timeout = "5s";
     std::string reconnect_max = "30s";
-    std::string resend_window = "0s";
+    std::string resend_window = "10s";
     bool pass = false;
     bool dry_run = false;
     InputOptions input;

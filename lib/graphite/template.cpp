@@ -2,37 +2,61 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 #include "core/json.h"
 
 namespace ev::graphite {
 
 namespace {
 
-bool allowed(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':' ||
-           c == '#' || c == '-';
+// Bytes that stay as they are inside a path part: [A-Za-z0-9_:#-].
+constexpr std::array<bool, 256> make_allowed() {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                   c == ':' || c == '#' || c == '-';
+    }
+    return table;
 }
+constexpr std::array<bool, 256> k_allowed = make_allowed();
 
 }  // namespace
 
 void PathBuilder::append(std::string_view text, bool dots_separate) {
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (p < end) {
+        // Most paths are plain: copy a run of allowed bytes at once.
+        const char* run = p;
+        while (run < end && k_allowed[static_cast<unsigned char>(*run)]) {
+            ++run;
+        }
+        if (run > p) {
+            if (m_pending_dot) {
+                m_out += '.';
+                m_pending_dot = false;
+            }
+            m_out.append(p, static_cast<std::size_t>(run - p));
+            m_in_utf8 = false;
+            p = run;
+            continue;
+        }
+        auto c = static_cast<unsigned char>(*p++);
         if (c == '.' && dots_separate) {
             separate();
             m_in_utf8 = false;
             continue;
         }
-        bool continuation = (c & 0xC0) == 0x80;
-        if (continuation && m_in_utf8) {
-            continue;
+        if ((c & 0xC0) == 0x80 && m_in_utf8) {
+            continue;  // the rest of a character already written as '_'
         }
         m_in_utf8 = c >= 0xC0;
         if (m_pending_dot) {
             m_out += '.';
             m_pending_dot = false;
         }
-        m_out += allowed(c) ? ch : '_';
+        m_out += '_';
     }
 }
 

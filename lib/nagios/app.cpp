@@ -126,7 +126,7 @@ int run_once(const OneShotOptions& options, int out_fd, Diagnostics& diag) {
     std::vector<Finished> done;
     while (done.empty()) {
         if (signals::stop_requested()) {
-            runner.shutdown(1);
+            runner.shutdown(opts.kill_grace);
             return exit_code::k_ok;
         }
         runner.poll(1000, done);

@@ -70,6 +70,7 @@ private:
         int pidfd;
         double kill_at;  // steady seconds
         bool killed;
+        bool reaped;  // the leader is reaped; other members may live on
     };
     void finish(std::size_t index, std::vector<Finished>& done);
     void linger(pid_t pid, int pidfd, double now);
@@ -78,8 +79,8 @@ private:
     RunnerOptions m_options;
     const Clock& m_clock;
     std::vector<char*> m_envp;
-    sigset_t m_ignored;     // signals ignored here, reset to default in plugins
-    int m_devnull = -1;     // the plugins' stdin
+    sigset_t m_ignored;  // signals ignored here, reset to default in plugins
+    int m_devnull = -1;  // the plugins' stdin
     std::vector<Run*> m_runs;
     std::vector<Finished> m_failed;
     std::vector<Linger> m_lingering;

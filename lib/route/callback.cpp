@@ -37,10 +37,8 @@ std::vector<std::string> callback_environment(simdjson::dom::element event) {
         }
     }
     return {
-        "EV_SUBJECT=" + string_field(event, "subject"),
-        "EV_NAME=" + string_field(event, "name"),
-        "EV_TYPE=" + string_field(event, "type"),
-        "EV_STATE=" + state,
+        "EV_SUBJECT=" + string_field(event, "subject"), "EV_NAME=" + string_field(event, "name"),
+        "EV_TYPE=" + string_field(event, "type"),       "EV_STATE=" + state,
         "EV_ID=" + string_field(event, "id"),
     };
 }

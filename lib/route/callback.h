@@ -34,7 +34,7 @@ private:
     // One running call.
     struct Run {
         Child child;
-        std::string event;      // the line, for stdin and for the failure report
+        std::string event;  // the line, for stdin and for the failure report
         std::size_t written = 0;
         double deadline = 0;
         bool timed_out = false;

@@ -26,12 +26,13 @@ public:
 
 private:
     void on_broken() override;
+    void after_write() override { release_read(); }
     void launch(double now);
     void on_exit(const ExitStatus& status, double now);
     void release_read();
 
     Child m_child;
-    bool m_closing = false;     // end of input: no restarts
+    bool m_closing = false;  // end of input: no restarts
     double m_started_at = 0;
     double m_restart_at = 0;
     double m_backoff = 0.1;

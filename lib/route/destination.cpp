@@ -144,21 +144,21 @@ bool stdout_is_pipe() {
 
 std::unique_ptr<Destination> make_destination(const DestSpec& spec, Context& ctx) {
     switch (spec.kind) {
-    case DestKind::file:
-        return std::make_unique<FileDestination>(spec, ctx);
-    case DestKind::fifo:
-        return std::make_unique<FifoDestination>(spec, ctx);
-    case DestKind::stdout_:
-        if (stdout_is_pipe()) {
-            return std::make_unique<StdoutPipeDestination>(spec, ctx);
-        }
-        return std::make_unique<StdoutFileDestination>(spec, ctx);
-    case DestKind::consumer:
-        return std::make_unique<ConsumerDestination>(spec, ctx);
-    case DestKind::callback:
-        return std::make_unique<CallbackDestination>(spec, ctx);
-    case DestKind::drop:
-        break;
+        case DestKind::file:
+            return std::make_unique<FileDestination>(spec, ctx);
+        case DestKind::fifo:
+            return std::make_unique<FifoDestination>(spec, ctx);
+        case DestKind::stdout_:
+            if (stdout_is_pipe()) {
+                return std::make_unique<StdoutPipeDestination>(spec, ctx);
+            }
+            return std::make_unique<StdoutFileDestination>(spec, ctx);
+        case DestKind::consumer:
+            return std::make_unique<ConsumerDestination>(spec, ctx);
+        case DestKind::callback:
+            return std::make_unique<CallbackDestination>(spec, ctx);
+        case DestKind::drop:
+            break;
     }
     return std::make_unique<DropDestination>(spec, ctx);
 }

@@ -29,9 +29,9 @@ struct Context {
     Diagnostics* diag = nullptr;
     std::size_t queue_bytes = std::size_t{1} << 20;  ///< bound of each queue
     std::string spool_dir = "/tmp";
-    std::size_t callback_concurrency = 4;            ///< per callback destination
-    double callback_timeout = 30;                    ///< seconds per call
-    std::function<void(const Json&)> report;         ///< a callback failure event
+    std::size_t callback_concurrency = 4;     ///< per callback destination
+    double callback_timeout = 30;             ///< seconds per call
+    std::function<void(const Json&)> report;  ///< a callback failure event
 };
 
 /// Counters of one destination, printed on SIGUSR1 and at exit.

@@ -7,7 +7,10 @@ namespace ev::route {
 
 LineQueue::LineQueue(std::size_t capacity) : m_capacity(capacity) {}
 
-bool LineQueue::fits(std::size_t n) const { return bytes() == 0 || bytes() + n + 1 <= m_capacity; }
+bool LineQueue::fits(std::size_t n) const {
+    std::size_t unsent = m_buf.size() - m_sent;
+    return unsent == 0 || unsent + n + 1 <= m_capacity;
+}
 
 void LineQueue::push(std::string_view line) {
     if (m_released > 0 && (m_released == m_buf.size() || m_released >= (std::size_t{1} << 16))) {

@@ -9,10 +9,11 @@
 namespace ev::route {
 
 /// Lines waiting for a destination, held as one byte buffer. Bytes pass
-/// through three stages: retained (handed to a pipe, maybe not yet read by
-/// the process behind it), unsent, and free room. The capacity bounds
-/// retained plus unsent bytes; one line longer than the capacity is still
-/// accepted into an empty queue so nothing is too big to deliver.
+/// through two stages: unsent, then retained (handed to a pipe, maybe not
+/// yet read by the process behind it) until released. The capacity bounds
+/// the unsent bytes; retained bytes are bounded by what the pipe holds. One
+/// line longer than the capacity is still accepted into an empty queue so
+/// nothing is too big to deliver.
 class LineQueue {
 public:
     /// A queue that holds at most capacity bytes.

@@ -19,15 +19,19 @@ namespace ev::route {
 namespace {
 // Below this many unsent bytes, writing waits for the next idle moment or poll.
 constexpr std::size_t k_eager_bytes = std::size_t{1} << 16;
-}
+}  // namespace
 
 void PipeWriter::want(std::vector<pollfd>& fds) const {
-    if (m_fd >= 0 && m_blocked && !m_queue.empty()) {
+    // Unsent bytes and a writable pipe mean work: the write either empties
+    // the queue or fills the pipe, so this never spins.
+    if (m_fd >= 0 && !m_queue.empty()) {
         fds.push_back(pollfd{m_fd, POLLOUT, 0});
     }
 }
 
-void PipeWriter::flush() { (void)write_some(); }
+void PipeWriter::flush() {
+    (void)write_some();
+}
 
 void PipeWriter::queued_one() {
     if (!m_blocked && m_queue.unsent().size() >= k_eager_bytes) {
@@ -56,6 +60,7 @@ bool PipeWriter::write_some() {
             if (!m_retain) {
                 m_queue.release(0);
             }
+            after_write();
             counters.delivered += before - m_queue.unsent_lines();
             m_blocked = false;
             replay();
@@ -79,7 +84,9 @@ bool PipeWriter::write_some() {
     return true;
 }
 
-FifoDestination::~FifoDestination() { close_fd(m_fd); }
+FifoDestination::~FifoDestination() {
+    close_fd(m_fd);
+}
 
 Result<void> FifoDestination::start() {
     struct stat st {};
@@ -135,7 +142,9 @@ bool StdoutPipeDestination::offer(std::string_view line) {
     return QueuedDestination::offer(line);
 }
 
-void StdoutPipeDestination::service(double) { (void)write_some(); }
+void StdoutPipeDestination::service(double) {
+    (void)write_some();
+}
 
 void StdoutPipeDestination::on_broken() {
     // The reader of our output has gone: stop quietly, as every evkit tool does.

@@ -19,6 +19,8 @@ protected:
     bool write_some();
     /// The reader went away; subclasses reconnect or stop.
     virtual void on_broken() = 0;
+    /// Called after each successful write (consumers release what was read).
+    virtual void after_write() {}
 
     int m_fd = -1;
     bool m_blocked = false;  // the last write stopped at EAGAIN

@@ -31,7 +31,7 @@ Result<Child> spawn_child(const std::vector<std::string>& argv, const std::vecto
 struct ExitStatus {
     bool exited = false;  ///< exited normally with code
     int code = 0;
-    int signal = 0;       ///< killed by this signal
+    int signal = 0;  ///< killed by this signal
 };
 
 /// Reaps pid without blocking; false while it still runs.

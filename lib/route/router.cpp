@@ -139,8 +139,8 @@ Result<std::vector<Rule>> Router::load_rules() const {
         for (Rule& rule : *parsed) {
             for (const Rule& other : rules) {
                 if (other.name == rule.name) {
-                    return make_error(fmt::format("{}: rule '{}' is already defined at {}", rule.origin, rule.name,
-                                                  other.origin));
+                    return make_error(
+                        fmt::format("{}: rule '{}' is already defined at {}", rule.origin, rule.name, other.origin));
                 }
             }
             rules.push_back(std::move(rule));
@@ -177,8 +177,7 @@ Result<void> Router::configure() {
     if (!m_options.stats_interval.empty()) {
         auto interval = parse_duration(m_options.stats_interval);
         if (!interval || *interval <= 0) {
-            return make_error(
-                fmt::format("--stats-interval: {}", interval ? "must be more than 0" : interval.error()));
+            return make_error(fmt::format("--stats-interval: {}", interval ? "must be more than 0" : interval.error()));
         }
         m_stats_interval = *interval;
         m_next_stats = monotonic_now() + m_stats_interval;
@@ -289,14 +288,14 @@ void Router::deliver(Destination& dest, std::string_view line, Policy policy) {
         return;
     }
     switch (policy) {
-    case Policy::drop:
-        ++dest.counters.dropped;
-        return;
-    case Policy::spill:
-        dest.spill(line);
-        return;
-    case Policy::block:
-        break;
+        case Policy::drop:
+            ++dest.counters.dropped;
+            return;
+        case Policy::spill:
+            dest.spill(line);
+            return;
+        case Policy::block:
+            break;
     }
     // Back-pressure: input waits until this destination has room.
     while (!dest.offer(line)) {

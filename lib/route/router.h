@@ -18,12 +18,12 @@ struct Options {
     std::string unmatched = "stdout";       ///< a destination, or "drop"
     std::string results;                    ///< destination of callback failure events
     std::size_t queue_bytes = std::size_t{1} << 20;
-    std::string spool_dir;                  ///< default $TMPDIR or /tmp
+    std::string spool_dir;  ///< default $TMPDIR or /tmp
     std::size_t callback_concurrency = 4;
     std::string callback_timeout = "30s";
-    std::string stats_interval;             ///< empty: no metric events
+    std::string stats_interval;  ///< empty: no metric events
     std::string drain_timeout = "10s";
-    bool check_only = false;                ///< --check: validate the rules and exit
+    bool check_only = false;  ///< --check: validate the rules and exit
     InputOptions input;
 };
 

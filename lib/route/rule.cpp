@@ -30,7 +30,8 @@ public:
         std::size_t start = 0;
         while (start <= text.size()) {
             std::size_t nl = text.find('\n', start);
-            std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+            std::string_view line =
+                text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
             if (!line.empty() && line.back() == '\r') {
                 line.remove_suffix(1);
             }
@@ -109,7 +110,8 @@ private:
             unsigned char u = static_cast<unsigned char>(c);
             shown += (u < 0x20 && c != '\t') || u == 0x7F ? ' ' : c;
         }
-        return make_error(fmt::format("{}:{}:{}: {}\n  {}\n  {}^", m_origin, at.line, chars + 1, message, shown, caret));
+        return make_error(
+            fmt::format("{}:{}:{}: {}\n  {}\n  {}^", m_origin, at.line, chars + 1, message, shown, caret));
     }
 
     Error error_in(const Logical& logical, std::size_t offset, std::string_view message) const {
@@ -187,7 +189,8 @@ private:
         Rule rule;
         rule.name = std::string(text.substr(name_start, i - name_start));
         rule.origin = fmt::format("{}:{}", m_origin, logical.origins[0].line);
-        m_pending_dup_error = error_in(logical, name_start, fmt::format("rule '{}' is defined twice", rule.name)).message;
+        m_pending_dup_error =
+            error_in(logical, name_start, fmt::format("rule '{}' is defined twice", rule.name)).message;
         while (i < text.size() && is_blank(text[i])) {
             ++i;
         }
@@ -399,12 +402,12 @@ void append_quoted_word(const std::string& word, std::string& out) {
 
 std::string_view policy_name(Policy policy) {
     switch (policy) {
-    case Policy::block:
-        return "block";
-    case Policy::drop:
-        return "drop";
-    case Policy::spill:
-        return "spill";
+        case Policy::block:
+            return "block";
+        case Policy::drop:
+            return "drop";
+        case Policy::spill:
+            return "spill";
     }
     return "block";
 }
@@ -418,28 +421,28 @@ std::string DestSpec::key() const {
 std::string DestSpec::label() const {
     std::string out;
     switch (kind) {
-    case DestKind::file:
-        out = "file ";
-        append_quoted_word(path, out);
-        break;
-    case DestKind::fifo:
-        out = "fifo ";
-        append_quoted_word(path, out);
-        break;
-    case DestKind::stdout_:
-        out = "stdout";
-        break;
-    case DestKind::drop:
-        out = "drop";
-        break;
-    case DestKind::consumer:
-    case DestKind::callback:
-        out = kind == DestKind::consumer ? "consumer" : "callback";
-        for (const std::string& arg : argv) {
-            out += ' ';
-            append_quoted_word(arg, out);
-        }
-        break;
+        case DestKind::file:
+            out = "file ";
+            append_quoted_word(path, out);
+            break;
+        case DestKind::fifo:
+            out = "fifo ";
+            append_quoted_word(path, out);
+            break;
+        case DestKind::stdout_:
+            out = "stdout";
+            break;
+        case DestKind::drop:
+            out = "drop";
+            break;
+        case DestKind::consumer:
+        case DestKind::callback:
+            out = kind == DestKind::consumer ? "consumer" : "callback";
+            for (const std::string& arg : argv) {
+                out += ' ';
+                append_quoted_word(arg, out);
+            }
+            break;
     }
     return out;
 }

@@ -39,9 +39,9 @@ struct Rule {
     std::string expression;                ///< empty: matches every event
     std::optional<expr::Program> program;  ///< compiled expression; nothing when empty
     std::vector<DestSpec> destinations;
-    bool keep_going = false;               ///< "continue": later rules are tried too
+    bool keep_going = false;  ///< "continue": later rules are tried too
     Policy policy = Policy::block;
-    std::string origin;                    ///< "FILE:LINE" where the rule starts
+    std::string origin;  ///< "FILE:LINE" where the rule starts
 };
 
 /// Parses a rules text. origin names it in errors ("rules.conf", "-e 2").

@@ -51,8 +51,8 @@ void Spool::clear() {
 Result<void> Spool::flush() {
     std::size_t done = 0;
     while (done < m_pending.size()) {
-        ssize_t n = ::pwrite(m_fd, m_pending.data() + done, m_pending.size() - done,
-                             static_cast<off_t>(m_write_off + done));
+        ssize_t n =
+            ::pwrite(m_fd, m_pending.data() + done, m_pending.size() - done, static_cast<off_t>(m_write_off + done));
         if (n < 0) {
             if (errno == EINTR) {
                 continue;

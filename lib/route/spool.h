@@ -37,8 +37,8 @@ private:
 
     std::string m_dir;
     int m_fd = -1;
-    std::string m_pending;     // appended, not yet written
-    std::string m_read;        // read back; bytes from m_read_pos not yet replayed
+    std::string m_pending;  // appended, not yet written
+    std::string m_read;     // read back; bytes from m_read_pos not yet replayed
     std::size_t m_read_pos = 0;
     uint64_t m_write_off = 0;  // file size written so far
     uint64_t m_read_off = 0;   // next byte to read back

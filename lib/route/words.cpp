@@ -49,20 +49,20 @@ std::vector<Word> split_words(std::string_view text, WordError& error, bool& ok)
                         }
                         char e = text[i + 1];
                         switch (e) {
-                        case '\\':
-                        case '"':
-                            word.text += e;
-                            break;
-                        case 'n':
-                            word.text += '\n';
-                            break;
-                        case 't':
-                            word.text += '\t';
-                            break;
-                        default:
-                            error = {std::string("unknown escape \\") + e + " (use \\\\ \\\" \\n or \\t)", i};
-                            ok = false;
-                            return {};
+                            case '\\':
+                            case '"':
+                                word.text += e;
+                                break;
+                            case 'n':
+                                word.text += '\n';
+                                break;
+                            case 't':
+                                word.text += '\t';
+                                break;
+                            default:
+                                error = {std::string("unknown escape \\") + e + " (use \\\\ \\\" \\n or \\t)", i};
+                                ok = false;
+                                return {};
                         }
                         i += 2;
                         continue;

@@ -19,37 +19,37 @@ enum class ClockKind : uint8_t { wall, event };
 
 /// The rules of the state machine, checked and typed.
 struct Config {
-    AlertOn alert_on = AlertOn::all;        ///< `all`: non-OK repeats alert too
-    State initial = State::ok;              ///< state of an identity never seen
-    uint32_t confirm = 1;                   ///< non-OK results in a row before a state is hard (1..255)
-    double default_ttl = 0;                 ///< ttl for statuses without one; 0: none
-    State expire_state = State::critical;   ///< state an expired identity takes
-    double flap_high = 30;                  ///< percent state change that starts flapping
-    double flap_low = 20;                   ///< percent state change that ends flapping
+    AlertOn alert_on = AlertOn::all;       ///< `all`: non-OK repeats alert too
+    State initial = State::ok;             ///< state of an identity never seen
+    uint32_t confirm = 1;                  ///< non-OK results in a row before a state is hard (1..255)
+    double default_ttl = 0;                ///< ttl for statuses without one; 0: none
+    State expire_state = State::critical;  ///< state an expired identity takes
+    double flap_high = 30;                 ///< percent state change that starts flapping
+    double flap_low = 20;                  ///< percent state change that ends flapping
 };
 
 /// Everything `evstatus` (the filter) reads from its command line, as typed.
 struct Options {
-    std::string clock = "wall";
-    std::string alert_on = "all";
-    std::string initial = "ok";
-    uint32_t confirm = 1;
+    std::string clock = "wall";             ///< --clock: wall or event
+    std::string alert_on = "all";           ///< --alert-on: all or transitions
+    std::string initial = "ok";             ///< --initial STATE
+    uint32_t confirm = 1;                   ///< --confirm N
     std::string ttl;                        ///< empty: no default ttl
-    std::string expire_state = "critical";
-    double flap_high = 30;
-    double flap_low = 20;
-    bool alerts_only = false;
+    std::string expire_state = "critical";  ///< --expire-state STATE
+    double flap_high = 30;                  ///< --flap-high PCT
+    double flap_low = 20;                   ///< --flap-low PCT
+    bool alerts_only = false;               ///< write alerts only, not the input events
     std::string state_path;                 ///< empty: no state file
-    std::string save_interval = "60s";
+    std::string save_interval = "60s";      ///< --save-interval DURATION
     bool stats = false;                     ///< print counters and memory figures at exit
-    InputOptions input;
+    InputOptions input;                     ///< files and the bad-input options
 };
 
 /// The typed settings made from Options.
 struct Settings {
-    Config config;
-    ClockKind clock = ClockKind::wall;
-    double save_interval = 60;
+    Config config;                      ///< the state machine's rules
+    ClockKind clock = ClockKind::wall;  ///< what drives expiry
+    double save_interval = 60;          ///< seconds between state file saves
 };
 
 /// Checks Options and turns them into Settings; the error names the option.

@@ -8,16 +8,16 @@ namespace ev::status {
 
 std::string_view reason_name(Reason reason) {
     switch (reason) {
-    case Reason::transition:
-        return "transition";
-    case Reason::non_ok:
-        return "non-ok";
-    case Reason::expired:
-        return "expired";
-    case Reason::flapping_start:
-        return "flapping-start";
-    case Reason::flapping_stop:
-        return "flapping-stop";
+        case Reason::transition:
+            return "transition";
+        case Reason::non_ok:
+            return "non-ok";
+        case Reason::expired:
+            return "expired";
+        case Reason::flapping_start:
+            return "flapping-start";
+        case Reason::flapping_stop:
+            return "flapping-stop";
     }
     return "transition";
 }

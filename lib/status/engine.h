@@ -21,20 +21,20 @@ std::string_view reason_name(Reason reason);
 /// An alert decided by the engine; the identity and times, not yet encoded.
 struct Decision {
     Reason reason = Reason::transition;
-    State state = State::ok;     ///< the identity's state after the event
-    State previous = State::ok;  ///< its state before
-    double since = 0;            ///< when the current state began
-    double time = 0;             ///< when the alert happened
-    double ttl = 0;              ///< for expiry: the ttl that ran out
+    State state = State::ok;               ///< the identity's state after the event
+    State previous = State::ok;            ///< its state before
+    double since = 0;                      ///< when the current state began
+    double time = 0;                       ///< when the alert happened
+    double ttl = 0;                        ///< for expiry: the ttl that ran out
     const IdentityEntry* entry = nullptr;  ///< the identity (subject, name and state)
 };
 
 /// Counters of what the engine saw and did.
 struct EngineCounters {
-    uint64_t statuses = 0;
-    uint64_t alerts = 0;
+    uint64_t statuses = 0;   ///< statuses applied
+    uint64_t alerts = 0;     ///< alerts raised, expiries included
     uint64_t held_back = 0;  ///< alerts not raised because the identity flaps
-    uint64_t expired = 0;
+    uint64_t expired = 0;    ///< identities expired
 };
 
 /// Applies status results and expiry to the identity table.
@@ -53,9 +53,13 @@ public:
     /// A time at or before the earliest armed deadline, 0 when none (for timers).
     double next_deadline() { return m_table.next_deadline(); }
 
+    /// The identities (to save, restore and show them).
     IdentityTable& table() { return m_table; }
+    /// The identities, read only.
     const IdentityTable& table() const { return m_table; }
+    /// The rules in force.
     const Config& config() const { return m_config; }
+    /// What the engine saw and did so far.
     const EngineCounters& counters() const { return m_counters; }
 
 private:

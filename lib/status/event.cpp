@@ -11,14 +11,14 @@ namespace {
 std::optional<double> number_of(simdjson::dom::element e) {
     using simdjson::dom::element_type;
     switch (e.type()) {
-    case element_type::INT64:
-        return static_cast<double>(e.get_int64().value_unsafe());
-    case element_type::UINT64:
-        return static_cast<double>(e.get_uint64().value_unsafe());
-    case element_type::DOUBLE:
-        return e.get_double().value_unsafe();
-    default:
-        return std::nullopt;
+        case element_type::INT64:
+            return static_cast<double>(e.get_int64().value_unsafe());
+        case element_type::UINT64:
+            return static_cast<double>(e.get_uint64().value_unsafe());
+        case element_type::DOUBLE:
+            return e.get_double().value_unsafe();
+        default:
+            return std::nullopt;
     }
 }
 
@@ -34,43 +34,43 @@ EventKind read_event(simdjson::dom::element root, StatusEvent& out, std::string&
             continue;
         }
         switch (k[0]) {
-        case 's':
-            if (k == "state") {
-                state = field.value;
-            } else if (k == "severity") {
-                severity = field.value;
-            } else if (k == "subject") {
-                subject = field.value;
-            }
-            break;
-        case 'n':
-            if (k == "name") {
-                name = field.value;
-            }
-            break;
-        case 't':
-            if (k == "time") {
-                time = field.value;
-            } else if (k == "ttl") {
-                ttl = field.value;
-            } else if (k == "type") {
-                type = field.value;
-            } else if (k == "tags") {
-                out.tags = field.value;
-            }
-            break;
-        case 'i':
-            if (k == "id" && field.value.is_string()) {
-                out.id = field.value.get_string().value_unsafe();
-            }
-            break;
-        case 'm':
-            if (k == "message") {
-                out.message = field.value;
-            }
-            break;
-        default:
-            break;
+            case 's':
+                if (k == "state") {
+                    state = field.value;
+                } else if (k == "severity") {
+                    severity = field.value;
+                } else if (k == "subject") {
+                    subject = field.value;
+                }
+                break;
+            case 'n':
+                if (k == "name") {
+                    name = field.value;
+                }
+                break;
+            case 't':
+                if (k == "time") {
+                    time = field.value;
+                } else if (k == "ttl") {
+                    ttl = field.value;
+                } else if (k == "type") {
+                    type = field.value;
+                } else if (k == "tags") {
+                    out.tags = field.value;
+                }
+                break;
+            case 'i':
+                if (k == "id" && field.value.is_string()) {
+                    out.id = field.value.get_string().value_unsafe();
+                }
+                break;
+            case 'm':
+                if (k == "message") {
+                    out.message = field.value;
+                }
+                break;
+            default:
+                break;
         }
     }
     if (time) {

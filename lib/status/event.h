@@ -13,12 +13,12 @@ namespace ev::status {
 
 /// The fields of one input event that evstatus uses; views into the parsed event.
 struct StatusEvent {
-    std::string_view subject;
-    std::string_view name;
-    State state = State::ok;
-    std::optional<double> time;         ///< `time`, when it is a number
-    std::optional<double> ttl;          ///< `ttl`, when present
-    std::optional<std::string_view> id; ///< `id`, when it is a string
+    std::string_view subject;                       ///< `subject`, never empty
+    std::string_view name;                          ///< `name`, never empty
+    State state = State::ok;                        ///< from `state` or `severity`
+    std::optional<double> time;                     ///< `time`, when it is a number
+    std::optional<double> ttl;                      ///< `ttl`, when present
+    std::optional<std::string_view> id;             ///< `id`, when it is a string
     std::optional<simdjson::dom::element> message;  ///< `message`, any JSON value
     std::optional<simdjson::dom::element> tags;     ///< `tags`, any JSON value
 };

@@ -249,8 +249,9 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
     std::string out;
 
     if (max_age) {
-        double now = options.now ? *options.now
-                                 : snapshot.clock == ClockKind::event ? snapshot.time : wall_clock().now();
+        double now = options.now                          ? *options.now
+                     : snapshot.clock == ClockKind::event ? snapshot.time
+                                                          : wall_clock().now();
         std::map<std::string_view, double> last_seen;  // per subject, sorted
         for (const Selected& s : *selected) {
             auto [it, inserted] = last_seen.emplace(s.identity->subject, s.identity->state.seen);
@@ -265,14 +266,15 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
             }
         }
         std::size_t total = last_seen.size();
-        int code = total == 0          ? check_code::k_unknown
-                   : thresholds        ? by_threshold(old.size(), total)
-                   : old.empty()       ? check_code::k_ok
-                                       : check_code::k_critical;
-        out += fmt::format("{}: {} / {} hosts not checked in within {} seconds|totalhosts={} oldhosts={} "
-                           "currenthosts={}\n",
-                           state_label(static_cast<State>(code)), old.size(), total, seconds_text(*max_age),
-                           total, old.size(), total - old.size());
+        int code = total == 0    ? check_code::k_unknown
+                   : thresholds  ? by_threshold(old.size(), total)
+                   : old.empty() ? check_code::k_ok
+                                 : check_code::k_critical;
+        out += fmt::format(
+            "{}: {} / {} hosts not checked in within {} seconds|totalhosts={} oldhosts={} "
+            "currenthosts={}\n",
+            state_label(static_cast<State>(code)), old.size(), total, seconds_text(*max_age), total, old.size(),
+            total - old.size());
         for (const auto& [subject, age] : old) {
             out += fmt::format("{} last seen {} seconds ago\n", subject, seconds_text(std::round(age * 1000) / 1000));
         }
@@ -301,8 +303,8 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
     }
     out += fmt::format("{}: OK: {} WARNING: {} CRITICAL: {} UNKNOWN: {}|total={} ok={} warn={} crit={} unknown={}\n",
                        options.name, count(State::ok), count(State::warning), count(State::critical),
-                       count(State::unknown), total, count(State::ok), count(State::warning),
-                       count(State::critical), count(State::unknown));
+                       count(State::unknown), total, count(State::ok), count(State::warning), count(State::critical),
+                       count(State::unknown));
     for (State st : {State::critical, State::warning, State::unknown}) {
         const auto& ids = by_state[static_cast<std::size_t>(st)];
         if (ids.empty()) {

@@ -20,20 +20,20 @@ constexpr int k_unknown = 3;   ///< an unknown is present, nothing was selected,
 
 /// What `evstatus show` reads from its command line.
 struct ShowOptions {
-    std::string state_path;
+    std::string state_path;  ///< the state file to read
     std::string expression;  ///< empty: every identity
     bool json = false;       ///< NDJSON instead of a table
 };
 
 /// What `evstatus check` reads from its command line.
 struct CheckOptions {
-    std::string state_path;
-    std::string expression;          ///< empty: every identity
-    std::string name = "EVSTATUS";   ///< the label in front of the aggregate line
-    std::string max_age;             ///< a duration: report hosts not refreshed within it
-    std::string warn_count;          ///< N or N%: WARNING at or above this many
-    std::string crit_count;          ///< N or N%: CRITICAL at or above this many
-    std::optional<double> now;       ///< the time to measure ages against
+    std::string state_path;         ///< the state file to read
+    std::string expression;         ///< empty: every identity
+    std::string name = "EVSTATUS";  ///< the label in front of the aggregate line
+    std::string max_age;            ///< a duration: report hosts not refreshed within it
+    std::string warn_count;         ///< N or N%: WARNING at or above this many
+    std::string crit_count;         ///< N or N%: CRITICAL at or above this many
+    std::optional<double> now;      ///< the time to measure ages against
 };
 
 /// A --warn-count / --crit-count threshold: a count or a percentage of the total.

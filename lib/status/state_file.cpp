@@ -143,8 +143,8 @@ bool read_identity(simdjson::dom::object object, SavedIdentity& out, std::string
     bool flapping = false, expired = false;
     IdentityState& s = out.state;
     if (!f.string("subject", subject) || !f.string("name", name) || !f.state("state", s.state) ||
-        !f.state("raw", s.raw) || !f.number("since", s.since) || !f.number("seen", s.seen) ||
-        !f.number("ttl", ttl) || !f.number("deadline", deadline) || !f.integer("soft", 0, 255, soft) ||
+        !f.state("raw", s.raw) || !f.number("since", s.since) || !f.number("seen", s.seen) || !f.number("ttl", ttl) ||
+        !f.number("deadline", deadline) || !f.integer("soft", 0, 255, soft) ||
         !f.integer("flap", 0, static_cast<int64_t>(k_flap_mask), flap) || !f.boolean("flapping", flapping) ||
         !f.boolean("expired", expired)) {
         return false;
@@ -163,8 +163,8 @@ bool read_identity(simdjson::dom::object object, SavedIdentity& out, std::string
     s.deadline = deadline;
     s.soft = static_cast<uint8_t>(soft);
     s.flap = static_cast<uint32_t>(flap);
-    s.flags = static_cast<uint8_t>((flapping ? IdentityState::k_flapping : 0) |
-                                   (expired ? IdentityState::k_expired : 0));
+    s.flags =
+        static_cast<uint8_t>((flapping ? IdentityState::k_flapping : 0) | (expired ? IdentityState::k_expired : 0));
     return true;
 }
 
@@ -204,9 +204,7 @@ Result<Snapshot> decode_state(std::string_view text) {
     std::string error;
     IdentityTable seen;  // to find identities listed twice
     bool inserted = false;
-    auto fail = [&](std::string_view why) {
-        return make_error(fmt::format("line {}: {}", line_no, why));
-    };
+    auto fail = [&](std::string_view why) { return make_error(fmt::format("line {}: {}", line_no, why)); };
     while (pos < text.size()) {
         std::size_t end = text.find('\n', pos);
         if (end == std::string_view::npos) {
@@ -217,8 +215,7 @@ Result<Snapshot> decode_state(std::string_view text) {
         std::string_view line = text.substr(pos, end - pos);
         simdjson::dom::element root;
         // The padded buffer keeps readable bytes after every line, as simdjson needs.
-        if (parser.parse(padded.data() + pos, line.size(), false).get(root) != simdjson::SUCCESS ||
-            !root.is_object()) {
+        if (parser.parse(padded.data() + pos, line.size(), false).get(root) != simdjson::SUCCESS || !root.is_object()) {
             return fail("not a JSON object");
         }
         pos = end + 1;
@@ -231,8 +228,8 @@ Result<Snapshot> decode_state(std::string_view text) {
                 return fail(fmt::format("not an evstatus state file header ({})", error));
             }
             if (version != k_format_version) {
-                return fail(fmt::format("state file version {} is not supported (expected {})", version,
-                                        k_format_version));
+                return fail(
+                    fmt::format("state file version {} is not supported (expected {})", version, k_format_version));
             }
             if (!f.string("clock", clock) || !f.number("time", snapshot.time) ||
                 !f.integer("count", 0, INT64_MAX, count)) {

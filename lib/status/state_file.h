@@ -21,16 +21,16 @@ namespace ev::status {
 
 /// One identity as read from a state file.
 struct SavedIdentity {
-    std::string subject;
-    std::string name;
-    IdentityState state;
+    std::string subject;  ///< the identity's subject
+    std::string name;     ///< the identity's name
+    IdentityState state;  ///< its state as saved
 };
 
 /// A state file's contents.
 struct Snapshot {
-    ClockKind clock = ClockKind::wall;  ///< the clock of the run that saved it
-    double time = 0;                    ///< that clock's time at the save
-    std::vector<SavedIdentity> identities;
+    ClockKind clock = ClockKind::wall;      ///< the clock of the run that saved it
+    double time = 0;                        ///< that clock's time at the save
+    std::vector<SavedIdentity> identities;  ///< sorted by subject and name
 };
 
 /// Appends the state file text for table, saved at time on clock.

@@ -112,8 +112,8 @@ bool Filter::save() {
         return true;
     }
     m_last_save = steady_now();
-    double time = m_settings.clock == ClockKind::event ? (std::isfinite(m_event_now) ? m_event_now : 0)
-                                                       : wall_clock().now();
+    double time =
+        m_settings.clock == ClockKind::event ? (std::isfinite(m_event_now) ? m_event_now : 0) : wall_clock().now();
     std::string bytes;
     encode_state(m_engine.table(), m_settings.clock, time, bytes);
     auto saved = save_state_file(m_options.state_path, bytes);
@@ -140,9 +140,10 @@ void Filter::print_stats(uint64_t records) {
     std::size_t n = table.size();
     m_diag.error(fmt::format("events {}, statuses {}, alerts {} ({} expired, {} held back by flapping), identities {}",
                              records, c.statuses, c.alerts, c.expired, c.held_back, n));
-    m_diag.error(fmt::format("memory: {} bytes per identity beyond subject and name ({} bytes of strings), "
-                             "peak RSS {} kB",
-                             n == 0 ? 0 : table.bytes_overhead() / n, table.bytes_strings(), peak_rss_kb()));
+    m_diag.error(
+        fmt::format("memory: {} bytes per identity beyond subject and name ({} bytes of strings), "
+                    "peak RSS {} kB",
+                    n == 0 ? 0 : table.bytes_overhead() / n, table.bytes_strings(), peak_rss_kb()));
 }
 
 int Filter::run() {

@@ -14,15 +14,15 @@ namespace ev::status {
 
 /// What evstatus remembers about one identity (40 bytes).
 struct IdentityState {
-    double since = 0;        ///< time the current (hard) state began
-    double seen = 0;         ///< time of the last status
-    double ttl = 0;          ///< ttl of the last status; 0: none
-    double deadline = 0;     ///< when the identity expires; 0: not armed
-    uint32_t flap = 0;       ///< change history, see flap.h
-    State state = State::ok; ///< current hard state
-    State raw = State::ok;   ///< state of the last result (soft or hard)
-    uint8_t soft = 0;        ///< non-OK results in a row while the hard state is ok
-    uint8_t flags = 0;       ///< k_flapping | k_expired
+    double since = 0;         ///< time the current (hard) state began
+    double seen = 0;          ///< time of the last status
+    double ttl = 0;           ///< ttl of the last status; 0: none
+    double deadline = 0;      ///< when the identity expires; 0: not armed
+    uint32_t flap = 0;        ///< change history, see flap.h
+    State state = State::ok;  ///< current hard state
+    State raw = State::ok;    ///< state of the last result (soft or hard)
+    uint8_t soft = 0;         ///< non-OK results in a row while the hard state is ok
+    uint8_t flags = 0;        ///< k_flapping | k_expired
 
     static constexpr uint8_t k_flapping = 1;  ///< inside a flapping episode
     static constexpr uint8_t k_expired = 2;   ///< took its state by expiry
@@ -60,8 +60,7 @@ public:
     IdentityEntry* find(std::string_view subject, std::string_view name);
 
     /// The entry of (subject, name), created with fresh when absent; inserted says which.
-    IdentityEntry& get(std::string_view subject, std::string_view name, const IdentityState& fresh,
-                       bool& inserted);
+    IdentityEntry& get(std::string_view subject, std::string_view name, const IdentityState& fresh, bool& inserted);
 
     /// Makes room for n identities without growing.
     void reserve(std::size_t n);
@@ -78,6 +77,7 @@ public:
     /// Ties go in subject, then name order.
     IdentityEntry* pop_expired(double now, double* deadline);
 
+    /// How many identities the table holds.
     std::size_t size() const { return m_size; }
 
     /// Entries sorted by subject then name (for saving and showing).
@@ -105,10 +105,14 @@ private:
     void grow();
     void rebuild_queue();
     void requeue_top();
+    void sift_up(std::size_t i);
+    void sift_down(std::size_t i);
+    void push_queue(Queued item);
+    void pop_queue();
 
-    std::vector<Slot> m_slots;    // power of two; at most half full
+    std::vector<Slot> m_slots;  // power of two; at most half full
     std::size_t m_size = 0;
-    std::vector<Queued> m_queue;  // min-heap on (deadline, subject, name); stale items fixed lazily
+    std::vector<Queued> m_queue;  // 4-ary min-heap on (deadline, subject, name); stale items fixed lazily
     std::size_t m_armed = 0;
 };
 

@@ -43,15 +43,18 @@ hyperfine --style basic --warmup 1 --runs "${BENCH_RUNS:-5}" --export-json "$dir
 hyperfine --style basic --runs 2 --export-json "$dir/status-jq.json" \
     -n jq "jq -n -r '$jq_job' $corpus > /dev/null" > /dev/null
 
-# CPU time, free of the shared machine's load, and peak memory.
-cpu() { /usr/bin/time -f '%U %S %M' "$@" 2>&1 > /dev/null | tail -1; }
-read -r eu es em <<< "$(cpu "$evstatus" --clock event "$corpus")"
-read -r au as am <<< "$(cpu mawk "$awk_job" "$corpus")"
+# CPU time, free of the shared machine's load (bash's own `time`), and peak
+# memory as evstatus --stats reports it (VmHWM from /proc/self/status).
+cpu() { local TIMEFORMAT='%U %S'; { time "$@" > /dev/null 2> /dev/null; } 2>&1; }
+read -r eu es <<< "$(cpu "$evstatus" --clock event "$corpus")"
+read -r au as <<< "$(cpu mawk "$awk_job" "$corpus")"
+rss() { "$evstatus" --clock event --stats "$1" 2>&1 > /dev/null | sed -nE 's/.*peak RSS ([0-9]+) kB$/\1/p'; }
+em=$(rss "$corpus")
 # Memory per identity from the process: peak RSS with all identities minus
 # peak RSS with one identity, same number of events.
 sed -E 's/host[0-9]{5}\.dc[0-9]\.example\.com","name":"check_[0-9]/host00000.dc1.example.com","name":"check_0/' \
     "$corpus" > "$dir/status-one.ndjson"
-read -r _ _ one_kb <<< "$(cpu "$evstatus" --clock event "$dir/status-one.ndjson")"
+one_kb=$(rss "$dir/status-one.ndjson")
 identities=$(sed -nE 's/.*identities ([0-9]+)$/\1/p' "$dir/stats.txt")
 accounted=$(sed -nE 's/.*memory: ([0-9]+) bytes per identity.*/\1/p' "$dir/stats.txt")
 strings=$(sed -nE 's/.*\(([0-9]+) bytes of strings\).*/\1/p' "$dir/stats.txt")

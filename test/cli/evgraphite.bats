@@ -314,6 +314,29 @@ OUT
     assert_output "lock"
 }
 
+@test "real carbon: --resend-window re-sends what a restarted carbon lost from its cache" {
+    carbon_setup "$T/carbon"
+    carbon_start "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    now=$(date +%s)
+    start_ev run1 -d "127.0.0.1:$port" --resend-window 60s --reconnect-max 200ms --drain-timeout 20s
+    events_for r m "$now" 3000 0 >&5
+    sleep 0.3
+    # carbon-cache does not write its cache out when stopped: what it held is gone.
+    carbon_stop "$T/carbon"
+    carbon_start "$T/carbon"
+    finish_ev run1
+    run cat "$T/run1.rc"
+    assert_output 0
+    carbon_wait_total "$T/carbon" 3000
+    expected_dump r.m "$now" 3000 0 > "$T/expected"
+    carbon_dump "$T/carbon" > "$T/got"
+    run diff "$T/expected" "$T/got"
+    assert_success
+    run grep -E "resent" "$T/run1.err"
+    assert_output --regexp "queued 3000, delivered [0-9]+, pending 0, spooled 0, replayed 0, resent 3000, failures [1-9][0-9]*$"
+}
+
 @test "real carbon: two instances, each series where carbon's ring puts it" {
     carbon_setup "$T/carbon1"
     carbon_setup "$T/carbon2"
@@ -362,7 +385,7 @@ OUT
     carbon_start "$T/carbon"
     port=$(carbon_port "$T/carbon")
     now=$(date +%s)
-    start_ev run1 -d "127.0.0.1:$port" --pass
+    start_ev run1 -d "127.0.0.1:$port" --pass --resend-window 0s
     printf '%s\n' '{"subject":"h","name":"n","metric":1,"time":'"$now"'}' '{"type":"status","subject":"h","state":"ok"}' >&5
     for i in $(seq 1 100); do
         [ "$(wc -l < "$T/run1.out")" -eq 2 ] && break

@@ -183,6 +183,13 @@ OUT
     assert_failure
 }
 
+@test "once: a group member that survives SIGTERM gets the SIGKILL too" {
+    run bash -c "evsrc-nagios once --subject h --timeout 300ms --kill-grace 300ms '$N/term_orphan.sh' | jq -r .message"
+    assert_output "(Service check timed out after 0.30 seconds)"
+    run pgrep -f "sleep 1003"
+    assert_failure
+}
+
 @test "once: a child holding the pipe, closed stdout, a flood, no output" {
     start=$(date +%s%N)
     run bash -c "evsrc-nagios once --subject h '$N/fork_child.sh' | jq -c 'select(.type == \"status\") | [.state, .message]'"
@@ -288,6 +295,16 @@ CONF
 OUT
 }
 
+@test "run: the heartbeat turns warning when checks wait over a second for a slot" {
+    printf 'a 100ms timeout=1500ms %s\nb 100ms timeout=1500ms %s\n' "$N/sleep.sh" "$N/sleep.sh" > "$TMP/checks.conf"
+    run bash -c "evsrc-nagios run --subject h --no-splay --max-concurrent 1 --heartbeat 1s --kill-grace 50ms --run-for 2300ms '$TMP/checks.conf' | jq -c 'select(.name == \"evsrc-nagios\") | [.state, (.message | startswith(\"scheduler overloaded: \")), .data.waiting > 0]' | sort -u"
+    assert_success
+    assert_output - <<'OUT'
+["ok",false,true]
+["warning",true,true]
+OUT
+}
+
 @test "run: SIGHUP reload keeps unchanged checks, restarts changed, stops removed; bad reload keeps old" {
     cat > "$TMP/checks.conf" <<CONF
 keep   200ms $PLUGINS/check_dummy 0 keep
@@ -380,6 +397,12 @@ host
 host.rta
 host.pl
 OUT
+}
+
+@test "perfdata: --follow with - is a usage error" {
+    run evsrc-nagios perfdata --follow -
+    assert_failure 2
+    assert_output "evsrc-nagios: perfdata: --follow needs files, not '-'"
 }
 
 @test "perfdata: a missing file is exit 4" {

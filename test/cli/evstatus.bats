@@ -302,3 +302,19 @@ web3 last seen 600 seconds ago'
     assert_success
     assert_output --regexp '"name":"heartbeat","state":"ok","severity":0,"ttl":3,'
 }
+
+@test "wall clock restart: deadlines passed while stopped get one ttl, not an alert storm" {
+    # Saved long ago (event times near 0): every deadline is far in the past.
+    printf '%s\n' '{"time":100,"subject":"a","name":"hb","state":"ok","ttl":2}' \
+        '{"time":100,"subject":"b","name":"hb","state":"ok","ttl":2}' |
+        evstatus --clock event --state "$TMP/state" > /dev/null
+    run bash -c "sleep 1 | evstatus --state '$TMP/state' --alerts-only"
+    assert_success
+    assert_output ''
+    # Still silent one ttl after the start: now they expire, once each.
+    run bash -c "sleep 3 | timeout 10 evstatus --state '$TMP/state' --alerts-only"
+    assert_success
+    [ "${#lines[@]}" -eq 2 ]
+    assert_line --index 0 --partial '"subject":"a","name":"hb","state":"critical","severity":2,"message":"no status within ttl 2s","source":"evstatus","previous":"ok","reason":"expired"'
+    assert_line --index 1 --partial '"subject":"b","name":"hb","state":"critical"'
+}

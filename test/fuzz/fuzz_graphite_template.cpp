@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"
 #include "graphite/datapoint.h"
 #include "graphite/destination.h"
 #include "graphite/ring.h"
@@ -55,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
     }
     ev::graphite::Datapoint point;
-    ev::graphite::extract_datapoint(root, 1700000000.5, point);
+    static const ev::ManualClock clock(1700000000.5);
+    ev::graphite::extract_datapoint(root, clock, point);
     std::string line;
     if (point.kind == ev::graphite::Datapoint::Kind::point) {
         ev::graphite::append_line("x", point, line);

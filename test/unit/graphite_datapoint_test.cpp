@@ -11,7 +11,8 @@ Datapoint extract(const char* event, double now = 1700000000.9) {
     simdjson::dom::parser parser;
     simdjson::dom::element root = parser.parse(std::string_view(event)).value();
     Datapoint p;
-    extract_datapoint(root, now, p);
+    ev::ManualClock clock(now);
+    extract_datapoint(root, clock, p);
     return p;
 }
 

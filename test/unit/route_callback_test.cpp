@@ -16,8 +16,8 @@ std::vector<std::string> env_of(const std::string& json) {
 
 TEST(RouteCallback, EnvironmentFromFields) {
     EXPECT_EQ(env_of(R"({"id":"01X","subject":"web1","name":"Service[httpd]","type":"status","state":"ok"})"),
-              (std::vector<std::string>{"EV_SUBJECT=web1", "EV_NAME=Service[httpd]", "EV_TYPE=status",
-                                        "EV_STATE=ok", "EV_ID=01X"}));
+              (std::vector<std::string>{"EV_SUBJECT=web1", "EV_NAME=Service[httpd]", "EV_TYPE=status", "EV_STATE=ok",
+                                        "EV_ID=01X"}));
 }
 
 TEST(RouteCallback, StateFromSeverityAndMissingFieldsEmpty) {

@@ -103,13 +103,16 @@ TEST(RouteRule, StructuralErrors) {
               "t.rules:1:1: expected 'rule NAME when EXPR -> DESTINATION'\n  route x -> stdout\n  ^");
     EXPECT_EQ(parse_error("  rule x -> stdout"),
               "t.rules:1:3: a continuation line (indented) needs a rule above it\n    rule x -> stdout\n    ^");
-    EXPECT_EQ(parse_error("rule x"), "t.rules:1:7: expected 'when EXPR ->' or '->' after the rule name\n  rule x\n        ^");
+    EXPECT_EQ(parse_error("rule x"),
+              "t.rules:1:7: expected 'when EXPR ->' or '->' after the rule name\n  rule x\n        ^");
     EXPECT_EQ(parse_error("rule x ->"),
-              "t.rules:1:10: expected a destination (file, fifo, stdout, consumer, callback or drop)\n  rule x ->\n           ^");
+              "t.rules:1:10: expected a destination (file, fifo, stdout, consumer, callback or drop)\n  rule x ->\n    "
+              "       ^");
     EXPECT_EQ(parse_error("rule x -> file a,, stdout"),
               "t.rules:1:18: expected a destination (file, fifo, stdout, consumer, callback or drop)\n"
               "  rule x -> file a,, stdout\n                   ^");
-    EXPECT_EQ(parse_error("rule x -> consumer"), "t.rules:1:11: 'consumer' needs a command\n  rule x -> consumer\n            ^");
+    EXPECT_EQ(parse_error("rule x -> consumer"),
+              "t.rules:1:11: 'consumer' needs a command\n  rule x -> consumer\n            ^");
     EXPECT_EQ(parse_error("rule x -> stdout now"),
               "t.rules:1:18: 'stdout' takes no arguments (separate destinations with ',')\n"
               "  rule x -> stdout now\n                   ^");

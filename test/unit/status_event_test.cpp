@@ -21,7 +21,9 @@ void read(Parsed& p, std::string_view json) {
 
 TEST(StatusEvent, ReadsAStatus) {
     Parsed p;
-    read(p, R"({"id":"x1","time":12.5,"type":"status","subject":"web1","name":"http","state":"warning","ttl":60,"message":"m","tags":{"a":"b"}})");
+    read(
+        p,
+        R"({"id":"x1","time":12.5,"type":"status","subject":"web1","name":"http","state":"warning","ttl":60,"message":"m","tags":{"a":"b"}})");
     ASSERT_EQ(p.kind, EventKind::status) << p.reason;
     EXPECT_EQ(p.event.subject, "web1");
     EXPECT_EQ(p.event.name, "http");

@@ -5,9 +5,13 @@
 namespace ev::status {
 namespace {
 
-TEST(StatusFlap, EmptyHistoryIsZeroPercent) { EXPECT_DOUBLE_EQ(flap_percent(0), 0.0); }
+TEST(StatusFlap, EmptyHistoryIsZeroPercent) {
+    EXPECT_DOUBLE_EQ(flap_percent(0), 0.0);
+}
 
-TEST(StatusFlap, AllTwentyChangesAreHundredPercent) { EXPECT_DOUBLE_EQ(flap_percent(k_flap_mask), 100.0); }
+TEST(StatusFlap, AllTwentyChangesAreHundredPercent) {
+    EXPECT_DOUBLE_EQ(flap_percent(k_flap_mask), 100.0);
+}
 
 TEST(StatusFlap, NewestChangeWeighsOneAndAQuarter) {
     // 1.25 * 100 / 20

@@ -156,10 +156,9 @@ TEST_F(StatusQuery, ShowTableAndJson) {
               "web2     http  warning  1970-01-01T00:16:30Z  1970-01-01T00:16:30Z  -\n");
     o.json = true;
     auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
-    EXPECT_EQ(out2,
-              R"({"time":990,"subject":"web2","name":"http","state":"warning","severity":1,"since":990,)"
-              R"("expired":false,"flapping":false,"soft":0})"
-              "\n");
+    EXPECT_EQ(out2, R"({"time":990,"subject":"web2","name":"http","state":"warning","severity":1,"since":990,)"
+                    R"("expired":false,"flapping":false,"soft":0})"
+                    "\n");
 }
 
 TEST(StatusThreshold, Parses) {
@@ -173,7 +172,9 @@ TEST(StatusThreshold, Parses) {
     EXPECT_FALSE(parse_threshold("%"));
 }
 
-TEST(StatusFormat, Utc) { EXPECT_EQ(format_utc(1790000000.9), "2026-09-21T14:13:20Z"); }
+TEST(StatusFormat, Utc) {
+    EXPECT_EQ(format_utc(1790000000.9), "2026-09-21T14:13:20Z");
+}
 
 }  // namespace
 }  // namespace ev::status

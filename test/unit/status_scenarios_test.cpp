@@ -126,8 +126,7 @@ std::string strip_id(const std::string& line, std::string& problem) {
     }
     const ev::Json* id = alert.find("id");
     const ev::Json* time = alert.find("time");
-    if (id == nullptr || !id->is_string() || id->as_string().size() != 26 || time == nullptr ||
-        !time->is_number()) {
+    if (id == nullptr || !id->is_string() || id->as_string().size() != 26 || time == nullptr || !time->is_number()) {
         problem = "alert without a 26-character id or a time: " + line;
         return line;
     }
@@ -250,11 +249,13 @@ INSTANTIATE_TEST_SUITE_P(Files, StatusScenario, testing::ValuesIn(scenario_files
                          [](const testing::TestParamInfo<std::string>& info) {
                              std::string name = info.param;
                              std::replace_if(
-                                 name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
-                                 '_');
+                                 name.begin(), name.end(),
+                                 [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
                              return name;
                          });
 
-TEST(StatusScenarioFiles, ThereAreScenarios) { EXPECT_GE(scenario_files().size(), 20u); }
+TEST(StatusScenarioFiles, ThereAreScenarios) {
+    EXPECT_GE(scenario_files().size(), 20u);
+}
 
 }  // namespace

@@ -145,8 +145,8 @@ TEST_F(StatusStateFileDisk, CorruptFileIsAnErrorNamingThePath) {
     std::ofstream(path) << "{\"evstatus_state\":1,\"clock\":\"event\",\"time\":1,\"count\":3}\n";
     auto loaded = load_state_file(path);
     ASSERT_FALSE(loaded);
-    EXPECT_EQ(loaded.error(), "state file " + path +
-                                  " is corrupt: holds 0 identities, the header says 3 (the file is truncated)");
+    EXPECT_EQ(loaded.error(),
+              "state file " + path + " is corrupt: holds 0 identities, the header says 3 (the file is truncated)");
 }
 
 TEST_F(StatusStateFileDisk, UnreadableFileIsAnError) {

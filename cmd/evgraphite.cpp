@@ -8,9 +8,11 @@
 
 int main(int argc, char** argv) {
     ev::graphite::Options options;
-    CLI::App app{"Write metric events to Graphite's carbon (plaintext protocol), keeping every datapoint "
-                 "across outages.",
-                 "evgraphite"};
+    bool no_diverse = false;
+    CLI::App app{
+        "Write metric events to Graphite's carbon (plaintext protocol), keeping every datapoint "
+        "across outages.",
+        "evgraphite"};
     app.add_option("FILE", options.input.files, "Input files ('-' is stdin; default stdin)");
     app.add_option("-d,--destination", options.destinations,
                    "Carbon line receiver, repeatable; several are placed by carbon's consistent hash ring "
@@ -25,10 +27,10 @@ int main(int argc, char** argv) {
                  "its dots with _");
     app.add_option("--replication", options.replication, "Send each series to N destinations of the ring (default 1)")
         ->type_name("N");
-    app.add_flag("--no-diverse-replicas{false}", options.diverse_replicas,
-                 "Let replicas share a host (carbon's DIVERSE_REPLICAS = False)");
-    app.add_option("--spool", options.spool_dir, "Keep datapoints that do not fit in memory, or are left at exit, "
-                                                  "in DIR; replayed in order")
+    app.add_flag("--no-diverse-replicas", no_diverse, "Let replicas share a host (carbon's DIVERSE_REPLICAS = False)");
+    app.add_option("--spool", options.spool_dir,
+                   "Keep datapoints that do not fit in memory, or are left at exit, "
+                   "in DIR; replayed in order")
         ->type_name("DIR");
     app.add_option("--buffer-size", options.buffer_size,
                    "Memory per destination before spilling to the spool or holding input (default 64M)")
@@ -43,8 +45,9 @@ int main(int argc, char** argv) {
         ->type_name("DURATION");
     app.add_option("--reconnect-max", options.reconnect_max, "Longest wait between connection attempts (default 30s)")
         ->type_name("DURATION");
-    app.add_option("--resend-window", options.resend_window,
-                   "After a connection breaks, also re-send datapoints acknowledged this long before (default 10s; 0s: off)")
+    app.add_option(
+           "--resend-window", options.resend_window,
+           "After a connection breaks, also re-send datapoints acknowledged this long before (default 10s; 0s: off)")
         ->type_name("DURATION");
     app.add_flag("--pass", options.pass, "Also write every input event to stdout, unchanged");
     app.add_flag("-n,--dry-run", options.dry_run,
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
     if (auto code = ev::parse_cli(app, argc, argv)) {
         return *code;
     }
+    options.diverse_replicas = !no_diverse;
     ev::signals::install();
     ev::Diagnostics diag("evgraphite");
     return ev::graphite::run(options, 1, diag);

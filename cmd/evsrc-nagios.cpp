@@ -12,7 +12,7 @@
 #include "core/signals.h"
 #include "nagios/app.h"
 #include "nagios/event.h"
-#include "nagios/perffile.h"
+#include "nagios/follow.h"
 #include "nagios/scheduler.h"
 #include "nagios/text.h"
 

@@ -37,8 +37,15 @@ LineReader::Fill LineReader::fill(int timeout_ms) {
             }
         }
     }
-    if (ready < 0 && errno == EINTR && m_stop && m_stop()) {
-        return Fill::stop;
+    if (ready < 0 && errno == EINTR) {
+        if (m_stop && m_stop()) {
+            return Fill::stop;
+        }
+        // Another signal (SIGHUP, SIGUSR1): a caller with a timeout gets
+        // control back now to act on it, rather than after the next line.
+        if (timeout_ms >= 0) {
+            return Fill::timeout;
+        }
     }
     for (;;) {
         ssize_t n = ::read(m_fd, m_buf.data() + m_end, usable - m_end);
@@ -52,6 +59,9 @@ LineReader::Fill LineReader::fill(int timeout_ms) {
         if (errno == EINTR) {
             if (m_stop && m_stop()) {
                 return Fill::stop;
+            }
+            if (timeout_ms >= 0) {
+                return Fill::timeout;
             }
             continue;
         }

@@ -17,7 +17,7 @@ public:
         line,       ///< a complete line (without "\n" or "\r\n")
         long_piece, ///< a piece of an over-long line; more pieces follow
         long_end,   ///< the last piece of an over-long line
-        timeout,    ///< no complete line within the timeout
+        timeout,    ///< no complete line within the timeout, or a signal other than a stop arrived
         end,        ///< end of input, or a stop was requested
         error,      ///< read failed; errno_value() says why
     };

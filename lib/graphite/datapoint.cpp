@@ -22,24 +22,24 @@ void extract_datapoint(simdjson::dom::element event, const Clock& clock, Datapoi
     out.kind = Datapoint::Kind::bad;
     out.value.clear();
     switch (metric.type()) {
-    case simdjson::dom::element_type::INT64:
-        fmt::format_to(std::back_inserter(out.value), "{}", metric.get_int64().value_unsafe());
-        break;
-    case simdjson::dom::element_type::UINT64:
-        fmt::format_to(std::back_inserter(out.value), "{}", metric.get_uint64().value_unsafe());
-        break;
-    case simdjson::dom::element_type::DOUBLE: {
-        double d = metric.get_double().value_unsafe();
-        if (!std::isfinite(d)) {
+        case simdjson::dom::element_type::INT64:
+            fmt::format_to(std::back_inserter(out.value), "{}", metric.get_int64().value_unsafe());
+            break;
+        case simdjson::dom::element_type::UINT64:
+            fmt::format_to(std::back_inserter(out.value), "{}", metric.get_uint64().value_unsafe());
+            break;
+        case simdjson::dom::element_type::DOUBLE: {
+            double d = metric.get_double().value_unsafe();
+            if (!std::isfinite(d)) {
+                out.reason = "metric is not a finite number";
+                return;
+            }
+            write_number(d, out.value);
+            break;
+        }
+        default:
             out.reason = "metric is not a finite number";
             return;
-        }
-        write_number(d, out.value);
-        break;
-    }
-    default:
-        out.reason = "metric is not a finite number";
-        return;
     }
     simdjson::dom::element time;
     if (event["time"].get(time) != simdjson::SUCCESS) {

@@ -10,8 +10,8 @@ namespace {
 
 bool plain(std::string_view s, bool allow_colon) {
     for (char c : s) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                  c == '-' || c == '_' || (allow_colon && c == ':');
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                  c == '_' || (allow_colon && c == ':');
         if (!ok) {
             return false;
         }
@@ -22,8 +22,8 @@ bool plain(std::string_view s, bool allow_colon) {
 }  // namespace
 
 std::string Destination::to_string() const {
-    std::string text = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
-                                                           : fmt::format("{}:{}", host, port);
+    std::string text =
+        host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
     if (!instance.empty()) {
         text += ':';
         text += instance;

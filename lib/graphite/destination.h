@@ -12,7 +12,7 @@ namespace ev::graphite {
 
 /// A carbon line receiver and the instance name that places it on the ring.
 struct Destination {
-    std::string host;      ///< name or address; IPv6 without brackets
+    std::string host;  ///< name or address; IPv6 without brackets
     uint16_t port = 0;
     std::string instance;  ///< empty: none (Python's None in carbon's ring key)
 

@@ -83,9 +83,10 @@ Result<Setup> resolve(const Options& options) {
         }
         for (const Destination& other : setup.destinations) {
             if (other.host == dest->host && other.instance == dest->instance) {
-                return make_error(fmt::format("destination '{}': host {} with this instance is given twice (carbon "
-                                              "places series by host and instance)",
-                                              text, dest->host));
+                return make_error(
+                    fmt::format("destination '{}': host {} with this instance is given twice (carbon "
+                                "places series by host and instance)",
+                                text, dest->host));
             }
         }
         setup.destinations.push_back(std::move(dest).value());
@@ -138,7 +139,7 @@ private:
     void wait_network(double seconds);
     double wait_hint();
     void make_room();
-    bool drain(double deadline, bool cut_by_signal);
+    void drain(double deadline);
     int persist();
     void print_counters();
 
@@ -161,7 +162,8 @@ private:
     uint64_t m_events = 0;
     uint64_t m_datapoints = 0;
     uint64_t m_skipped = 0;
-    uint64_t m_rejected = 0;
+    uint64_t m_rejected = 0;  // events rejected by evgraphite's own checks
+    const Input* m_input = nullptr;
 };
 
 Result<void> Engine::open_destinations() {
@@ -224,7 +226,8 @@ void Engine::make_room() {
         for (auto& box : m_outboxes) {
             if (box->full() && !m_spool_failed && !m_spools.empty()) {
                 if (auto spilled = box->spill(false); !spilled) {
-                    m_diag.error(fmt::format("spool: {}; holding input until carbon takes the backlog", spilled.error()));
+                    m_diag.error(
+                        fmt::format("spool: {}; holding input until carbon takes the backlog", spilled.error()));
                     m_spool_failed = true;
                 }
             }
@@ -286,7 +289,9 @@ void Engine::handle(Record& record, Input& input) {
     }
 }
 
-bool Engine::drain(double deadline, bool cut_by_signal) {
+// Delivers what is queued until deadline, or until one more stop signal
+// arrives than had arrived when draining began.
+void Engine::drain(double deadline) {
     for (auto& link : m_links) {
         link->set_keep(0);
     }
@@ -295,11 +300,11 @@ bool Engine::drain(double deadline, bool cut_by_signal) {
         pump_all();
         bool empty = std::all_of(m_outboxes.begin(), m_outboxes.end(), [](auto& box) { return box->empty(); });
         if (empty) {
-            return true;
+            return;
         }
         double now = m_clock.now();
-        if (now >= deadline || (cut_by_signal && signals::stop_count() > signals_at_start)) {
-            return false;
+        if (now >= deadline || signals::stop_count() > signals_at_start) {
+            return;
         }
         if (m_held.take_stats()) {
             print_counters();
@@ -324,8 +329,8 @@ int Engine::persist() {
             if (spilled) {
                 uint64_t now_spooled = box.counters().spooled - before;
                 if (now_spooled > 0) {
-                    m_diag.error(fmt::format("{}: {} datapoints kept in the spool for the next run", name,
-                                             now_spooled));
+                    m_diag.error(
+                        fmt::format("{}: {} datapoints kept in the spool for the next run", name, now_spooled));
                 }
                 continue;
             }
@@ -339,17 +344,20 @@ int Engine::persist() {
 }
 
 void Engine::print_counters() {
-    m_diag.error(fmt::format("events {}, datapoints {}, rejected {}, skipped {}", m_events, m_datapoints, m_rejected,
-                             m_skipped));
+    // Rejected: lines the input refused (not JSON...) and events refused here.
+    uint64_t rejected = m_input != nullptr ? m_input->rejected() : m_rejected;
+    m_diag.error(
+        fmt::format("events {}, datapoints {}, rejected {}, skipped {}", m_events, m_datapoints, rejected, m_skipped));
     if (m_options.dry_run) {
         return;
     }
     for (std::size_t i = 0; i < m_outboxes.size(); ++i) {
         const OutboxCounters& c = m_outboxes[i]->counters();
-        m_diag.error(fmt::format("{}: queued {}, delivered {}, pending {}, spooled {}, replayed {}, resent {}, "
-                                 "failures {}",
-                                 m_setup.destinations[i].to_string(), c.queued, c.delivered,
-                                 m_outboxes[i]->pending(), c.spooled, c.replayed, c.resent, m_links[i]->failures()));
+        m_diag.error(
+            fmt::format("{}: queued {}, delivered {}, pending {}, spooled {}, replayed {}, resent {}, "
+                        "failures {}",
+                        m_setup.destinations[i].to_string(), c.queued, c.delivered, m_outboxes[i]->pending(), c.spooled,
+                        c.replayed, c.resent, m_links[i]->failures()));
     }
 }
 
@@ -365,6 +373,7 @@ int Engine::run() {
         m_diag.error(opened.error());
         return exit_code::k_io;
     }
+    m_input = &input;
     input.set_idle([this] {
         (void)m_out.flush();
         if (!m_options.dry_run) {
@@ -413,12 +422,11 @@ int Engine::run() {
     (void)m_out.flush();
     int code = exit_code::k_ok;
     if (!m_options.dry_run) {
-        bool by_signal = signals::stop_requested();
-        drain(m_clock.now() + m_setup.drain, true);
-        (void)by_signal;
+        drain(m_clock.now() + m_setup.drain);
         code = persist();
         print_counters();
     }
+    m_input = nullptr;
     if (m_out.failed()) {
         m_diag.error(m_out.error());
         return exit_code::k_io;

@@ -19,15 +19,15 @@ constexpr int k_exit_undelivered = 5;
 
 /// Everything evgraphite's command line says.
 struct Options {
-    std::vector<std::string> destinations;       ///< HOST:PORT[:INSTANCE]; empty: 127.0.0.1:2003
+    std::vector<std::string> destinations;  ///< HOST:PORT[:INSTANCE]; empty: 127.0.0.1:2003
     std::string path_template = "{subject}.{name}";
     std::string prefix;
     bool reverse_subject = false;
     int replication = 1;
-    bool diverse_replicas = true;                ///< carbon's DIVERSE_REPLICAS default
-    std::string spool_dir;                       ///< empty: no spool
-    std::string buffer_size = "64M";             ///< memory per destination before spilling
-    std::size_t batch = 65536;                   ///< bytes queued before a write is attempted
+    bool diverse_replicas = true;     ///< carbon's DIVERSE_REPLICAS default
+    std::string spool_dir;            ///< empty: no spool
+    std::string buffer_size = "64M";  ///< memory per destination before spilling
+    std::size_t batch = 65536;        ///< bytes queued before a write is attempted
     std::string drain_timeout = "10s";
     std::string connect_timeout = "5s";
     std::string reconnect_max = "30s";

@@ -21,7 +21,9 @@ namespace ev::graphite {
 Link::Link(Destination destination, Outbox& outbox, LinkTiming timing, std::function<void(std::string_view)> report)
     : m_destination(std::move(destination)), m_outbox(outbox), m_timing(timing), m_report(std::move(report)) {}
 
-Link::~Link() { close(); }
+Link::~Link() {
+    close();
+}
 
 void Link::close() {
     if (m_fd >= 0) {
@@ -191,8 +193,14 @@ double Link::wait_hint(double now) const {
     if (m_state == State::connecting) {
         return std::max(0.0, m_started + m_timing.connect_timeout - now);
     }
-    // Awaiting acknowledgements (or the keep window): look again soon.
-    return m_outbox.empty() ? -1 : (m_blocked ? 0.05 : 0.02);
+    if (m_outbox.empty()) {
+        return -1;
+    }
+    if (m_outbox.has_unwritten()) {
+        return m_blocked ? 0.05 : 0.01;
+    }
+    // Only acknowledgements (or the resend window) to wait for: not urgent.
+    return 0.25;
 }
 
 }  // namespace ev::graphite

@@ -42,6 +42,7 @@ public:
     bool connected() const { return m_state == State::connected; }
     /// Connections that broke or failed to open.
     uint64_t failures() const { return m_failures; }
+    /// The destination this link writes to.
     const Destination& destination() const { return m_destination; }
     /// Changes how long acknowledged lines are kept (0 while draining at exit).
     void set_keep(double keep) { m_timing.keep = keep; }

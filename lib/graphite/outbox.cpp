@@ -10,7 +10,9 @@ namespace {
 // steps and a broken connection re-sends little more than it must.
 constexpr std::size_t k_item_bytes = std::size_t{1} << 17;
 
-uint64_t count_lines(std::string_view data) { return static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n')); }
+uint64_t count_lines(std::string_view data) {
+    return static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n'));
+}
 
 }  // namespace
 

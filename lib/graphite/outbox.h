@@ -64,6 +64,7 @@ public:
     uint64_t pending() const { return m_pending; }
     /// Bytes held in memory.
     std::size_t memory() const { return m_memory; }
+    /// Counters since the outbox was made.
     const OutboxCounters& counters() const { return m_counters; }
 
 private:

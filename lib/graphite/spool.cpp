@@ -105,7 +105,9 @@ Spool::~Spool() {
     }
 }
 
-std::string Spool::path_of(uint64_t seq) const { return fmt::format("{}/{:020}.seg", m_dir, seq); }
+std::string Spool::path_of(uint64_t seq) const {
+    return fmt::format("{}/{:020}.seg", m_dir, seq);
+}
 
 Result<void> Spool::write(uint64_t seq, std::string_view data) {
     std::string path = path_of(seq);
@@ -159,6 +161,8 @@ Result<std::string> Spool::read(uint64_t seq) const {
     return data;
 }
 
-void Spool::remove(uint64_t seq) { ::unlink(path_of(seq).c_str()); }
+void Spool::remove(uint64_t seq) {
+    ::unlink(path_of(seq).c_str());
+}
 
 }  // namespace ev::graphite

@@ -14,8 +14,8 @@ namespace {
 constexpr std::array<bool, 256> make_allowed() {
     std::array<bool, 256> table{};
     for (int c = 0; c < 256; ++c) {
-        table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                   c == ':' || c == '#' || c == '-';
+        table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':' ||
+                   c == '#' || c == '-';
     }
     return table;
 }
@@ -130,28 +130,28 @@ std::string_view PathTemplate::render(simdjson::dom::element event, std::string_
         }
         std::string_view text;
         switch (value->type()) {
-        case simdjson::dom::element_type::STRING:
-            text = value->get_string().value_unsafe();
-            break;
-        case simdjson::dom::element_type::INT64:
-            number = fmt::format("{}", value->get_int64().value_unsafe());
-            text = number;
-            break;
-        case simdjson::dom::element_type::UINT64:
-            number = fmt::format("{}", value->get_uint64().value_unsafe());
-            text = number;
-            break;
-        case simdjson::dom::element_type::DOUBLE:
-            number.clear();
-            write_number(value->get_double().value_unsafe(), number);
-            text = number;
-            break;
-        case simdjson::dom::element_type::BOOL:
-            text = value->get_bool().value_unsafe() ? "true" : "false";
-            break;
-        default:
-            m_reason = fmt::format("field {} is not a string or number", piece.field.to_string());
-            return m_reason;
+            case simdjson::dom::element_type::STRING:
+                text = value->get_string().value_unsafe();
+                break;
+            case simdjson::dom::element_type::INT64:
+                number = fmt::format("{}", value->get_int64().value_unsafe());
+                text = number;
+                break;
+            case simdjson::dom::element_type::UINT64:
+                number = fmt::format("{}", value->get_uint64().value_unsafe());
+                text = number;
+                break;
+            case simdjson::dom::element_type::DOUBLE:
+                number.clear();
+                write_number(value->get_double().value_unsafe(), number);
+                text = number;
+                break;
+            case simdjson::dom::element_type::BOOL:
+                text = value->get_bool().value_unsafe() ? "true" : "false";
+                break;
+            default:
+                m_reason = fmt::format("field {} is not a string or number", piece.field.to_string());
+                return m_reason;
         }
         if (!piece.is_subject) {
             builder.append(text, true);

@@ -67,7 +67,7 @@ void write_run_events(const CheckInfo& check, const Verdict& verdict, const RunR
     event.set("message", verdict.message);
     add_tail(event, check);
     if (check.ttl) {
-        event.set("ttl", *check.ttl);
+        event.set("ttl", round_us(*check.ttl));
     }
     event.set("source", "nagios");
     Json data = Json::object();

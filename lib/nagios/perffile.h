@@ -8,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/diag.h"
 #include "core/id.h"
 #include "core/result.h"
 #include "core/state.h"
@@ -36,18 +35,5 @@ std::optional<State> parse_nagios_state(std::string_view text, bool host);
 /// Writes a status event (when the line has a state) and, when metrics is
 /// true, one metric event per perfdata item. Returns the perfdata problems.
 std::vector<std::string> write_perf_line_events(const PerfLine& line, bool metrics, IdGenerator& ids, Writer& out);
-
-/// Everything `perfdata` mode needs.
-struct PerfFileOptions {
-    std::vector<std::string> files;
-    bool follow = false;    ///< keep reading, survive rotation and truncation (tail -F)
-    bool from_end = false;  ///< with follow: skip what the files hold at start
-    bool metrics = true;
-    double poll_interval = 0.2;
-    double run_for = 0;  ///< stop after this many seconds (tests); 0: until a signal
-};
-
-/// Reads the files (and follows them) and writes events to out_fd; returns the exit code.
-int run_perffile(const PerfFileOptions& options, int out_fd, Diagnostics& diag);
 
 }  // namespace ev::nagios

@@ -261,7 +261,7 @@ void Runner::finish(std::size_t index, std::vector<Finished>& done) {
 }
 
 void Runner::linger(pid_t pid, int pidfd, double now) {
-    m_lingering.push_back(Linger{pid, pidfd, now + m_options.kill_grace, false, false});
+    m_lingering.push_back(Linger{pid, pidfd, now + m_options.kill_grace, false});
 }
 
 void Runner::reap_lingering(double now) {
@@ -271,17 +271,16 @@ void Runner::reap_lingering(double now) {
             ::kill(-l.pid, SIGKILL);
             l.killed = true;
         }
-        if (!l.reaped) {
-            int status = 0;
-            pid_t got = ::waitpid(l.pid, &status, WNOHANG);
-            if (got == l.pid || (got < 0 && errno == ECHILD)) {
-                l.reaped = true;
-                close_fd(l.pidfd);
+        int status = 0;
+        pid_t got = ::waitpid(l.pid, &status, WNOHANG);
+        if (got == l.pid || (got < 0 && errno == ECHILD)) {
+            // The plugin is gone; whatever it left in its group (a member that
+            // ignored SIGTERM) goes now. The group id cannot be reused while
+            // a member lives, so this reaches no stranger.
+            if (!l.killed) {
+                ::kill(-l.pid, SIGKILL);
             }
-        }
-        // The group outlives its leader when a member ignored SIGTERM: it
-        // stays on the list until its SIGKILL, or until nobody is left in it.
-        if (l.reaped && (l.killed || (::kill(-l.pid, 0) != 0 && errno == ESRCH))) {
+            close_fd(l.pidfd);
             m_lingering.erase(m_lingering.begin() + static_cast<std::ptrdiff_t>(i));
             continue;
         }
@@ -329,7 +328,7 @@ void Runner::poll(int timeout_ms, std::vector<Finished>& done) {
         if (l.pidfd >= 0) {
             fds.push_back({l.pidfd, POLLIN, 0});
             owners.emplace_back(SIZE_MAX, 2);
-        } else if (!l.reaped) {
+        } else {
             need_wait_poll = true;
         }
         if (!l.killed) {

@@ -70,7 +70,6 @@ private:
         int pidfd;
         double kill_at;  // steady seconds
         bool killed;
-        bool reaped;  // the leader is reaped; other members may live on
     };
     void finish(std::size_t index, std::vector<Finished>& done);
     void linger(pid_t pid, int pidfd, double now);

@@ -33,7 +33,7 @@ double percentile(std::vector<double>& values, double p) {
     return values[std::min(index, values.size() - 1)];
 }
 
-double round_ms(double seconds) {
+double round_us(double seconds) {
     return std::round(seconds * 1e6) / 1e6;
 }
 
@@ -158,7 +158,7 @@ private:
                                           m_schedule.slots().size(), m_runner.active(), waiting, m_stats.started);
         event.set("message", late ? "scheduler overloaded: " + message : message);
         if (m_options.heartbeat > 0) {
-            event.set("ttl", 3 * m_options.heartbeat);
+            event.set("ttl", round_us(3 * m_options.heartbeat));
         }
         event.set("source", "nagios");
         Json data = Json::object();
@@ -169,9 +169,9 @@ private:
         data.set("started", m_stats.started);
         data.set("started_total", m_stats.started_total);
         data.set("timeouts", m_stats.timeouts);
-        data.set("lateness_p50", round_ms(p50));
-        data.set("lateness_p99", round_ms(p99));
-        data.set("lateness_max", round_ms(max));
+        data.set("lateness_p50", round_us(p50));
+        data.set("lateness_p99", round_us(p99));
+        data.set("lateness_max", round_us(max));
         event.set("data", std::move(data));
         write_canonical(event, m_out.buffer());
         m_out.end_line();

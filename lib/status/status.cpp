@@ -198,15 +198,16 @@ int Filter::run() {
         }
         ++records;
         EventKind kind = read_event(record.root, event, reason);
-        double now = now_for(event);
-        expire(now);
         if (kind == EventKind::bad) {
+            // A rejected line changes nothing, not even the event clock.
             input.reject(record, reason);
             if (input.fatal()) {
                 break;
             }
             continue;
         }
+        double now = now_for(event);
+        expire(now);
         if (!m_options.alerts_only) {
             m_out.write_line(record.line);
         }

@@ -2,7 +2,8 @@
 # graphite-carbon) on loopback, with a private configuration and storage.
 #
 #   carbon_setup DIR        writes DIR/carbon.conf, DIR/storage-schemas.conf
-#                           and picks free loopback ports (CARBON_PORT)
+#                           and picks free loopback ports (line port in
+#                           DIR/port, pickle port in DIR/pickle_port)
 #   carbon_start DIR        starts carbon-cache in the foreground (background
 #                           job, fds 3 and 5 closed so it holds no test pipe);
 #                           waits until its line port accepts
@@ -12,6 +13,8 @@
 #   carbon_wait DIR PATH N  polls (bounded) until PATH has N non-null points
 #   carbon_dump DIR         every point of every series, "path time value"
 #   carbon_wait_total DIR N polls (bounded) until N points are stored in all
+#   carbon_relay_setup DIR DEST...  a consistent-hashing carbon-relay
+#   carbon_relay_start DIR  starts it like carbon_start (stop: carbon_stop)
 #
 # Retention is 1s points for a day, so whisper-fetch reads back exact values.
 
@@ -33,6 +36,7 @@ carbon_setup() {
     pickle=$(carbon_free_port)
     query=$(carbon_free_port)
     echo "$line" > "$dir/port"
+    echo "$pickle" > "$dir/pickle_port"
     cat > "$dir/carbon.conf" <<CONF
 [cache]
 STORAGE_DIR = $dir/storage/
@@ -140,5 +144,54 @@ carbon_wait_total() {
         sleep 0.2
     done
     echo "carbon_wait_total: $have of $want points" >&2
+    return 1
+}
+
+# carbon_relay_setup DIR DEST...: a carbon-relay (RELAY_METHOD =
+# consistent-hashing) in DIR whose DESTINATIONS are DEST (HOST:PORT:INSTANCE,
+# the caches' pickle ports); its line port is in DIR/port. Start and stop it
+# with carbon_relay_start / carbon_stop.
+carbon_relay_setup() {
+    local dir=$1
+    shift
+    mkdir -p "$dir/storage" "$dir/log" "$dir/run"
+    local line pickle dests
+    line=$(carbon_free_port)
+    pickle=$(carbon_free_port)
+    echo "$line" > "$dir/port"
+    dests=$(IFS=,; echo "$*")
+    cat > "$dir/carbon.conf" <<CONF
+[relay]
+STORAGE_DIR = $dir/storage/
+CONF_DIR = $dir/
+LOG_DIR = $dir/log/
+PID_DIR = $dir/run/
+ENABLE_TAGS = False
+LINE_RECEIVER_INTERFACE = 127.0.0.1
+LINE_RECEIVER_PORT = $line
+PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+PICKLE_RECEIVER_PORT = $pickle
+RELAY_METHOD = consistent-hashing
+REPLICATION_FACTOR = 1
+DESTINATIONS = $dests
+MAX_QUEUE_SIZE = 100000
+CONF
+    printf '[everything]\npattern = .*\nretentions = 1s:1d\n' > "$dir/storage-schemas.conf"
+}
+
+carbon_relay_start() {
+    local dir=$1 port i
+    port=$(carbon_port "$dir")
+    carbon-relay --config="$dir/carbon.conf" --nodaemon --pidfile="$dir/run/carbon.pid" \
+        --logdir="$dir/log" start > "$dir/log/console.log" 2>&1 3>&- 5>&- &
+    echo $! > "$dir/run/job.pid"
+    for i in $(seq 1 200); do
+        if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2).close()" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "carbon-relay did not start; log:" >&2
+    cat "$dir/log/console.log" >&2
     return 1
 }

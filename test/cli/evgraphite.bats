@@ -50,6 +50,18 @@ wait_rc() {
     rm -f "$T/$name.evpid"
 }
 
+# Waits (bounded) until the stderr of the background evgraphite matches
+# pattern; signals sent before it has started would meet default handlers.
+wait_err() {
+    local name=$1 pattern=$2 i
+    for i in $(seq 1 200); do
+        grep -qE "$pattern" "$T/$name.err" && return 0
+        sleep 0.05
+    done
+    echo "wait_err: no '$pattern' in $T/$name.err" >&2
+    return 1
+}
+
 # Closes the input of the background evgraphite and waits for it.
 finish_ev() {
     exec 5>&-
@@ -103,6 +115,20 @@ events_for() {
     assert_output "evgraphite: destination '127.0.0.1:2004': host 127.0.0.1 with this instance is given twice (carbon places series by host and instance)"
     run evgraphite --pass --dry-run < /dev/null
     assert_failure 2
+}
+
+@test "a spool that cannot be made or is taken exits 4" {
+    touch "$T/file"
+    run evgraphite --spool "$T/file/spool" < /dev/null
+    assert_failure 4
+    assert_output "evgraphite: cannot create $T/file/spool: Not a directory"
+    start_ev run1 -d 127.0.0.1:1 --spool "$T/spool"
+    for i in $(seq 1 100); do [ -e "$T/spool/127.0.0.1_1/lock" ] && break; sleep 0.05; done
+    sleep 0.2
+    run evgraphite -d 127.0.0.1:1 --spool "$T/spool" < /dev/null
+    assert_failure 4
+    assert_output "evgraphite: spool $T/spool/127.0.0.1_1 is in use by another process"
+    finish_ev run1
 }
 
 @test "paths: template, tags, prefix, sanitising, timestamps" {
@@ -284,6 +310,7 @@ OUT
     start_ev run1 -d "127.0.0.1:$port" --spool "$T/spool" --reconnect-max 200ms --drain-timeout 500ms
     events_for a m "$now" 6000 0 >&5
     events_for b m "$now" 4000 50000 >&5
+    wait_err run1 "Connection refused"
     # Wait until all 10,000 were read, then stop it as systemd would.
     for i in $(seq 1 100); do
         kill -USR1 "$(cat "$T/run1.evpid")"
@@ -365,6 +392,111 @@ OUT
         run diff "$T/expected$n" "$T/got$n"
         assert_success
     done
+}
+
+@test "real carbon-relay: evgraphite puts each series on the cache the relay picks" {
+    carbon_setup "$T/carbon1"
+    carbon_setup "$T/carbon2"
+    carbon_start "$T/carbon1"
+    carbon_start "$T/carbon2"
+    # The relay reaches the caches on their pickle ports, evgraphite on their
+    # line ports: carbon's ring keys on (host, instance), never on the port.
+    carbon_relay_setup "$T/carbon-relay" "127.0.0.1:$(cat "$T/carbon1/pickle_port"):a" \
+        "127.0.0.1:$(cat "$T/carbon2/pickle_port"):b"
+    carbon_relay_start "$T/carbon-relay"
+    now=$(date +%s)
+    awk -v t="$now" 'BEGIN { for (i = 0; i < 60; i++) printf "{\"subject\":\"host%d.example.com\",\"name\":\"load\",\"metric\":%d,\"time\":%d}\n", i, i, t }' > "$T/events"
+    # Through the relay at time now-1, straight from evgraphite at time now.
+    evgraphite -n "$T/events" | awk -v t=$((now - 1)) '{ print $2, $3, t }' > "$T/lines"
+    exec 6<> "/dev/tcp/127.0.0.1/$(carbon_port "$T/carbon-relay")"
+    cat "$T/lines" >&6
+    exec 6>&-
+    run evgraphite -d "127.0.0.1:$(carbon_port "$T/carbon1"):a" -d "127.0.0.1:$(carbon_port "$T/carbon2"):b" "$T/events"
+    assert_success
+    for i in $(seq 1 150); do
+        [ $(( $(carbon_dump "$T/carbon1" | wc -l) + $(carbon_dump "$T/carbon2" | wc -l) )) -ge 120 ] && break
+        sleep 0.2
+    done
+    # Every series has both points on one cache, none is split over the two.
+    for n in 1 2; do
+        carbon_dump "$T/carbon$n" | awk '{ n[$1]++ } END { for (s in n) print s, n[s] }'
+    done | sort > "$T/got"
+    for i in $(seq 0 59); do echo "host${i}_example_com.load 2"; done | sort > "$T/expected"
+    run diff "$T/expected" "$T/got"
+    assert_success
+    [ "$(carbon_dump "$T/carbon1" | wc -l)" -gt 0 ]
+    [ "$(carbon_dump "$T/carbon2" | wc -l)" -gt 0 ]
+}
+
+@test "real carbon: one instance down does not hold back the other" {
+    carbon_setup "$T/carbon1"
+    carbon_setup "$T/carbon2"
+    carbon_start "$T/carbon1"
+    d1="127.0.0.1:$(carbon_port "$T/carbon1"):a"
+    d2="127.0.0.1:$(carbon_port "$T/carbon2"):b"
+    now=$(date +%s)
+    for i in $(seq 0 29); do echo "s$i.m"; done | "$RING" 1 1 "$d1" "$d2" > "$T/placement"
+    on1=$(grep -c " $d1\$" "$T/placement")
+    start_ev run1 -d "$d1" -d "$d2" --spool "$T/spool" --buffer-size 1K --reconnect-max 100ms --drain-timeout 20s
+    awk -v t="$now" 'BEGIN { for (i = 0; i < 30; i++) printf "{\"subject\":\"s%d\",\"name\":\"m\",\"metric\":%d,\"time\":%d}\n", i, i, t }' >&5
+    # carbon2 is down, yet carbon1 gets its share while evgraphite keeps running.
+    carbon_wait_total "$T/carbon1" "$on1"
+    carbon_start "$T/carbon2"
+    finish_ev run1
+    run cat "$T/run1.rc"
+    assert_output 0
+    carbon_wait_total "$T/carbon2" $((30 - on1))
+    run carbon_dump "$T/carbon2"
+    [ "${#lines[@]}" -eq $((30 - on1)) ]
+}
+
+@test "without a spool a full buffer holds the input instead of dropping" {
+    carbon_setup "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    now=$(date +%s)
+    start_ev run1 -d "127.0.0.1:$port" --buffer-size 2K --reconnect-max 100ms --drain-timeout 20s
+    events_for held m "$now" 2000 0 > "$T/events"
+    cat "$T/events" >&5 &
+    writer=$!
+    wait_err run1 "Connection refused"
+    sleep 1
+    kill -USR1 "$(cat "$T/run1.evpid")"
+    for i in $(seq 1 100); do grep -q "events" "$T/run1.err" && break; sleep 0.05; done
+    read -r held < <(sed -nE 's/^evgraphite: events ([0-9]+),.*/\1/p' "$T/run1.err" | head -1)
+    [ "$held" -lt 2000 ]
+    carbon_start "$T/carbon"
+    wait "$writer"
+    finish_ev run1
+    run cat "$T/run1.rc"
+    assert_output 0
+    carbon_wait_total "$T/carbon" 2000
+    expected_dump held.m "$now" 2000 0 > "$T/expected"
+    carbon_dump "$T/carbon" > "$T/got"
+    run diff "$T/expected" "$T/got"
+    assert_success
+}
+
+@test "a second SIGTERM cuts the drain short; the spool keeps everything" {
+    carbon_setup "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    start_ev run1 -d "127.0.0.1:$port" --spool "$T/spool" --drain-timeout 60s
+    events_for x m 1700000000 100 0 >&5
+    wait_err run1 "Connection refused"
+    for i in $(seq 1 100); do
+        kill -USR1 "$(cat "$T/run1.evpid")"
+        sleep 0.05
+        grep -q "events 100," "$T/run1.err" && break
+    done
+    kill -TERM "$(cat "$T/run1.evpid")"
+    sleep 0.3
+    kill -TERM "$(cat "$T/run1.evpid")"
+    wait_rc run1
+    run cat "$T/run1.rc"
+    assert_output 0
+    run grep "kept in the spool" "$T/run1.err"
+    assert_output "evgraphite: 127.0.0.1:$port: 100 datapoints kept in the spool for the next run"
+    run cat "$T/spool/127.0.0.1_$port/"*.seg
+    assert_output "$(for i in $(seq 0 99); do echo "x.m $i $((1700000000 - i))"; done)"
 }
 
 @test "without a spool, what carbon never took is reported and exits 5" {

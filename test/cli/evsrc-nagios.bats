@@ -381,7 +381,8 @@ ERR
 {"time":1700000002,"type":"metric","subject":"db1","name":"Disk /./","metric":10,"unit":"MB","source":"nagios"}
 {"time":1700000003,"type":"metric","subject":"db1","name":"host.rta","metric":1,"unit":"ms","source":"nagios"}
 OUT
-    [ "$stderr" = "evsrc-nagios: $N/nagios_default.perfdata: line 3: neither a PNP4Nagios KEY::VALUE line nor a [SERVICEPERFDATA]/[HOSTPERFDATA] line" ]
+    [ "$stderr" = "evsrc-nagios: $N/nagios_default.perfdata: line 3: neither a PNP4Nagios KEY::VALUE line nor a [SERVICEPERFDATA]/[HOSTPERFDATA] line
+evsrc-nagios: 1 line rejected" ]
     run bash -c "evsrc-nagios perfdata '$N/pnp_bulk.perfdata' | jq -c 'select(.name == \"host\") | .data.fields.SITE'"
     assert_output '"ams"'
 }

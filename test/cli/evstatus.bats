@@ -318,3 +318,25 @@ web3 last seen 600 seconds ago'
     assert_line --index 0 --partial '"subject":"a","name":"hb","state":"critical","severity":2,"message":"no status within ttl 2s","source":"evstatus","previous":"ok","reason":"expired"'
     assert_line --index 1 --partial '"subject":"b","name":"hb","state":"critical"'
 }
+
+@test "--save-interval saves the state file while running, even when the input is idle" {
+    mkfifo "$TMP/fifo"
+    evstatus --state "$TMP/state" --save-interval 200ms --alerts-only < "$TMP/fifo" > /dev/null &
+    PID=$!
+    exec 7> "$TMP/fifo"
+    echo '{"type":"status","subject":"db1","name":"disk","state":"warning"}' >&7
+    for _ in $(seq 50); do
+        grep -q '"subject":"db1"' "$TMP/state" 2> /dev/null && break
+        sleep 0.1
+    done
+    run evstatus show --state "$TMP/state" --json
+    assert_success
+    assert_output --partial '"subject":"db1","name":"disk","state":"warning"'
+    kill -0 "$PID"  # still running: the save came from the interval, not the exit
+    kill -TERM "$PID"
+    rc=0
+    wait "$PID" || rc=$?
+    PID=
+    exec 7>&-
+    [ "$rc" -eq 0 ]
+}

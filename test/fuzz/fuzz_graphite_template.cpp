@@ -22,8 +22,8 @@ void check_path(const std::string& path) {
         std::abort();
     }
     for (char c : path) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == ':' || c == '#' || c == '-' || c == '.';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':' ||
+                  c == '#' || c == '-' || c == '.';
         if (!ok) {
             std::abort();
         }

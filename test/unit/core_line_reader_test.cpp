@@ -1,7 +1,11 @@
 #include "core/line_reader.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <chrono>
 
 #include <string>
 #include <thread>
@@ -112,6 +116,33 @@ TEST(LineReader, CallsIdleWhenNoInputIsReady) {
     close(fds[1]);
     EXPECT_EQ(reader.next(line, 1000), ev::LineReader::Status::end);
     close(fds[0]);
+}
+
+}  // namespace
+
+namespace {
+
+void ignore_signal(int) {}
+
+TEST(LineReader, OtherSignalsWakeACallerWithATimeout) {
+    struct sigaction sa {};
+    sa.sa_handler = ignore_signal;  // no SA_RESTART: poll returns EINTR
+    sigaction(SIGUSR2, &sa, nullptr);
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    ev::LineReader reader(fds[0], 100);
+    pthread_t self = pthread_self();
+    std::thread poker([self] {
+        usleep(100000);
+        pthread_kill(self, SIGUSR2);
+    });
+    std::string_view line;
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(reader.next(line, 10000), ev::LineReader::Status::timeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    poker.join();
+    close(fds[0]);
+    close(fds[1]);
 }
 
 }  // namespace

@@ -91,7 +91,9 @@ TEST(GraphiteEngine, UsageErrorsExitTwo) {
 TEST(GraphiteEngine, StrictStopsWithThree) {
     Options options;
     options.input.strict = true;
-    auto ran = dry_run(options, "{\"subject\":\"h\",\"name\":\"n\",\"metric\":\"x\"}\n{\"subject\":\"h\",\"name\":\"n\",\"metric\":1}\n");
+    auto ran = dry_run(
+        options,
+        "{\"subject\":\"h\",\"name\":\"n\",\"metric\":\"x\"}\n{\"subject\":\"h\",\"name\":\"n\",\"metric\":1}\n");
     EXPECT_EQ(ran.code, 3);
     EXPECT_EQ(ran.out, "");
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "graphite/destination.h"
 
 namespace {
 
@@ -79,7 +80,9 @@ private:
     uint16_t m_port = 0;
 };
 
-Destination loopback(uint16_t port) { return Destination{"127.0.0.1", port, ""}; }
+Destination loopback(uint16_t port) {
+    return Destination{"127.0.0.1", port, ""};
+}
 
 // Pumps the link until done() or about two seconds pass.
 template <class F>
@@ -128,7 +131,8 @@ TEST(GraphiteLink, RefusedThenReconnectsWithBackoff) {
     box.push("x 1 1\n", 1);
     ASSERT_TRUE(pump_until(link, nullptr, [&] { return link.failures() >= 3; }));
     ASSERT_EQ(messages.size(), 1u);
-    EXPECT_EQ(messages[0], "127.0.0.1:" + std::to_string(port) + ": connect: Connection refused; retrying, datapoints wait");
+    EXPECT_EQ(messages[0],
+              "127.0.0.1:" + std::to_string(port) + ": connect: Connection refused; retrying, datapoints wait");
     Listener carbon(port);
     ASSERT_TRUE(pump_until(link, &carbon, [&] { return carbon.m_got == "x 1 1\n" && box.empty(); }));
     ASSERT_EQ(messages.size(), 2u);
@@ -146,9 +150,51 @@ TEST(GraphiteLink, PeerClosingIsNoticedAndNothingUnacknowledgedIsLost) {
     ASSERT_TRUE(pump_until(link, &carbon, [&] { return box.empty() && carbon.m_got == "a 1 1\n"; }));
     carbon.drop();
     ASSERT_TRUE(pump_until(link, nullptr, [&] { return link.failures() == 1; }));
-    EXPECT_EQ(messages.at(0), "127.0.0.1:" + std::to_string(carbon.port()) + ": connection closed by carbon; retrying, datapoints wait");
+    EXPECT_EQ(messages.at(0), "127.0.0.1:" + std::to_string(carbon.port()) +
+                                  ": connection closed by carbon; retrying, datapoints wait");
     box.push("b 2 2\n", 1);
     ASSERT_TRUE(pump_until(link, &carbon, [&] { return box.empty() && carbon.m_got == "a 1 1\nb 2 2\n"; }));
+}
+
+TEST(GraphiteLink, ConnectsOverIpv6) {
+    int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 4) != 0) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        GTEST_SKIP() << "no IPv6 loopback here";
+    }
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    auto dest = ev::graphite::parse_destination("[::1]:" + std::to_string(ntohs(addr.sin6_port))).value();
+    Outbox box(1 << 20, nullptr);
+    Link link(dest, box, LinkTiming{}, [](std::string_view) {});
+    box.push("v6 1 1\n", 1);
+    int conn = -1;
+    std::string got;
+    for (int i = 0; i < 400 && got != "v6 1 1\n"; ++i) {
+        link.pump(ev::wall_clock().now());
+        pollfd p{conn < 0 ? fd : conn, POLLIN, 0};
+        if (::poll(&p, 1, 5) > 0) {
+            if (conn < 0) {
+                conn = ::accept(fd, nullptr, nullptr);
+            } else {
+                char buf[64];
+                ssize_t n = ::read(conn, buf, sizeof buf);
+                if (n > 0) {
+                    got.append(buf, static_cast<std::size_t>(n));
+                }
+            }
+        }
+    }
+    EXPECT_EQ(got, "v6 1 1\n");
+    if (conn >= 0) {
+        ::close(conn);
+    }
+    ::close(fd);
 }
 
 }  // namespace

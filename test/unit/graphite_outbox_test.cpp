@@ -132,36 +132,4 @@ TEST_F(GraphiteOutbox, PersistAndRestartReplayInOrder) {
     EXPECT_EQ(segments(), 0u);
 }
 
-TEST_F(GraphiteOutbox, SecondProcessCannotTakeTheSpool) {
-    auto first = Spool::open(m_dir);
-    ASSERT_TRUE(first.ok());
-    auto second = Spool::open(m_dir);
-    ASSERT_FALSE(second.ok());
-    EXPECT_EQ(second.error(), "spool " + m_dir + " is in use by another process");
-}
-
-TEST_F(GraphiteOutbox, SpoolDropsATornLastLineAndStaleTemporaries) {
-    {
-        auto spool = Spool::open(m_dir).value();
-        ASSERT_TRUE(spool->write(Spool::k_first, "a 1 1\nb 2").ok());
-    }
-    {
-        FILE* f = std::fopen((m_dir + "/04611686018427387905.seg.tmp").c_str(), "w");
-        std::fputs("junk", f);
-        std::fclose(f);
-    }
-    auto spool = Spool::open(m_dir).value();
-    ASSERT_EQ(spool->found().size(), 1u);
-    EXPECT_EQ(spool->read(Spool::k_first).value(), "a 1 1\n");
-    EXPECT_FALSE(std::filesystem::exists(m_dir + "/04611686018427387905.seg.tmp"));
-}
-
-TEST(GraphiteSpoolName, ParsesOnlySegmentNames) {
-    EXPECT_EQ(ev::graphite::parse_segment_name("04611686018427387904.seg"), Spool::k_first);
-    EXPECT_EQ(ev::graphite::parse_segment_name("4611686018427387904.seg"), 0u);
-    EXPECT_EQ(ev::graphite::parse_segment_name("0461168601842738790x.seg"), 0u);
-    EXPECT_EQ(ev::graphite::parse_segment_name("99999999999999999999.seg"), 0u);
-    EXPECT_EQ(ev::graphite::parse_segment_name("lock"), 0u);
-}
-
 }  // namespace

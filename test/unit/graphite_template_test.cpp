@@ -13,8 +13,7 @@ struct Rendered {
     std::string problem;
 };
 
-Rendered render(const char* tmpl, const char* event, const char* prefix = "",
-                SubjectDots dots = SubjectDots::replace) {
+Rendered render(const char* tmpl, const char* event, const char* prefix = "", SubjectDots dots = SubjectDots::replace) {
     auto t = PathTemplate::parse(tmpl);
     EXPECT_TRUE(t.ok()) << t.error();
     simdjson::dom::parser parser;

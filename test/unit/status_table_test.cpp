@@ -114,6 +114,58 @@ TEST(StatusTable, EarlierDeadlineAfterALaterOne) {
     EXPECT_EQ(t.pop_expired(100, &at), nullptr);  // the item at 50 is stale
 }
 
+TEST(StatusTable, ExpiryOrderMatchesABruteForceReference) {
+    // Random arms, refreshes (later and earlier) and disarms, with expiries
+    // interleaved; every pop must be the earliest (deadline, subject, name)
+    // among the armed entries, as a full scan says.
+    IdentityTable t;
+    bool inserted = false;
+    std::vector<IdentityEntry*> entries;
+    for (int i = 0; i < 300; ++i) {
+        entries.push_back(&t.get("h" + std::to_string(i % 37), "n" + std::to_string(i), IdentityState{}, inserted));
+    }
+    uint64_t rng = 12345;
+    auto next = [&rng]() {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        return rng >> 33;
+    };
+    double now = 0;
+    for (int round = 0; round < 20000; ++round) {
+        IdentityEntry* e = entries[next() % entries.size()];
+        uint64_t op = next() % 10;
+        if (op < 6) {
+            t.arm(*e, now + 1 + static_cast<double>(next() % 50));  // ties are common
+        } else if (op < 7) {
+            t.arm(*e, 0);
+        } else {
+            now += static_cast<double>(next() % 3);
+            double at = 0;
+            while (IdentityEntry* popped = t.pop_expired(now, &at)) {
+                IdentityEntry* best = nullptr;
+                double best_deadline = 0;
+                for (IdentityEntry* c : entries) {
+                    double d = c == popped ? at : c->state.deadline;
+                    if (d <= 0) {
+                        continue;
+                    }
+                    if (best == nullptr || d < best_deadline ||
+                        (d == best_deadline && (c->subject() < best->subject() ||
+                                                (c->subject() == best->subject() && c->name() < best->name())))) {
+                        best = c;
+                        best_deadline = d;
+                    }
+                }
+                ASSERT_EQ(popped, best) << "round " << round;
+                ASSERT_EQ(at, best_deadline);
+                ASSERT_LT(at, now);
+            }
+            for (IdentityEntry* c : entries) {
+                ASSERT_FALSE(c->state.deadline > 0 && c->state.deadline < now) << "due but not popped";
+            }
+        }
+    }
+}
+
 TEST(StatusTable, SortedBySubjectThenName) {
     IdentityTable t;
     bool inserted = false;

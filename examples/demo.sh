@@ -5,7 +5,7 @@
 #   evsrc-nagios run CONFIG | evstatus --state FILE | evroute RULES
 #                                                       |-> alerts.ndjson
 #                                                       |-> one line per alert on this terminal
-#                                                       |-> metrics.ndjson (and carbon via evgraphite, when one listens)
+#                                                       |-> metrics.ndjson, and carbon via evgraphite
 #                                                       |-> statuses.ndjson
 #                                                       `-> a callback when httpd comes up on a frontend_web host
 #
@@ -14,7 +14,10 @@
 # you watch. Runs DEMO_SECONDS (default 30), then prints `evstatus show` and
 # the alert count. Every process it starts is stopped; a failed stage makes
 # it exit non-zero. DEMO_DIR keeps the files (default: a temporary directory,
-# removed at the end).
+# removed at the end). Metrics also go through evgraphite to a private
+# carbon-cache the demo starts on loopback (Debian's graphite-carbon, with the
+# tests' helper test/cli/carbon.bash); DEMO_CARBON=HOST:PORT sends them to an
+# existing carbon instead, DEMO_CARBON=off to none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -47,6 +50,7 @@ fi
 
 pids=()
 listener=""
+carbon_dir=""
 cleanup() {
     local pid
     [ -n "$listener" ] && kill "$listener" 2> /dev/null || true
@@ -56,6 +60,7 @@ cleanup() {
     for pid in "${pids[@]}" $listener; do
         wait "$pid" 2> /dev/null || true
     done
+    [ -z "$carbon_dir" ] || carbon_stop "$carbon_dir"
     [ "$keep" = 1 ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -97,12 +102,29 @@ disk_root 5s -- $PLUGINS/check_disk -w 5% -c 2% -p /
 procs 5s -- $PLUGINS/check_procs -w 2000 -c 5000
 CONF
 
-# Metrics also go to carbon through evgraphite when a carbon line receiver
-# answers at DEMO_CARBON (default 127.0.0.1:2003); spilled, never blocking.
-carbon=${DEMO_CARBON:-127.0.0.1:2003}
+# Metrics also go to carbon through evgraphite (spooled, never blocking).
+carbon=${DEMO_CARBON:-private}
+if [ "$carbon" = private ]; then
+    carbon=off
+    if [ -x "$BIN/evgraphite" ] && command -v carbon-cache > /dev/null; then
+        # shellcheck source=../test/cli/carbon.bash
+        source "$ROOT/test/cli/carbon.bash"
+        carbon_dir="$work/carbon"
+        carbon_setup "$carbon_dir"
+        if carbon_start "$carbon_dir" 2> "$work/carbon.err"; then
+            carbon="127.0.0.1:$(carbon_port "$carbon_dir")"
+            say "started a private carbon-cache on $carbon"
+        else
+            say "carbon-cache did not start (see $work/carbon.err); metrics go to the file only"
+            carbon_dir=""
+        fi
+    fi
+fi
 to_carbon=""
-if [ -x "$BIN/evgraphite" ] && "$PLUGINS/check_tcp" -H "${carbon%:*}" -p "${carbon##*:}" -t 1 > /dev/null 2>&1; then
-    to_carbon=", consumer $BIN/evgraphite -d $carbon --prefix evkit-demo"
+if [ "$carbon" != off ] && [ -x "$BIN/evgraphite" ] &&
+    "$PLUGINS/check_tcp" -H "${carbon%:*}" -p "${carbon##*:}" -t 1 > /dev/null 2>&1; then
+    mkdir -p "$work/spool"
+    to_carbon=", consumer $BIN/evgraphite -d $carbon --prefix evkit-demo --spool $work/spool"
     say "metrics also go to carbon at $carbon"
 fi
 
@@ -192,4 +214,17 @@ echo "alerts: $alerts (in $work/alerts.ndjson); metrics: $metrics; statuses: $st
 [ "$alerts" -gt 0 ] || fail "no alerts were raised"
 jq -e -s 'any(.[]; .name == "httpd" and .state == "critical")' "$work/alerts.ndjson" > /dev/null ||
     fail "the httpd outage raised no critical alert"
+if [ -n "$carbon_dir" ] && [ -n "$to_carbon" ]; then
+    # evgraphite drained to carbon when evroute closed its input; give
+    # carbon-cache a moment to write its cache to whisper files.
+    points=0
+    for _ in $(seq 1 50); do
+        points=$(carbon_dump "$carbon_dir" | wc -l)
+        [ "$points" -ge "$metrics" ] && break
+        sleep 0.2
+    done
+    series=$(carbon_dump "$carbon_dir" | awk '{print $1}' | sort -u | wc -l)
+    echo "carbon: $points datapoints in $series series under evkit-demo.* (whisper files in $carbon_dir/storage/whisper)"
+    [ "$points" -gt 0 ] || fail "no datapoint reached carbon"
+fi
 say "done"

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/duration.h"
+#include "core/utf8.h"
 
 namespace ev::batch {
 
@@ -16,57 +17,10 @@ std::string signal_name(int sig) {
     return abbrev != nullptr ? std::string(abbrev) : fmt::format("{}", sig);
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-        return 1;
-    }
-    std::size_t n = 0;
-    uint32_t min = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2, min = 0x80, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, min = 0x800, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4, min = 0x10000, cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size()) {
-        return 0;
-    }
-    for (std::size_t k = 1; k < n; ++k) {
-        auto d = static_cast<unsigned char>(s[i + k]);
-        if ((d & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (d & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return n;
-}
 
 }  // namespace
 
-std::string sanitize_utf8(std::string_view bytes) {
-    std::string out;
-    out.reserve(bytes.size());
-    for (std::size_t i = 0; i < bytes.size();) {
-        std::size_t n = utf8_length(bytes, i);
-        if (n == 0) {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        } else {
-            out.append(bytes.data() + i, n);
-            i += n;
-        }
-    }
-    return out;
-}
+std::string sanitize_utf8(std::string_view bytes) { return ev::sanitize_utf8(bytes); }
 
 std::string command_basename(std::string_view path) {
     auto slash = path.rfind('/');

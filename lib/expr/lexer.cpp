@@ -1,5 +1,7 @@
 #include "expr/lexer.h"
 
+#include "core/utf8.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -14,60 +16,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
 
-// Length of the valid UTF-8 sequence starting at s[pos], or 0 when it is invalid.
-std::size_t utf8_length(std::string_view s, std::size_t pos) {
-    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    unsigned char c = byte(pos);
-    if (c < 0x80) {
-        return 1;
-    }
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (pos + n > s.size()) {
-        return 0;
-    }
-    for (std::size_t i = 1; i < n; ++i) {
-        if ((byte(pos + i) & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (byte(pos + i) & 0x3F);
-    }
-    bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        return 0;
-    }
-    return n;
-}
 
-void append_utf8(std::uint32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 // Four hex digits at s[pos..pos+4), or -1.
 long read_hex4(std::string_view s, std::size_t pos) {
@@ -293,7 +242,7 @@ Result<Token> Lexer::next() {
     default:
         break;
     }
-    std::size_t n = utf8_length(m_source, m_pos);
+    std::size_t n = utf8_sequence_length(m_source, m_pos);
     if (n == 0) {
         return error_at(m_pos, "invalid UTF-8");
     }
@@ -379,7 +328,7 @@ Result<Token> Lexer::read_string() {
             return error_at(m_pos, "control character in string (write it as an escape)");
         }
         if (c != '\\') {
-            std::size_t n = utf8_length(m_source, m_pos);
+            std::size_t n = utf8_sequence_length(m_source, m_pos);
             if (n == 0) {
                 return error_at(m_pos, "invalid UTF-8 in string");
             }
@@ -438,7 +387,7 @@ Result<Token> Lexer::read_string() {
             break;
         }
         default: {
-            std::size_t n = utf8_length(m_source, m_pos - 1);
+            std::size_t n = utf8_sequence_length(m_source, m_pos - 1);
             std::string_view shown = n == 0 ? std::string_view("?") : m_source.substr(m_pos - 1, n);
             return error_at(escape, fmt::format("bad escape '\\{}'", shown));
         }
@@ -473,7 +422,7 @@ Result<Token> Lexer::read_regex() {
             m_pos += 2;
             continue;
         }
-        std::size_t n = utf8_length(m_source, m_pos);
+        std::size_t n = utf8_sequence_length(m_source, m_pos);
         if (n == 0) {
             return error_at(m_pos, "invalid UTF-8 in regex");
         }

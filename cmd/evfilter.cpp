@@ -14,8 +14,12 @@ int main(int argc, char** argv) {
     app.add_flag("-v,--invert", options.invert, "Write the events for which EXPR is false");
     app.add_flag("-c,--count", options.count, "Print only the number of selected events");
     app.add_option("-m,--max-count", options.max_count, "Stop after N selected events")->type_name("N");
-    app.add_option("--set", options.sets, "Set PATH to the value of EXPR (repeatable)")->type_name("PATH=EXPR")->allow_extra_args(false);
-    app.add_option("--del", options.dels, "Delete the field at PATH (repeatable)")->type_name("PATH")->allow_extra_args(false);
+    app.add_option("--set", options.sets, "Set PATH to the value of EXPR (repeatable)")
+        ->type_name("PATH=EXPR")
+        ->allow_extra_args(false);
+    app.add_option("--del", options.dels, "Delete the field at PATH (repeatable)")
+        ->type_name("PATH")
+        ->allow_extra_args(false);
     ev::add_input_options(app, options.input);
     ev::add_version_flag(app, "evfilter");
     if (auto code = ev::parse_cli(app, argc, argv)) {

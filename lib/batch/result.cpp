@@ -17,10 +17,11 @@ std::string signal_name(int sig) {
     return abbrev != nullptr ? std::string(abbrev) : fmt::format("{}", sig);
 }
 
-
 }  // namespace
 
-std::string sanitize_utf8(std::string_view bytes) { return ev::sanitize_utf8(bytes); }
+std::string sanitize_utf8(std::string_view bytes) {
+    return ev::sanitize_utf8(bytes);
+}
 
 std::string command_basename(std::string_view path) {
     auto slash = path.rfind('/');

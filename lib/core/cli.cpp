@@ -10,8 +10,7 @@
 namespace ev {
 
 void add_input_options(CLI::App& app, InputOptions& options) {
-    app.add_option("--rejects", options.rejects_path, "Append bad input lines verbatim to FILE")
-        ->type_name("FILE");
+    app.add_option("--rejects", options.rejects_path, "Append bad input lines verbatim to FILE")->type_name("FILE");
     app.add_flag("--strict", options.strict, "Stop with exit 3 at the first bad input line");
     app.add_option("--max-line", options.max_line, "Longest accepted line in bytes (default 1048576)")
         ->type_name("BYTES")

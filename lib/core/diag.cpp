@@ -26,7 +26,9 @@ void write_stderr(std::string_view text) {
 Diagnostics::Diagnostics(std::string tool, Output output, const Clock& clock)
     : m_tool(std::move(tool)), m_output(output ? std::move(output) : Output(write_stderr)), m_clock(clock) {}
 
-void Diagnostics::error(std::string_view message) { m_output(fmt::format("{}: {}\n", m_tool, message)); }
+void Diagnostics::error(std::string_view message) {
+    m_output(fmt::format("{}: {}\n", m_tool, message));
+}
 
 void Diagnostics::line_problem(std::string_view file, uint64_t line, std::string_view reason) {
     double now = m_clock.now();

@@ -18,8 +18,8 @@ Result<double> parse_duration(std::string_view text) {
     auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
     if (number.empty() || ec != std::errc() || ptr != number.data() + number.size() || !std::isfinite(value) ||
         value < 0) {
-        return make_error(fmt::format("bad duration '{}': expected a number with an optional unit ms, s, m, h, d, w",
-                                      text));
+        return make_error(
+            fmt::format("bad duration '{}': expected a number with an optional unit ms, s, m, h, d, w", text));
     }
     double scale = 1;
     if (unit.empty() || unit == "s") {

@@ -135,40 +135,40 @@ Input::Next Input::next(Record& out, int timeout_ms) {
         std::string_view line;
         LineReader::Status status = m_reader->next(line, timeout_ms);
         switch (status) {
-        case LineReader::Status::timeout:
-            return Next::timeout;
-        case LineReader::Status::end:
-            if (signals::stop_requested()) {
-                m_done = true;
-                return Next::end;
-            }
-            m_reader.reset();
-            continue;
-        case LineReader::Status::error:
-            m_diag.error(fmt::format("{}: read failed: {}", m_file == "-" ? "stdin" : m_file,
-                                     std::strerror(m_reader->errno_value())));
-            m_io_failed = true;
-            m_reader.reset();
-            continue;
-        case LineReader::Status::long_piece:
-            if (!long_started) {
-                ++m_line;
-                long_started = true;
-            }
-            reject_line(line, false, {});
-            continue;
-        case LineReader::Status::long_end:
-            if (!long_started) {
-                ++m_line;
-            }
-            long_started = false;
-            reject_line(line, true, fmt::format("line longer than {} bytes", m_options.max_line));
-            if (m_fatal) {
-                return Next::end;
-            }
-            continue;
-        case LineReader::Status::line:
-            break;
+            case LineReader::Status::timeout:
+                return Next::timeout;
+            case LineReader::Status::end:
+                if (signals::stop_requested()) {
+                    m_done = true;
+                    return Next::end;
+                }
+                m_reader.reset();
+                continue;
+            case LineReader::Status::error:
+                m_diag.error(fmt::format("{}: read failed: {}", m_file == "-" ? "stdin" : m_file,
+                                         std::strerror(m_reader->errno_value())));
+                m_io_failed = true;
+                m_reader.reset();
+                continue;
+            case LineReader::Status::long_piece:
+                if (!long_started) {
+                    ++m_line;
+                    long_started = true;
+                }
+                reject_line(line, false, {});
+                continue;
+            case LineReader::Status::long_end:
+                if (!long_started) {
+                    ++m_line;
+                }
+                long_started = false;
+                reject_line(line, true, fmt::format("line longer than {} bytes", m_options.max_line));
+                if (m_fatal) {
+                    return Next::end;
+                }
+                continue;
+            case LineReader::Status::line:
+                break;
         }
         ++m_line;
         if (is_blank(line)) {

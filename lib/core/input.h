@@ -21,20 +21,20 @@ namespace ev {
 
 /// Options every event-reading tool shares.
 struct InputOptions {
-    std::vector<std::string> files;         ///< empty or "-" means stdin
+    std::vector<std::string> files;  ///< empty or "-" means stdin
     std::size_t max_line = std::size_t{1} << 20;
-    std::string rejects_path;               ///< bad lines are appended here verbatim
-    bool strict = false;                    ///< the first bad line is fatal
+    std::string rejects_path;                  ///< bad lines are appended here verbatim
+    bool strict = false;                       ///< the first bad line is fatal
     std::size_t block = std::size_t{1} << 20;  ///< read size (small in tests and fuzzing)
 };
 
 /// One parsed input event; views stay valid until the next call to next().
 struct Record {
-    std::string_view line;          ///< the raw bytes, without the newline
-    std::string_view file;          ///< "-" for stdin
-    uint64_t number = 0;            ///< line number within file, from 1
-    simdjson::dom::element root;    ///< the event, a JSON object
-    Position position;              ///< for acknowledgement after durable output
+    std::string_view line;        ///< the raw bytes, without the newline
+    std::string_view file;        ///< "-" for stdin
+    uint64_t number = 0;          ///< line number within file, from 1
+    simdjson::dom::element root;  ///< the event, a JSON object
+    Position position;            ///< for acknowledgement after durable output
 };
 
 /// Reads events from the files in order. Invalid lines (not JSON, not an

@@ -14,8 +14,8 @@ namespace ev {
 namespace {
 
 constexpr std::array<std::string_view, 18> k_event_key_order = {
-    "id",   "time", "type", "subject", "name",     "state",  "severity", "metric", "unit",
-    "message", "tags", "ttl", "source", "data", "previous", "reason", "since",    "cause"};
+    "id",      "time", "type", "subject", "name", "state",    "severity", "metric", "unit",
+    "message", "tags", "ttl",  "source",  "data", "previous", "reason",   "since",  "cause"};
 
 bool key_less(std::string_view a, std::string_view b, bool top_level) {
     if (top_level) {
@@ -36,9 +36,8 @@ void write_members(const JsonMembers& members, std::string& out, bool top_level)
     for (const auto& m : members) {
         order.push_back(&m);
     }
-    std::stable_sort(order.begin(), order.end(), [top_level](const auto* a, const auto* b) {
-        return key_less(a->first, b->first, top_level);
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [top_level](const auto* a, const auto* b) { return key_less(a->first, b->first, top_level); });
     out += '{';
     bool first = true;
     for (const auto* m : order) {
@@ -55,40 +54,40 @@ void write_members(const JsonMembers& members, std::string& out, bool top_level)
 
 void write_json(const Json& value, std::string& out, bool top_level) {
     switch (value.kind()) {
-    case Json::Kind::null:
-        out += "null";
-        break;
-    case Json::Kind::boolean:
-        out += value.as_bool() ? "true" : "false";
-        break;
-    case Json::Kind::integer:
-        fmt::format_to(std::back_inserter(out), "{}", value.as_integer());
-        break;
-    case Json::Kind::number:
-        write_number(value.as_number(), out);
-        break;
-    case Json::Kind::unsigned_integer:
-        fmt::format_to(std::back_inserter(out), "{}", value.as_unsigned());
-        break;
-    case Json::Kind::string:
-        json_escape_to(value.as_string(), out);
-        break;
-    case Json::Kind::array: {
-        out += '[';
-        bool first = true;
-        for (const Json& item : value.items()) {
-            if (!first) {
-                out += ',';
+        case Json::Kind::null:
+            out += "null";
+            break;
+        case Json::Kind::boolean:
+            out += value.as_bool() ? "true" : "false";
+            break;
+        case Json::Kind::integer:
+            fmt::format_to(std::back_inserter(out), "{}", value.as_integer());
+            break;
+        case Json::Kind::number:
+            write_number(value.as_number(), out);
+            break;
+        case Json::Kind::unsigned_integer:
+            fmt::format_to(std::back_inserter(out), "{}", value.as_unsigned());
+            break;
+        case Json::Kind::string:
+            json_escape_to(value.as_string(), out);
+            break;
+        case Json::Kind::array: {
+            out += '[';
+            bool first = true;
+            for (const Json& item : value.items()) {
+                if (!first) {
+                    out += ',';
+                }
+                first = false;
+                write_json(item, out, false);
             }
-            first = false;
-            write_json(item, out, false);
+            out += ']';
+            break;
         }
-        out += ']';
-        break;
-    }
-    case Json::Kind::object:
-        write_members(value.members(), out, top_level);
-        break;
+        case Json::Kind::object:
+            write_members(value.members(), out, top_level);
+            break;
     }
 }
 
@@ -104,7 +103,8 @@ void insertion_sort(std::vector<T>& items) {
     for (std::size_t i = 1; i < items.size(); ++i) {
         T item = items[i];
         std::size_t j = i;
-        while (j > 0 && (item.rank != items[j - 1].rank ? item.rank < items[j - 1].rank : item.key < items[j - 1].key)) {
+        while (j > 0 &&
+               (item.rank != items[j - 1].rank ? item.rank < items[j - 1].rank : item.key < items[j - 1].key)) {
             items[j] = items[j - 1];
             --j;
         }
@@ -115,66 +115,66 @@ void insertion_sort(std::vector<T>& items) {
 void write_element(simdjson::dom::element element, std::string& out, bool top_level) {
     using simdjson::dom::element_type;
     switch (element.type()) {
-    case element_type::NULL_VALUE:
-        out += "null";
-        break;
-    case element_type::BOOL:
-        out += element.get_bool().value_unsafe() ? "true" : "false";
-        break;
-    case element_type::INT64:
-        fmt::format_to(std::back_inserter(out), "{}", element.get_int64().value_unsafe());
-        break;
-    case element_type::UINT64:
-        fmt::format_to(std::back_inserter(out), "{}", element.get_uint64().value_unsafe());
-        break;
-    case element_type::DOUBLE:
-        write_number(element.get_double().value_unsafe(), out);
-        break;
-    case element_type::STRING:
-        json_escape_to(element.get_string().value_unsafe(), out);
-        break;
-    case element_type::ARRAY: {
-        out += '[';
-        bool first = true;
-        simdjson::dom::array arr = element.get_array().value_unsafe();
-        for (simdjson::dom::element item : arr) {
-            if (!first) {
-                out += ',';
+        case element_type::NULL_VALUE:
+            out += "null";
+            break;
+        case element_type::BOOL:
+            out += element.get_bool().value_unsafe() ? "true" : "false";
+            break;
+        case element_type::INT64:
+            fmt::format_to(std::back_inserter(out), "{}", element.get_int64().value_unsafe());
+            break;
+        case element_type::UINT64:
+            fmt::format_to(std::back_inserter(out), "{}", element.get_uint64().value_unsafe());
+            break;
+        case element_type::DOUBLE:
+            write_number(element.get_double().value_unsafe(), out);
+            break;
+        case element_type::STRING:
+            json_escape_to(element.get_string().value_unsafe(), out);
+            break;
+        case element_type::ARRAY: {
+            out += '[';
+            bool first = true;
+            simdjson::dom::array arr = element.get_array().value_unsafe();
+            for (simdjson::dom::element item : arr) {
+                if (!first) {
+                    out += ',';
+                }
+                first = false;
+                write_element(item, out, false);
             }
-            first = false;
-            write_element(item, out, false);
+            out += ']';
+            break;
         }
-        out += ']';
-        break;
-    }
-    case element_type::OBJECT: {
-        // One reusable scratch vector per nesting depth: no allocation per event.
-        thread_local std::vector<std::vector<KeyedElement>> t_levels;
-        thread_local std::size_t t_depth = 0;
-        if (t_levels.size() <= t_depth) {
-            t_levels.resize(t_depth + 1);
-        }
-        std::size_t depth = t_depth++;
-        t_levels[depth].clear();
-        simdjson::dom::object obj = element.get_object().value_unsafe();
-        for (auto field : obj) {
-            t_levels[depth].push_back({field.key, field.value, top_level ? canonical_key_rank(field.key) : 0});
-        }
-        insertion_sort(t_levels[depth]);
-        out += '{';
-        for (std::size_t i = 0; i < t_levels[depth].size(); ++i) {
-            if (i > 0) {
-                out += ',';
+        case element_type::OBJECT: {
+            // One reusable scratch vector per nesting depth: no allocation per event.
+            thread_local std::vector<std::vector<KeyedElement>> t_levels;
+            thread_local std::size_t t_depth = 0;
+            if (t_levels.size() <= t_depth) {
+                t_levels.resize(t_depth + 1);
             }
-            KeyedElement member = t_levels[depth][i];
-            json_escape_to(member.key, out);
-            out += ':';
-            write_element(member.value, out, false);
+            std::size_t depth = t_depth++;
+            t_levels[depth].clear();
+            simdjson::dom::object obj = element.get_object().value_unsafe();
+            for (auto field : obj) {
+                t_levels[depth].push_back({field.key, field.value, top_level ? canonical_key_rank(field.key) : 0});
+            }
+            insertion_sort(t_levels[depth]);
+            out += '{';
+            for (std::size_t i = 0; i < t_levels[depth].size(); ++i) {
+                if (i > 0) {
+                    out += ',';
+                }
+                KeyedElement member = t_levels[depth][i];
+                json_escape_to(member.key, out);
+                out += ':';
+                write_element(member.value, out, false);
+            }
+            out += '}';
+            --t_depth;
+            break;
         }
-        out += '}';
-        --t_depth;
-        break;
-    }
     }
 }
 
@@ -190,7 +190,6 @@ int hex_value(char c) {
     }
     return -1;
 }
-
 
 }  // namespace
 
@@ -263,56 +262,56 @@ bool Json::operator==(const Json& other) const {
         return false;
     }
     switch (kind()) {
-    case Kind::object: {
-        const auto& a = members();
-        const auto& b = other.members();
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (const auto& [k, v] : a) {
-            const Json* o = other.find(k);
-            if (o == nullptr || !(*o == v)) {
+        case Kind::object: {
+            const auto& a = members();
+            const auto& b = other.members();
+            if (a.size() != b.size()) {
                 return false;
             }
+            for (const auto& [k, v] : a) {
+                const Json* o = other.find(k);
+                if (o == nullptr || !(*o == v)) {
+                    return false;
+                }
+            }
+            return true;
         }
-        return true;
-    }
-    default:
-        return m_v == other.m_v;
+        default:
+            return m_v == other.m_v;
     }
 }
 
 Json to_json(simdjson::dom::element element) {
     using simdjson::dom::element_type;
     switch (element.type()) {
-    case element_type::NULL_VALUE:
-        return Json();
-    case element_type::BOOL:
-        return Json(element.get_bool().value_unsafe());
-    case element_type::INT64:
-        return Json(element.get_int64().value_unsafe());
-    case element_type::UINT64:
-        return Json(element.get_uint64().value_unsafe());
-    case element_type::DOUBLE:
-        return Json(element.get_double().value_unsafe());
-    case element_type::STRING:
-        return Json(element.get_string().value_unsafe());
-    case element_type::ARRAY: {
-        Json out = Json::array();
-        simdjson::dom::array arr = element.get_array().value_unsafe();
-        for (simdjson::dom::element item : arr) {
-            out.push_back(to_json(item));
+        case element_type::NULL_VALUE:
+            return Json();
+        case element_type::BOOL:
+            return Json(element.get_bool().value_unsafe());
+        case element_type::INT64:
+            return Json(element.get_int64().value_unsafe());
+        case element_type::UINT64:
+            return Json(element.get_uint64().value_unsafe());
+        case element_type::DOUBLE:
+            return Json(element.get_double().value_unsafe());
+        case element_type::STRING:
+            return Json(element.get_string().value_unsafe());
+        case element_type::ARRAY: {
+            Json out = Json::array();
+            simdjson::dom::array arr = element.get_array().value_unsafe();
+            for (simdjson::dom::element item : arr) {
+                out.push_back(to_json(item));
+            }
+            return out;
         }
-        return out;
-    }
-    case element_type::OBJECT: {
-        Json out = Json::object();
-        simdjson::dom::object obj = element.get_object().value_unsafe();
-        for (auto field : obj) {
-            out.members().emplace_back(std::string(field.key), to_json(field.value));
+        case element_type::OBJECT: {
+            Json out = Json::object();
+            simdjson::dom::object obj = element.get_object().value_unsafe();
+            for (auto field : obj) {
+                out.members().emplace_back(std::string(field.key), to_json(field.value));
+            }
+            return out;
         }
-        return out;
-    }
     }
     return Json();
 }
@@ -328,11 +327,17 @@ Result<Json> parse_json(std::string_view text) {
     return to_json(root);
 }
 
-void write_canonical(const Json& value, std::string& out) { write_json(value, out, true); }
+void write_canonical(const Json& value, std::string& out) {
+    write_json(value, out, true);
+}
 
-void write_canonical(simdjson::dom::element element, std::string& out) { write_element(element, out, true); }
+void write_canonical(simdjson::dom::element element, std::string& out) {
+    write_element(element, out, true);
+}
 
-void write_canonical_nested(simdjson::dom::element element, std::string& out) { write_element(element, out, false); }
+void write_canonical_nested(simdjson::dom::element element, std::string& out) {
+    write_element(element, out, false);
+}
 
 std::string to_canonical(const Json& value) {
     std::string out;
@@ -367,31 +372,31 @@ void json_escape_to(std::string_view s, std::string& out) {
             continue;
         }
         switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            out += "\\u00";
-            out += k_hex[c >> 4];
-            out += k_hex[c & 0xF];
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                out += "\\u00";
+                out += k_hex[c >> 4];
+                out += k_hex[c & 0xF];
         }
     }
     out += '"';
@@ -416,67 +421,67 @@ Result<std::string> json_unescape(std::string_view literal) {
             return make_error("unfinished escape");
         }
         switch (body[i]) {
-        case '"':
-            out += '"';
-            break;
-        case '\\':
-            out += '\\';
-            break;
-        case '/':
-            out += '/';
-            break;
-        case 'b':
-            out += '\b';
-            break;
-        case 'f':
-            out += '\f';
-            break;
-        case 'n':
-            out += '\n';
-            break;
-        case 'r':
-            out += '\r';
-            break;
-        case 't':
-            out += '\t';
-            break;
-        case 'u': {
-            auto read_hex4 = [&](std::size_t at, uint32_t& cp) {
-                if (at + 4 > body.size()) {
-                    return false;
-                }
-                cp = 0;
-                for (std::size_t k = 0; k < 4; ++k) {
-                    int h = hex_value(body[at + k]);
-                    if (h < 0) {
+            case '"':
+                out += '"';
+                break;
+            case '\\':
+                out += '\\';
+                break;
+            case '/':
+                out += '/';
+                break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
+            case 'u': {
+                auto read_hex4 = [&](std::size_t at, uint32_t& cp) {
+                    if (at + 4 > body.size()) {
                         return false;
                     }
-                    cp = cp * 16 + static_cast<uint32_t>(h);
+                    cp = 0;
+                    for (std::size_t k = 0; k < 4; ++k) {
+                        int h = hex_value(body[at + k]);
+                        if (h < 0) {
+                            return false;
+                        }
+                        cp = cp * 16 + static_cast<uint32_t>(h);
+                    }
+                    return true;
+                };
+                uint32_t cp = 0;
+                if (!read_hex4(i + 1, cp)) {
+                    return make_error("bad \\u escape");
                 }
-                return true;
-            };
-            uint32_t cp = 0;
-            if (!read_hex4(i + 1, cp)) {
-                return make_error("bad \\u escape");
-            }
-            i += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                uint32_t low = 0;
-                if (i + 2 < body.size() && body[i + 1] == '\\' && body[i + 2] == 'u' && read_hex4(i + 3, low) &&
-                    low >= 0xDC00 && low <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                    i += 6;
-                } else {
+                i += 4;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    uint32_t low = 0;
+                    if (i + 2 < body.size() && body[i + 1] == '\\' && body[i + 2] == 'u' && read_hex4(i + 3, low) &&
+                        low >= 0xDC00 && low <= 0xDFFF) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                        i += 6;
+                    } else {
+                        return make_error("unpaired surrogate in \\u escape");
+                    }
+                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                     return make_error("unpaired surrogate in \\u escape");
                 }
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                return make_error("unpaired surrogate in \\u escape");
+                append_utf8(cp, out);
+                break;
             }
-            append_utf8(cp, out);
-            break;
-        }
-        default:
-            return make_error(fmt::format("unknown escape '\\{}'", body[i]));
+            default:
+                return make_error(fmt::format("unknown escape '\\{}'", body[i]));
         }
     }
     return out;

@@ -38,9 +38,17 @@ public:
     Json(std::string_view s) : m_v(std::string(s)) {}
 
     /// An empty JSON array.
-    static Json array() { Json j; j.m_v = std::vector<Json>{}; return j; }
+    static Json array() {
+        Json j;
+        j.m_v = std::vector<Json>{};
+        return j;
+    }
     /// An empty JSON object.
-    static Json object() { Json j; j.m_v = JsonMembers{}; return j; }
+    static Json object() {
+        Json j;
+        j.m_v = JsonMembers{};
+        return j;
+    }
 
     Kind kind() const { return static_cast<Kind>(m_v.index()); }
     bool is_null() const { return kind() == Kind::null; }

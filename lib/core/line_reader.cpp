@@ -128,17 +128,17 @@ LineReader::Status LineReader::next(std::string_view& out, int timeout_ms) {
             return len > m_max_line ? Status::long_end : Status::line;
         }
         switch (fill(timeout_ms)) {
-        case Fill::data:
-            break;
-        case Fill::eof:
-            m_eof = true;
-            break;
-        case Fill::timeout:
-            return Status::timeout;
-        case Fill::stop:
-            return Status::end;
-        case Fill::error:
-            return Status::error;
+            case Fill::data:
+                break;
+            case Fill::eof:
+                m_eof = true;
+                break;
+            case Fill::timeout:
+                return Status::timeout;
+            case Fill::stop:
+                return Status::end;
+            case Fill::error:
+                return Status::error;
         }
     }
 }

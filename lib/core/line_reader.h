@@ -14,12 +14,12 @@ class LineReader {
 public:
     /// What next() found.
     enum class Status {
-        line,       ///< a complete line (without "\n" or "\r\n")
-        long_piece, ///< a piece of an over-long line; more pieces follow
-        long_end,   ///< the last piece of an over-long line
-        timeout,    ///< no complete line within the timeout, or a signal other than a stop arrived
-        end,        ///< end of input, or a stop was requested
-        error,      ///< read failed; errno_value() says why
+        line,        ///< a complete line (without "\n" or "\r\n")
+        long_piece,  ///< a piece of an over-long line; more pieces follow
+        long_end,    ///< the last piece of an over-long line
+        timeout,     ///< no complete line within the timeout, or a signal other than a stop arrived
+        end,         ///< end of input, or a stop was requested
+        error,       ///< read failed; errno_value() says why
     };
 
     /// Reads fd (not owned); lines longer than max_line bytes come as pieces.
@@ -49,7 +49,7 @@ private:
     std::size_t m_scan = 0;   // bytes before this hold no newline
     std::size_t m_end = 0;    // one past the last filled byte
     bool m_eof = false;
-    bool m_in_long = false;   // inside an over-long line, discarding to its newline
+    bool m_in_long = false;  // inside an over-long line, discarding to its newline
     int m_errno = 0;
     std::function<void()> m_idle;
     std::function<bool()> m_stop;

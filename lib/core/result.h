@@ -13,7 +13,9 @@ struct Error {
 };
 
 /// Builds an Error from a message; reads better at return sites.
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+    return Error{std::move(message)};
+}
 
 /// Either a value of T or an Error; no exceptions cross module boundaries.
 template <class T>

@@ -42,11 +42,21 @@ void install() {
     signal(SIGPIPE, SIG_IGN);
 }
 
-bool stop_requested() { return g_stop.load() > 0; }
-int stop_count() { return g_stop.load(); }
-bool take_reload() { return g_reload.exchange(false); }
-bool take_stats() { return g_stats.exchange(false); }
-void request_stop() { g_stop.fetch_add(1); }
+bool stop_requested() {
+    return g_stop.load() > 0;
+}
+int stop_count() {
+    return g_stop.load();
+}
+bool take_reload() {
+    return g_reload.exchange(false);
+}
+bool take_stats() {
+    return g_stats.exchange(false);
+}
+void request_stop() {
+    g_stop.fetch_add(1);
+}
 
 void reset() {
     g_stop.store(0);

@@ -20,28 +20,28 @@ std::optional<State> parse_state(std::string_view name) {
 
 std::string_view state_name(State state) {
     switch (state) {
-    case State::ok:
-        return "ok";
-    case State::warning:
-        return "warning";
-    case State::critical:
-        return "critical";
-    case State::unknown:
-        return "unknown";
+        case State::ok:
+            return "ok";
+        case State::warning:
+            return "warning";
+        case State::critical:
+            return "critical";
+        case State::unknown:
+            return "unknown";
     }
     return "unknown";
 }
 
 std::string_view state_label(State state) {
     switch (state) {
-    case State::ok:
-        return "OK";
-    case State::warning:
-        return "WARNING";
-    case State::critical:
-        return "CRITICAL";
-    case State::unknown:
-        return "UNKNOWN";
+        case State::ok:
+            return "OK";
+        case State::warning:
+            return "WARNING";
+        case State::critical:
+            return "CRITICAL";
+        case State::unknown:
+            return "UNKNOWN";
     }
     return "UNKNOWN";
 }

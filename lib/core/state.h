@@ -20,7 +20,9 @@ std::string_view state_name(State state);
 std::string_view state_label(State state);
 
 /// The severity (Nagios exit code 0..3) of a state.
-constexpr int severity_of(State state) { return static_cast<int>(state); }
+constexpr int severity_of(State state) {
+    return static_cast<int>(state);
+}
 
 /// The state of a severity; nothing outside 0..3.
 std::optional<State> state_from_severity(int64_t severity);
@@ -28,19 +30,21 @@ std::optional<State> state_from_severity(int64_t severity);
 /// Rank in worst-state order: critical > warning > unknown > ok.
 constexpr int worst_rank(State state) {
     switch (state) {
-    case State::ok:
-        return 0;
-    case State::unknown:
-        return 1;
-    case State::warning:
-        return 2;
-    case State::critical:
-        return 3;
+        case State::ok:
+            return 0;
+        case State::unknown:
+            return 1;
+        case State::warning:
+            return 2;
+        case State::critical:
+            return 3;
     }
     return 0;
 }
 
 /// The worse of two states in worst-state order.
-constexpr State worst(State a, State b) { return worst_rank(a) >= worst_rank(b) ? a : b; }
+constexpr State worst(State a, State b) {
+    return worst_rank(a) >= worst_rank(b) ? a : b;
+}
 
 }  // namespace ev

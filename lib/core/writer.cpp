@@ -14,7 +14,9 @@ Writer::Writer(int fd, std::size_t high_water) : m_fd(fd), m_high_water(high_wat
     m_buf.reserve(high_water + (std::size_t{1} << 16));
 }
 
-Writer::~Writer() { (void)flush(); }
+Writer::~Writer() {
+    (void)flush();
+}
 
 void Writer::write_line(std::string_view bytes) {
     m_buf.append(bytes);

@@ -98,7 +98,8 @@ Result<std::vector<NodePtr>> Compiler::compile_all(const std::vector<std::unique
     return nodes;
 }
 
-Result<std::unique_ptr<re2::RE2>> Compiler::compile_regex(std::string_view pattern, bool icase, std::size_t offset) const {
+Result<std::unique_ptr<re2::RE2>> Compiler::compile_regex(std::string_view pattern, bool icase,
+                                                          std::size_t offset) const {
     re2::RE2::Options options;
     options.set_log_errors(false);
     options.set_case_sensitive(!icase);
@@ -133,8 +134,9 @@ Result<NodePtr> Compiler::compile_match(const Ast& ast) {
     if ((*pattern)->is_constant()) {
         Value p = (*pattern)->eval(Context{});
         if (p.kind != Value::Kind::string) {
-            return error(right.offset, fmt::format("type error at offset {}: the right side of {} must be a regex or a string",
-                                                   right.offset, op_name(ast.op)));
+            return error(right.offset,
+                         fmt::format("type error at offset {}: the right side of {} must be a regex or a string",
+                                     right.offset, op_name(ast.op)));
         }
         auto regex = compile_regex(p.string, false, right.offset);
         if (!regex) {
@@ -155,8 +157,8 @@ Result<NodePtr> Compiler::compile_call(const Ast& ast) {
     }
     std::size_t n = ast.children.size();
     if (n < it->info.min_args || n > it->info.max_args) {
-        return error(ast.offset, fmt::format("wrong number of arguments at offset {}: {}() takes {}, got {}", ast.offset,
-                                             ast.text, arity_text(it->info), n));
+        return error(ast.offset, fmt::format("wrong number of arguments at offset {}: {}() takes {}, got {}",
+                                             ast.offset, ast.text, arity_text(it->info), n));
     }
     if (!it->function) {
         const Ast& arg = *ast.children[0];
@@ -177,33 +179,34 @@ Result<NodePtr> Compiler::compile_call(const Ast& ast) {
 
 Result<NodePtr> Compiler::compile(const Ast& ast) {
     switch (ast.kind) {
-    case AstKind::null_literal:
-        return make_constant(Value::null());
-    case AstKind::bool_literal:
-        return make_constant(Value::of_bool(ast.boolean));
-    case AstKind::number:
-        return make_constant(Value::of_number(ast.number));
-    case AstKind::string:
-        return make_constant(Value::of_string(ast.text));
-    case AstKind::regex:
-        return error(ast.offset, fmt::format("syntax error at offset {}: a regex literal can only follow =~ or !~", ast.offset));
-    case AstKind::path:
-        note_field(ast.path);
-        return make_path(ast.path);
-    case AstKind::call:
-        return compile_call(ast);
-    case AstKind::list: {
-        bool all_constant = true;
-        auto items = compile_all(ast.children, all_constant);
-        if (!items) {
-            return std::move(items).take_error();
+        case AstKind::null_literal:
+            return make_constant(Value::null());
+        case AstKind::bool_literal:
+            return make_constant(Value::of_bool(ast.boolean));
+        case AstKind::number:
+            return make_constant(Value::of_number(ast.number));
+        case AstKind::string:
+            return make_constant(Value::of_string(ast.text));
+        case AstKind::regex:
+            return error(ast.offset, fmt::format("syntax error at offset {}: a regex literal can only follow =~ or !~",
+                                                 ast.offset));
+        case AstKind::path:
+            note_field(ast.path);
+            return make_path(ast.path);
+        case AstKind::call:
+            return compile_call(ast);
+        case AstKind::list: {
+            bool all_constant = true;
+            auto items = compile_all(ast.children, all_constant);
+            if (!items) {
+                return std::move(items).take_error();
+            }
+            NodePtr node = make_list(std::move(items).value());
+            return all_constant ? fold(std::move(node)) : std::move(node);
         }
-        NodePtr node = make_list(std::move(items).value());
-        return all_constant ? fold(std::move(node)) : std::move(node);
-    }
-    case AstKind::unary:
-    case AstKind::binary:
-        break;
+        case AstKind::unary:
+        case AstKind::binary:
+            break;
     }
     if (ast.op == AstOp::match || ast.op == AstOp::not_match) {
         return compile_match(ast);
@@ -216,33 +219,34 @@ Result<NodePtr> Compiler::compile(const Ast& ast) {
     auto& ops = operands.value();
     NodePtr node;
     switch (ast.op) {
-    case AstOp::not_:
-        node = make_not(std::move(ops[0]));
-        break;
-    case AstOp::negate:
-        node = make_negate(std::move(ops[0]));
-        break;
-    case AstOp::and_:
-        node = make_and(std::move(ops[0]), std::move(ops[1]));
-        break;
-    case AstOp::or_:
-        node = make_or(std::move(ops[0]), std::move(ops[1]));
-        break;
-    default: {
-        static constexpr std::pair<AstOp, BinaryOp> k_binary[] = {
-            {AstOp::eq, BinaryOp::eq}, {AstOp::ne, BinaryOp::ne},   {AstOp::lt, BinaryOp::lt},   {AstOp::le, BinaryOp::le},
-            {AstOp::gt, BinaryOp::gt}, {AstOp::ge, BinaryOp::ge},   {AstOp::in, BinaryOp::in},   {AstOp::add, BinaryOp::add},
-            {AstOp::sub, BinaryOp::sub}, {AstOp::mul, BinaryOp::mul}, {AstOp::div, BinaryOp::div},
-        };
-        BinaryOp op = BinaryOp::eq;
-        for (const auto& [from, to] : k_binary) {
-            if (from == ast.op) {
-                op = to;
+        case AstOp::not_:
+            node = make_not(std::move(ops[0]));
+            break;
+        case AstOp::negate:
+            node = make_negate(std::move(ops[0]));
+            break;
+        case AstOp::and_:
+            node = make_and(std::move(ops[0]), std::move(ops[1]));
+            break;
+        case AstOp::or_:
+            node = make_or(std::move(ops[0]), std::move(ops[1]));
+            break;
+        default: {
+            static constexpr std::pair<AstOp, BinaryOp> k_binary[] = {
+                {AstOp::eq, BinaryOp::eq},   {AstOp::ne, BinaryOp::ne},   {AstOp::lt, BinaryOp::lt},
+                {AstOp::le, BinaryOp::le},   {AstOp::gt, BinaryOp::gt},   {AstOp::ge, BinaryOp::ge},
+                {AstOp::in, BinaryOp::in},   {AstOp::add, BinaryOp::add}, {AstOp::sub, BinaryOp::sub},
+                {AstOp::mul, BinaryOp::mul}, {AstOp::div, BinaryOp::div},
+            };
+            BinaryOp op = BinaryOp::eq;
+            for (const auto& [from, to] : k_binary) {
+                if (from == ast.op) {
+                    op = to;
+                }
             }
+            node = make_binary(op, std::move(ops[0]), std::move(ops[1]));
+            break;
         }
-        node = make_binary(op, std::move(ops[0]), std::move(ops[1]));
-        break;
-    }
     }
     return all_constant ? fold(std::move(node)) : std::move(node);
 }

@@ -1,7 +1,7 @@
 #include "expr/evaluator.h"
 
-#include <cstring>
 #include <re2/re2.h>
+#include <cstring>
 
 #include <algorithm>
 #include <charconv>
@@ -42,35 +42,35 @@ Value Value::of_element(dom::element element) {
     v.from_event = true;
     v.element = element;
     switch (element.type()) {
-    case dom::element_type::ARRAY:
-        v.kind = Kind::array;
-        break;
-    case dom::element_type::OBJECT:
-        v.kind = Kind::object;
-        break;
-    case dom::element_type::INT64:
-        v.kind = Kind::number;
-        v.number = static_cast<double>(element.get_int64().value_unsafe());
-        break;
-    case dom::element_type::UINT64:
-        v.kind = Kind::number;
-        v.number = static_cast<double>(element.get_uint64().value_unsafe());
-        break;
-    case dom::element_type::DOUBLE:
-        v.kind = Kind::number;
-        v.number = element.get_double().value_unsafe();
-        break;
-    case dom::element_type::STRING:
-        v.kind = Kind::string;
-        v.string = element.get_string().value_unsafe();
-        break;
-    case dom::element_type::BOOL:
-        v.kind = Kind::boolean;
-        v.boolean = element.get_bool().value_unsafe();
-        break;
-    case dom::element_type::NULL_VALUE:
-        v.kind = Kind::null;
-        break;
+        case dom::element_type::ARRAY:
+            v.kind = Kind::array;
+            break;
+        case dom::element_type::OBJECT:
+            v.kind = Kind::object;
+            break;
+        case dom::element_type::INT64:
+            v.kind = Kind::number;
+            v.number = static_cast<double>(element.get_int64().value_unsafe());
+            break;
+        case dom::element_type::UINT64:
+            v.kind = Kind::number;
+            v.number = static_cast<double>(element.get_uint64().value_unsafe());
+            break;
+        case dom::element_type::DOUBLE:
+            v.kind = Kind::number;
+            v.number = element.get_double().value_unsafe();
+            break;
+        case dom::element_type::STRING:
+            v.kind = Kind::string;
+            v.string = element.get_string().value_unsafe();
+            break;
+        case dom::element_type::BOOL:
+            v.kind = Kind::boolean;
+            v.boolean = element.get_bool().value_unsafe();
+            break;
+        case dom::element_type::NULL_VALUE:
+            v.kind = Kind::null;
+            break;
     }
     return v;
 }
@@ -175,18 +175,18 @@ bool equals(const Value& a, const Value& b) {
         return false;
     }
     switch (a.kind) {
-    case Value::Kind::null:
-        return true;
-    case Value::Kind::boolean:
-        return a.boolean == b.boolean;
-    case Value::Kind::number:
-        return a.number == b.number;
-    case Value::Kind::string:
-        return a.string == b.string;
-    case Value::Kind::array:
-        return equal_arrays(a, b);
-    case Value::Kind::object:
-        return equal_objects(a, b);
+        case Value::Kind::null:
+            return true;
+        case Value::Kind::boolean:
+            return a.boolean == b.boolean;
+        case Value::Kind::number:
+            return a.number == b.number;
+        case Value::Kind::string:
+            return a.string == b.string;
+        case Value::Kind::array:
+            return equal_arrays(a, b);
+        case Value::Kind::object:
+            return equal_objects(a, b);
     }
     return false;
 }
@@ -219,18 +219,18 @@ bool array_contains(const Value& a, const Value& needle) {
 
 std::string_view type_name(const Value& v) {
     switch (v.kind) {
-    case Value::Kind::null:
-        return "null";
-    case Value::Kind::boolean:
-        return "boolean";
-    case Value::Kind::number:
-        return "number";
-    case Value::Kind::string:
-        return "string";
-    case Value::Kind::array:
-        return "array";
-    case Value::Kind::object:
-        return "object";
+        case Value::Kind::null:
+            return "null";
+        case Value::Kind::boolean:
+            return "boolean";
+        case Value::Kind::number:
+            return "number";
+        case Value::Kind::string:
+            return "string";
+        case Value::Kind::array:
+            return "array";
+        case Value::Kind::object:
+            return "object";
     }
     return "null";
 }
@@ -241,35 +241,35 @@ void write_json(const Value& v, std::string& out) {
         return;
     }
     switch (v.kind) {
-    case Value::Kind::null:
-        out += "null";
-        break;
-    case Value::Kind::boolean:
-        out += v.boolean ? "true" : "false";
-        break;
-    case Value::Kind::number:
-        write_number(v.number, out);
-        break;
-    case Value::Kind::string:
-        json_escape_to(v.string, out);
-        break;
-    case Value::Kind::array: {
-        out += '[';
-        bool first = true;
-        for_each_item(v, [&](const Value& item) {
-            if (!first) {
-                out += ',';
-            }
-            first = false;
-            write_json(item, out);
-            return true;
-        });
-        out += ']';
-        break;
-    }
-    case Value::Kind::object:
-        out += "{}";  // objects only come from events, handled above
-        break;
+        case Value::Kind::null:
+            out += "null";
+            break;
+        case Value::Kind::boolean:
+            out += v.boolean ? "true" : "false";
+            break;
+        case Value::Kind::number:
+            write_number(v.number, out);
+            break;
+        case Value::Kind::string:
+            json_escape_to(v.string, out);
+            break;
+        case Value::Kind::array: {
+            out += '[';
+            bool first = true;
+            for_each_item(v, [&](const Value& item) {
+                if (!first) {
+                    out += ',';
+                }
+                first = false;
+                write_json(item, out);
+                return true;
+            });
+            out += ']';
+            break;
+        }
+        case Value::Kind::object:
+            out += "{}";  // objects only come from events, handled above
+            break;
     }
 }
 
@@ -278,30 +278,30 @@ Json to_owned_json(const Value& v) {
         return to_json(v.element);
     }
     switch (v.kind) {
-    case Value::Kind::null:
-        return Json();
-    case Value::Kind::boolean:
-        return Json(v.boolean);
-    case Value::Kind::number:
-        if (is_integral(v.number)) {
-            return Json(static_cast<int64_t>(v.number));
-        }
-        if (!std::isfinite(v.number)) {
+        case Value::Kind::null:
             return Json();
+        case Value::Kind::boolean:
+            return Json(v.boolean);
+        case Value::Kind::number:
+            if (is_integral(v.number)) {
+                return Json(static_cast<int64_t>(v.number));
+            }
+            if (!std::isfinite(v.number)) {
+                return Json();
+            }
+            return Json(v.number);
+        case Value::Kind::string:
+            return Json(v.string);
+        case Value::Kind::array: {
+            Json out = Json::array();
+            for_each_item(v, [&](const Value& item) {
+                out.push_back(to_owned_json(item));
+                return true;
+            });
+            return out;
         }
-        return Json(v.number);
-    case Value::Kind::string:
-        return Json(v.string);
-    case Value::Kind::array: {
-        Json out = Json::array();
-        for_each_item(v, [&](const Value& item) {
-            out.push_back(to_owned_json(item));
-            return true;
-        });
-        return out;
-    }
-    case Value::Kind::object:
-        return Json::object();
+        case Value::Kind::object:
+            return Json::object();
     }
     return Json();
 }
@@ -320,55 +320,55 @@ Value number_or_null(double d) {
 
 Value apply_binary(BinaryOp op, const Value& left, const Value& right) {
     switch (op) {
-    case BinaryOp::eq:
-        return Value::of_bool(equals(left, right));
-    case BinaryOp::ne:
-        return Value::of_bool(!equals(left, right));
-    case BinaryOp::lt: {
-        auto c = order(left, right);
-        return Value::of_bool(c && *c < 0);
-    }
-    case BinaryOp::le: {
-        auto c = order(left, right);
-        return Value::of_bool(c && *c <= 0);
-    }
-    case BinaryOp::gt: {
-        auto c = order(left, right);
-        return Value::of_bool(c && *c > 0);
-    }
-    case BinaryOp::ge: {
-        auto c = order(left, right);
-        return Value::of_bool(c && *c >= 0);
-    }
-    case BinaryOp::in:
-        if (right.kind == Value::Kind::object) {
-            if (left.kind != Value::Kind::string) {
-                return Value::of_bool(false);
-            }
-            dom::element ignored;
-            return Value::of_bool(as_object(right.element).at_key(left.string).get(ignored) == simdjson::SUCCESS);
+        case BinaryOp::eq:
+            return Value::of_bool(equals(left, right));
+        case BinaryOp::ne:
+            return Value::of_bool(!equals(left, right));
+        case BinaryOp::lt: {
+            auto c = order(left, right);
+            return Value::of_bool(c && *c < 0);
         }
-        return Value::of_bool(array_contains(right, left));
-    default:
-        break;
+        case BinaryOp::le: {
+            auto c = order(left, right);
+            return Value::of_bool(c && *c <= 0);
+        }
+        case BinaryOp::gt: {
+            auto c = order(left, right);
+            return Value::of_bool(c && *c > 0);
+        }
+        case BinaryOp::ge: {
+            auto c = order(left, right);
+            return Value::of_bool(c && *c >= 0);
+        }
+        case BinaryOp::in:
+            if (right.kind == Value::Kind::object) {
+                if (left.kind != Value::Kind::string) {
+                    return Value::of_bool(false);
+                }
+                dom::element ignored;
+                return Value::of_bool(as_object(right.element).at_key(left.string).get(ignored) == simdjson::SUCCESS);
+            }
+            return Value::of_bool(array_contains(right, left));
+        default:
+            break;
     }
     if (left.kind != Value::Kind::number || right.kind != Value::Kind::number) {
         return Value::null();
     }
     switch (op) {
-    case BinaryOp::add:
-        return number_or_null(left.number + right.number);
-    case BinaryOp::sub:
-        return number_or_null(left.number - right.number);
-    case BinaryOp::mul:
-        return number_or_null(left.number * right.number);
-    case BinaryOp::div:
-        if (right.number == 0) {
+        case BinaryOp::add:
+            return number_or_null(left.number + right.number);
+        case BinaryOp::sub:
+            return number_or_null(left.number - right.number);
+        case BinaryOp::mul:
+            return number_or_null(left.number * right.number);
+        case BinaryOp::div:
+            if (right.number == 0) {
+                return Value::null();
+            }
+            return number_or_null(left.number / right.number);
+        default:
             return Value::null();
-        }
-        return number_or_null(left.number / right.number);
-    default:
-        return Value::null();
     }
 }
 
@@ -477,7 +477,8 @@ private:
 
 class BinaryNode final : public Node {
 public:
-    BinaryNode(BinaryOp op, NodePtr left, NodePtr right) : m_op(op), m_left(std::move(left)), m_right(std::move(right)) {}
+    BinaryNode(BinaryOp op, NodePtr left, NodePtr right)
+        : m_op(op), m_left(std::move(left)), m_right(std::move(right)) {}
     Value eval(const Context& ctx) override {
         Value left = m_left->eval(ctx);
         Value right = m_right->eval(ctx);
@@ -669,79 +670,95 @@ Value CallNode::affix(const Context& ctx) {
 
 Value CallNode::eval(const Context& ctx) {
     switch (m_function) {
-    case Function::lower:
-        return map_case(ctx, false);
-    case Function::upper:
-        return map_case(ctx, true);
-    case Function::len: {
-        Value v = arg(0, ctx);
-        if (v.kind == Value::Kind::string) {
-            return Value::of_number(static_cast<double>(v.string.size()));
+        case Function::lower:
+            return map_case(ctx, false);
+        case Function::upper:
+            return map_case(ctx, true);
+        case Function::len: {
+            Value v = arg(0, ctx);
+            if (v.kind == Value::Kind::string) {
+                return Value::of_number(static_cast<double>(v.string.size()));
+            }
+            auto n = container_size(v);
+            return n ? Value::of_number(static_cast<double>(*n)) : Value::null();
         }
-        auto n = container_size(v);
-        return n ? Value::of_number(static_cast<double>(*n)) : Value::null();
-    }
-    case Function::starts_with:
-    case Function::ends_with:
-    case Function::contains:
-        return affix(ctx);
-    case Function::now:
-        return Value::of_number(ctx.clock != nullptr ? ctx.clock->now() : 0.0);
-    case Function::number:
-        return to_number(ctx);
-    case Function::string:
-        return to_string(ctx);
-    case Function::abs:
-    case Function::floor:
-    case Function::ceil:
-    case Function::round: {
-        Value v = arg(0, ctx);
-        if (v.kind != Value::Kind::number) {
-            return Value::null();
-        }
-        double d = v.number;
-        switch (m_function) {
+        case Function::starts_with:
+        case Function::ends_with:
+        case Function::contains:
+            return affix(ctx);
+        case Function::now:
+            return Value::of_number(ctx.clock != nullptr ? ctx.clock->now() : 0.0);
+        case Function::number:
+            return to_number(ctx);
+        case Function::string:
+            return to_string(ctx);
         case Function::abs:
-            return Value::of_number(std::fabs(d));
         case Function::floor:
-            return Value::of_number(std::floor(d));
         case Function::ceil:
-            return Value::of_number(std::ceil(d));
-        default:
-            return Value::of_number(std::round(d));
-        }
-    }
-    case Function::min:
-        return extreme(ctx, false);
-    case Function::max:
-        return extreme(ctx, true);
-    case Function::coalesce:
-        for (std::size_t i = 0; i < m_args.size(); ++i) {
-            Value v = arg(i, ctx);
-            if (v.kind != Value::Kind::null) {
-                return v;
+        case Function::round: {
+            Value v = arg(0, ctx);
+            if (v.kind != Value::Kind::number) {
+                return Value::null();
+            }
+            double d = v.number;
+            switch (m_function) {
+                case Function::abs:
+                    return Value::of_number(std::fabs(d));
+                case Function::floor:
+                    return Value::of_number(std::floor(d));
+                case Function::ceil:
+                    return Value::of_number(std::ceil(d));
+                default:
+                    return Value::of_number(std::round(d));
             }
         }
-        return Value::null();
-    case Function::type:
-        return Value::of_string(type_name(arg(0, ctx)));
+        case Function::min:
+            return extreme(ctx, false);
+        case Function::max:
+            return extreme(ctx, true);
+        case Function::coalesce:
+            for (std::size_t i = 0; i < m_args.size(); ++i) {
+                Value v = arg(i, ctx);
+                if (v.kind != Value::Kind::null) {
+                    return v;
+                }
+            }
+            return Value::null();
+        case Function::type:
+            return Value::of_string(type_name(arg(0, ctx)));
     }
     return Value::null();
 }
 
 }  // namespace
 
-NodePtr make_constant(const Value& v) { return std::make_unique<ConstantNode>(v); }
-NodePtr make_path(Path path) { return std::make_unique<PathNode>(std::move(path)); }
-NodePtr make_exists(Path path) { return std::make_unique<ExistsNode>(std::move(path)); }
-NodePtr make_not(NodePtr operand) { return std::make_unique<NotNode>(std::move(operand)); }
-NodePtr make_negate(NodePtr operand) { return std::make_unique<NegateNode>(std::move(operand)); }
-NodePtr make_and(NodePtr left, NodePtr right) { return std::make_unique<AndNode>(std::move(left), std::move(right)); }
-NodePtr make_or(NodePtr left, NodePtr right) { return std::make_unique<OrNode>(std::move(left), std::move(right)); }
+NodePtr make_constant(const Value& v) {
+    return std::make_unique<ConstantNode>(v);
+}
+NodePtr make_path(Path path) {
+    return std::make_unique<PathNode>(std::move(path));
+}
+NodePtr make_exists(Path path) {
+    return std::make_unique<ExistsNode>(std::move(path));
+}
+NodePtr make_not(NodePtr operand) {
+    return std::make_unique<NotNode>(std::move(operand));
+}
+NodePtr make_negate(NodePtr operand) {
+    return std::make_unique<NegateNode>(std::move(operand));
+}
+NodePtr make_and(NodePtr left, NodePtr right) {
+    return std::make_unique<AndNode>(std::move(left), std::move(right));
+}
+NodePtr make_or(NodePtr left, NodePtr right) {
+    return std::make_unique<OrNode>(std::move(left), std::move(right));
+}
 NodePtr make_binary(BinaryOp op, NodePtr left, NodePtr right) {
     return std::make_unique<BinaryNode>(op, std::move(left), std::move(right));
 }
-NodePtr make_list(std::vector<NodePtr> items) { return std::make_unique<ListNode>(std::move(items)); }
+NodePtr make_list(std::vector<NodePtr> items) {
+    return std::make_unique<ListNode>(std::move(items));
+}
 NodePtr make_match(NodePtr subject, std::unique_ptr<re2::RE2> regex, bool negate) {
     return std::make_unique<MatchNode>(std::move(subject), std::move(regex), negate);
 }

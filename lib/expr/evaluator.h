@@ -43,7 +43,25 @@ using NodePtr = std::unique_ptr<Node>;
 enum class BinaryOp { eq, ne, lt, le, gt, ge, in, add, sub, mul, div };
 
 /// Built-in functions other than exists(), which takes a path rather than a value.
-enum class Function { lower, upper, len, starts_with, ends_with, contains, now, number, string, abs, floor, ceil, round, min, max, coalesce, type };
+enum class Function {
+    lower,
+    upper,
+    len,
+    starts_with,
+    ends_with,
+    contains,
+    now,
+    number,
+    string,
+    abs,
+    floor,
+    ceil,
+    round,
+    min,
+    max,
+    coalesce,
+    type
+};
 
 /// A constant; strings and list items of v are copied into the node.
 NodePtr make_constant(const Value& v);

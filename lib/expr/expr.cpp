@@ -48,8 +48,12 @@ Json Program::eval(simdjson::dom::element event) {
     return to_owned_json(m_impl->compiled.root->eval(m_impl->context));
 }
 
-const std::vector<Path>& Program::fields() const { return m_impl->compiled.fields; }
+const std::vector<Path>& Program::fields() const {
+    return m_impl->compiled.fields;
+}
 
-const std::string& Program::source() const { return m_impl->source; }
+const std::string& Program::source() const {
+    return m_impl->source;
+}
 
 }  // namespace ev::expr

@@ -12,11 +12,15 @@ namespace ev::expr {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
-
-
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_ident_start(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_ident_char(char c) {
+    return is_ident_start(c) || is_digit(c);
+}
 
 // Four hex digits at s[pos..pos+4), or -1.
 long read_hex4(std::string_view s, std::size_t pos) {
@@ -44,18 +48,18 @@ long read_hex4(std::string_view s, std::size_t pos) {
 // True when a token of this kind ends an operand, so a following '/' divides.
 bool ends_operand(TokenKind kind) {
     switch (kind) {
-    case TokenKind::identifier:
-    case TokenKind::number:
-    case TokenKind::string:
-    case TokenKind::regex:
-    case TokenKind::kw_true:
-    case TokenKind::kw_false:
-    case TokenKind::kw_null:
-    case TokenKind::rparen:
-    case TokenKind::rbracket:
-        return true;
-    default:
-        return false;
+        case TokenKind::identifier:
+        case TokenKind::number:
+        case TokenKind::string:
+        case TokenKind::regex:
+        case TokenKind::kw_true:
+        case TokenKind::kw_false:
+        case TokenKind::kw_null:
+        case TokenKind::rparen:
+        case TokenKind::rbracket:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -106,32 +110,35 @@ Error syntax_error(std::string_view source, std::size_t offset, std::string_view
     return make_error(format_error(source, offset, fmt::format("syntax error at offset {}: {}", offset, what)));
 }
 
-Error Lexer::error_at(std::size_t offset, std::string_view what) const { return syntax_error(m_source, offset, what); }
+Error Lexer::error_at(std::size_t offset, std::string_view what) const {
+    return syntax_error(m_source, offset, what);
+}
 
 std::string token_name(const Token& token) {
     switch (token.kind) {
-    case TokenKind::end:
-        return "end of input";
-    case TokenKind::identifier:
-        return fmt::format("'{}'", token.text);
-    case TokenKind::number:
-        return "a number";
-    case TokenKind::string:
-        return "a string";
-    case TokenKind::regex:
-        return "a regex";
-    default:
-        break;
+        case TokenKind::end:
+            return "end of input";
+        case TokenKind::identifier:
+            return fmt::format("'{}'", token.text);
+        case TokenKind::number:
+            return "a number";
+        case TokenKind::string:
+            return "a string";
+        case TokenKind::regex:
+            return "a regex";
+        default:
+            break;
     }
-    static constexpr const char* k_names[] = {"", "", "", "", "", "'true'", "'false'", "'null'", "'and'", "'or'", "'not'",
-                                              "'in'", "'('", "')'", "'['", "']'", "','", "'.'", "'=='", "'!='", "'<'",
-                                              "'<='", "'>'", "'>='", "'=~'", "'!~'", "'&&'", "'||'", "'!'", "'+'", "'-'",
-                                              "'*'", "'/'"};
+    static constexpr const char* k_names[] = {
+        "",     "",     "",     "",     "",     "'true'", "'false'", "'null'", "'and'", "'or'", "'not'",
+        "'in'", "'('",  "')'",  "'['",  "']'",  "','",    "'.'",     "'=='",   "'!='",  "'<'",  "'<='",
+        "'>'",  "'>='", "'=~'", "'!~'", "'&&'", "'||'",   "'!'",     "'+'",    "'-'",   "'*'",  "'/'"};
     return k_names[static_cast<int>(token.kind)];
 }
 
 Result<Token> Lexer::next() {
-    while (m_pos < m_source.size() && (m_source[m_pos] == ' ' || m_source[m_pos] == '\t' || m_source[m_pos] == '\n' || m_source[m_pos] == '\r')) {
+    while (m_pos < m_source.size() &&
+           (m_source[m_pos] == ' ' || m_source[m_pos] == '\t' || m_source[m_pos] == '\n' || m_source[m_pos] == '\r')) {
         ++m_pos;
     }
     Token token;
@@ -189,58 +196,58 @@ Result<Token> Lexer::next() {
         return token;
     }
     switch (c) {
-    case '(':
-        return emit(TokenKind::lparen, 1);
-    case ')':
-        return emit(TokenKind::rparen, 1);
-    case '[':
-        return emit(TokenKind::lbracket, 1);
-    case ']':
-        return emit(TokenKind::rbracket, 1);
-    case ',':
-        return emit(TokenKind::comma, 1);
-    case '.':
-        return emit(TokenKind::dot, 1);
-    case '+':
-        return emit(TokenKind::plus, 1);
-    case '-':
-        return emit(TokenKind::minus, 1);
-    case '*':
-        return emit(TokenKind::star, 1);
-    case '/':
-        return emit(TokenKind::slash, 1);
-    case '=':
-        if (two('=')) {
-            return emit(TokenKind::eq, 2);
-        }
-        if (two('~')) {
-            return emit(TokenKind::match, 2);
-        }
-        return error_at(m_pos, "unexpected '=' (did you mean '=='?)");
-    case '!':
-        if (two('=')) {
-            return emit(TokenKind::ne, 2);
-        }
-        if (two('~')) {
-            return emit(TokenKind::not_match, 2);
-        }
-        return emit(TokenKind::bang, 1);
-    case '<':
-        return two('=') ? emit(TokenKind::le, 2) : emit(TokenKind::lt, 1);
-    case '>':
-        return two('=') ? emit(TokenKind::ge, 2) : emit(TokenKind::gt, 1);
-    case '&':
-        if (two('&')) {
-            return emit(TokenKind::and_and, 2);
-        }
-        return error_at(m_pos, "unexpected '&' (did you mean '&&'?)");
-    case '|':
-        if (two('|')) {
-            return emit(TokenKind::or_or, 2);
-        }
-        return error_at(m_pos, "unexpected '|' (did you mean '||'?)");
-    default:
-        break;
+        case '(':
+            return emit(TokenKind::lparen, 1);
+        case ')':
+            return emit(TokenKind::rparen, 1);
+        case '[':
+            return emit(TokenKind::lbracket, 1);
+        case ']':
+            return emit(TokenKind::rbracket, 1);
+        case ',':
+            return emit(TokenKind::comma, 1);
+        case '.':
+            return emit(TokenKind::dot, 1);
+        case '+':
+            return emit(TokenKind::plus, 1);
+        case '-':
+            return emit(TokenKind::minus, 1);
+        case '*':
+            return emit(TokenKind::star, 1);
+        case '/':
+            return emit(TokenKind::slash, 1);
+        case '=':
+            if (two('=')) {
+                return emit(TokenKind::eq, 2);
+            }
+            if (two('~')) {
+                return emit(TokenKind::match, 2);
+            }
+            return error_at(m_pos, "unexpected '=' (did you mean '=='?)");
+        case '!':
+            if (two('=')) {
+                return emit(TokenKind::ne, 2);
+            }
+            if (two('~')) {
+                return emit(TokenKind::not_match, 2);
+            }
+            return emit(TokenKind::bang, 1);
+        case '<':
+            return two('=') ? emit(TokenKind::le, 2) : emit(TokenKind::lt, 1);
+        case '>':
+            return two('=') ? emit(TokenKind::ge, 2) : emit(TokenKind::gt, 1);
+        case '&':
+            if (two('&')) {
+                return emit(TokenKind::and_and, 2);
+            }
+            return error_at(m_pos, "unexpected '&' (did you mean '&&'?)");
+        case '|':
+            if (two('|')) {
+                return emit(TokenKind::or_or, 2);
+            }
+            return error_at(m_pos, "unexpected '|' (did you mean '||'?)");
+        default:
+            break;
     }
     std::size_t n = utf8_sequence_length(m_source, m_pos);
     if (n == 0) {
@@ -343,54 +350,54 @@ Result<Token> Lexer::read_string() {
         char e = m_source[m_pos + 1];
         m_pos += 2;
         switch (e) {
-        case '"':
-        case '\'':
-        case '\\':
-        case '/':
-            token.text += e;
-            break;
-        case 'b':
-            token.text += '\b';
-            break;
-        case 'f':
-            token.text += '\f';
-            break;
-        case 'n':
-            token.text += '\n';
-            break;
-        case 'r':
-            token.text += '\r';
-            break;
-        case 't':
-            token.text += '\t';
-            break;
-        case 'u': {
-            long cp = read_hex4(m_source, m_pos);
-            if (cp < 0) {
-                return error_at(escape, "bad \\u escape (expected 4 hex digits)");
-            }
-            m_pos += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                long low = -1;
-                if (m_pos + 1 < m_source.size() && m_source[m_pos] == '\\' && m_source[m_pos + 1] == 'u') {
-                    low = read_hex4(m_source, m_pos + 2);
+            case '"':
+            case '\'':
+            case '\\':
+            case '/':
+                token.text += e;
+                break;
+            case 'b':
+                token.text += '\b';
+                break;
+            case 'f':
+                token.text += '\f';
+                break;
+            case 'n':
+                token.text += '\n';
+                break;
+            case 'r':
+                token.text += '\r';
+                break;
+            case 't':
+                token.text += '\t';
+                break;
+            case 'u': {
+                long cp = read_hex4(m_source, m_pos);
+                if (cp < 0) {
+                    return error_at(escape, "bad \\u escape (expected 4 hex digits)");
                 }
-                if (low < 0xDC00 || low > 0xDFFF) {
+                m_pos += 4;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    long low = -1;
+                    if (m_pos + 1 < m_source.size() && m_source[m_pos] == '\\' && m_source[m_pos + 1] == 'u') {
+                        low = read_hex4(m_source, m_pos + 2);
+                    }
+                    if (low < 0xDC00 || low > 0xDFFF) {
+                        return error_at(escape, "bad \\u escape (unpaired surrogate)");
+                    }
+                    m_pos += 6;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                     return error_at(escape, "bad \\u escape (unpaired surrogate)");
                 }
-                m_pos += 6;
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                return error_at(escape, "bad \\u escape (unpaired surrogate)");
+                append_utf8(static_cast<std::uint32_t>(cp), token.text);
+                break;
             }
-            append_utf8(static_cast<std::uint32_t>(cp), token.text);
-            break;
-        }
-        default: {
-            std::size_t n = utf8_sequence_length(m_source, m_pos - 1);
-            std::string_view shown = n == 0 ? std::string_view("?") : m_source.substr(m_pos - 1, n);
-            return error_at(escape, fmt::format("bad escape '\\{}'", shown));
-        }
+            default: {
+                std::size_t n = utf8_sequence_length(m_source, m_pos - 1);
+                std::string_view shown = n == 0 ? std::string_view("?") : m_source.substr(m_pos - 1, n);
+                return error_at(escape, fmt::format("bad escape '\\{}'", shown));
+            }
         }
     }
     token.length = m_pos - start;

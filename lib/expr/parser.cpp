@@ -133,35 +133,35 @@ private:
 
     static bool comparison_op(TokenKind kind, AstOp& op) {
         switch (kind) {
-        case TokenKind::eq:
-            op = AstOp::eq;
-            return true;
-        case TokenKind::ne:
-            op = AstOp::ne;
-            return true;
-        case TokenKind::lt:
-            op = AstOp::lt;
-            return true;
-        case TokenKind::le:
-            op = AstOp::le;
-            return true;
-        case TokenKind::gt:
-            op = AstOp::gt;
-            return true;
-        case TokenKind::ge:
-            op = AstOp::ge;
-            return true;
-        case TokenKind::match:
-            op = AstOp::match;
-            return true;
-        case TokenKind::not_match:
-            op = AstOp::not_match;
-            return true;
-        case TokenKind::kw_in:
-            op = AstOp::in;
-            return true;
-        default:
-            return false;
+            case TokenKind::eq:
+                op = AstOp::eq;
+                return true;
+            case TokenKind::ne:
+                op = AstOp::ne;
+                return true;
+            case TokenKind::lt:
+                op = AstOp::lt;
+                return true;
+            case TokenKind::le:
+                op = AstOp::le;
+                return true;
+            case TokenKind::gt:
+                op = AstOp::gt;
+                return true;
+            case TokenKind::ge:
+                op = AstOp::ge;
+                return true;
+            case TokenKind::match:
+                op = AstOp::match;
+                return true;
+            case TokenKind::not_match:
+                op = AstOp::not_match;
+                return true;
+            case TokenKind::kw_in:
+                op = AstOp::in;
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -282,63 +282,63 @@ private:
     Result<AstPtr> parse_primary() {
         Token token = m_token;
         switch (token.kind) {
-        case TokenKind::kw_null:
-        case TokenKind::kw_true:
-        case TokenKind::kw_false:
-        case TokenKind::number:
-        case TokenKind::string:
-        case TokenKind::regex: {
-            AstKind kind = token.kind == TokenKind::kw_null     ? AstKind::null_literal
-                           : token.kind == TokenKind::number   ? AstKind::number
-                           : token.kind == TokenKind::string   ? AstKind::string
-                           : token.kind == TokenKind::regex    ? AstKind::regex
-                                                               : AstKind::bool_literal;
-            auto ast = node(kind, token.offset);
-            (*ast)->boolean = token.kind == TokenKind::kw_true;
-            (*ast)->number = token.number;
-            (*ast)->text = std::move(token.text);
-            (*ast)->icase = token.icase;
-            if (auto r = advance(); !r) {
-                return std::move(r).take_error();
+            case TokenKind::kw_null:
+            case TokenKind::kw_true:
+            case TokenKind::kw_false:
+            case TokenKind::number:
+            case TokenKind::string:
+            case TokenKind::regex: {
+                AstKind kind = token.kind == TokenKind::kw_null  ? AstKind::null_literal
+                               : token.kind == TokenKind::number ? AstKind::number
+                               : token.kind == TokenKind::string ? AstKind::string
+                               : token.kind == TokenKind::regex  ? AstKind::regex
+                                                                 : AstKind::bool_literal;
+                auto ast = node(kind, token.offset);
+                (*ast)->boolean = token.kind == TokenKind::kw_true;
+                (*ast)->number = token.number;
+                (*ast)->text = std::move(token.text);
+                (*ast)->icase = token.icase;
+                if (auto r = advance(); !r) {
+                    return std::move(r).take_error();
+                }
+                return ast;
             }
-            return ast;
-        }
-        case TokenKind::lparen: {
-            if (!enter()) {
-                return error("expression nested too deeply");
-            }
-            if (auto r = advance(); !r) {
-                return std::move(r).take_error();
-            }
-            auto inner = parse_or();
-            if (!inner) {
+            case TokenKind::lparen: {
+                if (!enter()) {
+                    return error("expression nested too deeply");
+                }
+                if (auto r = advance(); !r) {
+                    return std::move(r).take_error();
+                }
+                auto inner = parse_or();
+                if (!inner) {
+                    return inner;
+                }
+                if (m_token.kind != TokenKind::rparen) {
+                    return error(fmt::format("expected ')' but found {}", token_name(m_token)));
+                }
+                --m_nesting;
+                if (auto r = advance(); !r) {
+                    return std::move(r).take_error();
+                }
                 return inner;
             }
-            if (m_token.kind != TokenKind::rparen) {
-                return error(fmt::format("expected ')' but found {}", token_name(m_token)));
+            case TokenKind::lbracket: {
+                if (auto r = advance(); !r) {
+                    return std::move(r).take_error();
+                }
+                auto items = parse_items(TokenKind::rbracket, "',' or ']'");
+                if (!items) {
+                    return std::move(items).take_error();
+                }
+                return node(AstKind::list, token.offset, std::move(items).value());
             }
-            --m_nesting;
-            if (auto r = advance(); !r) {
-                return std::move(r).take_error();
-            }
-            return inner;
-        }
-        case TokenKind::lbracket: {
-            if (auto r = advance(); !r) {
-                return std::move(r).take_error();
-            }
-            auto items = parse_items(TokenKind::rbracket, "',' or ']'");
-            if (!items) {
-                return std::move(items).take_error();
-            }
-            return node(AstKind::list, token.offset, std::move(items).value());
-        }
-        case TokenKind::identifier:
-            return parse_path_or_call();
-        case TokenKind::end:
-            return error("expected an operand");
-        default:
-            return error(fmt::format("expected an operand but found {}", token_name(m_token)));
+            case TokenKind::identifier:
+                return parse_path_or_call();
+            case TokenKind::end:
+                return error("expected an operand");
+            default:
+                return error(fmt::format("expected an operand but found {}", token_name(m_token)));
         }
     }
 
@@ -409,41 +409,41 @@ private:
 
 void sexpr_to(const Ast& ast, std::string& out) {
     switch (ast.kind) {
-    case AstKind::null_literal:
-        out += "null";
-        return;
-    case AstKind::bool_literal:
-        out += ast.boolean ? "true" : "false";
-        return;
-    case AstKind::number:
-        write_number(ast.number, out);
-        return;
-    case AstKind::string:
-        json_escape_to(ast.text, out);
-        return;
-    case AstKind::regex:
-        out += '/';
-        out += ast.text;
-        out += '/';
-        if (ast.icase) {
-            out += 'i';
-        }
-        return;
-    case AstKind::path:
-        out += ast.path.to_string();
-        return;
-    case AstKind::list:
-        out += "(list";
-        break;
-    case AstKind::call:
-        out += "(call ";
-        out += ast.text;
-        break;
-    case AstKind::unary:
-    case AstKind::binary:
-        out += '(';
-        out += op_name(ast.op);
-        break;
+        case AstKind::null_literal:
+            out += "null";
+            return;
+        case AstKind::bool_literal:
+            out += ast.boolean ? "true" : "false";
+            return;
+        case AstKind::number:
+            write_number(ast.number, out);
+            return;
+        case AstKind::string:
+            json_escape_to(ast.text, out);
+            return;
+        case AstKind::regex:
+            out += '/';
+            out += ast.text;
+            out += '/';
+            if (ast.icase) {
+                out += 'i';
+            }
+            return;
+        case AstKind::path:
+            out += ast.path.to_string();
+            return;
+        case AstKind::list:
+            out += "(list";
+            break;
+        case AstKind::call:
+            out += "(call ";
+            out += ast.text;
+            break;
+        case AstKind::unary:
+        case AstKind::binary:
+            out += '(';
+            out += op_name(ast.op);
+            break;
     }
     for (const auto& child : ast.children) {
         out += ' ';
@@ -454,7 +454,9 @@ void sexpr_to(const Ast& ast, std::string& out) {
 
 }  // namespace
 
-Result<std::unique_ptr<Ast>> parse(std::string_view source) { return Parser(source).parse_all(); }
+Result<std::unique_ptr<Ast>> parse(std::string_view source) {
+    return Parser(source).parse_all();
+}
 
 std::string to_sexpr(const Ast& ast) {
     std::string out;
@@ -464,40 +466,40 @@ std::string to_sexpr(const Ast& ast) {
 
 std::string_view op_name(AstOp op) {
     switch (op) {
-    case AstOp::or_:
-        return "||";
-    case AstOp::and_:
-        return "&&";
-    case AstOp::not_:
-        return "!";
-    case AstOp::negate:
-        return "-";
-    case AstOp::eq:
-        return "==";
-    case AstOp::ne:
-        return "!=";
-    case AstOp::lt:
-        return "<";
-    case AstOp::le:
-        return "<=";
-    case AstOp::gt:
-        return ">";
-    case AstOp::ge:
-        return ">=";
-    case AstOp::match:
-        return "=~";
-    case AstOp::not_match:
-        return "!~";
-    case AstOp::in:
-        return "in";
-    case AstOp::add:
-        return "+";
-    case AstOp::sub:
-        return "-";
-    case AstOp::mul:
-        return "*";
-    case AstOp::div:
-        return "/";
+        case AstOp::or_:
+            return "||";
+        case AstOp::and_:
+            return "&&";
+        case AstOp::not_:
+            return "!";
+        case AstOp::negate:
+            return "-";
+        case AstOp::eq:
+            return "==";
+        case AstOp::ne:
+            return "!=";
+        case AstOp::lt:
+            return "<";
+        case AstOp::le:
+            return "<=";
+        case AstOp::gt:
+            return ">";
+        case AstOp::ge:
+            return ">=";
+        case AstOp::match:
+            return "=~";
+        case AstOp::not_match:
+            return "!~";
+        case AstOp::in:
+            return "in";
+        case AstOp::add:
+            return "+";
+        case AstOp::sub:
+            return "-";
+        case AstOp::mul:
+            return "*";
+        case AstOp::div:
+            return "/";
     }
     return "?";
 }

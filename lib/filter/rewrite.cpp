@@ -56,8 +56,8 @@ void Rewriter::write_object(const simdjson::dom::element* source, std::size_t de
         bool final_step = edit.path.steps().size() == depth + 1;
         // An index step reaches only an existing array: nothing is created for it.
         bool next_is_index = !final_step && edit.path.steps()[depth + 1].kind == PathStep::Kind::index;
-        if (next_is_index && (it == entries.end() || it->set_edit >= 0 || it->removed || !it->has_element ||
-                              !it->element.is_array())) {
+        if (next_is_index &&
+            (it == entries.end() || it->set_edit >= 0 || it->removed || !it->has_element || !it->element.is_array())) {
             continue;
         }
         if (!final_step && (it == entries.end() || !it->has_element) && !only_keys_after(edit.path, depth + 1)) {
@@ -92,8 +92,8 @@ void Rewriter::write_object(const simdjson::dom::element* source, std::size_t de
     for (std::size_t i = 1; i < entries.size(); ++i) {
         Entry item = entries[i];
         std::size_t j = i;
-        while (j > 0 && (item.rank != entries[j - 1].rank ? item.rank < entries[j - 1].rank
-                                                           : item.key < entries[j - 1].key)) {
+        while (j > 0 &&
+               (item.rank != entries[j - 1].rank ? item.rank < entries[j - 1].rank : item.key < entries[j - 1].key)) {
             entries[j] = entries[j - 1];
             --j;
         }

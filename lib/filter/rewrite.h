@@ -36,8 +36,8 @@ private:
         simdjson::dom::element element;
         bool has_element = false;
         bool removed = false;
-        int set_edit = -1;        // >= 0: the value comes from this edit
-        uint64_t deeper = 0;      // edits that reach below this key
+        int set_edit = -1;    // >= 0: the value comes from this edit
+        uint64_t deeper = 0;  // edits that reach below this key
         int rank = 0;
     };
 

@@ -8,7 +8,9 @@
 
 namespace ev::nagios {
 
-std::string valid_utf8(std::string_view bytes) { return sanitize_utf8(bytes, true); }
+std::string valid_utf8(std::string_view bytes) {
+    return sanitize_utf8(bytes, true);
+}
 
 std::string_view trim(std::string_view bytes) {
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

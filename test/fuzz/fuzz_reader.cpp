@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ev::InputOptions options;
     options.files = {"/proc/self/fd/" + std::to_string(fd)};
     options.max_line = 64 + (size % 64);  // small, so over-long lines happen
-    options.block = 16 + (size % 200);     // and lines straddle reads
+    options.block = 16 + (size % 200);    // and lines straddle reads
     options.rejects_path = "/dev/null";
     ev::Diagnostics diag("fuzz", [](std::string_view) {});
     ev::Input input(options, diag);

@@ -11,9 +11,13 @@
 
 namespace {
 
-std::string temp_path(const char* name) { return std::string(testing::TempDir()) + "/" + name; }
+std::string temp_path(const char* name) {
+    return std::string(testing::TempDir()) + "/" + name;
+}
 
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

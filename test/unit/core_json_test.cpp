@@ -24,7 +24,8 @@ std::string canonical_dom(const std::string& text) {
 
 TEST(Json, CanonicalOrdersEventKeysBySchemaThenBytes) {
     std::string in = R"({"zeta":1,"data":{"b":1,"a":2},"message":"m","id":"X","alpha":true,"subject":"s","time":1.5})";
-    std::string want = R"({"id":"X","time":1.5,"subject":"s","message":"m","data":{"a":2,"b":1},"alpha":true,"zeta":1})";
+    std::string want =
+        R"({"id":"X","time":1.5,"subject":"s","message":"m","data":{"a":2,"b":1},"alpha":true,"zeta":1})";
     EXPECT_EQ(canonical_of(in), want);
     EXPECT_EQ(canonical_dom(in), want);
 }
@@ -57,7 +58,8 @@ TEST(Json, UnescapeHandlesSurrogatesAndRejectsBadEscapes) {
 }
 
 TEST(Json, EqualDataEncodesToEqualBytes) {
-    EXPECT_EQ(canonical_of(R"({"b":{"y":1,"x":[1,2]},"a":null})"), canonical_of(R"({"a":null,"b":{"x":[1.0,2],"y":1}})"));
+    EXPECT_EQ(canonical_of(R"({"b":{"y":1,"x":[1,2]},"a":null})"),
+              canonical_of(R"({"a":null,"b":{"x":[1.0,2],"y":1}})"));
 }
 
 TEST(Json, SetAndEraseByPath) {

@@ -27,7 +27,9 @@ TEST(Utf8, AppendEncodesEveryLength) {
 TEST(Utf8, SanitizeReplacesInvalidBytes) {
     EXPECT_EQ(ev::sanitize_utf8("ok \xFF end"), "ok \xEF\xBF\xBD end");
     EXPECT_EQ(ev::sanitize_utf8(std::string_view("a\0b", 3)), std::string("a\0b", 3));
-    EXPECT_EQ(ev::sanitize_utf8(std::string_view("a\0b", 3), true), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(ev::sanitize_utf8(std::string_view("a\0b", 3), true),
+              "a\xEF\xBF\xBD"
+              "b");
 }
 
 }  // namespace

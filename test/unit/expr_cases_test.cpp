@@ -166,7 +166,8 @@ TEST(ExprProgram, EvalBuildsOwnedJson) {
     auto program = ev::expr::Program::compile("[subject, now() / 8, tags, metric * 2]", clock);
     ASSERT_TRUE(program.ok());
     simdjson::dom::parser parser;
-    ev::Json value = program->eval(parser.parse(std::string_view(R"({"subject":"h","tags":{"a":"b"},"metric":2})")).value());
+    ev::Json value =
+        program->eval(parser.parse(std::string_view(R"({"subject":"h","tags":{"a":"b"},"metric":2})")).value());
     ASSERT_TRUE(value.is_array());
     ASSERT_EQ(value.items().size(), 4u);
     EXPECT_EQ(value.items()[0].as_string(), "h");

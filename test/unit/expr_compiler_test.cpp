@@ -77,7 +77,8 @@ TEST(ExprCompiler, CollectsFieldsOnceInOrder) {
 TEST(ExprCompiler, ResolvesFunctions) {
     EXPECT_EQ(first_error_line("nope(1)"), "unknown function 'nope' at offset 0");
     EXPECT_EQ(first_error_line("len()"), "wrong number of arguments at offset 0: len() takes 1 argument, got 0");
-    EXPECT_EQ(first_error_line("x || max()"), "wrong number of arguments at offset 5: max() takes at least 1 argument, got 0");
+    EXPECT_EQ(first_error_line("x || max()"),
+              "wrong number of arguments at offset 5: max() takes at least 1 argument, got 0");
     EXPECT_EQ(first_error_line("exists(1)"), "syntax error at offset 7: exists() takes a field path");
     for (const auto& f : ev::expr::builtin_functions()) {
         std::string call = std::string(f.name) + "(";
@@ -92,7 +93,8 @@ TEST(ExprCompiler, ResolvesFunctions) {
 TEST(ExprCompiler, Regexes) {
     EXPECT_EQ(first_error_line("a =~ /[z-a]/"), "invalid regex at offset 5: invalid character class range: z-a");
     EXPECT_EQ(first_error_line("a !~ \"(\""), "invalid regex at offset 5: missing ): (");
-    EXPECT_EQ(first_error_line("a =~ null"), "type error at offset 5: the right side of =~ must be a regex or a string");
+    EXPECT_EQ(first_error_line("a =~ null"),
+              "type error at offset 5: the right side of =~ must be a regex or a string");
     EXPECT_EQ(first_error_line("[/x/]"), "syntax error at offset 1: a regex literal can only follow =~ or !~");
     // A folded string pattern is compiled once, like a literal.
     EXPECT_EQ(value_json("subject =~ lower(\"WEB\")", R"({"subject":"web1"})"), "true");

@@ -33,11 +33,12 @@ std::string first_error_line(std::string_view source) {
 
 TEST(ExprLexer, Operators) {
     EXPECT_EQ(kinds("== != < <= > >= =~ !~ && || ! + - * ( ) [ ] , ."),
-              (std::vector<TokenKind>{TokenKind::eq, TokenKind::ne, TokenKind::lt, TokenKind::le, TokenKind::gt, TokenKind::ge,
-                                      TokenKind::match, TokenKind::not_match, TokenKind::and_and, TokenKind::or_or,
-                                      TokenKind::bang, TokenKind::plus, TokenKind::minus, TokenKind::star, TokenKind::lparen,
-                                      TokenKind::rparen, TokenKind::lbracket, TokenKind::rbracket, TokenKind::comma,
-                                      TokenKind::dot, TokenKind::end}));
+              (std::vector<TokenKind>{TokenKind::eq,       TokenKind::ne,       TokenKind::lt,     TokenKind::le,
+                                      TokenKind::gt,       TokenKind::ge,       TokenKind::match,  TokenKind::not_match,
+                                      TokenKind::and_and,  TokenKind::or_or,    TokenKind::bang,   TokenKind::plus,
+                                      TokenKind::minus,    TokenKind::star,     TokenKind::lparen, TokenKind::rparen,
+                                      TokenKind::lbracket, TokenKind::rbracket, TokenKind::comma,  TokenKind::dot,
+                                      TokenKind::end}));
 }
 
 TEST(ExprLexer, KeywordsAndIdentifiers) {
@@ -72,7 +73,8 @@ TEST(ExprLexer, NumbersAndDurations) {
     EXPECT_EQ(lex("1w")[0].number, 604800);
     EXPECT_EQ(lex("500ms")[0].number, 0.5);
     EXPECT_EQ(lex("30s")[0].length, 3u);
-    EXPECT_EQ(first_error_line("5min"), "syntax error at offset 1: unknown duration unit 'min' (use ms, s, m, h, d or w)");
+    EXPECT_EQ(first_error_line("5min"),
+              "syntax error at offset 1: unknown duration unit 'min' (use ms, s, m, h, d or w)");
     EXPECT_EQ(first_error_line("1."), "syntax error at offset 2: expected a digit after '.'");
     EXPECT_EQ(first_error_line("1e400"), "syntax error at offset 0: number out of range");
 }
@@ -85,7 +87,8 @@ TEST(ExprLexer, Strings) {
     EXPECT_EQ(first_error_line(R"("abc)"), "syntax error at offset 0: unterminated string");
     EXPECT_EQ(first_error_line(R"("a\x")"), "syntax error at offset 2: bad escape '\\x'");
     EXPECT_EQ(first_error_line(R"("\udc00")"), "syntax error at offset 1: bad \\u escape (unpaired surrogate)");
-    EXPECT_EQ(first_error_line("\"a\x01\""), "syntax error at offset 2: control character in string (write it as an escape)");
+    EXPECT_EQ(first_error_line("\"a\x01\""),
+              "syntax error at offset 2: control character in string (write it as an escape)");
     EXPECT_EQ(first_error_line("\"\xff\""), "syntax error at offset 1: invalid UTF-8 in string");
     EXPECT_EQ(first_error_line("\"\xc0\xaf\""), "syntax error at offset 1: invalid UTF-8 in string");
     EXPECT_EQ(first_error_line("\"\xed\xa0\x80\""), "syntax error at offset 1: invalid UTF-8 in string");
@@ -99,7 +102,8 @@ TEST(ExprLexer, RegexOrDivision) {
     EXPECT_TRUE(tokens[2].icase);
     EXPECT_EQ(tokens[2].length, 9u);
     // After an operand a slash divides.
-    EXPECT_EQ(kinds("a / 2"), (std::vector<TokenKind>{TokenKind::identifier, TokenKind::slash, TokenKind::number, TokenKind::end}));
+    EXPECT_EQ(kinds("a / 2"),
+              (std::vector<TokenKind>{TokenKind::identifier, TokenKind::slash, TokenKind::number, TokenKind::end}));
     EXPECT_EQ(kinds("(a)/b"), (std::vector<TokenKind>{TokenKind::lparen, TokenKind::identifier, TokenKind::rparen,
                                                       TokenKind::slash, TokenKind::identifier, TokenKind::end}));
     EXPECT_EQ(kinds("/x/"), (std::vector<TokenKind>{TokenKind::regex, TokenKind::end}));

@@ -69,8 +69,10 @@ TEST(ExprParser, Errors) {
     EXPECT_EQ(first_error_line("severity >="), "syntax error at offset 11: expected an operand");
     EXPECT_EQ(first_error_line("a b"), "syntax error at offset 2: expected an operator but found 'b'");
     EXPECT_EQ(first_error_line("(a"), "syntax error at offset 2: expected ')' but found end of input");
-    EXPECT_EQ(first_error_line("a < b < c"), "syntax error at offset 6: comparisons do not chain; use parentheses or &&");
-    EXPECT_EQ(first_error_line("a."), "syntax error at offset 2: expected a field name after '.' but found end of input");
+    EXPECT_EQ(first_error_line("a < b < c"),
+              "syntax error at offset 6: comparisons do not chain; use parentheses or &&");
+    EXPECT_EQ(first_error_line("a."),
+              "syntax error at offset 2: expected a field name after '.' but found end of input");
     EXPECT_EQ(first_error_line("a[-1]"), "syntax error at offset 2: expected an index or a quoted key but found '-'");
     EXPECT_EQ(first_error_line("f(1,"), "syntax error at offset 4: expected an operand");
     EXPECT_EQ(first_error_line("[1;"), "syntax error at offset 2: unexpected character ';'");

@@ -118,7 +118,6 @@ void Input::reject_line(std::string_view bytes, bool complete, std::string_view 
 }
 
 void Input::reject(const Record& record, std::string_view reason) {
-    (void)record;
     reject_line(record.line, true, reason);
 }
 

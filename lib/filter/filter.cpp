@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/exit_code.h"
-#include "core/json.h"
 #include "core/writer.h"
 #include "expr/expr.h"
 #include "filter/rewrite.h"

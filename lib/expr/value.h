@@ -69,6 +69,30 @@ struct Value {
     static Value of_element(simdjson::dom::element element);
 };
 
+/// The array of an element known to be one (an empty view otherwise).
+simdjson::dom::array as_array(simdjson::dom::element e);
+
+/// The object of an element known to be one (an empty view otherwise).
+simdjson::dom::object as_object(simdjson::dom::element e);
+
+/// Calls f(item) for every item of an array value until f returns false.
+template <class F>
+void for_each_item(const Value& v, F&& f) {
+    if (v.list != nullptr) {
+        for (const Value& item : *v.list) {
+            if (!f(item)) {
+                return;
+            }
+        }
+        return;
+    }
+    for (simdjson::dom::element item : as_array(v.element)) {
+        if (!f(Value::of_element(item))) {
+            return;
+        }
+    }
+}
+
 /// jq truthiness: everything but false and null is true.
 bool truthy(const Value& v);
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/json.h"
+#include "core/path.h"
 
 namespace ev::batch {
 
@@ -13,22 +14,7 @@ namespace {
 // Finds the '}' closing a placeholder that starts after '{' at open; quoted
 // keys (tags["a}b"]) may hold braces. Returns npos when there is none.
 std::size_t find_close(std::string_view text, std::size_t open) {
-    bool quoted = false;
-    for (std::size_t i = open + 1; i < text.size(); ++i) {
-        char c = text[i];
-        if (quoted) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == '}') {
-            return i;
-        }
-    }
-    return std::string_view::npos;
+    return find_outside_quotes(text, open + 1, '}');
 }
 
 }  // namespace

@@ -42,6 +42,25 @@ Result<std::string> read_quoted(std::string_view text, std::size_t& pos) {
 
 }  // namespace
 
+std::size_t find_outside_quotes(std::string_view text, std::size_t from, char target) {
+    bool quoted = false;
+    for (std::size_t i = from; i < text.size(); ++i) {
+        char c = text[i];
+        if (quoted) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == target) {
+            return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
 bool is_identifier(std::string_view key) {
     if (key.empty() || !is_ident_start(key[0])) {
         return false;

@@ -46,6 +46,10 @@ private:
     std::vector<PathStep> m_steps;
 };
 
+/// Index of the first target character at or after from that is not inside a
+/// double-quoted key (tags["a=b"]; backslash escapes honoured), or npos.
+std::size_t find_outside_quotes(std::string_view text, std::size_t from, char target);
+
 /// True for a key that can be written bare in a path: [A-Za-z_][A-Za-z0-9_]*.
 bool is_identifier(std::string_view key);
 

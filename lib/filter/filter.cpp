@@ -61,39 +61,28 @@ void write_edited(Edits& edits, Rewriter& rewriter, simdjson::dom::element root,
 }  // namespace
 
 Result<Assignment> parse_assignment(std::string_view text) {
-    bool quoted = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (quoted) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == '=') {
-            auto trim = [](std::string_view s) {
-                while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-                    s.remove_prefix(1);
-                }
-                while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-                    s.remove_suffix(1);
-                }
-                return s;
-            };
-            auto path = Path::parse(trim(text.substr(0, i)));
-            if (!path) {
-                return std::move(path).take_error();
-            }
-            std::string_view rhs = trim(text.substr(i + 1));
-            if (rhs.empty()) {
-                return make_error("expected PATH=EXPR, the expression is empty");
-            }
-            return Assignment{std::move(path).value(), std::string(rhs)};
-        }
+    std::size_t eq = find_outside_quotes(text, 0, '=');
+    if (eq == std::string_view::npos) {
+        return make_error("expected PATH=EXPR");
     }
-    return make_error("expected PATH=EXPR");
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+            s.remove_prefix(1);
+        }
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+            s.remove_suffix(1);
+        }
+        return s;
+    };
+    auto path = Path::parse(trim(text.substr(0, eq)));
+    if (!path) {
+        return std::move(path).take_error();
+    }
+    std::string_view rhs = trim(text.substr(eq + 1));
+    if (rhs.empty()) {
+        return make_error("expected PATH=EXPR, the expression is empty");
+    }
+    return Assignment{std::move(path).value(), std::string(rhs)};
 }
 
 int run(const Options& options, int out_fd, Diagnostics& diag) {

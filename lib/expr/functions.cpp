@@ -169,7 +169,6 @@ Value CallNode::eval(const Context& ctx) {
     return Value::null();
 }
 
-
 }  // namespace
 
 NodePtr make_call(Function function, std::vector<NodePtr> args) {

@@ -25,7 +25,6 @@ dom::object as_object(dom::element e) {
     return o;
 }
 
-
 Value Value::of_element(dom::element element) {
     Value v;
     v.from_event = true;
@@ -276,6 +275,5 @@ Json to_owned_json(const Value& v) {
     }
     return Json();
 }
-
 
 }  // namespace ev::expr

@@ -1,0 +1,201 @@
+// Router: loading rules and (re)building destinations.
+#include "route/engine.h"
+
+#include <poll.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/duration.h"
+#include "core/exit_code.h"
+#include "core/id.h"
+#include "core/json.h"
+#include "core/signals.h"
+#include "route/destination.h"
+#include "route/rule.h"
+
+namespace ev::route {
+
+Result<std::vector<Rule>> Router::load_rules() const {
+    std::vector<Rule> rules;
+    if (!m_options.rules_file.empty()) {
+        std::ifstream in(m_options.rules_file, std::ios::binary);
+        if (!in) {
+            return make_error(fmt::format("cannot read rules file {}: {}", m_options.rules_file, std::strerror(errno)));
+        }
+        std::stringstream text;
+        text << in.rdbuf();
+        auto parsed = parse_rules(text.str(), m_options.rules_file);
+        if (!parsed) {
+            return std::move(parsed).take_error();
+        }
+        rules = std::move(parsed).value();
+    }
+    for (std::size_t i = 0; i < m_options.inline_rules.size(); ++i) {
+        auto parsed = parse_rules(m_options.inline_rules[i], fmt::format("-e {}", i + 1));
+        if (!parsed) {
+            return std::move(parsed).take_error();
+        }
+        for (Rule& rule : *parsed) {
+            for (const Rule& other : rules) {
+                if (other.name == rule.name) {
+                    return make_error(
+                        fmt::format("{}: rule '{}' is already defined at {}", rule.origin, rule.name, other.origin));
+                }
+            }
+            rules.push_back(std::move(rule));
+        }
+    }
+    return rules;
+}
+
+Result<void> Router::configure() {
+    if (m_options.unmatched != "drop") {
+        auto spec = parse_destination(m_options.unmatched);
+        if (!spec) {
+            return make_error(fmt::format("--unmatched {}", spec.error()));
+        }
+        m_unmatched_spec = *spec;
+    }
+    if (!m_options.results.empty()) {
+        auto spec = parse_destination(m_options.results);
+        if (!spec) {
+            return make_error(fmt::format("--results {}", spec.error()));
+        }
+        m_results_spec = *spec;
+    }
+    auto timeout = parse_duration(m_options.callback_timeout);
+    if (!timeout || *timeout <= 0) {
+        return make_error(fmt::format("--callback-timeout: {}", timeout ? "must be more than 0" : timeout.error()));
+    }
+    m_ctx.callback_timeout = *timeout;
+    auto drain = parse_duration(m_options.drain_timeout);
+    if (!drain) {
+        return make_error(fmt::format("--drain-timeout: {}", drain.error()));
+    }
+    m_drain_timeout = *drain;
+    if (!m_options.stats_interval.empty()) {
+        auto interval = parse_duration(m_options.stats_interval);
+        if (!interval || *interval <= 0) {
+            return make_error(fmt::format("--stats-interval: {}", interval ? "must be more than 0" : interval.error()));
+        }
+        m_stats_interval = *interval;
+        m_next_stats = monotonic_now() + m_stats_interval;
+    }
+    if (m_options.callback_concurrency == 0) {
+        return make_error("--callback-concurrency must be at least 1");
+    }
+    m_ctx.callback_concurrency = m_options.callback_concurrency;
+    m_ctx.queue_bytes = m_options.queue_bytes;
+    m_ctx.spool_dir = m_options.spool_dir;
+    if (m_ctx.spool_dir.empty()) {
+        const char* tmp = std::getenv("TMPDIR");
+        m_ctx.spool_dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+    }
+    m_ctx.report = [this](const Json& event) { report(event); };
+    return {};
+}
+
+Result<void> Router::install(std::vector<Rule> rules) {
+    std::map<std::string, Destination*> existing;
+    for (auto& dest : m_dests) {
+        existing.emplace(dest->spec().key(), dest.get());
+    }
+    std::vector<std::unique_ptr<Destination>> fresh;
+    std::set<Destination*> used;
+    auto obtain = [&](const DestSpec& spec) -> Result<Destination*> {
+        std::string key = spec.key();
+        if (auto found = existing.find(key); found != existing.end()) {
+            used.insert(found->second);
+            return found->second;
+        }
+        auto dest = make_destination(spec, m_ctx);
+        if (auto started = dest->start(); !started) {
+            return std::move(started).take_error();
+        }
+        Destination* raw = dest.get();
+        fresh.push_back(std::move(dest));
+        existing.emplace(key, raw);
+        used.insert(raw);
+        return raw;
+    };
+    std::vector<Active> active;
+    for (Rule& rule : rules) {
+        Active entry;
+        for (const DestSpec& spec : rule.destinations) {
+            auto dest = obtain(spec);
+            if (!dest) {
+                return make_error(fmt::format("{}: rule '{}': {}", rule.origin, rule.name, dest.error()));
+            }
+            entry.dests.push_back(*dest);
+        }
+        for (const Active& old : m_rules) {
+            if (old.rule.name == rule.name) {
+                entry.matched = old.matched;
+            }
+        }
+        entry.rule = std::move(rule);
+        active.push_back(std::move(entry));
+    }
+    Destination* unmatched = nullptr;
+    if (m_unmatched_spec) {
+        auto dest = obtain(*m_unmatched_spec);
+        if (!dest) {
+            return make_error(fmt::format("--unmatched: {}", dest.error()));
+        }
+        unmatched = *dest;
+    }
+    Destination* results = nullptr;
+    if (m_results_spec) {
+        auto dest = obtain(*m_results_spec);
+        if (!dest) {
+            return make_error(fmt::format("--results: {}", dest.error()));
+        }
+        results = *dest;
+    }
+    // Everything could start: switch over at once.
+    for (auto& dest : fresh) {
+        m_dests.push_back(std::move(dest));
+    }
+    m_rules = std::move(active);
+    m_unmatched = unmatched;
+    m_results = results;
+    m_retiring.clear();
+    for (auto& dest : m_dests) {
+        if (used.count(dest.get()) == 0) {
+            m_retiring.insert(dest.get());
+        }
+    }
+    return {};
+}
+
+void Router::reload() {
+    for (auto& dest : m_dests) {
+        dest->reopen();
+    }
+    if (m_options.rules_file.empty()) {
+        return;
+    }
+    auto rules = load_rules();
+    if (!rules) {
+        m_diag.error(fmt::format("reload failed, keeping the old rules: {}", rules.error()));
+        return;
+    }
+    std::size_t count = rules->size();
+    if (auto done = install(std::move(rules).value()); !done) {
+        m_diag.error(fmt::format("reload failed, keeping the old rules: {}", done.error()));
+        return;
+    }
+    m_diag.error(fmt::format("reloaded {} rule{} from {}", count, count == 1 ? "" : "s", m_options.rules_file));
+}
+
+}  // namespace ev::route

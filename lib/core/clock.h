@@ -34,4 +34,8 @@ private:
 /// A process-wide wall clock, for callers that need no fake time.
 const Clock& wall_clock();
 
+/// Seconds on the monotonic clock: for deadlines and measured durations,
+/// never for timestamps (it does not jump when the wall clock is set).
+double steady_now();
+
 }  // namespace ev

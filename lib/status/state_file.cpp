@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "core/atomic_file.h"
 #include "core/json.h"
 #include "core/state.h"
 #include "status/flap.h"
@@ -268,12 +269,22 @@ Result<Snapshot> decode_state(std::string_view text) {
 }
 
 Result<std::optional<Snapshot>> load_state_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // The state file is a regular file, never read through a symbolic link
+    // (it could not be saved there either); O_NONBLOCK: a FIFO must not hang.
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) {
             return std::optional<Snapshot>{};
         }
+        if (errno == ELOOP) {
+            return make_error(fmt::format("state file {} is a symbolic link (give the path of the file itself)", path));
+        }
         return make_error(fmt::format("state file {}: {}", path, std::strerror(errno)));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return make_error(fmt::format("state file {} is not a regular file", path));
     }
     std::string text;
     char buf[1 << 16];
@@ -301,46 +312,10 @@ Result<std::optional<Snapshot>> load_state_file(const std::string& path) {
 }
 
 Result<void> save_state_file(const std::string& path, std::string_view bytes) {
-    std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return make_error(fmt::format("cannot save state to {}: {}", tmp, std::strerror(errno)));
-    }
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            int e = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return make_error(fmt::format("cannot save state to {}: {}", tmp, std::strerror(e)));
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) {
-        int e = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return make_error(fmt::format("cannot save state to {}: fsync: {}", tmp, std::strerror(e)));
-    }
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmp.c_str());
-        return make_error(fmt::format("cannot save state to {}: rename: {}", path, std::strerror(e)));
-    }
-    // The rename is durable only once the directory is.
-    std::string dir = ".";
-    if (auto slash = path.rfind('/'); slash != std::string::npos) {
-        dir = slash == 0 ? "/" : path.substr(0, slash);
-    }
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        (void)::fsync(dfd);
-        ::close(dfd);
+    // Saves cut short (kill -9) leave their temporary behind: clear them.
+    remove_stale_temps(path);
+    if (auto written = atomic_write(path, bytes, k_private_file_mode); !written) {
+        return make_error(fmt::format("cannot save state to {}", written.error()));
     }
     return {};
 }

@@ -41,11 +41,13 @@ void encode_state(const IdentityTable& table, ClockKind clock, double time, std:
 Result<Snapshot> decode_state(std::string_view text);
 
 /// Reads and decodes path; nothing when the file does not exist (first run).
-/// The error says "state file PATH: ..." and why.
+/// A symbolic link or another non-regular file is refused. The error says
+/// "state file PATH ..." and why.
 Result<std::optional<Snapshot>> load_state_file(const std::string& path);
 
-/// Replaces path with bytes atomically: writes PATH.tmp, fsyncs it, renames
-/// it over path and fsyncs the directory; a crash leaves the old or the new file.
+/// Replaces path with bytes by atomic_write (a crash leaves the old or the
+/// new file): a new file is 0600, an existing one keeps its mode and owner;
+/// temporaries left by saves that were killed are removed first.
 Result<void> save_state_file(const std::string& path, std::string_view bytes);
 
 /// Puts the identities of snapshot into table, arming their deadlines; on

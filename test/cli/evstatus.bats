@@ -340,3 +340,55 @@ web3 last seen 600 seconds ago'
     exec 7>&-
     [ "$rc" -eq 0 ]
 }
+
+@test "state file: a symlink planted at STATE.tmp is not followed; the state is still saved" {
+    echo precious > "$TMP/victim"
+    ln -s "$TMP/victim" "$TMP/state.tmp"
+    ln -s "$TMP/victim" "$TMP/.state.tmp"
+    run evstatus --clock event --state "$TMP/state" <<< '{"time":1,"subject":"web1","name":"http","state":"critical"}'
+    assert_success
+    [ "$(cat "$TMP/victim")" = precious ]
+    [ -L "$TMP/state.tmp" ] && [ -L "$TMP/.state.tmp" ]
+    [ -f "$TMP/state" ] && [ ! -L "$TMP/state" ]
+    run evstatus show --state "$TMP/state" --json
+    assert_success
+    assert_output --partial '"subject":"web1","name":"http","state":"critical"'
+    # Nothing else was left beside the state file.
+    run ls -A "$TMP"
+    assert_output "$(printf '%s\n' .state.tmp state state.tmp victim)"
+}
+
+@test "state file: a symlink at STATE itself is refused with exit 2, its target untouched" {
+    echo precious > "$TMP/victim"
+    ln -s "$TMP/victim" "$TMP/state"
+    run --separate-stderr evstatus --clock event --state "$TMP/state" <<< '{"time":1,"subject":"a","name":"b","state":"ok"}'
+    assert_failure 2
+    [ "$stderr" = "evstatus: state file $TMP/state is a symbolic link (give the path of the file itself)" ]
+    [ "$(cat "$TMP/victim")" = precious ]
+    [ -L "$TMP/state" ]
+}
+
+@test "state file: a new one is 0600 whatever the umask; a saved one keeps its mode" {
+    ev='{"time":1,"subject":"a","name":"b","state":"ok"}'
+    run bash -c "umask 022; evstatus --clock event --state '$TMP/state' <<< '$ev'"
+    assert_success
+    [ "$(stat -c %a "$TMP/state")" = 600 ]
+    for mode in 600 640 644; do
+        chmod "$mode" "$TMP/state"
+        run bash -c "umask 077; evstatus --clock event --state '$TMP/state' <<< '$ev'"
+        assert_success
+        [ "$(stat -c %a "$TMP/state")" = "$mode" ]
+    done
+}
+
+@test "state file: temporaries left by a save killed with -9 are removed by the next save" {
+    bash -c 'exit 0' &
+    dead=$!
+    wait "$dead"
+    stale="$TMP/.state.tmp.$dead.0123456789ab"
+    echo '{"partial' > "$stale"
+    run evstatus --clock event --state "$TMP/state" <<< '{"time":1,"subject":"a","name":"b","state":"ok"}'
+    assert_success
+    [ ! -e "$stale" ]
+    [ -f "$TMP/state" ]
+}

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 namespace ev::status {
@@ -137,7 +139,13 @@ TEST_F(StatusStateFileDisk, SaveThenLoad) {
     ASSERT_TRUE(loaded) << loaded.error();
     ASSERT_TRUE(loaded->has_value());
     EXPECT_EQ((*loaded)->identities.size(), 2u);
-    EXPECT_NE(access((path + ".tmp").c_str(), F_OK), 0);  // renamed away
+    // The temporary was renamed into place: nothing else is left beside it.
+    std::size_t entries = 0;
+    for (auto& entry : std::filesystem::directory_iterator(m_dir)) {
+        EXPECT_EQ(entry.path().filename(), "state");
+        ++entries;
+    }
+    EXPECT_EQ(entries, 1u);
 }
 
 TEST_F(StatusStateFileDisk, CorruptFileIsAnErrorNamingThePath) {
@@ -160,7 +168,63 @@ TEST_F(StatusStateFileDisk, UnreadableFileIsAnError) {
 TEST_F(StatusStateFileDisk, SaveIntoMissingDirectoryFails) {
     auto saved = save_state_file(m_dir + "/no/such/state", "x\n");
     ASSERT_FALSE(saved);
-    EXPECT_EQ(saved.error(), "cannot save state to " + m_dir + "/no/such/state.tmp: No such file or directory");
+    EXPECT_EQ(saved.error(), "cannot save state to " + m_dir + "/no/such/state: cannot open the directory " + m_dir +
+                                 "/no/such: No such file or directory");
+}
+
+TEST_F(StatusStateFileDisk, ANewStateFileIs0600AndAnOldOneKeepsItsMode) {
+    std::string path = m_dir + "/state";
+    mode_t old_mask = umask(022);
+    ASSERT_TRUE(save_state_file(path, "x\n"));
+    struct stat st {};
+    ASSERT_EQ(stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    ASSERT_EQ(chmod(path.c_str(), 0640), 0);
+    ASSERT_TRUE(save_state_file(path, "y\n"));
+    ASSERT_EQ(stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0640u);
+    umask(old_mask);
+}
+
+TEST_F(StatusStateFileDisk, ASymlinkIsNeitherLoadedNorSavedThrough) {
+    std::string victim = m_dir + "/victim";
+    std::ofstream(victim) << "precious\n";
+    std::string path = m_dir + "/state";
+    ASSERT_EQ(symlink(victim.c_str(), path.c_str()), 0);
+    auto loaded = load_state_file(path);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error(), "state file " + path + " is a symbolic link (give the path of the file itself)");
+    auto saved = save_state_file(path, "x\n");
+    ASSERT_FALSE(saved);
+    EXPECT_EQ(saved.error(),
+              "cannot save state to " + path + ": is a symbolic link; not replaced (give the path of the file itself)");
+    std::ifstream in(victim);
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "precious");
+}
+
+TEST_F(StatusStateFileDisk, AFifoIsRefusedWithoutWaitingForAWriter) {
+    std::string path = m_dir + "/fifo";
+    ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+    auto loaded = load_state_file(path);
+    ASSERT_FALSE(loaded);
+    EXPECT_EQ(loaded.error(), "state file " + path + " is not a regular file");
+}
+
+TEST_F(StatusStateFileDisk, TemporariesOfKilledSavesAreCleared) {
+    std::string path = m_dir + "/state";
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        _exit(0);
+    }
+    ASSERT_EQ(waitpid(child, nullptr, 0), child);
+    std::string stale = m_dir + "/.state.tmp." + std::to_string(child) + ".0123456789ab";
+    std::ofstream(stale) << "partial";
+    ASSERT_TRUE(save_state_file(path, "x\n"));
+    EXPECT_NE(access(stale.c_str(), F_OK), 0);
+    EXPECT_EQ(access(path.c_str(), F_OK), 0);
 }
 
 }  // namespace

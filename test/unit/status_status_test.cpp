@@ -58,7 +58,8 @@ TEST_F(StatusRun, UnsavableStateFileIsAnIoErrorAfterTheOutput) {
     o.state_path = m_dir + "/missing/dir/state";
     EXPECT_EQ(run_with(o, "{\"time\":1,\"subject\":\"a\",\"name\":\"b\",\"state\":\"critical\"}\n"), exit_code::k_io);
     EXPECT_NE(output().find("\"reason\":\"transition\""), std::string::npos);
-    EXPECT_EQ(m_err, "evstatus: cannot save state to " + m_dir + "/missing/dir/state.tmp: No such file or directory\n");
+    EXPECT_EQ(m_err, "evstatus: cannot save state to " + m_dir + "/missing/dir/state: cannot open the directory " +
+                         m_dir + "/missing/dir: No such file or directory\n");
 }
 
 TEST_F(StatusRun, MissingInputFileIsAnIoError) {

@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
     e->add_option("--max-fail", each.max_fail, "Stop starting actions after more than N (or P% of the batch) failed")
         ->type_name("N|P%");
     e->add_flag("-n,--dry-run", each.dry_run, "Print each argv (shell-quoted), run nothing");
+    e->add_flag("--allow-dash", each.allow_dash,
+                "Run actions whose placeholder values begin with '-' (they may become options: see SECURITY)");
     e->add_option("--name", each.name, "Action name in result events (default: the command's basename)")
         ->type_name("NAME");
     e->add_option("--output-limit", each.output_limit, "Bytes of output kept in data.output (default 4096)")

@@ -18,6 +18,7 @@ complete -c evbatch -n '__fish_seen_subcommand_from each' -l batch-sleep -x -d '
 complete -c evbatch -n '__fish_seen_subcommand_from each' -l rate -x -d 'At most N starts per DURATION (N/DURATION)'
 complete -c evbatch -n '__fish_seen_subcommand_from each' -l max-fail -x -d 'Stop after more than N or P% failed'
 complete -c evbatch -n '__fish_seen_subcommand_from each' -s n -l dry-run -d 'Print each argv, run nothing'
+complete -c evbatch -n '__fish_seen_subcommand_from each' -l allow-dash -d 'Run actions whose placeholder values begin with - (they may become options)'
 complete -c evbatch -n '__fish_seen_subcommand_from each' -l progress -x -a 'auto always never' -d 'Progress line on stderr'
 # both
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l name -x -d 'Action name in result events'

@@ -10,6 +10,11 @@
 #       evbatch each --concurrency 4 --batch 4 --batch-sleep 10s --timeout 10m \
 #           --max-fail 25% --name puppet_run -- ssh {subject} sudo puppet agent -t
 #
+# {subject} is ssh's host argument: a subject that begins with '-' (an ssh
+# option such as -oProxyCommand=...) is refused, not run (evbatch(1),
+# SECURITY). Put no placeholder after the host: ssh hands those words to the
+# remote shell.
+#
 # This script runs the same pipeline with fake-puppet-agent standing in for
 # `ssh HOST puppet agent -t`, so it works on any machine.
 set -eu

@@ -35,7 +35,21 @@ struct Job {
     std::string subject;
     std::string cause;
     std::string line;
+    // Why the argv rules refuse to start it (empty: it may start), and where
+    // its event came from, for the report.
+    std::string refusal;
+    std::string file;
+    uint64_t number = 0;
 };
+
+// The --dry-run line for a refused action: a shell comment on one line.
+std::string dry_run_comment(std::string_view refusal) {
+    std::string out = "# ";
+    for (char c : refusal) {
+        out += c == '\n' || c == '\r' ? ' ' : c;
+    }
+    return out;
+}
 
 // The limits in seconds and parsed forms, checked once before anything runs.
 struct Plan {
@@ -197,8 +211,20 @@ private:
                 m_input.reject(m_record, r.error());
                 continue;
             }
+            if (!m_options.allow_dash) {
+                if (auto checked = m_command.check_options(job.argv); !checked) {
+                    job.refusal = fmt::format("not run: {} (--allow-dash allows it)", checked.error());
+                    job.file.assign(m_record.file);
+                    job.number = m_record.number;
+                }
+            }
             if (m_options.dry_run) {
-                m_out.buffer() += shell_quote(job.argv);
+                if (job.refusal.empty()) {
+                    m_out.buffer() += shell_quote(job.argv);
+                } else {
+                    m_out.buffer() += dry_run_comment(job.refusal);
+                    ++m_refused;
+                }
                 m_out.end_line();
                 continue;
             }
@@ -222,13 +248,30 @@ private:
             write_canonical(result_event(f, ctx), m_out.buffer());
             m_out.end_line();
             m_running.erase(it);
-            bool ok = succeeded(f);
-            ++(ok ? m_ok : m_failed);
-            if (m_throttle.finished(ok, monotonic_now(), m_pending.size(), m_input_open, m_total)) {
-                m_diag.error(fmt::format("stopping: {} of {} actions failed, more than --max-fail {}", m_failed,
-                                         m_started, m_options.max_fail));
-            }
+            ended(succeeded(f), monotonic_now());
         }
+    }
+
+    // Counts an action's end, ok or failed, against --max-fail.
+    void ended(bool ok, double now) {
+        ++(ok ? m_ok : m_failed);
+        if (m_throttle.finished(ok, now, m_pending.size(), m_input_open, m_total)) {
+            m_diag.error(fmt::format("stopping: {} of {} actions failed, more than --max-fail {}", m_failed, m_started,
+                                     m_options.max_fail));
+        }
+    }
+
+    // An action the argv rules refuse takes its turn as one that failed at
+    // once: its result says why, and it counts against --max-fail.
+    void refuse(const Job& job, double now) {
+        m_throttle.started(now);
+        ++m_started;
+        ++m_refused;
+        m_diag.line_problem(job.file, job.number, job.refusal);
+        ResultContext ctx{job.subject, m_plan.name, job.cause, m_ids.next(), rounded_wall_time(), m_plan.timeout};
+        write_canonical(refused_event(job.refusal, ctx), m_out.buffer());
+        m_out.end_line();
+        ended(false, now);
     }
 
     void start_ready() {
@@ -236,6 +279,10 @@ private:
         while (!m_stopping && !m_pending.empty() && m_throttle.may_start(now)) {
             Job job = std::move(m_pending.front());
             m_pending.pop_front();
+            if (!job.refusal.empty()) {
+                refuse(job, now);
+                continue;
+            }
             SpawnRequest request;
             request.argv = job.argv;
             if (!job.subject.empty()) {
@@ -288,9 +335,13 @@ private:
         if (m_plan.progress) {
             write_fd(m_err_fd, "\r\x1b[K");
         }
+        if (m_refused > 0 && !m_out.broken()) {
+            m_diag.error(fmt::format("{} action{} not run: a placeholder value began with '-' (--allow-dash allows it)",
+                                     m_refused, m_refused == 1 ? "" : "s"));
+        }
         // A closed output (SIGPIPE) ends the run quietly.
         if (!m_options.dry_run && !m_out.broken() && (m_stopping || m_throttle.failing() || m_plan.progress)) {
-            write_fd(m_err_fd, summary_line(m_ok, m_failed, m_total) + "\n");
+            write_fd(m_err_fd, summary_line(m_ok, m_failed, m_total, m_refused) + "\n");
         }
         if (m_out.failed()) {
             m_diag.error(m_out.error());
@@ -302,7 +353,7 @@ private:
         if (m_input.io_failed()) {
             return exit_code::k_io;
         }
-        return m_failed > 0 || m_throttle.failing() ? k_action_failed : exit_code::k_ok;
+        return m_failed > 0 || m_refused > 0 || m_throttle.failing() ? k_action_failed : exit_code::k_ok;
     }
 
     static double rounded_wall_time() { return std::round(wall_clock().now() * 1000) / 1000; }
@@ -328,6 +379,7 @@ private:
     std::size_t m_started = 0;
     std::size_t m_ok = 0;
     std::size_t m_failed = 0;
+    std::size_t m_refused = 0;  // of m_failed, never started (and in --dry-run, would not be)
     bool m_stdin_input = false;
     bool m_input_open = true;
     bool m_stopping = false;
@@ -337,10 +389,11 @@ private:
 
 }  // namespace
 
-std::string summary_line(std::size_t ok, std::size_t failed, std::size_t total) {
+std::string summary_line(std::size_t ok, std::size_t failed, std::size_t total, std::size_t refused) {
     std::size_t done = ok + failed;
-    return fmt::format("Finished {} / {} actions: {} ok, {} failed, {} not started", done, total, ok, failed,
-                       total - done);
+    std::string refused_note = refused > 0 ? fmt::format(" ({} refused)", refused) : "";
+    return fmt::format("Finished {} / {} actions: {} ok, {} failed{}, {} not started", done, total, ok, failed,
+                       refused_note, total - done);
 }
 
 int run_each(const EachOptions& options, int out_fd, int err_fd, Diagnostics& diag) {

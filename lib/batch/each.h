@@ -23,6 +23,7 @@ struct EachOptions {
     std::string kill_after = "5s";  ///< between TERM and KILL
     std::string max_fail;           ///< "N" or "P%"; empty: no limit
     bool dry_run = false;
+    bool allow_dash = false;          ///< run actions whose placeholder values begin with '-'
     std::size_t output_limit = 4096;  ///< bytes of output kept in data.output
     std::string progress = "auto";    ///< auto (stderr is a terminal), always, never
     InputOptions input;
@@ -35,7 +36,8 @@ constexpr int k_action_failed = 1;
 /// progress line and summary to err_fd; returns the exit code.
 int run_each(const EachOptions& options, int out_fd, int err_fd, Diagnostics& diag);
 
-/// The summary line: "Finished 12 / 40 actions: 11 ok, 1 failed, 28 not started".
-std::string summary_line(std::size_t ok, std::size_t failed, std::size_t total);
+/// The summary line: "Finished 12 / 40 actions: 11 ok, 1 failed, 28 not started",
+/// with "1 failed (1 refused)" when refused of the failed were never started.
+std::string summary_line(std::size_t ok, std::size_t failed, std::size_t total, std::size_t refused = 0);
 
 }  // namespace ev::batch

@@ -17,6 +17,26 @@ std::string signal_name(int sig) {
     return abbrev != nullptr ? std::string(abbrev) : fmt::format("{}", sig);
 }
 
+// The fields every result event has, around its state, message and data.
+Json envelope(const ResultContext& ctx, std::string_view state, std::string message, Json data) {
+    Json event = Json::object();
+    event.set("id", Json(ctx.id));
+    event.set("time", Json(ctx.time));
+    event.set("type", Json("status"));
+    if (!ctx.subject.empty()) {
+        event.set("subject", Json(ctx.subject));
+    }
+    event.set("name", Json(ctx.name));
+    event.set("state", Json(std::string(state)));
+    event.set("message", Json(std::move(message)));
+    event.set("source", Json("evbatch"));
+    event.set("data", std::move(data));
+    if (!ctx.cause.empty()) {
+        event.set("cause", Json(ctx.cause));
+    }
+    return event;
+}
+
 }  // namespace
 
 std::string sanitize_utf8(std::string_view bytes) {
@@ -53,22 +73,13 @@ Json result_event(const Finished& f, const ResultContext& ctx) {
     if (f.truncated) {
         data.set("output_truncated", Json(true));
     }
-    Json event = Json::object();
-    event.set("id", Json(ctx.id));
-    event.set("time", Json(ctx.time));
-    event.set("type", Json("status"));
-    if (!ctx.subject.empty()) {
-        event.set("subject", Json(ctx.subject));
-    }
-    event.set("name", Json(ctx.name));
-    event.set("state", Json(succeeded(f) ? "ok" : "critical"));
-    event.set("message", Json(std::move(message)));
-    event.set("source", Json("evbatch"));
-    event.set("data", std::move(data));
-    if (!ctx.cause.empty()) {
-        event.set("cause", Json(ctx.cause));
-    }
-    return event;
+    return envelope(ctx, succeeded(f) ? "ok" : "critical", std::move(message), std::move(data));
+}
+
+Json refused_event(std::string_view reason, const ResultContext& ctx) {
+    Json data = Json::object();
+    data.set("refused", Json(true));
+    return envelope(ctx, "unknown", std::string(reason), std::move(data));
 }
 
 }  // namespace ev::batch

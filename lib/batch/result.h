@@ -24,6 +24,10 @@ struct ResultContext {
 /// apply, data.signal, data.timed_out and data.output_truncated.
 Json result_event(const Finished& finished, const ResultContext& context);
 
+/// The result event of an action that was not started because its argv
+/// broke the argv rules: state unknown, message reason, data.refused true.
+Json refused_event(std::string_view reason, const ResultContext& context);
+
 /// True when the command counts as successful (exit status 0).
 inline bool succeeded(const Finished& f) {
     return f.spawned && f.exited && f.exit_code == 0;

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/argv.h"
 #include "core/json.h"
 #include "core/path.h"
 
@@ -21,6 +22,7 @@ std::size_t find_close(std::string_view text, std::size_t open) {
 
 Result<ArgTemplate> ArgTemplate::parse(std::string_view text) {
     ArgTemplate t;
+    t.m_text = std::string(text);
     std::string literal;
     auto flush_literal = [&] {
         if (!literal.empty()) {
@@ -76,8 +78,8 @@ Result<void> ArgTemplate::render(simdjson::dom::element event, std::string& out)
         std::string_view s;
         if (value->get_string().get(s) == simdjson::SUCCESS) {
             // An argv element ends at a NUL byte; refuse rather than truncate.
-            if (std::memchr(s.data(), '\0', s.size()) != nullptr) {
-                return make_error(fmt::format("field '{}' holds a NUL byte", part.text));
+            if (auto bytes = check_argv_bytes(s); !bytes) {
+                return make_error(fmt::format("field '{}': {}", part.text, bytes.error()));
             }
             out += s;
         } else {
@@ -113,6 +115,20 @@ Result<void> CommandTemplate::render(simdjson::dom::element event, std::vector<s
         argv[i].clear();
         if (auto r = m_args[i].render(event, argv[i]); !r) {
             return r;
+        }
+    }
+    return {};
+}
+
+Result<void> CommandTemplate::check_options(const std::vector<std::string>& argv) const {
+    for (std::size_t i = 1; i < m_args.size() && i < argv.size(); ++i) {
+        // An element that begins with literal text ("--host={subject}") keeps
+        // the option the operator wrote; only a leading placeholder can start one.
+        if (!m_args[i].starts_with_field()) {
+            continue;
+        }
+        if (auto r = check_argv_value(argv[i]); !r) {
+            return make_error(fmt::format("argument {} '{}': {}", i, m_args[i].text(), r.error()));
         }
     }
     return {};

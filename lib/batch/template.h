@@ -30,6 +30,13 @@ public:
     /// True when the element has at least one placeholder.
     bool has_fields() const { return m_has_fields; }
 
+    /// True when the element begins with a placeholder, so event data decides
+    /// its first byte ("{subject}", not "--host={subject}").
+    bool starts_with_field() const { return !m_parts.empty() && m_parts.front().is_field; }
+
+    /// The element as written.
+    const std::string& text() const { return m_text; }
+
     /// The parts in order.
     const std::vector<TemplatePart>& parts() const { return m_parts; }
 
@@ -38,6 +45,7 @@ public:
     Result<void> render(simdjson::dom::element event, std::string& out) const;
 
 private:
+    std::string m_text;
     std::vector<TemplatePart> m_parts;
     bool m_has_fields = false;
 };
@@ -51,6 +59,11 @@ public:
 
     /// Fills argv (replacing its contents) from event.
     Result<void> render(simdjson::dom::element event, std::vector<std::string>& argv) const;
+
+    /// Checks a rendered argv under the argv rules (core/argv.h): an element
+    /// that begins with a placeholder may not begin with '-', or event data
+    /// would choose an option. The error names the element.
+    Result<void> check_options(const std::vector<std::string>& argv) const;
 
     /// The number of argv elements.
     std::size_t size() const { return m_args.size(); }

@@ -212,12 +212,83 @@ evbatch: 3 lines rejected'
 {"subject":"x; touch /tmp/pwned $(id) `id`","tags":{"role":"it's"}}
 {"subject":"-rf","tags":{"role":7}}
 EOF2
-    run --separate-stderr evbatch each --dry-run "$TMP/in" -- ssh {subject} --role={tags.role} 'a{{b}}'
+    run --separate-stderr evbatch each --dry-run --allow-dash "$TMP/in" -- ssh {subject} --role={tags.role} 'a{{b}}'
     assert_success
     assert_equal "$stderr" ''
     assert_output "ssh web1 --role=frontend 'a{b}'
 ssh 'x; touch /tmp/pwned \$(id) \`id\`' '--role=it'\\''s' 'a{b}'
 ssh -rf --role=7 'a{b}'"
+    # Without --allow-dash the dry run shows what the real run would refuse.
+    run --separate-stderr evbatch each --dry-run "$TMP/in" -- ssh {subject} --role={tags.role}
+    assert_failure 1
+    assert_line --index 2 "# not run: argument 1 '{subject}': \"-rf\" begins with '-' and would be read as an option (--allow-dash allows it)"
+    assert_equal "$stderr" "evbatch: 1 action not run: a placeholder value began with '-' (--allow-dash allows it)"
+}
+
+# Writes a stand-in for ssh(1) to $TMP/bin/ssh: it reads its options as ssh
+# does (getopt: "-oX" and "-o X", up to the host) and, as ssh does, runs a
+# ProxyCommand through a shell before it would connect.
+fake_ssh() {
+    mkdir -p "$TMP/bin"
+    cat > "$TMP/bin/ssh" <<'EOF2'
+#!/bin/sh
+while getopts o: opt; do
+    case "$opt:$OPTARG" in
+        o:ProxyCommand=*) sh -c "${OPTARG#ProxyCommand=}" < /dev/null ;;
+    esac
+done
+shift $((OPTIND - 1))
+echo "would connect to $1 and run: $2"
+EOF2
+    chmod +x "$TMP/bin/ssh"
+}
+
+@test "each: a placeholder value beginning with '-' is refused, not run (ssh -oProxyCommand)" {
+    fake_ssh
+    printf '{"id":"e1","subject":"-oProxyCommand=touch %s/x"}\n{"id":"e2","subject":"web1"}\n' "$TMP" > "$TMP/in"
+    # The stand-in is honest: with the option it runs the command.
+    PATH="$TMP/bin:$PATH" ssh -o BatchMode=yes "-oProxyCommand=touch $TMP/probe" true > /dev/null
+    [ -e "$TMP/probe" ]
+    PATH="$TMP/bin:$PATH" run --separate-stderr evbatch each "$TMP/in" -- ssh -o BatchMode=yes {subject} true
+    assert_failure 1
+    [ ! -e "$TMP/x" ]
+    # Messages quote the first 40 bytes of the value, escaped.
+    value="-oProxyCommand=touch $TMP/x"
+    quoted="${value:0:40}"
+    [ "${#value}" -le 40 ] || quoted="$quoted..."
+    why="not run: argument 3 '{subject}': \"$quoted\" begins with '-' and would be read as an option (--allow-dash allows it)"
+    run jq -c '[.subject, .name, .state, .message, .data.refused, .data.exit_code, .cause]' <<< "$output"
+    assert_output "$(jq -nc --arg v "$value" --arg why "$why" '[$v, "ssh", "unknown", $why, true, null, "e1"]')
+[\"web1\",\"ssh\",\"ok\",\"exited with 0\",null,0,\"e2\"]"
+    assert_equal "$stderr" "evbatch: $TMP/in: line 1: $why
+evbatch: 1 action not run: a placeholder value began with '-' (--allow-dash allows it)"
+}
+
+@test "each: sort {subject} with --output=FILE is refused; --allow-dash runs it as before" {
+    printf '{"subject":"--output=%s/x"}\n' "$TMP" > "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- sort {subject} /dev/null
+    assert_failure 1
+    [ ! -e "$TMP/x" ]
+    assert_equal "$(jq -r .state <<< "$output")" unknown
+    # Refusals count as failures: --max-fail 0 stops at the first.
+    printf '{"subject":"--output=%s/x"}\n{"subject":"/dev/null"}\n' "$TMP" > "$TMP/in2"
+    run --separate-stderr evbatch each --max-fail 0 "$TMP/in2" -- sort {subject} /dev/null
+    assert_failure 1
+    assert_equal "${#lines[@]}" 1
+    [[ "$stderr" == *"Finished 1 / 2 actions: 0 ok, 1 failed (1 refused), 1 not started" ]]
+    run --separate-stderr evbatch each --allow-dash "$TMP/in" -- sort {subject} /dev/null
+    assert_success
+    assert_equal "$stderr" ''
+    assert_equal "$(jq -r .state <<< "$output")" ok
+    [ -e "$TMP/x" ]
+}
+
+@test "each: a placeholder after literal text is not checked: the operator chose the option" {
+    printf '{"subject":"-x"}\n' > "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- printf '[%s]\n' --host={subject} x{subject}
+    assert_success
+    assert_equal "$(jq -r .data.output <<< "$output")" '[--host=-x]
+[x-x]'
 }
 
 @test "each: placeholders reach the command as whole argv elements, never a shell" {

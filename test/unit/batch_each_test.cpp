@@ -98,6 +98,78 @@ TEST(BatchEach, MaxFailStopsAndSummarises) {
               "Finished 1 / 3 actions: 0 ok, 1 failed, 2 not started\n");
 }
 
+TEST(BatchEach, SummaryLineNamesRefusals) {
+    EXPECT_EQ(summary_line(1, 2, 5, 1), "Finished 3 / 5 actions: 1 ok, 2 failed (1 refused), 2 not started");
+}
+
+// Counts lines of out holding needle.
+std::size_t count_lines(const std::string& out, const std::string& needle) {
+    std::size_t n = 0;
+    std::istringstream s(out);
+    for (std::string line; std::getline(s, line);) {
+        n += line.find(needle) != std::string::npos;
+    }
+    return n;
+}
+
+TEST(BatchEach, AValueBeginningWithADashIsRefusedNotRun) {
+    TempFile marker("");
+    std::remove(marker.path.c_str());
+    EachOptions o;
+    // sort --output=FILE would create FILE.
+    o.command = {"sort", "{subject}", "/dev/null"};
+    EachRun r =
+        run_with(o, "{\"id\":\"e1\",\"subject\":\"--output=" + marker.path + "\"}\n{\"subject\":\"/dev/null\"}\n");
+    EXPECT_EQ(r.code, k_action_failed);
+    EXPECT_NE(access(marker.path.c_str(), F_OK), 0) << "sort ran with the option";
+    EXPECT_EQ(count_lines(r.out, "\"state\":\"unknown\""), 1u) << r.out;
+    EXPECT_EQ(count_lines(r.out, "\"state\":\"ok\""), 1u) << r.out;
+    EXPECT_EQ(count_lines(r.out, "\"data\":{\"refused\":true},\"cause\":\"e1\""), 1u) << r.out;
+    EXPECT_NE(r.err.find("line 1: not run: argument 1 '{subject}': \"--output="), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("evbatch: 1 action not run: a placeholder value began with '-' (--allow-dash allows it)\n"),
+              std::string::npos)
+        << r.err;
+}
+
+TEST(BatchEach, AllowDashRunsIt) {
+    TempFile marker("");
+    std::remove(marker.path.c_str());
+    EachOptions o;
+    o.command = {"sort", "{subject}", "/dev/null"};
+    o.allow_dash = true;
+    EachRun r = run_with(o, "{\"subject\":\"--output=" + marker.path + "\"}\n");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(access(marker.path.c_str(), F_OK), 0);
+    EXPECT_EQ(count_lines(r.out, "\"state\":\"ok\""), 1u) << r.out;
+    EXPECT_EQ(r.err, "");
+}
+
+TEST(BatchEach, RefusalsCountAgainstMaxFail) {
+    EachOptions o;
+    o.command = {"echo", "{subject}"};
+    o.max_fail = "1";
+    EachRun r = run_with(o, "{\"subject\":\"-a\"}\n{\"subject\":\"ok\"}\n{\"subject\":\"-b\"}\n{\"subject\":\"c\"}\n");
+    EXPECT_EQ(r.code, k_action_failed);
+    EXPECT_EQ(count_lines(r.out, "\"state\":\"unknown\""), 2u) << r.out;
+    EXPECT_EQ(count_lines(r.out, "\"state\":\"ok\""), 1u) << r.out;
+    EXPECT_NE(r.err.find("evbatch: stopping: 2 of 3 actions failed, more than --max-fail 1\n"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("Finished 3 / 4 actions: 1 ok, 2 failed (2 refused), 1 not started\n"), std::string::npos)
+        << r.err;
+}
+
+TEST(BatchEach, DryRunShowsARefusalAsAComment) {
+    EachOptions o;
+    o.command = {"ssh", "{subject}", "uptime"};
+    o.dry_run = true;
+    EachRun r = run_with(o, "{\"subject\":\"web1\"}\n{\"subject\":\"-oProxyCommand=x\\nid\"}\n");
+    EXPECT_EQ(r.code, k_action_failed);
+    EXPECT_EQ(r.out,
+              "ssh web1 uptime\n"
+              "# not run: argument 1 '{subject}': \"-oProxyCommand=x\\nid\" begins with '-' and would be read as an "
+              "option (--allow-dash allows it)\n");
+}
+
 TEST(BatchEach, UsageErrors) {
     EachOptions o;
     o.command = {"echo", "{"};

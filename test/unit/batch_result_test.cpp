@@ -54,6 +54,12 @@ TEST(BatchResult, CriticalOnFailureTimeoutAndSpawnError) {
     EXPECT_FALSE(succeeded(s));
 }
 
+TEST(BatchResult, RefusedActionIsUnknownAndSaysWhy) {
+    EXPECT_EQ(
+        to_canonical(refused_event("not run: argument 1 '{subject}': \"-x\" begins with '-'", context())),
+        R"({"id":"R1","time":100,"type":"status","subject":"web1","name":"puppet","state":"unknown","message":"not run: argument 1 '{subject}': \"-x\" begins with '-'","source":"evbatch","data":{"refused":true},"cause":"E1"})");
+}
+
 TEST(BatchResult, SanitizeUtf8) {
     EXPECT_EQ(sanitize_utf8("plain"), "plain");
     EXPECT_EQ(sanitize_utf8("caf\xC3\xA9"), "caf\xC3\xA9");

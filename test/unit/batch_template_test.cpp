@@ -54,7 +54,8 @@ TEST(BatchTemplate, DoubledBracesAreLiteral) {
 
 TEST(BatchTemplate, MissingFieldAndNulAreErrors) {
     EXPECT_EQ(render("{tags.role}", R"({"tags":{}})"), "ERROR: no field 'tags.role' for placeholder {tags.role}");
-    EXPECT_EQ(render("{subject}", R"({"subject":"a\u0000b"})"), "ERROR: field 'subject' holds a NUL byte");
+    EXPECT_EQ(render("{subject}", R"({"subject":"a\u0000b"})"),
+              "ERROR: field 'subject': \"a\\u0000b\" holds a NUL byte, which would cut the argument short");
 }
 
 TEST(BatchTemplate, SyntaxErrorsNameTheOffset) {
@@ -76,6 +77,47 @@ TEST(BatchTemplate, CommandTemplateRendersEveryElement) {
               "the command '/opt/{name}' may not hold a placeholder: event data never chooses the program");
     EXPECT_EQ(CommandTemplate::parse({"echo", "{"}).error(),
               "command argument 1 '{': unclosed '{' at offset 0 (write '{{' for a literal brace)");
+}
+
+// Renders argv from event and applies the argv rules; "OK" or the error.
+std::string check(const std::vector<std::string>& command, const std::string& json) {
+    simdjson::dom::parser parser;
+    auto c = CommandTemplate::parse(command);
+    EXPECT_TRUE(c.ok()) << c.error();
+    std::vector<std::string> argv;
+    auto r = c->render(parse(parser, json), argv);
+    EXPECT_TRUE(r.ok()) << r.error();
+    auto checked = c->check_options(argv);
+    return checked ? "OK" : checked.error();
+}
+
+TEST(BatchTemplate, LeadingPlaceholderValuesMayNotBeginWithADash) {
+    EXPECT_EQ(
+        check({"ssh", "-o", "BatchMode=yes", "{subject}", "true"}, R"({"subject":"-oProxyCommand=touch /tmp/x"})"),
+        "argument 3 '{subject}': \"-oProxyCommand=touch /tmp/x\" begins with '-' and would be read as an option");
+    EXPECT_EQ(check({"sort", "{subject}", "/dev/null"}, R"({"subject":"--output=/tmp/x"})"),
+              "argument 1 '{subject}': \"--output=/tmp/x\" begins with '-' and would be read as an option");
+    // Numbers render as JSON: -9 is an option of kill.
+    EXPECT_EQ(check({"kill", "{data.pid}"}, R"({"data":{"pid":-9}})"),
+              "argument 1 '{data.pid}': \"-9\" begins with '-' and would be read as an option");
+    // The rendered element counts: an empty first value leaves the next one first.
+    EXPECT_EQ(check({"echo", "{a}{b}"}, R"({"a":"","b":"-n"})"),
+              "argument 1 '{a}{b}': \"-n\" begins with '-' and would be read as an option");
+    // Control characters in the value are escaped in the message.
+    EXPECT_EQ(check({"echo", "{subject}"}, R"({"subject":"-x\nforged line"})"),
+              "argument 1 '{subject}': \"-x\\nforged line\" begins with '-' and would be read as an option");
+}
+
+TEST(BatchTemplate, ElementsThatBeginWithLiteralTextKeepTheirOption) {
+    EXPECT_EQ(check({"ssh", "{subject}", "true"}, R"({"subject":"web1"})"), "OK");
+    EXPECT_EQ(check({"tool", "--host={subject}"}, R"({"subject":"-oProxyCommand=x"})"), "OK");
+    EXPECT_EQ(check({"tool", "x{subject}"}, R"({"subject":"-y"})"), "OK");
+    EXPECT_EQ(check({"tool", "{subject}-suffix"}, R"({"subject":"a"})"), "OK");
+    EXPECT_EQ(check({"tool", "-v", "--", "web1"}, R"({})"), "OK");  // the operator's own options
+    EXPECT_EQ(check({"kill", "{data.pid}"}, R"({"data":{"pid":42}})"), "OK");
+    EXPECT_TRUE(ArgTemplate::parse("{subject}").value().starts_with_field());
+    EXPECT_FALSE(ArgTemplate::parse("--host={subject}").value().starts_with_field());
+    EXPECT_FALSE(ArgTemplate::parse("{{{subject}").value().starts_with_field());
 }
 
 TEST(BatchTemplate, ShellQuoteIsUnambiguous) {

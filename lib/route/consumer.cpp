@@ -74,18 +74,19 @@ void ConsumerDestination::release_read() {
     }
     int unread = 0;
     if (::ioctl(m_child.peek_fd, FIONREAD, &unread) == 0) {
-        m_queue.release(static_cast<std::size_t>(unread));
+        counters.delivered += m_queue.release(static_cast<std::size_t>(unread));
     }
 }
 
 void ConsumerDestination::on_exit(const ExitStatus& status, double now) {
+    // Lines the dead process read are delivered; those it never read go back
+    // to the queue for the next one.
+    release_read();
     int unread = 0;
     if (m_child.peek_fd >= 0) {
         (void)::ioctl(m_child.peek_fd, FIONREAD, &unread);
     }
-    // Lines the dead process never read go back to the queue for the next one.
     uint64_t back = m_queue.rewind(static_cast<std::size_t>(unread));
-    counters.delivered -= std::min(counters.delivered, back);
     close_fd(m_child.stdin_fd);
     close_fd(m_child.peek_fd);
     close_fd(m_child.pidfd);
@@ -143,6 +144,8 @@ bool ConsumerDestination::drained() const {
 
 void ConsumerDestination::close_input() {
     m_closing = true;
+    // The last look at what the process has read: after this only its exit tells.
+    release_read();
     close_fd(m_child.stdin_fd);
     close_fd(m_child.peek_fd);
     m_fd = -1;
@@ -164,6 +167,8 @@ bool ConsumerDestination::finished(double now) {
 }
 
 void ConsumerDestination::abandon() {
+    // Lines still unread in the pipe were never taken: lost, as the queued ones.
+    counters.lost += m_queue.retained_lines();
     lose_queue();
     if (m_child.pid > 0) {
         ::kill(-m_child.pid, SIGTERM);

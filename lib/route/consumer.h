@@ -11,6 +11,8 @@ namespace ev::route {
 /// from its pipe (counted with FIONREAD on our copy of the read end) go back
 /// to the front of the queue and reach the next instance, started after a
 /// backoff of 0.1 s doubling to 5 s (reset after 10 s of healthy running).
+/// A line counts as delivered once the process has read all of it; until
+/// then it counts as queued (and as lost if evroute gives up on it at exit).
 class ConsumerDestination final : public PipeWriter {
 public:
     using PipeWriter::PipeWriter;
@@ -23,6 +25,7 @@ public:
     void close_input() override;
     bool finished(double now) override;
     void abandon() override;
+    uint64_t queued() const override { return PipeWriter::queued() + m_queue.retained_lines(); }
 
 private:
     void on_broken() override;

@@ -23,7 +23,9 @@ void LineQueue::push(std::string_view line) {
 
 void LineQueue::mark_sent(std::size_t n) {
     n = std::min(n, m_buf.size() - m_sent);
-    m_unsent_lines -= static_cast<uint64_t>(std::count(m_buf.data() + m_sent, m_buf.data() + m_sent + n, '\n'));
+    auto lines = static_cast<uint64_t>(std::count(m_buf.data() + m_sent, m_buf.data() + m_sent + n, '\n'));
+    m_unsent_lines -= lines;
+    m_retained_lines += lines;
     m_sent += n;
 }
 
@@ -36,6 +38,7 @@ std::string_view LineQueue::pop_line() {
     m_sent = nl + 1;
     m_released = m_sent;
     --m_unsent_lines;
+    m_retained_lines = 0;
     return line;
 }
 
@@ -46,12 +49,16 @@ std::size_t LineQueue::line_start(std::size_t at) const {
     return at;
 }
 
-void LineQueue::release(std::size_t unread_bytes) {
+uint64_t LineQueue::release(std::size_t unread_bytes) {
     std::size_t read_to = m_sent - std::min(unread_bytes, m_sent - m_released);
-    m_released = line_start(read_to);
+    std::size_t to = line_start(read_to);
+    auto lines = static_cast<uint64_t>(std::count(m_buf.data() + m_released, m_buf.data() + to, '\n'));
+    m_retained_lines -= lines;
+    m_released = to;
     if (m_released == m_buf.size()) {
         compact();
     }
+    return lines;
 }
 
 uint64_t LineQueue::rewind(std::size_t unread_bytes) {
@@ -61,6 +68,8 @@ uint64_t LineQueue::rewind(std::size_t unread_bytes) {
     m_unsent_lines += lines;
     m_sent = from;
     m_released = from;
+    // Whatever was retained is now either unsent again or released.
+    m_retained_lines = 0;
     return lines;
 }
 
@@ -69,6 +78,7 @@ uint64_t LineQueue::clear() {
     m_buf.clear();
     m_released = m_sent = 0;
     m_unsent_lines = 0;
+    m_retained_lines = 0;
     compact();
     return lines;
 }

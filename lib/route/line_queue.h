@@ -33,19 +33,24 @@ public:
     std::string_view pop_line();
 
     /// Releases retained bytes, keeping the last unread_bytes of what was sent
-    /// (rounded back to the start of their line).
-    void release(std::size_t unread_bytes);
+    /// (rounded back to the start of their line); returns how many whole
+    /// lines that released.
+    uint64_t release(std::size_t unread_bytes);
     /// Makes the last unread_bytes of what was sent unsent again, from the start
-    /// of their line; returns how many whole lines that puts back.
+    /// of their line; returns how many whole lines that puts back. Lines
+    /// before them are released: call release() first to count those.
     uint64_t rewind(std::size_t unread_bytes);
 
-    /// Forgets everything; returns how many unsent lines that discarded.
+    /// Forgets everything; returns how many unsent lines that discarded
+    /// (retained ones are forgotten too: count them first if they matter).
     uint64_t clear();
 
     /// Bytes held in memory (retained and unsent).
     std::size_t bytes() const { return m_buf.size() - m_released; }
     /// Lines not yet handed on.
     uint64_t unsent_lines() const { return m_unsent_lines; }
+    /// Whole lines handed on and not yet released (sitting unread in a pipe).
+    uint64_t retained_lines() const { return m_retained_lines; }
     /// True when nothing is waiting to be handed on.
     bool empty() const { return m_sent == m_buf.size(); }
     std::size_t capacity() const { return m_capacity; }
@@ -60,6 +65,7 @@ private:
     std::size_t m_released = 0;  // bytes before this are free
     std::size_t m_sent = 0;      // bytes before this were handed on
     uint64_t m_unsent_lines = 0;
+    uint64_t m_retained_lines = 0;
 };
 
 }  // namespace ev::route

@@ -55,13 +55,13 @@ bool PipeWriter::write_some() {
         }
         ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
         if (n > 0) {
-            uint64_t before = m_queue.unsent_lines();
             m_queue.mark_sent(static_cast<std::size_t>(n));
             if (!m_retain) {
-                m_queue.release(0);
+                // Whole lines the pipe took are delivered; a retaining
+                // subclass counts them once its reader has them (after_write).
+                counters.delivered += m_queue.release(0);
             }
             after_write();
-            counters.delivered += before - m_queue.unsent_lines();
             m_blocked = false;
             replay();
             continue;

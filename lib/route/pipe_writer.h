@@ -19,7 +19,8 @@ protected:
     bool write_some();
     /// The reader went away; subclasses reconnect or stop.
     virtual void on_broken() = 0;
-    /// Called after each successful write (consumers release what was read).
+    /// Called after each successful write (consumers release and count as
+    /// delivered what their process has read).
     virtual void after_write() {}
 
     int m_fd = -1;
@@ -27,7 +28,8 @@ protected:
     // The descriptor is blocking and may be shared (our stdout): write only
     // what poll() says fits, at most PIPE_BUF at a time, so a write never blocks.
     bool m_gated = false;
-    // Keep sent bytes until release() says the reader has them (consumers).
+    // Keep sent bytes until release() says the reader has them (consumers);
+    // only then are they counted as delivered.
     bool m_retain = false;
 };
 

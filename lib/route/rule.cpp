@@ -64,6 +64,11 @@ public:
         };
         for (std::size_t n = 0; n < m_lines.size(); ++n) {
             std::string_view line = m_lines[n];
+            // A path or argument ends at a NUL byte when it reaches the kernel:
+            // refuse the file rather than act on a silently shortened word.
+            if (std::size_t nul = line.find('\0'); nul != std::string_view::npos) {
+                return error_at({n + 1, nul}, "a NUL byte is not allowed in rules");
+            }
             std::size_t first = line.find_first_not_of(" \t");
             if (first == std::string_view::npos || line[first] == '#') {
                 continue;
@@ -308,6 +313,13 @@ public:
         const Word& kind = words.front();
         DestSpec spec;
         auto args = words.size() - 1;
+        for (const Word& word : words) {
+            if (word.text.find('\0') != std::string::npos) {
+                message = "a NUL byte is not allowed in a destination";
+                where = word.offset;
+                return std::nullopt;
+            }
+        }
         auto want_path = [&](DestKind k) -> std::optional<DestSpec> {
             if (args != 1) {
                 message = fmt::format("'{}' takes exactly one path", kind.text);

@@ -146,6 +146,24 @@ evroute: rule late: matched 4"
     [ "$stderr" = "evroute: -e 2:1: rule 'a' is already defined at -e 1:1" ]
 }
 
+@test "a NUL byte in a rules file is rejected with file:line:column, never cuts a path" {
+    printf 'rule ok -> stdout\nrule all -> file alerts\000.ndjson\n' > nul.rules
+    fixed_events 3 > in.ndjson
+    run --separate-stderr evroute nul.rules in.ndjson
+    assert_failure 2
+    assert_output ''
+    assert_equal "$stderr" "evroute: nul.rules:2:24: a NUL byte is not allowed in rules
+  rule all -> file alerts .ndjson
+                         ^"
+    # Once the path was cut at the NUL and "alerts" was written.
+    [ ! -e alerts ] && [ ! -e alerts.ndjson ]
+    printf 'rule all -> consumer sh -c "cat > got\000; touch ran"\n' > nul2.rules
+    run --separate-stderr evroute --check nul2.rules
+    assert_failure 2
+    assert_equal "$(echo "$stderr" | head -1)" "evroute: nul2.rules:1:38: a NUL byte is not allowed in rules"
+    [ ! -e ran ]
+}
+
 @test "--check validates the rules without reading input" {
     run --separate-stderr evroute --check "$R/continue.rules"
     assert_success
@@ -183,7 +201,41 @@ evroute: rule late: matched 4"
     line=$(grep '^evroute: consumer sleep 30:' err.txt)
     [[ "$line" =~ delivered\ ([0-9]+),\ dropped\ ([0-9]+),\ spilled\ 0,\ queued\ 0,\ restarts\ 0,\ lost\ ([0-9]+)$ ]]
     [ $((BASH_REMATCH[1] + BASH_REMATCH[2] + BASH_REMATCH[3])) -eq 300000 ]
+    # It never read a byte, so nothing was delivered to it.
+    [ "${BASH_REMATCH[1]}" -eq 0 ]
     [ "${BASH_REMATCH[2]}" -gt 290000 ]
+}
+
+@test "a consumer's lines count as delivered only once it has read them" {
+    # It reads exactly 3 lines (15 bytes each) and then never reads again.
+    start_bg -e "rule all -> consumer sh -c 'dd bs=15 count=3 of=got.ndjson 2> /dev/null; exec sleep 30'" \
+        --drain-timeout 0.5s
+    fixed_events 10 >&7
+    wait_for '[ -s got.ndjson ] && [ "$(wc -l < got.ndjson)" -eq 3 ]'
+    kill -USR1 "$EV_PID"
+    wait_for 'grep -q "^evroute: consumer" err.txt'
+    # Seven lines sit unread in its pipe: not delivered, still queued.
+    assert_equal "$(grep '^evroute: consumer' err.txt)" \
+        "evroute: consumer sh -c 'dd bs=15 count=3 of=got.ndjson 2> /dev/null; exec sleep 30': delivered 3, dropped 0, spilled 0, queued 7, restarts 0"
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+    # At exit evroute gives up on them: lost, never delivered.
+    assert_equal "$(grep '^evroute: consumer' err.txt | tail -1)" \
+        "evroute: consumer sh -c 'dd bs=15 count=3 of=got.ndjson 2> /dev/null; exec sleep 30': delivered 3, dropped 0, spilled 0, queued 0, restarts 0, lost 7"
+}
+
+@test "a consumer that never reads is never counted as delivered" {
+    # Once the consumer runs, evroute has its signal handlers.
+    start_bg -e "rule all -> consumer sh -c 'touch started; exec sleep 30'" --drain-timeout 0.5s
+    wait_for '[ -e started ]'
+    fixed_events 10 >&7
+    wait_for 'kill -USR1 "$EV_PID"; sleep 0.1; grep -q "^evroute: rule all: matched 10" err.txt'
+    assert_equal "$(grep '^evroute: consumer' err.txt | tail -1)" \
+        "evroute: consumer sh -c 'touch started; exec sleep 30': delivered 0, dropped 0, spilled 0, queued 10, restarts 0"
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+    assert_equal "$(grep '^evroute: consumer' err.txt | tail -1)" \
+        "evroute: consumer sh -c 'touch started; exec sleep 30': delivered 0, dropped 0, spilled 0, queued 0, restarts 0, lost 10"
 }
 
 @test "consumer that is slow to start reading, policy spill: everything arrives in order, memory bounded" {

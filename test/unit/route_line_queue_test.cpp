@@ -64,5 +64,38 @@ TEST(RouteLineQueue, ClearCountsWhatItDiscards) {
     EXPECT_EQ(q.bytes(), 0u);
 }
 
+TEST(RouteLineQueue, ReleaseCountsWholeLinesTheReaderHas) {
+    LineQueue q(100);
+    q.push("one");
+    q.push("two");
+    q.push("three");
+    q.mark_sent(10);  // "one\ntwo\nth": two whole lines sit in the pipe
+    EXPECT_EQ(q.retained_lines(), 2u);
+    EXPECT_EQ(q.release(10), 0u);  // nothing read yet
+    EXPECT_EQ(q.release(8), 0u);   // "on" read: no whole line
+    EXPECT_EQ(q.release(5), 1u);   // "one\nt" read
+    EXPECT_EQ(q.retained_lines(), 1u);
+    q.mark_sent(4);  // the rest of "three"
+    EXPECT_EQ(q.retained_lines(), 2u);
+    EXPECT_EQ(q.release(0), 2u);  // all read
+    EXPECT_EQ(q.retained_lines(), 0u);
+    EXPECT_EQ(q.release(0), 0u);  // counted once
+}
+
+TEST(RouteLineQueue, RewindLeavesNothingRetained) {
+    LineQueue q(100);
+    q.push("one");
+    q.push("two");
+    q.mark_sent(8);
+    EXPECT_EQ(q.release(4), 1u);  // "one" read, "two" unread
+    EXPECT_EQ(q.rewind(4), 1u);
+    EXPECT_EQ(q.retained_lines(), 0u);
+    EXPECT_EQ(q.unsent_lines(), 1u);
+    q.mark_sent(4);
+    EXPECT_EQ(q.retained_lines(), 1u);
+    q.clear();
+    EXPECT_EQ(q.retained_lines(), 0u);
+}
+
 }  // namespace
 }  // namespace ev::route

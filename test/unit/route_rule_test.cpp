@@ -122,6 +122,30 @@ TEST(RouteRule, StructuralErrors) {
               "t.rules:2:6: rule 'x' is defined twice\n  rule x -> drop\n       ^");
 }
 
+TEST(RouteRule, NulBytesAreRejectedWhereTheyAre) {
+    using namespace std::string_literals;
+    // Once, "file alerts\0.ndjson" opened "alerts": the path was cut silently.
+    EXPECT_EQ(parse_error("rule ok -> stdout\nrule x -> file alerts\0.ndjson\n"s),
+              "t.rules:2:22: a NUL byte is not allowed in rules\n"
+              "  rule x -> file alerts .ndjson\n"
+              "                       ^");
+    EXPECT_EQ(parse_error("rule x -> consumer ./pager '--to\0ops'\n"s),
+              "t.rules:1:33: a NUL byte is not allowed in rules\n"
+              "  rule x -> consumer ./pager '--to ops'\n"
+              "                                  ^");
+    EXPECT_EQ(parse_error("rule x when subject == \"a\0\" -> stdout"s),
+              "t.rules:1:26: a NUL byte is not allowed in rules\n"
+              "  rule x when subject == \"a \" -> stdout\n"
+              "                           ^");
+    EXPECT_EQ(parse_error("# comment \0\nrule x -> stdout"s),
+              "t.rules:1:11: a NUL byte is not allowed in rules\n"
+              "  # comment  \n"
+              "            ^");
+    EXPECT_EQ(parse_destination("file a\0b"s).error(), "'file a\0b': a NUL byte is not allowed in a destination"s);
+    EXPECT_EQ(parse_destination("callback ./hook \"x\0\""s).error(),
+              "'callback ./hook \"x\0\"': a NUL byte is not allowed in a destination"s);
+}
+
 TEST(RouteRule, ParseDestination) {
     auto spec = parse_destination("file 'rest of.ndjson'");
     ASSERT_TRUE(spec.ok());

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/json.h"
+#include "graphite/template.h"
 
 namespace ev::graphite {
 
@@ -75,6 +76,39 @@ void append_line(std::string_view path, const Datapoint& point, std::string& out
     auto end = std::to_chars(digits, digits + sizeof digits, point.time).ptr;
     out.append(digits, static_cast<std::size_t>(end - digits));
     out += '\n';
+}
+
+bool is_carbon_line(std::string_view line) {
+    std::size_t first = line.find(' ');
+    std::size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);
+    if (second == std::string_view::npos) {
+        return false;
+    }
+    std::string_view path = line.substr(0, first);
+    std::string_view value = line.substr(first + 1, second - first - 1);
+    std::string_view time = line.substr(second + 1);
+    if (path.empty() || path.front() == '.' || path.back() == '.' || path.find("..") != std::string_view::npos) {
+        return false;
+    }
+    for (char c : path) {
+        if (c != '.' && !is_part_byte(c)) {
+            return false;
+        }
+    }
+    if (value.empty() || value.find_first_not_of("0123456789+-.eE") != std::string_view::npos) {
+        return false;
+    }
+    double number = 0;
+    auto [value_end, value_error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (value_error != std::errc{} || value_end != value.data() + value.size() || !std::isfinite(number)) {
+        return false;
+    }
+    if (time.empty() || time.size() > 10 || time.find_first_not_of("0123456789") != std::string_view::npos) {
+        return false;
+    }
+    uint64_t seconds = 0;
+    std::from_chars(time.data(), time.data() + time.size(), seconds);
+    return seconds < (uint64_t{1} << 32);
 }
 
 }  // namespace ev::graphite

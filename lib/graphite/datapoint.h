@@ -33,4 +33,9 @@ void extract_datapoint(simdjson::dom::element event, const Clock& clock, Datapoi
 /// Appends "path value time\n" to out.
 void append_line(std::string_view path, const Datapoint& point, std::string& out);
 
+/// True when line (without its newline) is a carbon plaintext line as
+/// append_line writes it: a path of [A-Za-z0-9_:#-] parts joined by single
+/// dots, a finite number and a timestamp in 0..2^32-1, one space apart.
+bool is_carbon_line(std::string_view line);
+
 }  // namespace ev::graphite

@@ -170,7 +170,8 @@ Result<void> Engine::open_destinations() {
     for (const Destination& dest : m_setup.destinations) {
         Spool* spool = nullptr;
         if (!m_options.spool_dir.empty()) {
-            auto opened = Spool::open(m_options.spool_dir + "/" + dest.spool_name());
+            auto opened = Spool::open(m_options.spool_dir + "/" + dest.spool_name(),
+                                      [this](std::string_view message) { m_diag.error(message); });
             if (!opened) {
                 return std::move(opened).take_error();
             }
@@ -324,23 +325,30 @@ int Engine::persist() {
         }
         std::string name = m_setup.destinations[i].to_string();
         if (!m_spools.empty()) {
-            uint64_t before = box.counters().spooled;
-            auto spilled = box.spill(true);
-            if (spilled) {
-                uint64_t now_spooled = box.counters().spooled - before;
-                if (now_spooled > 0) {
-                    m_diag.error(
-                        fmt::format("{}: {} datapoints kept in the spool for the next run", name, now_spooled));
-                }
-                continue;
+            if (auto spilled = box.spill(true); !spilled) {
+                m_diag.error(fmt::format("{}: spool: {}", name, spilled.error()));
             }
-            m_diag.error(fmt::format("{}: spool: {}", name, spilled.error()));
         }
-        lost += box.pending();
-        m_diag.error(fmt::format("{}: {} datapoints undelivered{}", name, box.pending(),
-                                 m_spools.empty() ? " (no --spool to keep them)" : ""));
+        // Everything pending has a segment now, except what could not be
+        // written: spilled earlier, left by an earlier run, or just now.
+        uint64_t unspooled = box.unspooled();
+        uint64_t kept = box.pending() - unspooled;
+        if (kept > 0) {
+            m_diag.error(fmt::format("{}: {} datapoints kept in the spool for the next run", name, kept));
+        }
+        if (unspooled > 0) {
+            lost += unspooled;
+            m_diag.error(fmt::format("{}: {} datapoints undelivered{}", name, unspooled,
+                                     m_spools.empty() ? " (no --spool to keep them)" : ""));
+        }
     }
-    return lost > 0 ? k_exit_undelivered : exit_code::k_ok;
+    if (lost > 0) {
+        return k_exit_undelivered;
+    }
+    // Segments that failed their check were reported one by one; they are
+    // kept as .bad, but their datapoints were not delivered.
+    bool bad = std::any_of(m_spools.begin(), m_spools.end(), [](auto& spool) { return spool->bad_segments() > 0; });
+    return bad ? exit_code::k_io : exit_code::k_ok;
 }
 
 void Engine::print_counters() {

@@ -1,5 +1,6 @@
-// MD5, only for placing series on carbon's consistent hash ring (carbon_ch),
-// which hashes with MD5; it is not used for anything that needs security.
+// MD5, for placing series on carbon's consistent hash ring (carbon_ch),
+// which hashes with MD5, and as the checksum of spool segments (against
+// damage, not forgery); it is not used for anything that needs security.
 #pragma once
 
 #include <array>

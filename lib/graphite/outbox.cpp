@@ -10,10 +10,6 @@ namespace {
 // steps and a broken connection re-sends little more than it must.
 constexpr std::size_t k_item_bytes = std::size_t{1} << 17;
 
-uint64_t count_lines(std::string_view data) {
-    return static_cast<uint64_t>(std::count(data.begin(), data.end(), '\n'));
-}
-
 }  // namespace
 
 Outbox::Outbox(std::size_t memory_limit, Spool* spool) : m_limit(memory_limit), m_spool(spool) {}
@@ -24,10 +20,12 @@ void Outbox::adopt_spool() {
     }
     for (auto it = m_spool->found().rbegin(); it != m_spool->found().rend(); ++it) {
         Item item;
-        item.seq = *it;
+        item.seq = it->seq;
+        item.count = it->lines;
         item.loaded = false;
+        m_pending += it->lines;
         m_items.push_front(std::move(item));
-        m_max_seq = std::max(m_max_seq, *it);
+        m_max_seq = std::max(m_max_seq, it->seq);
     }
 }
 
@@ -52,20 +50,17 @@ std::string_view Outbox::next_bytes(std::string& error) {
         if (!item.loaded) {
             auto data = m_spool->read(item.seq);
             if (!data) {
-                // Skipping keeps the rest flowing; the segment stays on disk.
+                // Skipping keeps the rest flowing; the segment stays on disk
+                // (set aside as .bad when it failed its check).
                 error = data.error();
+                m_pending -= item.count;
                 m_items.erase(m_items.begin() + static_cast<std::ptrdiff_t>(m_next));
                 continue;
             }
             item.data = std::move(data).value();
             item.loaded = true;
-            uint64_t count = count_lines(item.data);
-            if (item.count == 0) {
-                // A segment from a previous run: its lines were not counted yet.
-                item.count = count;
-                m_pending += count;
-            }
-            m_counters.replayed += count;
+            // The spool checked the count against the segment's header.
+            m_counters.replayed += item.count;
             m_memory += item.data.size();
         }
         if (m_offset < item.data.size()) {
@@ -75,6 +70,14 @@ std::string_view Outbox::next_bytes(std::string& error) {
         written(0, item.written_at);
     }
     return {};
+}
+
+uint64_t Outbox::unspooled() const {
+    uint64_t lines = 0;
+    for (const Item& item : m_items) {
+        lines += item.seq == 0 ? item.count : 0;
+    }
+    return lines;
 }
 
 void Outbox::written(std::size_t n, double now) {

@@ -60,8 +60,11 @@ public:
     bool has_unwritten() const { return m_next < m_items.size(); }
     /// True when memory is over its limit (the caller spills or waits).
     bool full() const { return m_memory > m_limit; }
-    /// Lines still held (memory and spool), not yet acknowledged.
+    /// Lines still held (memory and spool, segments of earlier runs
+    /// included), not yet acknowledged.
     uint64_t pending() const { return m_pending; }
+    /// Lines of pending() held only in memory (no spool segment has them).
+    uint64_t unspooled() const;
     /// Bytes held in memory.
     std::size_t memory() const { return m_memory; }
     /// Counters since the outbox was made.

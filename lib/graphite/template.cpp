@@ -8,28 +8,13 @@
 
 namespace ev::graphite {
 
-namespace {
-
-// Bytes that stay as they are inside a path part: [A-Za-z0-9_:#-].
-constexpr std::array<bool, 256> make_allowed() {
-    std::array<bool, 256> table{};
-    for (int c = 0; c < 256; ++c) {
-        table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':' ||
-                   c == '#' || c == '-';
-    }
-    return table;
-}
-constexpr std::array<bool, 256> k_allowed = make_allowed();
-
-}  // namespace
-
 void PathBuilder::append(std::string_view text, bool dots_separate) {
     const char* p = text.data();
     const char* end = p + text.size();
     while (p < end) {
         // Most paths are plain: copy a run of allowed bytes at once.
         const char* run = p;
-        while (run < end && k_allowed[static_cast<unsigned char>(*run)]) {
+        while (run < end && k_part_bytes[static_cast<unsigned char>(*run)]) {
             ++run;
         }
         if (run > p) {

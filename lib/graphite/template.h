@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,21 @@ private:
     std::vector<Piece> m_pieces;
     mutable std::string m_reason;  // the text render's returned view points into
 };
+
+/// The bytes that stay as they are inside a path part: [A-Za-z0-9_:#-].
+inline constexpr std::array<bool, 256> k_part_bytes = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':' ||
+                   c == '#' || c == '-';
+    }
+    return table;
+}();
+
+/// True for a byte that stays as it is inside a path part.
+inline bool is_part_byte(char c) {
+    return k_part_bytes[static_cast<unsigned char>(c)];
+}
 
 /// Builds a sanitised Graphite path part by part: each character outside
 /// [A-Za-z0-9_:#-] (a whole UTF-8 character) becomes '_', a separating dot

@@ -495,7 +495,9 @@ OUT
     assert_output 0
     run grep "kept in the spool" "$T/run1.err"
     assert_output "evgraphite: 127.0.0.1:$port: 100 datapoints kept in the spool for the next run"
-    run cat "$T/spool/127.0.0.1_$port/"*.seg
+    run head -q -n 1 "$T/spool/127.0.0.1_$port/"*.seg
+    assert_output --regexp '^# evgraphite spool segment 1 lines=100 bytes=[0-9]+ md5=[0-9a-f]{32}$'
+    run tail -q -n +2 "$T/spool/127.0.0.1_$port/"*.seg
     assert_output "$(for i in $(seq 0 99); do echo "x.m $i $((1700000000 - i))"; done)"
 }
 
@@ -538,4 +540,111 @@ OUT
 {"type":"status","subject":"h","state":"ok"}
 OUT
     carbon_wait "$T/carbon" h.n 1
+}
+
+# Runs evgraphite once against the carbon port $port, which nothing listens
+# on, with the spool $T/spool: input from stdin, stderr to $T/NAME.err, the
+# exit status in $rc.
+spool_run() {
+    local name=$1
+    shift
+    rc=0
+    evgraphite -d "127.0.0.1:$port" --spool "$T/spool" --reconnect-max 100ms --drain-timeout 200ms "$@" \
+        2> "$T/$name.err" || rc=$?
+}
+
+@test "spool: \"kept in the spool\" counts what was spilled during the run and what earlier runs left" {
+    carbon_setup "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    now=$(date +%s)
+    # 200 lines of about 25 bytes with a 1K memory bound: most are spilled while reading.
+    spool_run run1 --buffer-size 1K < <(events_for early m "$now" 200 0)
+    [ "$rc" -eq 0 ]
+    run grep -E "kept in the spool|queued" "$T/run1.err"
+    assert_line "evgraphite: 127.0.0.1:$port: 200 datapoints kept in the spool for the next run"
+    assert_line --regexp "^evgraphite: 127.0.0.1:$port: queued 200, delivered 0, pending 200, spooled 200, "
+    [ "$(ls "$T/spool/127.0.0.1_$port/" | grep -c '\.seg$')" -gt 1 ]
+    # Carbon is still down: the next run keeps its own lines and the earlier ones.
+    spool_run run2 < <(events_for late m "$now" 50 1000)
+    [ "$rc" -eq 0 ]
+    run grep -E "kept in the spool|queued" "$T/run2.err"
+    assert_line "evgraphite: 127.0.0.1:$port: 250 datapoints kept in the spool for the next run"
+    assert_line --regexp "^evgraphite: 127.0.0.1:$port: queued 50, delivered 0, pending 250, spooled 50, replayed 0, "
+    for f in "$T/spool/127.0.0.1_$port/"*.seg; do tail -n +2 "$f"; done > "$T/spooled"
+    { events_for early m "$now" 200 0; events_for late m "$now" 50 1000; } |
+        sed -E 's/^\{"subject":"([a-z]+)","name":"m","metric":([0-9]+),"time":([0-9]+)\}$/\1.m \2 \3/' > "$T/expected"
+    run diff "$T/expected" "$T/spooled"
+    assert_success
+    # And all 250 arrive once carbon is back.
+    carbon_start "$T/carbon"
+    run evgraphite -d "127.0.0.1:$port" --spool "$T/spool" --drain-timeout 20s < /dev/null
+    assert_success
+    assert_output --partial "queued 0, delivered 250, pending 0, spooled 0, replayed 250,"
+    carbon_wait_total "$T/carbon" 250
+    run ls "$T/spool/127.0.0.1_$port/"
+    assert_output lock
+}
+
+@test "spool: tampered, cut, appended-to and garbage segments are set aside as .bad, reported and never sent" {
+    carbon_setup "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    dir="$T/spool/127.0.0.1_$port"
+    now=$(date +%s)
+    for s in a b c d e; do
+        spool_run "$s" < <(events_for "$s" m "$now" 3 10)
+        [ "$rc" -eq 0 ]
+    done
+    segs=($(cd "$dir" && ls *.seg))
+    [ "${#segs[@]}" -eq 5 ]
+    # b: a value changed, same size. c: an unterminated line appended. d: cut
+    # in the middle of its last line. And a file of garbage under a segment name, first in order.
+    sed -i '2s/^b\.m 10 /b.m 99 /' "$dir/${segs[1]}"
+    printf 'x.m 1' >> "$dir/${segs[2]}"
+    truncate -s -3 "$dir/${segs[3]}"
+    printf '\x1b[2J rm -rf /\nsecret.path 1 1\n' > "$dir/00000000000000000001.seg"
+    for f in "$dir"/*.seg; do cp "$f" "$f.orig"; done
+    header_c=$(head -n 1 "$dir/${segs[2]}" | wc -c)
+    size_c=$(($(stat -c %s "$dir/${segs[2]}") - header_c))
+    header_d=$(head -n 1 "$dir/${segs[3]}" | wc -c)
+    size_d=$(($(stat -c %s "$dir/${segs[3]}") - header_d))
+    cut_d=$(tail -n 1 "$dir/${segs[3]}" | wc -c)
+    carbon_start "$T/carbon"
+    run --separate-stderr evgraphite -d "127.0.0.1:$port" --spool "$T/spool" --drain-timeout 20s < /dev/null
+    # Exit 4: datapoints could not be delivered, though they are kept.
+    [ "$status" -eq 4 ]
+    run grep "spool segment" <<< "$stderr"
+    assert_output - <<OUT
+evgraphite: spool segment $dir/00000000000000000001.seg has no evgraphite segment header; set aside as $dir/00000000000000000001.seg.bad, nothing from it is sent
+evgraphite: spool segment $dir/${segs[2]} holds $size_c bytes after its header, which announces $((size_c - 5)), and it ends in an unterminated line of 5 bytes; set aside as $dir/${segs[2]}.bad, nothing from it is sent
+evgraphite: spool segment $dir/${segs[3]} holds $size_d bytes after its header, which announces $((size_d + 3)), and it ends in an unterminated line of $cut_d bytes; set aside as $dir/${segs[3]}.bad, nothing from it is sent
+evgraphite: 127.0.0.1:$port: spool segment $dir/${segs[1]} does not match its checksum (changed since evgraphite wrote it); set aside as $dir/${segs[1]}.bad, nothing from it is sent
+OUT
+    # Only a and e reached carbon.
+    carbon_wait_total "$T/carbon" 6
+    { expected_dump a.m "$now" 3 10; expected_dump e.m "$now" 3 10; } | sort > "$T/expected"
+    carbon_dump "$T/carbon" > "$T/got"
+    run diff "$T/expected" "$T/got"
+    assert_success
+    # The bad ones are kept byte for byte; nothing else is left.
+    for f in 00000000000000000001.seg "${segs[1]}" "${segs[2]}" "${segs[3]}"; do
+        cmp "$dir/$f.orig" "$dir/$f.bad"
+        rm "$dir/$f.orig"
+    done
+    rm "$dir/${segs[0]}.orig" "$dir/${segs[4]}.orig"
+    run ls "$dir"
+    assert_output "$(printf '%s\n' 00000000000000000001.seg.bad "${segs[1]}.bad" "${segs[2]}.bad" "${segs[3]}.bad" lock)"
+}
+
+@test "spool: segments are created 0600 and the folder 0700 whatever the umask" {
+    carbon_setup "$T/carbon"
+    port=$(carbon_port "$T/carbon")
+    umask 000
+    spool_run run1 < <(events_for a m "$(date +%s)" 3 0)
+    [ "$rc" -eq 0 ]
+    [ "$(stat -c %a "$T/spool")" = 700 ]
+    [ "$(stat -c %a "$T/spool/127.0.0.1_$port")" = 700 ]
+    [ "$(stat -c %a "$T/spool/127.0.0.1_$port/lock")" = 600 ]
+    for f in "$T/spool/127.0.0.1_$port/"*.seg; do
+        [ "$(stat -c %a "$f")" = 600 ]
+    done
 }

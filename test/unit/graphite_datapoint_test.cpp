@@ -69,4 +69,28 @@ TEST(GraphiteDatapoint, Line) {
     EXPECT_EQ(out, "xa.b 0.5 17\n");
 }
 
+TEST(GraphiteDatapoint, EveryLineAppendLineWritesIsACarbonLine) {
+    for (const char* event : {R"({"metric":0.5,"time":17})", R"({"metric":-3e-7,"time":0})",
+                              R"({"metric":18446744073709551615,"time":4294967295})", R"({"metric":1e21,"time":1})"}) {
+        std::string out;
+        ev::graphite::append_line("servers.web1_example_com.disk._var:#-", extract(event), out);
+        ASSERT_EQ(out.back(), '\n');
+        out.pop_back();
+        EXPECT_TRUE(ev::graphite::is_carbon_line(out)) << out;
+    }
+}
+
+TEST(GraphiteDatapoint, WhatIsNotACarbonLine) {
+    using ev::graphite::is_carbon_line;
+    for (const char* line :
+         {"",          "a.b 1",     "a.b 1 2 3",   "a.b  1 2", " a.b 1 2",     "a.b 1 2 ",         ".a 1 2",
+          "a. 1 2",    "a..b 1 2",  "a/b 1 2",     "a\tb 1 2", "a\x1b[2J 1 2", "a.b x 2",          "a.b 1x 2",
+          "a.b nan 2", "a.b inf 2", "a.b 1e999 2", "a.b 1 -2", "a.b 1 2.5",    "a.b 1 4294967296", "a.b 1 99999999999",
+          "a.b 1 x"}) {
+        EXPECT_FALSE(is_carbon_line(line)) << line;
+    }
+    EXPECT_TRUE(is_carbon_line("a 1 0"));
+    EXPECT_TRUE(is_carbon_line("a.b-c:d#e_F 2.5e+10 4294967295"));
+}
+
 }  // namespace

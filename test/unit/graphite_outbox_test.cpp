@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <vector>
 
 #include "graphite/spool.h"
 
@@ -12,6 +15,8 @@ namespace {
 
 using ev::graphite::Outbox;
 using ev::graphite::Spool;
+
+void ignore_reports(std::string_view) {}
 
 class GraphiteOutbox : public ::testing::Test {
 protected:
@@ -90,7 +95,7 @@ TEST_F(GraphiteOutbox, KeepHoldsAcknowledgedLinesForResending) {
 }
 
 TEST_F(GraphiteOutbox, SpillKeepsOrderAcrossMemoryAndDisk) {
-    auto spool = Spool::open(m_dir).value();
+    auto spool = Spool::open(m_dir, ignore_reports).value();
     Outbox box(10, spool.get());
     box.push("a 1 1\n", 1);
     box.push("b 2 2\n", 1);
@@ -109,7 +114,7 @@ TEST_F(GraphiteOutbox, SpillKeepsOrderAcrossMemoryAndDisk) {
 
 TEST_F(GraphiteOutbox, PersistAndRestartReplayInOrder) {
     {
-        auto spool = Spool::open(m_dir).value();
+        auto spool = Spool::open(m_dir, ignore_reports).value();
         Outbox box(1 << 20, spool.get());
         box.push("a 1 1\n", 1);
         // a is on the wire, unacknowledged, when b and c come.
@@ -121,15 +126,83 @@ TEST_F(GraphiteOutbox, PersistAndRestartReplayInOrder) {
         ASSERT_TRUE(box.spill(true).ok());  // at exit: a before b, c after
         EXPECT_EQ(segments(), 3u);
     }
-    auto spool = Spool::open(m_dir).value();
+    auto spool = Spool::open(m_dir, ignore_reports).value();
     EXPECT_EQ(spool->found().size(), 3u);
     Outbox box(1 << 20, spool.get());
     box.adopt_spool();
+    // The segments' lines count as pending before they are read.
+    EXPECT_EQ(box.pending(), 3u);
     box.push("d 4 4\n", 1);
+    EXPECT_EQ(box.pending(), 4u);
+    EXPECT_EQ(box.unspooled(), 1u);
     EXPECT_EQ(take_all(box), "a 1 1\nb 2 2\nc 3 3\nd 4 4\n");
     EXPECT_EQ(box.pending(), 4u);
     box.acknowledged(box.stream(), 0, 0);
     EXPECT_EQ(segments(), 0u);
+}
+
+TEST_F(GraphiteOutbox, EverythingPendingIsInTheSpoolAfterSpillingAll) {
+    {
+        auto spool = Spool::open(m_dir, ignore_reports).value();
+        Outbox box(10, spool.get());
+        box.push("a 1 1\nb 2 2\n", 2);
+        ASSERT_TRUE(box.spill(false).ok());  // memory full during the run
+        box.push("c 3 3\n", 1);
+        ASSERT_TRUE(box.spill(true).ok());  // at exit
+        EXPECT_EQ(box.pending(), 3u);
+        EXPECT_EQ(box.unspooled(), 0u);
+    }
+    // The next run, still without carbon, adds to what it found.
+    auto spool = Spool::open(m_dir, ignore_reports).value();
+    Outbox box(1 << 20, spool.get());
+    box.adopt_spool();
+    box.push("d 4 4\n", 1);
+    ASSERT_TRUE(box.spill(true).ok());
+    EXPECT_EQ(box.pending(), 4u);
+    EXPECT_EQ(box.unspooled(), 0u);
+}
+
+TEST_F(GraphiteOutbox, ABadSegmentIsSkippedAndNoLongerPending) {
+    {
+        auto spool = Spool::open(m_dir, ignore_reports).value();
+        Outbox box(1 << 20, spool.get());
+        box.push("a 1 1\n", 1);
+        ASSERT_TRUE(box.spill(true).ok());
+        box.push("b 2 2\nc 3 3\n", 2);
+        ASSERT_TRUE(box.spill(true).ok());
+    }
+    // Tamper with the second segment, keeping its size.
+    std::vector<std::filesystem::path> names;
+    for (auto& entry : std::filesystem::directory_iterator(m_dir)) {
+        if (entry.path().extension() == ".seg") {
+            names.push_back(entry.path());
+        }
+    }
+    std::sort(names.begin(), names.end());
+    ASSERT_EQ(names.size(), 2u);
+    std::string text;
+    {
+        std::ifstream in(names[1], std::ios::binary);
+        std::getline(in, text, '\0');
+    }
+    text[text.size() - 2] = '9';
+    std::ofstream(names[1], std::ios::binary) << text;
+    auto spool = Spool::open(m_dir, ignore_reports).value();
+    Outbox box(1 << 20, spool.get());
+    box.adopt_spool();
+    EXPECT_EQ(box.pending(), 3u);
+    std::string got;
+    std::string error;
+    std::string_view bytes = box.next_bytes(error);
+    EXPECT_EQ(error, "");
+    got.append(bytes);
+    box.written(bytes.size(), 0);
+    bytes = box.next_bytes(error);
+    EXPECT_NE(error.find("does not match its checksum"), std::string::npos) << error;
+    EXPECT_TRUE(bytes.empty());
+    EXPECT_EQ(got, "a 1 1\n");
+    EXPECT_EQ(box.pending(), 1u);
+    EXPECT_TRUE(std::filesystem::exists(names[1].string() + ".bad"));
 }
 
 }  // namespace

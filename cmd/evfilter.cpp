@@ -4,6 +4,7 @@
 #include "core/cli.h"
 #include "core/diag.h"
 #include "core/signals.h"
+#include "core/writer.h"
 #include "filter/filter.h"
 
 int main(int argc, char** argv) {
@@ -27,5 +28,7 @@ int main(int argc, char** argv) {
     }
     ev::signals::install();
     ev::Diagnostics diag("evfilter");
-    return ev::filter::run(options, 1, diag);
+    ev::Input input(options.input, diag);
+    ev::Writer out(1);
+    return ev::filter::run(options, input, out, diag);
 }

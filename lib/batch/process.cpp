@@ -1,5 +1,7 @@
 #include "batch/process.h"
 
+#include "core/signals.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -315,6 +317,11 @@ bool Runner::wait(int timeout_ms, int extra_fd) {
         fds.push_back({extra_fd, POLLIN, 0});
         owners.push_back({-1, false});
     }
+    // Stop and other contract signals arrive on the signal regime's signalfd.
+    if (signals::fd() >= 0) {
+        fds.push_back({signals::fd(), POLLIN, 0});
+        owners.push_back({-2, false});
+    }
     for (const auto& [pid, p] : m_procs) {
         if (p.out_fd >= 0) {
             fds.push_back({p.out_fd, POLLIN, 0});
@@ -337,6 +344,10 @@ bool Runner::wait(int timeout_ms, int extra_fd) {
     if (ready > 0) {
         for (std::size_t i = 0; i < fds.size(); ++i) {
             if (fds[i].revents == 0) {
+                continue;
+            }
+            if (owners[i].first == -2) {
+                signals::check();
                 continue;
             }
             if (owners[i].first < 0) {

@@ -1,6 +1,5 @@
 #include "core/input.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +22,72 @@ bool is_blank(std::string_view line) {
     return true;
 }
 
+// The fields tools read for identity, state, time and routing. A second copy
+// of one of them would let two tools see different events in the same line.
+constexpr std::string_view k_read_fields[] = {"id",    "time",     "type", "subject", "name",
+                                              "state", "severity", "ttl",  "metric"};
+
+// The key's bytes as an integer (keys of at most 8 bytes), so each compare
+// below is one instruction rather than a call to memcmp.
+template <std::size_t N>
+constexpr uint64_t word(const char (&text)[N]) {
+    uint64_t v = 0;
+    for (std::size_t i = 0; i + 1 < N; ++i) {
+        v |= static_cast<uint64_t>(static_cast<unsigned char>(text[i])) << (8 * i);
+    }
+    return v;
+}
+
+// Loads the N bytes of a key of length N (a constant size: no memcpy call).
+template <std::size_t N>
+uint64_t load(const char* p) {
+    uint64_t v = 0;
+    std::memcpy(&v, p, N);
+    return v;
+}
+
+int read_field_index(std::string_view key) {
+    // Dispatch on length first: most keys are rejected by one compare.
+    const char* p = key.data();
+    switch (key.size()) {
+        case 2:
+            return load<2>(p) == word("id") ? 0 : -1;
+        case 3:
+            return load<3>(p) == word("ttl") ? 7 : -1;
+        case 4: {
+            uint64_t v = load<4>(p);
+            return v == word("time") ? 1 : v == word("type") ? 2 : v == word("name") ? 4 : -1;
+        }
+        case 5:
+            return load<5>(p) == word("state") ? 5 : -1;
+        case 6:
+            return load<6>(p) == word("metric") ? 8 : -1;
+        case 7:
+            return load<7>(p) == word("subject") ? 3 : -1;
+        case 8:
+            return load<8>(p) == word("severity") ? 6 : -1;
+        default:
+            return -1;
+    }
+}
+
+/// The first field that tools read and that appears twice, or empty.
+std::string_view duplicate_read_field(simdjson::dom::object object) {
+    unsigned seen = 0;
+    for (auto field : object) {
+        int i = read_field_index(field.key);
+        if (i < 0) {
+            continue;
+        }
+        unsigned bit = 1u << i;
+        if (seen & bit) {
+            return k_read_fields[i];
+        }
+        seen |= bit;
+    }
+    return {};
+}
+
 std::string parse_error_reason(simdjson::error_code error) {
     if (error == simdjson::UTF8_ERROR) {
         return "invalid UTF-8";
@@ -33,16 +98,14 @@ std::string parse_error_reason(simdjson::error_code error) {
 }  // namespace
 
 Input::Input(InputOptions options, Diagnostics& diag)
-    : m_options(std::move(options)), m_diag(diag), m_parser(m_options.max_line + 64) {
-    if (m_options.files.empty()) {
-        m_options.files.push_back("-");
-    }
+    : Input(options, diag, std::make_unique<FileSource>(options.files, options.max_line, options.block, diag)) {}
+
+Input::Input(InputOptions options, Diagnostics& diag, std::unique_ptr<Source> source)
+    : m_options(std::move(options)), m_diag(diag), m_source(std::move(source)), m_parser(m_options.max_line + 64) {
+    m_source->set_idle([this] { on_idle(); });
 }
 
 Input::~Input() {
-    if (m_fd > 0) {
-        ::close(m_fd);
-    }
     m_rejects.reset();
     if (m_rejects_fd >= 0) {
         ::close(m_rejects_fd);
@@ -58,34 +121,8 @@ Result<void> Input::open() {
         m_rejects_fd = *fd;
         m_rejects = std::make_unique<Writer>(m_rejects_fd);
     }
+    signals::set_drain_on_interrupt(m_source->drains_on_interrupt());
     return {};
-}
-
-bool Input::open_next_file() {
-    if (m_fd > 0) {
-        ::close(m_fd);
-    }
-    m_fd = -1;
-    m_reader.reset();
-    while (m_next_file < m_options.files.size()) {
-        m_file = m_options.files[m_next_file++];
-        m_line = 0;
-        int fd = 0;
-        if (m_file != "-") {
-            fd = ::open(m_file.c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) {
-                m_diag.error(fmt::format("{}: {}", m_file, std::strerror(errno)));
-                m_io_failed = true;
-                continue;
-            }
-        }
-        m_fd = fd;
-        m_reader = std::make_unique<LineReader>(fd, m_options.max_line, m_options.block);
-        m_reader->set_idle([this] { on_idle(); });
-        m_reader->set_interrupt([] { return signals::stop_requested(); });
-        return true;
-    }
-    return false;
 }
 
 void Input::on_idle() {
@@ -97,9 +134,9 @@ void Input::on_idle() {
     }
 }
 
-void Input::reject_line(std::string_view bytes, bool complete, std::string_view reason) {
+void Input::reject_line(const Source::Line& line, bool complete, std::string_view reason) {
     if (m_rejects) {
-        m_rejects->buffer().append(bytes);
+        m_rejects->buffer().append(line.bytes);
         if (complete) {
             m_rejects->end_line();
         }
@@ -110,81 +147,59 @@ void Input::reject_line(std::string_view bytes, bool complete, std::string_view 
     ++m_rejected;
     if (m_options.strict) {
         m_fatal = true;
-        m_diag.error(m_file == "-" ? fmt::format("line {}: {}", m_line, reason)
-                                   : fmt::format("{}: line {}: {}", m_file, m_line, reason));
+        m_diag.error(line.stream == "-" ? fmt::format("line {}: {}", line.number, reason)
+                                        : fmt::format("{}: line {}: {}", line.stream, line.number, reason));
         return;
     }
-    m_diag.line_problem(m_file, m_line, reason);
+    m_diag.line_problem(line.stream, line.number, reason);
 }
 
 void Input::reject(const Record& record, std::string_view reason) {
-    reject_line(record.line, true, reason);
+    Source::Line line{record.line, record.file, record.number, record.position};
+    reject_line(line, true, reason);
 }
 
 Input::Next Input::next(Record& out, int timeout_ms) {
     if (m_done || m_fatal) {
         return Next::end;
     }
-    bool long_started = false;
+    Source::Line line;
     for (;;) {
-        if (!m_reader && !open_next_file()) {
-            m_done = true;
-            return Next::end;
-        }
-        std::string_view line;
-        LineReader::Status status = m_reader->next(line, timeout_ms);
-        switch (status) {
-            case LineReader::Status::timeout:
+        switch (m_source->next(line, timeout_ms)) {
+            case Source::Status::timeout:
                 return Next::timeout;
-            case LineReader::Status::end:
-                if (signals::stop_requested()) {
-                    m_done = true;
-                    return Next::end;
-                }
-                m_reader.reset();
-                continue;
-            case LineReader::Status::error:
-                m_diag.error(fmt::format("{}: read failed: {}", m_file == "-" ? "stdin" : m_file,
-                                         std::strerror(m_reader->errno_value())));
-                m_io_failed = true;
-                m_reader.reset();
-                continue;
-            case LineReader::Status::long_piece:
-                if (!long_started) {
-                    ++m_line;
-                    long_started = true;
-                }
+            case Source::Status::end:
+                m_done = true;
+                return Next::end;
+            case Source::Status::long_piece:
                 reject_line(line, false, {});
                 continue;
-            case LineReader::Status::long_end:
-                if (!long_started) {
-                    ++m_line;
-                }
-                long_started = false;
+            case Source::Status::long_end:
                 reject_line(line, true, fmt::format("line longer than {} bytes", m_options.max_line));
                 if (m_fatal) {
                     return Next::end;
                 }
                 continue;
-            case LineReader::Status::line:
+            case Source::Status::line:
                 break;
         }
-        ++m_line;
-        if (is_blank(line)) {
+        if (is_blank(line.bytes)) {
             continue;
         }
         simdjson::dom::element root;
-        auto error = m_parser.parse(line.data(), line.size(), false).get(root);
+        auto error = m_parser.parse(line.bytes.data(), line.bytes.size(), false).get(root);
         if (error != simdjson::SUCCESS) {
             reject_line(line, true, parse_error_reason(error));
         } else if (!root.is_object()) {
             reject_line(line, true, "not a JSON object");
+        } else if (auto dup = duplicate_read_field(root.get_object().value_unsafe()); !dup.empty()) {
+            reject_line(line, true, fmt::format("duplicate key \"{}\"", dup));
         } else {
-            out.line = line;
-            out.file = m_file;
-            out.number = m_line;
+            out.line = line.bytes;
+            out.file = line.stream;
+            out.number = line.number;
             out.root = root;
-            out.position = Position{static_cast<uint32_t>(m_next_file - 1), static_cast<int64_t>(m_line)};
+            out.position = line.position;
             ++m_records;
             return Next::record;
         }

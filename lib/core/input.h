@@ -1,5 +1,5 @@
-// Input: the events of a tool's input files (or stdin), parsed and checked
-// under the shared bad-input policy.
+// Input: the events of a tool's Source (files, stdin, later Kafka), parsed
+// and checked under the shared bad-input policy.
 #pragma once
 
 #include <simdjson.h>
@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/diag.h"
-#include "core/line_reader.h"
 #include "core/result.h"
 #include "core/sink.h"
+#include "core/source.h"
 #include "core/writer.h"
 
 namespace ev {
@@ -37,7 +37,7 @@ struct Record {
     Position position;            ///< for acknowledgement after durable output
 };
 
-/// Reads events from the files in order. Invalid lines (not JSON, not an
+/// Reads events from a Source (by default the files in order). Invalid lines (not JSON, not an
 /// object, not UTF-8, too long) are counted, reported and written to the
 /// rejects file; valid lines around them are never lost.
 class Input final : public Acknowledger {
@@ -45,10 +45,14 @@ public:
     /// What next() produced.
     enum class Next { record, timeout, end };
 
+    /// Reads the files the options name (stdin when none).
     Input(InputOptions options, Diagnostics& diag);
+    /// Reads another source (Kafka, tests) under the same policy.
+    Input(InputOptions options, Diagnostics& diag, std::unique_ptr<Source> source);
     ~Input() override;
 
-    /// Opens the rejects file, if any. Input files open lazily, in order.
+    /// Opens the rejects file, if any, and chooses the Ctrl-C policy from the
+    /// source. Input files open lazily, in order.
     Result<void> open();
 
     /// The next valid event. timeout_ms < 0 waits for ever.
@@ -60,8 +64,12 @@ public:
     /// Called whenever no input is ready: flush outputs there.
     void set_idle(std::function<void()> idle) { m_idle = std::move(idle); }
 
-    /// Nothing to do for files and pipes; Kafka sources commit offsets here.
-    void acknowledge(const Position&) override {}
+    /// Everything up to position has durable outputs: commits it to the
+    /// source (nothing to do for files and pipes; Kafka commits offsets).
+    void acknowledge(const Position& position) override { m_source->commit(position); }
+
+    /// A descriptor readable when next() may have more (-1: call next()).
+    int poll_fd() { return m_source->poll_fd(); }
 
     /// Flushes the rejects file and prints a summary of rejected lines.
     void finish();
@@ -71,27 +79,21 @@ public:
     /// True when --strict stopped the input at a bad line.
     bool fatal() const { return m_fatal; }
     /// True when an input file could not be opened or read.
-    bool io_failed() const { return m_io_failed; }
+    bool io_failed() const { return m_source->io_failed(); }
 
 private:
-    bool open_next_file();
-    void reject_line(std::string_view bytes, bool complete, std::string_view reason);
+    void reject_line(const Source::Line& line, bool complete, std::string_view reason);
     void on_idle();
 
     InputOptions m_options;
     Diagnostics& m_diag;
+    std::unique_ptr<Source> m_source;
     simdjson::dom::parser m_parser;
-    std::unique_ptr<LineReader> m_reader;
     std::unique_ptr<Writer> m_rejects;
     int m_rejects_fd = -1;
-    int m_fd = -1;
-    std::size_t m_next_file = 0;
-    std::string m_file;
-    uint64_t m_line = 0;
     uint64_t m_records = 0;
     uint64_t m_rejected = 0;
     bool m_fatal = false;
-    bool m_io_failed = false;
     bool m_done = false;
     std::function<void()> m_idle;
 };

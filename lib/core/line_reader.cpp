@@ -1,5 +1,7 @@
 #include "core/line_reader.h"
 
+#include "core/signals.h"
+
 #include <poll.h>
 #include <simdjson.h>
 #include <unistd.h>
@@ -17,34 +19,47 @@ LineReader::LineReader(int fd, std::size_t max_line, std::size_t block)
 }
 
 LineReader::Fill LineReader::fill(int timeout_ms) {
+    // Once per block, not per line: a stop ends input after the lines
+    // already read, however fast new input keeps arriving.
+    if (m_stop && m_stop()) {
+        return Fill::stop;
+    }
     std::size_t usable = m_buf.size() - simdjson::SIMDJSON_PADDING;
     if (m_end == usable || (m_begin > 0 && usable - m_end < m_block)) {
         std::memmove(m_buf.data(), m_buf.data() + m_begin, m_end - m_begin);
+        m_base += m_begin;
         m_scan -= m_begin;
         m_end -= m_begin;
         m_begin = 0;
     }
     pollfd pfd{m_fd, POLLIN, 0};
-    int ready = poll(&pfd, 1, 0);
+    int ready = ::poll(&pfd, 1, 0);
     if (ready == 0) {
         if (m_idle) {
             m_idle();
         }
-        if (timeout_ms >= 0) {
-            ready = poll(&pfd, 1, timeout_ms);
+        // Waits go through the signal regime, so a stop, a reload or a
+        // counters request is seen at once.
+        for (;;) {
+            ready = signals::poll(&pfd, 1, timeout_ms);
             if (ready == 0) {
                 return Fill::timeout;
             }
-        }
-    }
-    if (ready < 0 && errno == EINTR) {
-        if (m_stop && m_stop()) {
-            return Fill::stop;
-        }
-        // Another signal (SIGHUP, SIGUSR1): a caller with a timeout gets
-        // control back now to act on it, rather than after the next line.
-        if (timeout_ms >= 0) {
-            return Fill::timeout;
+            if (ready > 0) {
+                break;
+            }
+            if (errno != EINTR) {
+                m_errno = errno;
+                return Fill::error;
+            }
+            if (m_stop && m_stop()) {
+                return Fill::stop;
+            }
+            // Another signal (SIGHUP, SIGUSR1): a caller with a timeout gets
+            // control back now to act on it, rather than after the next line.
+            if (timeout_ms >= 0) {
+                return Fill::timeout;
+            }
         }
     }
     for (;;) {
@@ -57,12 +72,6 @@ LineReader::Fill LineReader::fill(int timeout_ms) {
             return Fill::eof;
         }
         if (errno == EINTR) {
-            if (m_stop && m_stop()) {
-                return Fill::stop;
-            }
-            if (timeout_ms >= 0) {
-                return Fill::timeout;
-            }
             continue;
         }
         if (errno == EAGAIN) {

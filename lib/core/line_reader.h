@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string_view>
 #include <vector>
@@ -31,11 +32,19 @@ public:
     /// Called before blocking when no input is ready (flush point).
     void set_idle(std::function<void()> idle) { m_idle = std::move(idle); }
 
-    /// Called when a read is interrupted by a signal; returning true ends input.
+    /// Asked before each block is read and when a wait is interrupted by a
+    /// signal; returning true ends input after the lines already read.
     void set_interrupt(std::function<bool()> stop) { m_stop = std::move(stop); }
 
     /// errno of the last failed read.
     int errno_value() const { return m_errno; }
+
+    /// Bytes of input consumed up to the end of the last line or piece handed
+    /// out (its newline included): where reading would resume after it.
+    uint64_t offset() const { return m_base + m_begin; }
+
+    /// The descriptor read, for polling with others.
+    int fd() const { return m_fd; }
 
 private:
     enum class Fill { data, eof, timeout, stop, error };
@@ -45,6 +54,7 @@ private:
     std::size_t m_max_line;
     std::size_t m_block;
     std::vector<char> m_buf;
+    uint64_t m_base = 0;      // input offset of m_buf[0]
     std::size_t m_begin = 0;  // first unconsumed byte
     std::size_t m_scan = 0;   // bytes before this hold no newline
     std::size_t m_end = 0;    // one past the last filled byte

@@ -1,21 +1,29 @@
 #include "core/signals.h"
 
 #include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <atomic>
-#include <cstring>
+#include <cerrno>
+#include <vector>
 
 namespace ev::signals {
 
 namespace {
 
-std::atomic<int> g_stop{0};
+std::atomic<int> g_terms{0};
+std::atomic<int> g_interrupts{0};
 std::atomic<bool> g_reload{false};
 std::atomic<bool> g_stats{false};
+std::atomic<bool> g_drain{false};
+int g_fd = -1;
 
-void on_signal(int sig) {
-    if (sig == SIGINT || sig == SIGTERM) {
-        g_stop.fetch_add(1);
+void take(int sig) {
+    if (sig == SIGTERM) {
+        g_terms.fetch_add(1);
+    } else if (sig == SIGINT) {
+        g_interrupts.fetch_add(1);
     } else if (sig == SIGHUP) {
         g_reload.store(true);
     } else if (sig == SIGUSR1) {
@@ -23,45 +31,122 @@ void on_signal(int sig) {
     }
 }
 
-void set_handler(int sig) {
-    struct sigaction sa;
-    std::memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: blocking reads return EINTR
-    sigaction(sig, &sa, nullptr);
+sigset_t contract_set() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
+    return set;
 }
 
 }  // namespace
 
 void install() {
-    set_handler(SIGINT);
-    set_handler(SIGTERM);
-    set_handler(SIGHUP);
-    set_handler(SIGUSR1);
     signal(SIGPIPE, SIG_IGN);
+    sigset_t set = contract_set();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    if (g_fd < 0) {
+        g_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    }
+}
+
+int fd() {
+    return g_fd;
+}
+
+bool check() {
+    if (g_fd < 0) {
+        return false;
+    }
+    bool any = false;
+    signalfd_siginfo info[8];
+    for (;;) {
+        ssize_t n = ::read(g_fd, info, sizeof info);
+        if (n <= 0) {
+            return any;
+        }
+        for (std::size_t i = 0; i < static_cast<std::size_t>(n) / sizeof info[0]; ++i) {
+            take(static_cast<int>(info[i].ssi_signo));
+            any = true;
+        }
+    }
+}
+
+int poll(pollfd* fds, nfds_t count, int timeout_ms) {
+    if (g_fd < 0) {
+        return ::poll(fds, count, timeout_ms);
+    }
+    // Small sets stay on the stack; the signalfd goes last.
+    pollfd local[16];
+    std::vector<pollfd> heap;
+    pollfd* all = local;
+    if (count + 1 > 16) {
+        heap.resize(count + 1);
+        all = heap.data();
+    }
+    for (nfds_t i = 0; i < count; ++i) {
+        all[i] = fds[i];
+    }
+    all[count] = pollfd{g_fd, POLLIN, 0};
+    int ready = ::poll(all, count + 1, timeout_ms);
+    if (ready < 0) {
+        return ready;
+    }
+    for (nfds_t i = 0; i < count; ++i) {
+        fds[i].revents = all[i].revents;
+    }
+    if (all[count].revents != 0) {
+        check();
+        if (ready == 1) {
+            errno = EINTR;
+            return -1;
+        }
+        return ready - 1;
+    }
+    return ready;
+}
+
+bool sleep_ms(int timeout_ms) {
+    return signals::poll(nullptr, 0, timeout_ms) == 0;
 }
 
 bool stop_requested() {
-    return g_stop.load() > 0;
+    return g_terms.load() > 0 || g_interrupts.load() >= (g_drain.load() ? 2 : 1);
 }
+
 int stop_count() {
-    return g_stop.load();
+    return g_terms.load() + g_interrupts.load();
 }
+
+bool interrupted() {
+    return g_interrupts.load() > 0;
+}
+
+void set_drain_on_interrupt(bool drain) {
+    g_drain.store(drain);
+}
+
 bool take_reload() {
     return g_reload.exchange(false);
 }
+
 bool take_stats() {
     return g_stats.exchange(false);
 }
+
 void request_stop() {
-    g_stop.fetch_add(1);
+    g_terms.fetch_add(1);
 }
 
 void reset() {
-    g_stop.store(0);
+    check();
+    g_terms.store(0);
+    g_interrupts.store(0);
     g_reload.store(false);
     g_stats.store(false);
+    g_drain.store(false);
 }
 
 }  // namespace ev::signals

@@ -1,18 +1,49 @@
-// Signals: the contract's signal handling, as flags the main loops poll.
+// Signals: the one signal regime of every tool. install() blocks the
+// contract's signals in the process before any thread starts (librdkafka
+// starts threads of its own), so no thread is ever interrupted by them; they
+// are taken from a signalfd that every wait in the suite polls (through
+// signals::poll) and turned into the flags the loops read.
 #pragma once
+
+#include <poll.h>
 
 namespace ev::signals {
 
-/// Installs handlers: SIGINT/SIGTERM request a stop, SIGHUP a reload, SIGUSR1
-/// a counters report; SIGPIPE is ignored (writes then fail with EPIPE, which
-/// the Writer turns into a quiet end). Handlers interrupt blocking reads.
+/// Blocks SIGINT, SIGTERM, SIGHUP and SIGUSR1 and opens the signalfd that
+/// takes them; SIGPIPE is ignored (writes then fail with EPIPE, which the
+/// Writer turns into a quiet end). Call first in main, before any thread.
 void install();
 
-/// True once SIGINT or SIGTERM arrived.
+/// The signalfd to poll with other descriptors; -1 before install().
+int fd();
+
+/// Takes every pending signal into the flags without blocking; true when one
+/// arrived. Cheap enough to call once per input block.
+bool check();
+
+/// poll(2) over fds plus the signalfd. When a signal arrives it is taken into
+/// the flags and, if no other descriptor is ready, poll returns -1 with errno
+/// EINTR, as a signal handler would have made it: so a wait can never miss a
+/// stop, and loops keep one way of seeing signals.
+int poll(pollfd* fds, nfds_t count, int timeout_ms);
+
+/// Sleeps up to timeout_ms, returning early (false) when a signal arrives.
+bool sleep_ms(int timeout_ms);
+
+/// True once the tool should stop reading: a SIGTERM, or a SIGINT when input
+/// does not drain on SIGINT, or a second SIGINT when it does.
 bool stop_requested();
 
-/// How many stop signals arrived (a second one may mean "now").
+/// How many stop signals (SIGINT and SIGTERM) arrived.
 int stop_count();
+
+/// True once SIGINT arrived (whether or not it stops the tool yet).
+bool interrupted();
+
+/// Chooses the Ctrl-C policy: when input drains (a filter reading a pipe),
+/// the first SIGINT does not stop reading: the upstream stages got the same
+/// Ctrl-C and end their output on their own, so nothing they made is lost.
+void set_drain_on_interrupt(bool drain);
 
 /// True once per SIGHUP: reload configuration, reopen files.
 bool take_reload();
@@ -20,7 +51,7 @@ bool take_reload();
 /// True once per SIGUSR1: print counters.
 bool take_stats();
 
-/// Sets the stop flag as a signal would (tests, internal shutdown).
+/// Sets the stop flag as a SIGTERM would (tests, internal shutdown).
 void request_stop();
 
 /// Clears every flag (tests).

@@ -25,6 +25,7 @@ void Writer::write_line(std::string_view bytes) {
 
 void Writer::end_line() {
     m_buf += '\n';
+    ++m_lines;
     if (m_buf.size() >= m_high_water) {
         (void)flush();
     }
@@ -33,7 +34,7 @@ void Writer::end_line() {
 Result<void> Writer::flush() {
     if (m_broken || m_failed) {
         m_buf.clear();
-        return m_failed ? Result<void>(make_error(m_error)) : Result<void>();
+        return make_error(m_failed ? m_error : std::string("output closed"));
     }
     std::size_t done = 0;
     while (done < m_buf.size()) {
@@ -52,9 +53,15 @@ Result<void> Writer::flush() {
             m_error = fmt::format("write failed: {}", std::strerror(errno));
         }
         m_buf.clear();
-        return m_failed ? Result<void>(make_error(m_error)) : Result<void>();
+        return make_error(m_failed ? m_error : std::string("output closed"));
     }
     m_buf.clear();
+    if (m_fsync && ::fsync(m_fd) != 0 && errno != EINVAL && errno != EROFS) {
+        m_failed = true;
+        m_error = fmt::format("fsync failed: {}", std::strerror(errno));
+        return make_error(m_error);
+    }
+    m_durable = m_lines;
     return {};
 }
 

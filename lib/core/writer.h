@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,18 +24,25 @@ public:
     void write_line(std::string_view bytes) override;
 
     /// The pending buffer, for encoders that append an event in place; call end_line() after.
-    std::string& buffer() { return m_buf; }
+    std::string& buffer() override { return m_buf; }
     /// Ends a line appended through buffer().
-    void end_line();
+    void end_line() override;
 
-    /// Writes out everything buffered. Output is then in the kernel's hands.
+    /// Writes out everything buffered. Output is then in the kernel's hands
+    /// (and on disk, with fsync_on_flush). Fails once output has ended.
     Result<void> flush() override;
 
-    /// True once the reader of our output has gone (EPIPE): stop quietly.
+    uint64_t ticket() const override { return m_lines; }
+    uint64_t durable() const override { return m_durable; }
+    bool ended() const override { return m_broken; }
+    /// The same as ended(): the reader of our output has gone (EPIPE).
     bool broken() const { return m_broken; }
-    /// True once a write failed for another reason; error() says why.
-    bool failed() const { return m_failed; }
-    const std::string& error() const { return m_error; }
+    bool failed() const override { return m_failed; }
+    const std::string& error() const override { return m_error; }
+
+    /// Makes every flush fsync the descriptor: for files where the tool
+    /// promises durability.
+    void set_fsync_on_flush(bool fsync) { m_fsync = fsync; }
 
     /// Replaces the descriptor (for reopening files on SIGHUP); flushes first.
     Result<void> reset_fd(int fd);
@@ -43,8 +51,11 @@ private:
     int m_fd;
     std::size_t m_high_water;
     std::string m_buf;
+    uint64_t m_lines = 0;
+    uint64_t m_durable = 0;
     bool m_broken = false;
     bool m_failed = false;
+    bool m_fsync = false;
     std::string m_error;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ack.h"
 #include "core/exit_code.h"
 #include "core/writer.h"
 #include "expr/expr.h"
@@ -47,7 +48,7 @@ Result<Edits> compile_edits(const Options& options) {
 
 // Every value is computed from the event as read (like SQL's UPDATE ... SET),
 // then the edits apply in order and the event is re-encoded canonically.
-void write_edited(Edits& edits, Rewriter& rewriter, simdjson::dom::element root, Writer& out) {
+void write_edited(Edits& edits, Rewriter& rewriter, simdjson::dom::element root, Sink& out) {
     for (std::size_t i = 0; i < edits.edits.size(); ++i) {
         if (edits.values[i]) {
             edits.edits[i].value.clear();
@@ -85,7 +86,7 @@ Result<Assignment> parse_assignment(std::string_view text) {
     return Assignment{std::move(path).value(), std::string(rhs)};
 }
 
-int run(const Options& options, int out_fd, Diagnostics& diag) {
+int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
     auto program = expr::Program::compile(options.expression);
     if (!program) {
         diag.error(program.error());
@@ -98,48 +99,42 @@ int run(const Options& options, int out_fd, Diagnostics& diag) {
     }
     Rewriter rewriter;
 
-    Input input(options.input, diag);
     if (auto opened = input.open(); !opened) {
         diag.error(opened.error());
         return exit_code::k_io;
     }
-    Writer out(out_fd);
     // Delivery contract: a position is acknowledged only once everything
-    // written for it has been flushed (a no-op for files and pipes).
-    Position handled;
-    input.set_idle([&] {
-        if (out.flush().ok() && handled.offset >= 0) {
-            input.acknowledge(handled);
-        }
-    });
+    // written for it is durable (a no-op for files and pipes).
+    SyncAck ack(out, input);
+    input.set_idle([&] { (void)ack.flush(); });
 
     uint64_t matched = 0;
     Record record;
     while (input.next(record) == Input::Next::record) {
-        handled = record.position;
-        if (program->test(record.root) == options.invert) {
-            continue;
-        }
-        ++matched;
-        if (!options.count) {
-            if (edits->edits.empty()) {
-                out.write_line(record.line);
-            } else {
-                write_edited(*edits, rewriter, record.root, out);
-            }
-            if (out.broken() || out.failed()) {
-                break;
+        if (program->test(record.root) != options.invert) {
+            ++matched;
+            if (!options.count) {
+                if (edits->edits.empty()) {
+                    out.write_line(record.line);
+                } else {
+                    write_edited(*edits, rewriter, record.root, out);
+                }
+                if (out.ended() || out.failed()) {
+                    break;
+                }
             }
         }
+        ack.handled(record.position);
         if (options.max_count != 0 && matched >= options.max_count) {
             break;
         }
     }
     input.finish();
     if (options.count) {
-        fmt::format_to(std::back_inserter(out.buffer()), "{}\n", matched);
+        fmt::format_to(std::back_inserter(out.buffer()), "{}", matched);
+        out.end_line();
     }
-    (void)out.flush();
+    (void)ack.flush();
     if (out.failed()) {
         diag.error(out.error());
         return exit_code::k_io;
@@ -150,7 +145,7 @@ int run(const Options& options, int out_fd, Diagnostics& diag) {
     if (input.io_failed()) {
         return exit_code::k_io;
     }
-    return matched > 0 || out.broken() ? exit_code::k_ok : exit_code::k_no_match;
+    return matched > 0 || out.ended() ? exit_code::k_ok : exit_code::k_no_match;
 }
 
 }  // namespace ev::filter

@@ -32,8 +32,8 @@ struct Options {
     InputOptions input;
 };
 
-/// Runs evfilter over the input, writing to out_fd; returns the exit code
+/// Runs evfilter over input, writing to out; returns the exit code
 /// (0 some event matched, 1 none, 2 bad expression, 3 strict, 4 I/O).
-int run(const Options& options, int out_fd, Diagnostics& diag);
+int run(const Options& options, Input& input, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::filter

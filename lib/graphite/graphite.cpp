@@ -216,7 +216,7 @@ void Engine::wait_network(double seconds) {
         }
     }
     int ms = static_cast<int>(std::ceil(std::clamp(seconds, 0.0, 1.0) * 1000));
-    (void)::poll(fds.data(), fds.size(), ms);
+    (void)signals::poll(fds.data(), fds.size(), ms);
 }
 
 void Engine::make_room() {

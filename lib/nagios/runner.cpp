@@ -1,5 +1,7 @@
 #include "nagios/runner.h"
 
+#include "core/signals.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -339,7 +341,7 @@ void Runner::poll(int timeout_ms, std::vector<Finished>& done) {
         wake = std::min(wake, now + 0.01);
     }
     int wait_ms = wake >= 1e299 ? -1 : static_cast<int>(std::ceil(std::max(0.0, wake - now) * 1000));
-    int ready = ::poll(fds.data(), fds.size(), wait_ms);
+    int ready = signals::poll(fds.data(), fds.size(), wait_ms);
     now = steady_now();
     if (ready > 0) {
         for (std::size_t k = 0; k < fds.size(); ++k) {

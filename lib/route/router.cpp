@@ -170,7 +170,7 @@ void Router::pump(int timeout_ms, bool with_input) {
         double wait = std::max(0.0, std::ceil((next - now) * 1000));
         timeout_ms = static_cast<int>(std::min<double>(timeout_ms, wait));
     }
-    (void)::poll(fds.data(), fds.size(), timeout_ms);
+    (void)signals::poll(fds.data(), fds.size(), timeout_ms);
     service_all();
 }
 

@@ -112,3 +112,26 @@ TEST(Input, MissingFileIsReportedAndOthersAreRead) {
 }
 
 }  // namespace
+
+TEST(Input, RejectsDuplicatesOfTheFieldsToolsRead) {
+    // Every field tools read, doubled, is bad input; so the same line cannot
+    // mean one identity to one tool and another to the next.
+    for (const char* key : {"id", "time", "type", "subject", "name", "state", "severity", "ttl", "metric"}) {
+        std::string line = std::string("{\"") + key + "\":1,\"x\":2,\"" + key + "\":3}";
+        auto run = run_input("{\"a\":1}\n" + line + "\n{\"b\":2}\n", {});
+        EXPECT_EQ(run.lines, (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"})) << key;
+        EXPECT_EQ(run.rejected, 1u) << key;
+        EXPECT_NE(run.diag.find(std::string("line 2: duplicate key \"") + key + "\""), std::string::npos) << run.diag;
+    }
+}
+
+TEST(Input, KeepsDuplicatesOfOtherFieldsAndNestedOnes) {
+    // Fields no tool reads by contract pass through verbatim, as do nested keys
+    // (a webhook body in data may repeat its own keys).
+    auto run = run_input(
+        "{\"x\":1,\"x\":2}\n{\"subject\":\"a\",\"data\":{\"subject\":1,\"subject\":2}}\n"
+        "{\"subjects\":1,\"subject\":2,\"names\":3,\"name\":4}\n",
+        {});
+    EXPECT_EQ(run.lines.size(), 3u);
+    EXPECT_EQ(run.rejected, 0u);
+}

@@ -1,0 +1,105 @@
+// Acknowledgement: when an input position may be committed. A position is
+// acknowledged only when every output it caused is durable, so a restart
+// after a crash resumes before anything whose outputs could be lost.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+#include "core/sink.h"
+
+namespace ev {
+
+/// Positions in flight across streams, completed in any order; tells how
+/// far each stream is fully handled (its low watermark). For asynchronous
+/// engines: a queue entry, a job or a spooled batch holds a ticket.
+class AckTracker {
+public:
+    /// Names one registered position.
+    using Ticket = uint64_t;
+
+    /// Registers a position whose outputs are not durable yet. Positions of
+    /// one stream are begun in input order.
+    Ticket begin(const Position& position);
+
+    /// The outputs of ticket are durable (each ticket once).
+    void complete(Ticket ticket);
+
+    /// Appends, per stream whose watermark moved since the last call, the
+    /// highest position up to which everything completed.
+    void take_advanced(std::vector<Position>& out);
+
+    /// Positions begun and not completed yet.
+    std::size_t pending() const { return m_pending; }
+
+private:
+    struct Entry {
+        int64_t offset;
+        bool done;
+    };
+    struct Stream {
+        std::deque<Entry> entries;
+        uint64_t first = 0;  // sequence number of entries.front()
+        uint64_t next = 0;   // sequence number of the next begin()
+        int64_t watermark = -1;
+        bool moved = false;
+    };
+    static constexpr int k_seq_bits = 40;
+
+    std::unordered_map<uint32_t, Stream> m_streams;
+    std::size_t m_pending = 0;
+};
+
+/// The commit rule of a synchronous tool (one output per input, in order):
+/// after each successful flush of the sink, the last input whose outputs were
+/// all written is acknowledged. Flushes happen when input is idle, when the
+/// sink's buffer fills, and at least every k_max_age_ms (looked at every
+/// k_check_every events), so offsets advance under steady load too, not only
+/// when input pauses, and also when nothing is written at all.
+class SyncAck {
+public:
+    /// Commits to acknowledger what sink made durable.
+    SyncAck(Sink& sink, Acknowledger& acknowledger);
+
+    /// Every output of the event at position has been written to the sink.
+    /// Cheap: call once per event.
+    void handled(const Position& position) {
+        // A flush the sink made on its own while this event was written
+        // covers the events before it, not necessarily all of this one.
+        if (m_sink.durable() != m_durable) {
+            m_durable = m_sink.durable();
+            commit();
+        }
+        if (position.stream >= m_handled.size()) {
+            grow(position.stream);
+        }
+        m_handled[position.stream] = position.offset;
+        if (++m_held >= k_check_every) {
+            on_held();
+        }
+    }
+
+    /// Flushes the sink and, when that succeeded, acknowledges what it covers.
+    Result<void> flush();
+
+    static constexpr uint64_t k_check_every = 4096;
+    static constexpr int64_t k_max_age_ms = 1000;
+
+private:
+    void on_held();
+    void commit();
+    void grow(uint32_t stream);
+
+    Sink& m_sink;
+    Acknowledger& m_acknowledger;
+    std::vector<int64_t> m_handled;    // per stream: last offset whose outputs are written
+    std::vector<int64_t> m_committed;  // per stream: last offset acknowledged
+    uint64_t m_durable = 0;
+    uint64_t m_held = 0;
+    int64_t m_last_commit_ms = 0;
+};
+
+}  // namespace ev

@@ -1,0 +1,128 @@
+#include "core/source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/signals.h"
+
+namespace ev {
+
+FileSource::FileSource(std::vector<std::string> files, std::size_t max_line, std::size_t block, Diagnostics& diag)
+    : m_files(std::move(files)), m_max_line(max_line), m_block(block), m_diag(diag) {
+    if (m_files.empty()) {
+        m_files.push_back("-");
+    }
+}
+
+FileSource::~FileSource() {
+    if (m_fd > 0) {
+        ::close(m_fd);
+    }
+}
+
+bool FileSource::open_next() {
+    if (m_fd > 0) {
+        ::close(m_fd);
+    }
+    m_fd = -1;
+    m_reader.reset();
+    while (!m_stopped && m_next < m_files.size()) {
+        const std::string& file = m_files[m_next++];
+        m_line = 0;
+        m_in_long = false;
+        int fd = 0;
+        if (file != "-") {
+            fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                m_diag.error(fmt::format("{}: {}", file, std::strerror(errno)));
+                m_io_failed = true;
+                continue;
+            }
+        }
+        m_fd = fd;
+        m_reader = std::make_unique<LineReader>(fd, m_max_line, m_block);
+        m_reader->set_idle([this] { idle(); });
+        m_reader->set_interrupt([this] {
+            signals::check();
+            m_stopped = m_stopped || signals::stop_requested();
+            return m_stopped;
+        });
+        return true;
+    }
+    return false;
+}
+
+Source::Status FileSource::next(Line& out, int timeout_ms) {
+    for (;;) {
+        if (!m_reader && !open_next()) {
+            return Status::end;
+        }
+        std::string_view bytes;
+        LineReader::Status status = m_reader->next(bytes, timeout_ms);
+        switch (status) {
+            case LineReader::Status::timeout:
+                return Status::timeout;
+            case LineReader::Status::end:
+                if (m_stopped) {
+                    return Status::end;
+                }
+                m_reader.reset();
+                continue;
+            case LineReader::Status::error: {
+                const std::string& file = m_files[m_next - 1];
+                m_diag.error(fmt::format("{}: read failed: {}", file == "-" ? "stdin" : file,
+                                         std::strerror(m_reader->errno_value())));
+                m_io_failed = true;
+                m_reader.reset();
+                continue;
+            }
+            case LineReader::Status::long_piece:
+                if (!m_in_long) {
+                    ++m_line;
+                    m_in_long = true;
+                }
+                break;
+            case LineReader::Status::long_end:
+                if (!m_in_long) {
+                    ++m_line;
+                }
+                m_in_long = false;
+                break;
+            case LineReader::Status::line:
+                ++m_line;
+                break;
+        }
+        out.bytes = bytes;
+        out.stream = m_files[m_next - 1];
+        out.number = m_line;
+        out.position = Position{static_cast<uint32_t>(m_next - 1), static_cast<int64_t>(m_reader->offset())};
+        return status == LineReader::Status::line         ? Status::line
+               : status == LineReader::Status::long_piece ? Status::long_piece
+                                                          : Status::long_end;
+    }
+}
+
+int FileSource::poll_fd() {
+    if (!m_reader) {
+        open_next();
+    }
+    return m_reader ? m_reader->fd() : -1;
+}
+
+bool FileSource::drains_on_interrupt() const {
+    for (const std::string& file : m_files) {
+        struct stat st;
+        if (file == "-" && ::fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace ev

@@ -53,3 +53,48 @@ reader_argv() {
         rm -f "$tmp/rejects-$tool"
     done < <(readers)
 }
+
+# Feeds LINE for ever to ARGV..., sends SIGTERM after half a second and waits
+# at most 2 s for the tool to end. Sets status, elapsed_ms; output in $tmp/out.
+sigterm_under_load() {
+    local line=$1 pid i start
+    shift
+    yes "$line" | "$@" > "$tmp/out" 2> "$tmp/err" &
+    pid=$!
+    sleep 0.5
+    start=$(date +%s%N)
+    kill -TERM "$pid"
+    for i in $(seq 1 40); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid"
+        wait "$pid" || true
+        echo "$*: still running 2 s after SIGTERM"
+        return 1
+    fi
+    wait "$pid" && status=0 || status=$?
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+}
+
+@test "contract: SIGTERM ends every reader within 2 s while input never stops, output flushed" {
+    event='{"subject":"a","name":"n","state":"critical","metric":1,"time":1700000000}'
+    while read -r line; do
+        reader_argv "$line"
+        sigterm_under_load "$event" "${argv[@]}"
+        [ "$status" -eq 0 ] || { echo "$line: exit $status: $(head -c 500 "$tmp/err")"; return 1; }
+        # Whatever was written ends with a whole line: nothing half-flushed.
+        [ -s "$tmp/out" ] || { echo "$line: no output"; return 1; }
+        [ "$(tail -c 1 "$tmp/out" | od -An -tx1 | tr -d ' ')" = 0a ] || { echo "$line: torn output"; return 1; }
+        echo "$line: stopped in ${elapsed_ms} ms"
+    done < <(readers)
+}
+
+@test "contract: SIGTERM under endless input saves evstatus's state before exit" {
+    sigterm_under_load '{"subject":"a","name":"n","state":"critical"}' evstatus --state "$tmp/state.json"
+    [ "$status" -eq 0 ]
+    run evstatus show --state "$tmp/state.json"
+    assert_success
+    assert_output --partial 'critical'
+}

@@ -116,6 +116,11 @@ bool stop_requested() {
     return g_terms.load() > 0 || g_interrupts.load() >= (g_drain.load() ? 2 : 1);
 }
 
+bool stop_requested_now() {
+    check();
+    return stop_requested();
+}
+
 int stop_count() {
     return g_terms.load() + g_interrupts.load();
 }

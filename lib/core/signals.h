@@ -31,8 +31,13 @@ int poll(pollfd* fds, nfds_t count, int timeout_ms);
 bool sleep_ms(int timeout_ms);
 
 /// True once the tool should stop reading: a SIGTERM, or a SIGINT when input
-/// does not drain on SIGINT, or a second SIGINT when it does.
+/// does not drain on SIGINT, or a second SIGINT when it does. Reads the flags
+/// only (cheap, per event): they are fresh after any signals::poll.
 bool stop_requested();
+
+/// check(), then stop_requested(): the once-per-block question of a reader
+/// that is never idle, so a stop is seen whatever the input rate.
+bool stop_requested_now();
 
 /// How many stop signals (SIGINT and SIGTERM) arrived.
 int stop_count();

@@ -49,8 +49,7 @@ bool FileSource::open_next() {
         m_reader = std::make_unique<LineReader>(fd, m_max_line, m_block);
         m_reader->set_idle([this] { idle(); });
         m_reader->set_interrupt([this] {
-            signals::check();
-            m_stopped = m_stopped || signals::stop_requested();
+            m_stopped = m_stopped || signals::stop_requested_now();
             return m_stopped;
         });
         return true;

@@ -114,7 +114,7 @@ Input::~Input() {
 
 Result<void> Input::open() {
     if (!m_options.rejects_path.empty()) {
-        auto fd = open_append(m_options.rejects_path);
+        auto fd = open_private_append(m_options.rejects_path);
         if (!fd) {
             return make_error(fmt::format("cannot open rejects file {}", fd.error()));
         }

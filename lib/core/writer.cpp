@@ -71,6 +71,14 @@ Result<void> Writer::reset_fd(int fd) {
     return flushed;
 }
 
+Result<int> open_private_append(const std::string& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return make_error(fmt::format("{}: {}", path, errno == ELOOP ? "is a symbolic link" : std::strerror(errno)));
+    }
+    return fd;
+}
+
 Result<int> open_append(const std::string& path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {

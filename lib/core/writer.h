@@ -59,7 +59,12 @@ private:
     std::string m_error;
 };
 
-/// Opens path for appending (creating it 0644); the error names the path.
+/// Opens path for appending (creating it 0644, as `>>` would); the error
+/// names the path. For output files the operator names.
 Result<int> open_append(const std::string& path);
+
+/// Opens path for appending, creating it 0600 and never through a symlink:
+/// for files that hold event data the tool keeps aside (--rejects).
+Result<int> open_private_append(const std::string& path);
 
 }  // namespace ev

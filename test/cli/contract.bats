@@ -98,3 +98,16 @@ sigterm_under_load() {
     assert_success
     assert_output --partial 'critical'
 }
+
+@test "contract: --rejects files are created 0600 and never written through a symlink" {
+    printf '%s\n' 'not json' > "$tmp/bad.ndjson"
+    umask 022
+    run --separate-stderr evfilter --rejects "$tmp/rejects" true "$tmp/bad.ndjson"
+    [ "$(stat -c %a "$tmp/rejects")" = 600 ]
+    echo keep > "$tmp/victim"
+    ln -s "$tmp/victim" "$tmp/link"
+    run --separate-stderr evfilter --rejects "$tmp/link" true "$tmp/bad.ndjson"
+    assert_failure
+    [[ "$stderr" == *"is a symbolic link"* ]]
+    [ "$(cat "$tmp/victim")" = keep ]
+}

@@ -4,7 +4,9 @@
 
 #include <cstdio>
 
+#include "core/duration.h"
 #include "core/exit_code.h"
+#include "core/size.h"
 #include "core/version.h"
 
 namespace ev {
@@ -12,9 +14,81 @@ namespace ev {
 void add_input_options(CLI::App& app, InputOptions& options) {
     app.add_option("--rejects", options.rejects_path, "Append bad input lines verbatim to FILE")->type_name("FILE");
     app.add_flag("--strict", options.strict, "Stop with exit 3 at the first bad input line");
-    app.add_option("--max-line", options.max_line, "Longest accepted line in bytes (default 1048576)")
-        ->type_name("BYTES")
-        ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 30));
+    add_size_option(app, "--max-line", options.max_line, "Longest accepted line (default 1M)", 2, std::size_t{1} << 30);
+}
+
+CLI::Option* add_duration_option(CLI::App& app, const std::string& name, double& seconds,
+                                 const std::string& description) {
+    return app
+        .add_option_function<std::string>(
+            name,
+            [&seconds, name](const std::string& text) {
+                auto parsed = parse_duration(text);
+                if (!parsed) {
+                    throw CLI::ValidationError(name, parsed.error());
+                }
+                seconds = *parsed;
+            },
+            description)
+        ->type_name("DURATION");
+}
+
+CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::size_t& bytes, const std::string& description,
+                             std::size_t min, std::size_t max) {
+    return app
+        .add_option_function<std::string>(
+            name,
+            [&bytes, name, min, max](const std::string& text) {
+                auto parsed = parse_size(text);
+                if (!parsed) {
+                    throw CLI::ValidationError(name, parsed.error());
+                }
+                if (*parsed < min || *parsed > max) {
+                    throw CLI::ValidationError(
+                        name, fmt::format("'{}' is outside {} to {}", text, format_size(min), format_size(max)));
+                }
+                bytes = static_cast<std::size_t>(*parsed);
+            },
+            description)
+        ->type_name("SIZE");
+}
+
+CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::string& value,
+                               const std::vector<std::string>& choices, const std::string& description) {
+    return app.add_option(name, value, description)->check(CLI::IsMember(choices));
+}
+
+CLI::Option* add_clock_option(CLI::App& app, ClockKind& clock, const std::string& description) {
+    return app
+        .add_option_function<std::string>(
+            "--clock",
+            [&clock](const std::string& text) {
+                if (text == "wall") {
+                    clock = ClockKind::wall;
+                } else if (text == "event") {
+                    clock = ClockKind::event;
+                } else {
+                    throw CLI::ValidationError("--clock", fmt::format("expected wall or event, not '{}'", text));
+                }
+            },
+            description)
+        ->type_name("wall|event");
+}
+
+CommandSplit split_command(int argc, char** argv) {
+    CommandSplit split;
+    for (int i = 0; i < argc; ++i) {
+        if (!split.has_command && i > 0 && std::string_view(argv[i]) == "--") {
+            split.has_command = true;
+            continue;
+        }
+        if (split.has_command) {
+            split.command.emplace_back(argv[i]);
+        } else {
+            split.args.push_back(argv[i]);
+        }
+    }
+    return split;
 }
 
 void add_version_flag(CLI::App& app, const std::string& tool) {

@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/input.h"
 
@@ -11,6 +13,36 @@ namespace ev {
 
 /// Adds the bad-input options (--rejects, --strict, --max-line) to app.
 void add_input_options(CLI::App& app, InputOptions& options);
+
+/// A duration option (30s, 5m, 500ms, bare seconds; see core/duration.h),
+/// stored as seconds; the help shows its default.
+CLI::Option* add_duration_option(CLI::App& app, const std::string& name, double& seconds,
+                                 const std::string& description);
+
+/// A size option in the suite's one grammar (64K, 1MiB; see core/size.h),
+/// stored as bytes and checked to lie within [min, max].
+CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::size_t& bytes, const std::string& description,
+                             std::size_t min = 1, std::size_t max = std::size_t{1} << 40);
+
+/// An option whose value must be one of choices (the help lists them).
+CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::string& value,
+                               const std::vector<std::string>& choices, const std::string& description);
+
+/// What drives a stateful tool's timers: the wall clock or the events' time.
+enum class ClockKind { wall, event };
+
+/// Adds --clock wall|event.
+CLI::Option* add_clock_option(CLI::App& app, ClockKind& clock, const std::string& description);
+
+/// Splits argv at the first "--" after argv[0]: the words after it are a
+/// command taken verbatim (never parsed as our options). args keeps argv[0]
+/// and our own words, for parse_cli; has_command says whether "--" was seen.
+struct CommandSplit {
+    std::vector<char*> args;
+    std::vector<std::string> command;
+    bool has_command = false;
+};
+CommandSplit split_command(int argc, char** argv);
 
 /// Adds --version, printing "TOOL (evkit) VERSION".
 void add_version_flag(CLI::App& app, const std::string& tool);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/escape.h"
+
 namespace ev::status {
 
 namespace {
@@ -94,7 +96,7 @@ EventKind read_event(simdjson::dom::element root, StatusEvent& out, std::string&
         std::string_view text = state->get_string().value_unsafe();
         from_state = parse_state(text);
         if (!from_state) {
-            reason = fmt::format("unknown state '{}'", text.substr(0, 40));
+            reason = fmt::format("unknown state '{}'", escape_prefix(text, 40));
             return EventKind::bad;
         }
     }

@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/duration.h"
+#include "core/escape.h"
 #include "core/exit_code.h"
 #include "core/json.h"
 #include "core/state.h"
@@ -101,6 +102,16 @@ std::string flags_of(const IdentityState& s) {
     return flags.empty() ? "-" : flags;
 }
 
+// Width of escaped text on a terminal: one column per UTF-8 character
+// (wide characters count one; the escapes themselves are ASCII).
+std::size_t columns_of(std::string_view text) {
+    std::size_t n = 0;
+    for (char c : text) {
+        n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    }
+    return n;
+}
+
 std::string seconds_text(double s) {
     std::string out;
     write_number(s, out);
@@ -162,24 +173,27 @@ int show(const ShowOptions& options, int out_fd, Diagnostics& diag) {
             out += '\n';
         }
     } else {
+        // Subjects and names are escaped: a table row is one line, and no
+        // value reaches the terminal as a control sequence.
         std::vector<std::array<std::string, 6>> rows;
         rows.push_back({"SUBJECT", "NAME", "STATE", "SINCE", "LAST-SEEN", "FLAGS"});
         for (const Selected& s : *selected) {
             const IdentityState& st = s.identity->state;
-            rows.push_back({s.identity->subject, s.identity->name, std::string(state_name(st.state)),
-                            format_utc(st.since), format_utc(st.seen), flags_of(st)});
+            rows.push_back({escape_text(s.identity->subject), escape_text(s.identity->name),
+                            std::string(state_name(st.state)), format_utc(st.since), format_utc(st.seen),
+                            flags_of(st)});
         }
         std::array<std::size_t, 6> width{};
         for (const auto& row : rows) {
             for (std::size_t i = 0; i < row.size(); ++i) {
-                width[i] = std::max(width[i], row[i].size());
+                width[i] = std::max(width[i], columns_of(row[i]));
             }
         }
         for (const auto& row : rows) {
             for (std::size_t i = 0; i < row.size(); ++i) {
                 out += row[i];
                 if (i + 1 < row.size()) {
-                    out.append(width[i] - row[i].size() + 2, ' ');
+                    out.append(width[i] - columns_of(row[i]) + 2, ' ');
                 }
             }
             out += '\n';
@@ -218,7 +232,7 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
     }
     auto unknown = [&](const std::string& why) {
         diag.error(why);
-        write_all(out_fd, fmt::format("{}: UNKNOWN: {}\n", options.name, why));
+        write_all(out_fd, fmt::format("{}: UNKNOWN: {}\n", escape_text(options.name), escape_text(why)));
         return check_code::k_unknown;
     };
     auto loaded = load_state_file(options.state_path);
@@ -276,7 +290,8 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
             state_label(static_cast<State>(code)), old.size(), total, seconds_text(*max_age), total, old.size(),
             total - old.size());
         for (const auto& [subject, age] : old) {
-            out += fmt::format("{} last seen {} seconds ago\n", subject, seconds_text(std::round(age * 1000) / 1000));
+            out += fmt::format("{} last seen {} seconds ago\n", escape_text(subject),
+                               seconds_text(std::round(age * 1000) / 1000));
         }
         write_all(out_fd, out);
         return code;
@@ -302,7 +317,7 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
         code = check_code::k_warning;
     }
     out += fmt::format("{}: OK: {} WARNING: {} CRITICAL: {} UNKNOWN: {}|total={} ok={} warn={} crit={} unknown={}\n",
-                       options.name, count(State::ok), count(State::warning), count(State::critical),
+                       escape_text(options.name), count(State::ok), count(State::warning), count(State::critical),
                        count(State::unknown), total, count(State::ok), count(State::warning), count(State::critical),
                        count(State::unknown));
     for (State st : {State::critical, State::warning, State::unknown}) {
@@ -316,7 +331,10 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
         for (const SavedIdentity* id : ids) {
             out += first ? " " : ", ";
             first = false;
-            out += fmt::format("{} ({})", id->subject, id->name);
+            append_escaped(id->subject, out);
+            out += " (";
+            append_escaped(id->name, out);
+            out += ')';
         }
         out += '\n';
     }

@@ -47,11 +47,14 @@ struct Threshold {
 /// Parses "N" or "N%" (N a non-negative number).
 Result<Threshold> parse_threshold(std::string_view text);
 
-/// Prints the states of the state file; returns 0, 1 when nothing was
-/// selected, or 2 when the state file or the expression is bad.
+/// Prints the states of the state file (the table escapes subjects and
+/// names, see core/escape.h; --json rows are JSON); returns 0, 1 when nothing
+/// was selected, or 2 when the state file or the expression is bad.
 int show(const ShowOptions& options, int out_fd, Diagnostics& diag);
 
 /// Prints one Nagios check over the selected identities; returns its code.
+/// Every value from the state file or the command line is escaped, so the
+/// only '|' is the perfdata separator and each line is the one it claims.
 int check(const CheckOptions& options, int out_fd, Diagnostics& diag);
 
 /// Formats epoch seconds as UTC "YYYY-MM-DDTHH:MM:SSZ" (fraction dropped).

@@ -392,3 +392,37 @@ web3 last seen 600 seconds ago'
     [ ! -e "$stale" ]
     [ -f "$TMP/state" ]
 }
+
+@test "check and show escape subjects and names: no forged status line, perfdata or terminal control" {
+    printf '%s\n' '{"time":1000,"subject":"a\nOK - fake | x=1","name":"n","state":"critical"}' \
+        '{"time":1000,"subject":"\u001b[2J\u0000z","name":"n\u2028|","state":"critical"}' |
+        evstatus --clock event --state "$TMP/state" > /dev/null
+    # Bytes go through files, not $output: bash drops NUL from variables.
+    evstatus check --state "$TMP/state" > "$TMP/check" || [ $? -eq 2 ]
+    [ "$(wc -l < "$TMP/check")" -eq 2 ]
+    [ "$(tr -cd '|' < "$TMP/check")" = "|" ]                       # the perfdata separator only
+    [ "$(tr -d '\n -~' < "$TMP/check" | wc -c)" -eq 0 ]              # printable ASCII only: no ESC, NUL, U+2028
+    run cat "$TMP/check"
+    assert_output 'EVSTATUS: OK: 0 WARNING: 0 CRITICAL: 2 UNKNOWN: 0|total=2 ok=0 warn=0 crit=2 unknown=0
+CRITICAL: \x1b[2J\x00z (n\u{2028}\x7c), a\nOK - fake \x7c x=1 (n)'
+    evstatus check --state "$TMP/state" --max-age 1s --now 2000 > "$TMP/age" || [ $? -eq 2 ]
+    [ "$(wc -l < "$TMP/age")" -eq 3 ]
+    [ "$(tr -cd '|' < "$TMP/age")" = "|" ]
+    run cat "$TMP/age"
+    assert_output 'CRITICAL: 2 / 2 hosts not checked in within 1 seconds|totalhosts=2 oldhosts=2 currenthosts=0
+\x1b[2J\x00z last seen 1000 seconds ago
+a\nOK - fake \x7c x=1 last seen 1000 seconds ago'
+    evstatus show --state "$TMP/state" > "$TMP/show"
+    [ "$(wc -l < "$TMP/show")" -eq 3 ]
+    [ "$(tr -d '\n -~' < "$TMP/show" | wc -c)" -eq 0 ]
+    run cat "$TMP/show"
+    assert_output 'SUBJECT                NAME           STATE     SINCE                 LAST-SEEN             FLAGS
+\x1b[2J\x00z           n\u{2028}\x7c  critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -
+a\nOK - fake \x7c x=1  n              critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -'
+    # --json stays JSON, escaped by the encoder, and gives the values back exactly.
+    run evstatus show --state "$TMP/state" --json
+    assert_success
+    run jq -ac '[.subject, .name]' <<< "$output"
+    assert_output '["\u001b[2J\u0000z","n\u2028|"]
+["a\nOK - fake | x=1","n"]'
+}

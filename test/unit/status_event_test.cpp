@@ -63,6 +63,10 @@ TEST(StatusEvent, RejectsBreakingStatuses) {
     };
     const Case cases[] = {
         {R"({"subject":"a","name":"b","state":"down"})", "unknown state 'down'"},
+        // The reason quotes a short escaped prefix: no raw newline or ESC reaches stderr.
+        {R"({"subject":"a","name":"b","state":"x\n\u001b[2J|"})", "unknown state 'x\\n\\x1b[2J\\x7c'"},
+        {R"({"subject":"a","name":"b","state":"0123456789012345678901234567890123456789XYZ"})",
+         "unknown state '0123456789012345678901234567890123456789...'"},
         {R"({"subject":"a","name":"b","state":2})", "state is not a string"},
         {R"({"subject":"a","name":"b","severity":4})", "severity is not an integer in 0..3"},
         {R"({"subject":"a","name":"b","severity":-1})", "severity is not an integer in 0..3"},

@@ -161,6 +161,83 @@ TEST_F(StatusQuery, ShowTableAndJson) {
                     "\n");
 }
 
+// A subject or name holding a newline, '|', ESC or NUL must not forge a
+// plugin output line, a perfdata section or a terminal control sequence.
+class StatusQueryForged : public StatusQuery {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/evstatus_query_test.XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        m_dir = tmpl;
+        m_state = m_dir + "/state";
+        IdentityTable t;
+        add(t, "a\nOK - fake | x=1", "n", State::critical, 1000);
+        add(t, std::string("\x1b[2J\0z", 6).c_str(), "n", State::critical, 1000);  // cut at the NUL by c_str()
+        bool inserted = false;
+        auto& e = t.get(std::string("\x1b[2J\0z", 6), "n\xE2\x80\xAEgnp.exe", IdentityState{}, inserted);
+        e.state.state = State::warning;
+        e.state.seen = 400;
+        e.state.since = 400;
+        std::string text;
+        encode_state(t, ClockKind::event, 1000, text);
+        ASSERT_TRUE(save_state_file(m_state, text));
+    }
+};
+
+TEST_F(StatusQueryForged, CheckEscapesSubjectsNamesAndLabel) {
+    CheckOptions o;
+    o.state_path = m_state;
+    o.name = "EV|X\n";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code, check_code::k_critical);
+    EXPECT_EQ(out,
+              "EV\\x7cX\\n: OK: 0 WARNING: 1 CRITICAL: 2 UNKNOWN: 0|total=3 ok=0 warn=1 crit=2 unknown=0\n"
+              "CRITICAL: \\x1b[2J (n), a\\nOK - fake \\x7c x=1 (n)\n"
+              "WARNING: \\x1b[2J\\x00z (n\\u{202e}gnp.exe)\n");
+}
+
+TEST_F(StatusQueryForged, CheckMaxAgeEscapesSubjects) {
+    CheckOptions o;
+    o.state_path = m_state;
+    o.max_age = "5m";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code, check_code::k_critical);
+    EXPECT_EQ(out,
+              "CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2\n"
+              "\\x1b[2J\\x00z last seen 600 seconds ago\n");
+    o.now = 1400;
+    auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(out2,
+              "CRITICAL: 3 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=3 currenthosts=0\n"
+              "\\x1b[2J last seen 400 seconds ago\n"
+              "\\x1b[2J\\x00z last seen 1000 seconds ago\n"
+              "a\\nOK - fake \\x7c x=1 last seen 400 seconds ago\n");
+}
+
+TEST_F(StatusQueryForged, UnknownLineEscapesTheReason) {
+    CheckOptions o;
+    o.state_path = m_dir + "/mis|sing\n";
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
+    EXPECT_EQ(code, check_code::k_unknown);
+    EXPECT_EQ(out, "EVSTATUS: UNKNOWN: state file " + m_dir + "/mis\\x7csing\\n: No such file or directory\n");
+}
+
+TEST_F(StatusQueryForged, ShowTableEscapesAndAligns) {
+    ShowOptions o;
+    o.state_path = m_state;
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
+    EXPECT_EQ(code, 0);
+    EXPECT_EQ(out,
+              "SUBJECT                NAME              STATE     SINCE                 LAST-SEEN             FLAGS\n"
+              "\\x1b[2J                n                 critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -\n"
+              "\\x1b[2J\\x00z           n\\u{202e}gnp.exe  warning   1970-01-01T00:06:40Z  1970-01-01T00:06:40Z  -\n"
+              "a\\nOK - fake \\x7c x=1  n                 critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -\n");
+    o.json = true;
+    auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
+    EXPECT_NE(out2.find(R"("subject":"a\nOK - fake | x=1")"), std::string::npos) << out2;
+    EXPECT_NE(out2.find(R"("subject":"\u001b[2J\u0000z")"), std::string::npos) << out2;
+}
+
 TEST(StatusThreshold, Parses) {
     auto t = parse_threshold("10%");
     ASSERT_TRUE(t);

@@ -141,6 +141,8 @@ int main(int argc, char** argv) {
         ->type_name("DURATION")
         ->check(CLI::Validator(check_duration, ""));
     perfdata->add_flag("--no-metrics", no_metrics, "Write only status events");
+    ev::InputOptions perf_input;
+    ev::add_input_options(*perfdata, perf_input);
 
     // The first "--" after "once" ends our options; the command follows it.
     // CLI11 would take the words after it as positionals, so drop it here and
@@ -198,6 +200,9 @@ int main(int argc, char** argv) {
             return ev::exit_code::k_usage;
         }
         perf.metrics = !no_metrics;
+        perf.max_line = perf_input.max_line;
+        perf.rejects_path = perf_input.rejects_path;
+        perf.strict = perf_input.strict;
         perf.poll_interval = std::max(0.01, duration_of(poll));
         perf.run_for = duration_of(run_for);
         return ev::nagios::run_perffile(perf, 1, diag);

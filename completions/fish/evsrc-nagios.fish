@@ -30,3 +30,6 @@ complete -c evsrc-nagios -n '__fish_seen_subcommand_from parse' -l duration -x -
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -s f -l follow -d 'Keep reading, survive rotation'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l from-end -d 'With --follow, skip existing data'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l poll-interval -x -d 'How often to look for new data'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l max-line -x -d 'Longest accepted line in bytes'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l rejects -r -F -d 'Append bad lines verbatim to FILE'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l strict -d 'Stop with exit 3 at the first bad line'

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/escape.h"
+
 #include "nagios/number.h"
 #include "nagios/range.h"
 #include "nagios/text.h"
@@ -114,14 +116,14 @@ Result<PerfItem> parse_item(std::string_view text) {
     } else {
         auto number = parse_number_prefix(value);
         if (!number) {
-            return make_error(fmt::format("bad value '{}'", value));
+            return make_error(fmt::format("bad value '{}'", escape_prefix(value)));
         }
         item.value = number->first;
         std::string_view unit = value.substr(number->second);
         if (!unit.empty()) {
             char c = unit.front();
             if ((c >= '0' && c <= '9') || c == '.' || c == ',' || c == '-' || c == '+') {
-                return make_error(fmt::format("bad value '{}'", value));
+                return make_error(fmt::format("bad value '{}'", escape_prefix(value)));
             }
         }
         item.unit = std::string(unit);
@@ -131,8 +133,8 @@ Result<PerfItem> parse_item(std::string_view text) {
             continue;
         }
         if (auto range = parse_range(fields[i]); !range) {
-            return make_error(
-                fmt::format("bad {} threshold '{}': {}", i == 1 ? "warning" : "critical", fields[i], range.error()));
+            return make_error(fmt::format("bad {} threshold '{}': {}", i == 1 ? "warning" : "critical",
+                                          escape_prefix(fields[i]), range.error()));
         }
         (i == 1 ? item.warn : item.crit) = std::string(fields[i]);
     }
@@ -142,7 +144,7 @@ Result<PerfItem> parse_item(std::string_view text) {
         }
         auto number = parse_number(fields[i]);
         if (!number) {
-            return make_error(fmt::format("bad {} '{}'", i == 3 ? "min" : "max", fields[i]));
+            return make_error(fmt::format("bad {} '{}'", i == 3 ? "min" : "max", escape_prefix(fields[i])));
         }
         (i == 3 ? item.min : item.max) = *number;
     }
@@ -164,7 +166,7 @@ void parse_perfdata_into(std::string_view text, Perfdata& out) {
         if (item) {
             out.items.push_back(std::move(item).value());
         } else {
-            out.problems.push_back(fmt::format("item '{}': {}", valid_utf8(raw), item.error()));
+            out.problems.push_back(fmt::format("item '{}': {}", escape_prefix(raw), item.error()));
         }
         i = end;
     }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/escape.h"
+
 #include "nagios/event.h"
 #include "nagios/number.h"
 #include "nagios/perfdata.h"
@@ -25,12 +27,21 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
     }
 }
 
+// TIMET is epoch seconds from 1970-01-01 up to the end of 9999-12-31 (UTC):
+// the years an ISO 8601 date can name, and far inside what a double and the
+// tools downstream hold exactly.
+constexpr double k_timet_end = 253402300800.0;
+
 Result<double> parse_timet(std::string_view text) {
-    auto t = parse_number(text);
-    if (!t || *t < 0) {
-        return make_error(fmt::format("bad TIMET '{}'", valid_utf8(text)));
+    auto t = parse_number(text);  // finite numbers only: no NaN, no inf
+    if (!t) {
+        return make_error(fmt::format("bad TIMET '{}': not a number", escape_prefix(text)));
     }
-    return *t;
+    if (!(*t >= 0 && *t < k_timet_end)) {
+        return make_error(
+            fmt::format("bad TIMET '{}': not a time from 1970 to 9999 (0 to 253402300799)", escape_prefix(text)));
+    }
+    return *t + 0.0;  // -0 is 0
 }
 
 Result<PerfLine> parse_pnp(const std::vector<std::string_view>& parts) {
@@ -41,7 +52,7 @@ Result<PerfLine> parse_pnp(const std::vector<std::string_view>& parts) {
     for (std::string_view part : parts) {
         std::size_t sep = part.find("::");
         if (sep == std::string_view::npos) {
-            return make_error(fmt::format("field '{}' is not KEY::VALUE", valid_utf8(part)));
+            return make_error(fmt::format("field '{}' is not KEY::VALUE", escape_prefix(part)));
         }
         std::string key = valid_utf8(part.substr(0, sep));
         std::string value = valid_utf8(part.substr(sep + 2));
@@ -62,7 +73,8 @@ Result<PerfLine> parse_pnp(const std::vector<std::string_view>& parts) {
         line.fields.emplace_back(std::move(key), std::move(value));
     }
     if (datatype != "SERVICEPERFDATA" && datatype != "HOSTPERFDATA") {
-        return make_error(datatype.empty() ? "no DATATYPE field" : fmt::format("unknown DATATYPE '{}'", datatype));
+        return make_error(datatype.empty() ? "no DATATYPE field"
+                                           : fmt::format("unknown DATATYPE '{}'", escape_prefix(datatype)));
     }
     bool host = datatype == "HOSTPERFDATA";
     // Fields may come in any order: pick the ones of this DATATYPE.
@@ -89,7 +101,7 @@ Result<PerfLine> parse_pnp(const std::vector<std::string_view>& parts) {
     if (!state_text.empty()) {
         line.state = parse_nagios_state(state_text, host);
         if (!line.state) {
-            return make_error(fmt::format("unknown state '{}'", state_text));
+            return make_error(fmt::format("unknown state '{}'", escape_prefix(state_text)));
         }
     }
     return line;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/escape.h"
 #include "nagios/number.h"
 
 namespace ev::nagios {
@@ -32,7 +33,7 @@ Result<Range> parse_range(std::string_view text) {
         } else if (!start_text.empty()) {
             auto start = parse_number(start_text);
             if (!start) {
-                return make_error(fmt::format("bad range start '{}'", start_text));
+                return make_error(fmt::format("bad range start '{}'", escape_prefix(start_text)));
             }
             range.start = *start;
         }
@@ -45,12 +46,13 @@ Result<Range> parse_range(std::string_view text) {
     } else {
         auto end = parse_number(end_text);
         if (!end) {
-            return make_error(fmt::format("bad range end '{}'", end_text));
+            return make_error(fmt::format("bad range end '{}'", escape_prefix(end_text)));
         }
         range.end = *end;
     }
     if (!range.start_infinite && !range.end_infinite && range.start > range.end) {
-        return make_error(fmt::format("range start {} is above its end {}", start_text, end_text));
+        return make_error(
+            fmt::format("range start {} is above its end {}", escape_prefix(start_text), escape_prefix(end_text)));
     }
     return range;
 }

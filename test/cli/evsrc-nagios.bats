@@ -450,3 +450,117 @@ OUT
     run cat "$TMP/err"
     assert_output "evsrc-nagios: $f: file truncated, reading from the start"
 }
+
+# A PNP4Nagios service line with metric N at time N.
+perf_line() { printf 'DATATYPE::SERVICEPERFDATA\tTIMET::%s\tHOSTNAME::h\tSERVICEDESC::s\tSERVICEPERFDATA::v=%s\tSERVICESTATE::OK\n' "$1" "$1"; }
+# The start of a line whose SERVICEPERFDATA goes on for ever: "a=1 a=1 ..."
+# (each item an event's worth of memory; the old reader took 2.4 GB for 10 MB).
+perf_long_head() { printf 'DATATYPE::SERVICEPERFDATA\tTIMET::2\tHOSTNAME::h\tSERVICEDESC::s\tSERVICESTATE::OK\tSERVICEPERFDATA::'; }
+
+@test "perfdata: a 10 MB line between good lines is rejected (--max-line) in bounded memory and time" {
+    { perf_line 1; perf_long_head; yes a=1 | head -c 10000000 | tr '\n' ' '; echo; perf_line 3; } > "$TMP/big.perfdata"
+    # 300 MB of address space and 20 s: the old reader needed gigabytes.
+    run --separate-stderr bash -c "ulimit -v 300000; exec timeout 20 evsrc-nagios perfdata --no-metrics --rejects '$TMP/rejects' '$TMP/big.perfdata'"
+    assert_success
+    run jq -c .metric <<< "$output"
+    assert_output $'1\n3'
+    [ "$stderr" = "evsrc-nagios: $TMP/big.perfdata: line 2: line longer than 1048576 bytes
+evsrc-nagios: 1 line rejected, written to $TMP/rejects" ]
+    # The rejects file holds the line verbatim, newline and all.
+    sed -n 2p "$TMP/big.perfdata" | cmp - "$TMP/rejects"
+}
+
+@test "perfdata: a 100 MB line on standard input, streamed, is rejected; the lines around it are kept" {
+    export -f perf_line perf_long_head
+    run --separate-stderr bash -c '{ perf_line 1; perf_long_head; yes a=1 | head -c 100000000 | tr "\n" " "; echo; perf_line 3; } |
+        (ulimit -v 300000; exec timeout 20 evsrc-nagios perfdata --no-metrics -)'
+    assert_success
+    run jq -c .metric <<< "$output"
+    assert_output $'1\n3'
+    [ "$stderr" = "evsrc-nagios: line 2: line longer than 1048576 bytes
+evsrc-nagios: 1 line rejected" ]
+}
+
+@test "perfdata --follow: a 10 MB line written in pieces is rejected, reading resumes at the next line" {
+    f="$TMP/follow.perfdata"
+    perf_line 1 > "$f"
+    (ulimit -v 300000; exec timeout 20 evsrc-nagios perfdata --follow --poll-interval 50ms --no-metrics "$f") > "$TMP/out" 2> "$TMP/err" &
+    pid=$!
+    BG_PIDS+=($pid)
+    sleep 0.3
+    perf_long_head >> "$f"
+    for _ in 1 2 3 4 5; do
+        yes a=1 | head -c 2000000 | tr '\n' ' ' >> "$f"
+        sleep 0.1
+    done
+    { echo; perf_line 3; } >> "$f"
+    sleep 0.5
+    kill -TERM $pid
+    wait $pid
+    run jq -c .metric "$TMP/out"
+    assert_output $'1\n3'
+    run cat "$TMP/err"
+    assert_output - <<ERR
+evsrc-nagios: $f: line 2: line longer than 1048576 bytes
+evsrc-nagios: 1 line rejected
+ERR
+}
+
+@test "perfdata --max-line: the limit counts the bytes before the newline; --strict stops at the first bad line" {
+    perf_line 1 > "$TMP/p"
+    perf_line 22 >> "$TMP/p"
+    perf_line 3 >> "$TMP/p"
+    limit=$(sed -n 1p "$TMP/p" | tr -d '\n' | wc -c)
+    run --separate-stderr evsrc-nagios perfdata --no-metrics --max-line "$limit" "$TMP/p"
+    assert_success
+    run jq -c .metric <<< "$output"
+    assert_output $'1\n3'
+    [ "$stderr" = "evsrc-nagios: $TMP/p: line 2: line longer than $limit bytes
+evsrc-nagios: 1 line rejected" ]
+    run --separate-stderr evsrc-nagios perfdata --no-metrics --max-line "$limit" --strict "$TMP/p"
+    assert_failure 3
+    run jq -c .metric <<< "$output"
+    assert_output 1
+    [ "$stderr" = "evsrc-nagios: $TMP/p: line 2: line longer than $limit bytes" ]
+    printf 'junk\n' >> "$TMP/p"
+    run --separate-stderr evsrc-nagios perfdata --no-metrics --strict - < "$TMP/p"
+    assert_failure 3
+    [ "$stderr" = "evsrc-nagios: line 4: neither a PNP4Nagios KEY::VALUE line nor a [SERVICEPERFDATA]/[HOSTPERFDATA] line" ]
+}
+
+@test "perfdata: TIMET outside 1970..9999 is rejected with the reason; diagnostics quote a short escaped prefix" {
+    {
+        perf_line 1
+        printf 'DATATYPE::SERVICEPERFDATA\tTIMET::99999999999999999999999\tHOSTNAME::h\tSERVICEDESC::s\tSERVICEPERFDATA::v=2\tSERVICESTATE::OK\n'
+        printf 'DATATYPE::SERVICEPERFDATA\tTIMET::-5\tHOSTNAME::h\tSERVICEDESC::s\tSERVICEPERFDATA::v=2\tSERVICESTATE::OK\n'
+        printf 'DATATYPE::SERVICEPERFDATA\tTIMET::nan\tHOSTNAME::h\tSERVICEDESC::s\tSERVICEPERFDATA::v=2\tSERVICESTATE::OK\n'
+        printf 'DATATYPE::\033[2J|%0100d\tTIMET::1\n' 0
+        printf 'DATATYPE::SERVICEPERFDATA\tTIMET::253402300799\tHOSTNAME::h\tSERVICEDESC::s\tSERVICEPERFDATA::v=9 b=\033]0;x\a\tSERVICESTATE::OK\n'
+    } > "$TMP/t.perfdata"
+    run --separate-stderr evsrc-nagios perfdata --no-metrics "$TMP/t.perfdata"
+    assert_success
+    run jq -c '[.time, .metric]' <<< "$output"
+    assert_output $'[1,1]\n[253402300799,9]'
+    zeros=$(printf '%059d' 0)
+    [ "$stderr" = "evsrc-nagios: $TMP/t.perfdata: line 2: bad TIMET '99999999999999999999999': not a time from 1970 to 9999 (0 to 253402300799)
+evsrc-nagios: $TMP/t.perfdata: line 3: bad TIMET '-5': not a time from 1970 to 9999 (0 to 253402300799)
+evsrc-nagios: $TMP/t.perfdata: line 4: bad TIMET 'nan': not a number
+evsrc-nagios: $TMP/t.perfdata: line 5: unknown DATATYPE '\\x1b[2J\\x7c$zeros...'
+evsrc-nagios: $TMP/t.perfdata: line 6: item 'b=\\x1b]0;x\\x07': bad value '\\x1b]0'
+evsrc-nagios: 4 lines rejected" ]
+}
+
+@test "perfdata -: a line read from a pipe is written at once, not when the input ends" {
+    { perf_line 1; sleep 3; perf_line 2; } | evsrc-nagios perfdata --no-metrics - > "$TMP/out" &
+    pid=$!
+    BG_PIDS+=($pid)
+    for _ in $(seq 1 40); do
+        [ -s "$TMP/out" ] && break
+        sleep 0.05
+    done
+    run jq -c .metric "$TMP/out"
+    assert_output 1
+    wait $pid
+    run jq -c .metric "$TMP/out"
+    assert_output $'1\n2'
+}

@@ -48,7 +48,7 @@ TEST(NagiosOutput, LinesAfterThePerfLineAreAllPerfdataEvenWithBars) {
     // "b=2 | c=3": '|' is not an item, it is reported and skipped.
     EXPECT_EQ(labels(out), (std::vector<std::string>{"a", "b", "c", "d"}));
     ASSERT_EQ(out.perfdata.problems.size(), 1u);
-    EXPECT_EQ(out.perfdata.problems[0], "item '|': no '='");
+    EXPECT_EQ(out.perfdata.problems[0], "item '\\x7c': no '='");  // escaped: problems are shown to people
 }
 
 TEST(NagiosOutput, OnlyFirstBarSplitsTheFirstLine) {

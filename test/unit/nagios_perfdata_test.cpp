@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+
 #include "core/json.h"
 #include "nagios/number.h"
 
@@ -100,6 +103,44 @@ TEST(NagiosPerfdata, MalformedItemSkippedRestKept) {
     EXPECT_EQ(p.problems[4], "item 'e=3;;;z': bad min 'z'");
     EXPECT_EQ(p.problems[5], "item 'f='g': bad value ''g'");
     EXPECT_EQ(p.problems[6], "item ''h=1': unterminated quoted label");
+}
+
+// Items of any size are parsed in one pass, and a problem quotes at most a
+// short escaped prefix of the item (a 10 MB item must not make a 10 MB report).
+TEST(NagiosPerfdata, HugeItemsAreLinearAndQuotedShort) {
+    const std::string big(10 << 20, 'x');
+    auto started = std::chrono::steady_clock::now();
+    Perfdata quoted = parse_perfdata("'" + big + "'=1 b=2");
+    ASSERT_EQ(quoted.items.size(), 2u);
+    EXPECT_EQ(quoted.items[0].label.size(), big.size());
+    Perfdata plain = parse_perfdata(big + "=1");
+    ASSERT_EQ(plain.items.size(), 1u);
+    Perfdata no_eq = parse_perfdata("a=1 " + big + " b=2");
+    ASSERT_EQ(no_eq.problems.size(), 1u);
+    EXPECT_EQ(no_eq.problems[0], "item '" + std::string(64, 'x') + "...': no '='");
+    Perfdata bad_value = parse_perfdata("a=" + big);
+    ASSERT_EQ(bad_value.problems.size(), 1u);
+    EXPECT_EQ(bad_value.problems[0],
+              "item 'a=" + std::string(62, 'x') + "...': bad value '" + std::string(64, 'x') + "...'");
+    // An unterminated quote scans to the end once, then the items after it are read.
+    std::string spaced;
+    for (int i = 0; i < (1 << 20); ++i) {
+        spaced += "'' ";
+    }
+    Perfdata unterminated = parse_perfdata("'a " + spaced + "c=1");
+    EXPECT_EQ(unterminated.items.back().label, "c");
+    // Many quotes, pairs and separators in one item.
+    Perfdata quotes = parse_perfdata("'" + std::string(10 << 20, '\'') + "=1");
+    EXPECT_EQ(quotes.items.size() + quotes.problems.size(), 1u);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_LT(seconds, 10.0);  // linear: well under a second; quadratic: hours
+}
+
+TEST(NagiosPerfdata, ProblemsAreEscaped) {
+    Perfdata p = parse_perfdata("a=\x1b[2J b=1;\x07");
+    ASSERT_EQ(p.problems.size(), 2u);
+    EXPECT_EQ(p.problems[0], "item 'a=\\x1b[2J': bad value '\\x1b[2J'");
+    EXPECT_EQ(p.problems[1], "item 'b=1;\\x07': bad warning threshold '\\x07': bad range end '\\x07'");
 }
 
 TEST(NagiosPerfdata, UnterminatedQuoteAndEmptyLabel) {

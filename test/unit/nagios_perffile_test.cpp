@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <string>
+
 namespace ev::nagios {
 namespace {
 
@@ -57,7 +60,7 @@ TEST(NagiosPerfFile, BadLines) {
     const Case cases[] = {
         {"hello world", "neither a PNP4Nagios KEY::VALUE line nor a [SERVICEPERFDATA]/[HOSTPERFDATA] line"},
         {"DATATYPE::SERVICEPERFDATA\tHOSTNAME::a\tSERVICEDESC::b", "no TIMET field"},
-        {"DATATYPE::SERVICEPERFDATA\tTIMET::x\tHOSTNAME::a", "bad TIMET 'x'"},
+        {"DATATYPE::SERVICEPERFDATA\tTIMET::x\tHOSTNAME::a", "bad TIMET 'x': not a number"},
         {"DATATYPE::SERVICEPERFDATA\tTIMET::1\tSERVICEDESC::b", "no HOSTNAME field"},
         {"DATATYPE::SERVICEPERFDATA\tTIMET::1\tHOSTNAME::a", "no SERVICEDESC field"},
         {"DATATYPE::OTHER\tTIMET::1", "unknown DATATYPE 'OTHER'"},
@@ -71,6 +74,51 @@ TEST(NagiosPerfFile, BadLines) {
         ASSERT_FALSE(r.ok()) << c.line;
         EXPECT_EQ(r.error(), c.error);
     }
+}
+
+TEST(NagiosPerfFile, TimetFrom1970To9999) {
+    auto time_of = [](std::string timet) {
+        return parse_perf_line("DATATYPE::HOSTPERFDATA\tTIMET::" + timet + "\tHOSTNAME::h\tHOSTPERFDATA::");
+    };
+    auto pos = [](std::string timet) { return parse_perf_line("[HOSTPERFDATA]\t" + timet + "\th\t0\tOK\trta=1"); };
+    for (const char* good : {"0", "1700000000", "1700000000.25", "253402300799", "253402300799.5", "-0", "+5"}) {
+        auto line = time_of(good);
+        ASSERT_TRUE(line.ok()) << good << ": " << line.error();
+        EXPECT_TRUE(pos(good).ok()) << good;
+    }
+    EXPECT_EQ(time_of("253402300799")->time, 253402300799.0);  // 9999-12-31T23:59:59Z
+    EXPECT_TRUE(std::signbit(time_of("-0")->time) == false);
+    const std::string range = "': not a time from 1970 to 9999 (0 to 253402300799)";
+    for (const char* bad : {"99999999999999999999999", "253402300800", "1e23", "-1", "-0.5", "1e308"}) {
+        auto line = time_of(bad);
+        ASSERT_FALSE(line.ok()) << bad;
+        EXPECT_EQ(line.error(), "bad TIMET '" + std::string(bad) + range);
+        auto p = pos(bad);
+        ASSERT_FALSE(p.ok()) << bad;
+        EXPECT_EQ(p.error(), line.error());
+    }
+    for (const char* bad : {"nan", "NaN", "inf", "-inf", "infinity", "1e400", "0x10", "", " 1", "1 "}) {
+        auto line = time_of(bad);
+        ASSERT_FALSE(line.ok()) << bad;
+        EXPECT_EQ(line.error(), "bad TIMET '" + std::string(bad) + "': not a number");
+    }
+}
+
+TEST(NagiosPerfFile, ErrorsQuoteAShortEscapedPrefix) {
+    std::string huge(10 << 20, 'x');
+    auto r = parse_perf_line("DATATYPE::SERVICEPERFDATA\tTIMET::" + huge);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), "bad TIMET '" + std::string(64, 'x') + "...': not a number");
+    r = parse_perf_line("DATATYPE::SERVICEPERFDATA\t" + huge);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), "field '" + std::string(64, 'x') + "...' is not KEY::VALUE");
+    r = parse_perf_line("DATATYPE::\x1b[2J|\r\tTIMET::1");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), "unknown DATATYPE '\\x1b[2J\\x7c\\r'");
+    r = parse_perf_line("DATATYPE::SERVICEPERFDATA\tTIMET::1\tHOSTNAME::a\tSERVICEDESC::b\tSERVICESTATE::\n" +
+                        std::string(1, '\0'));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), "unknown state '\\n\xEF\xBF\xBD'");  // fields are made valid UTF-8 (NUL is U+FFFD) first
 }
 
 TEST(NagiosPerfFile, StateNames) {

@@ -134,9 +134,11 @@ rule metrics when type == "metric" -> file $work/metrics.ndjson$to_carbon policy
 
 # Every alert to a file and, as one human line, to the terminal (jq's
 # output goes to evroute's stderr); continue, so the callback rule sees it too.
+# Event text is escaped for the terminal (control characters as JSON escapes,
+# C1, separators and bidi controls as "?"), as evkit's own tables do.
 rule alerts when type == "alert"
     -> file $work/alerts.ndjson,
-       consumer jq -r --unbuffered '"ALERT \\(.state // "?" | ascii_upcase) \\(.subject) \\(.name) (\\(.reason // "?"), was \\(.previous // "?")): \\(.message // "")"'
+       consumer jq -r --unbuffered 'def esc: tostring | tojson | .[1:-1] | gsub("[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"; "?"); "ALERT \\(.state // "?" | ascii_upcase) \\(.subject | esc) \\(.name | esc) (\\(.reason // "?"), was \\(.previous // "?")): \\(.message // "" | esc)"'
     continue
 
 # Code that reacts: httpd came up on a frontend_web host.

@@ -5,6 +5,7 @@
 #include "core/cli.h"
 #include "core/diag.h"
 #include "core/signals.h"
+#include "core/writer.h"
 #include "status/cli.h"
 #include "status/query.h"
 #include "status/status.h"
@@ -52,5 +53,7 @@ int main(int argc, char** argv) {
         return ev::status::check(check, 1, diag);
     }
     ev::signals::install();
-    return ev::status::run(options, 1, diag);
+    ev::Input input(options.input, diag);
+    ev::Writer out(1);
+    return ev::status::run(options, input, out, diag);
 }

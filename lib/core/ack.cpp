@@ -47,6 +47,17 @@ Result<void> SyncAck::flush() {
     auto flushed = m_sink.flush();
     if (flushed) {
         m_durable = m_sink.durable();
+        if (!m_hold) {
+            commit();
+        }
+    }
+    return flushed;
+}
+
+Result<void> SyncAck::release() {
+    auto flushed = m_sink.flush();
+    if (flushed) {
+        m_durable = m_sink.durable();
         commit();
     }
     return flushed;
@@ -70,7 +81,7 @@ void SyncAck::grow(uint32_t stream) {
 
 void SyncAck::on_held() {
     m_held = 0;
-    if (static_cast<int64_t>(steady_now() * 1000) - m_last_commit_ms >= k_max_age_ms) {
+    if (!m_hold && static_cast<int64_t>(steady_now() * 1000) - m_last_commit_ms >= k_max_age_ms) {
         (void)flush();
     }
 }

@@ -71,7 +71,9 @@ public:
         // covers the events before it, not necessarily all of this one.
         if (m_sink.durable() != m_durable) {
             m_durable = m_sink.durable();
-            commit();
+            if (!m_hold) {
+                commit();
+            }
         }
         if (position.stream >= m_handled.size()) {
             grow(position.stream);
@@ -84,6 +86,14 @@ public:
 
     /// Flushes the sink and, when that succeeded, acknowledges what it covers.
     Result<void> flush();
+
+    /// For a stateful tool: flushes no longer acknowledge by themselves;
+    /// release() does, once the state that covers the inputs is saved.
+    void hold_for_state() { m_hold = true; }
+
+    /// Flushes the sink and acknowledges everything written: call right
+    /// after the state covering it became durable.
+    Result<void> release();
 
     static constexpr uint64_t k_check_every = 4096;
     static constexpr int64_t k_max_age_ms = 1000;
@@ -99,6 +109,7 @@ private:
     std::vector<int64_t> m_committed;  // per stream: last offset acknowledged
     uint64_t m_durable = 0;
     uint64_t m_held = 0;
+    bool m_hold = false;
     int64_t m_last_commit_ms = 0;
 };
 

@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "core/ack.h"
 #include "core/clock.h"
 #include "core/exit_code.h"
 #include "core/input.h"
 #include "core/signals.h"
-#include "core/writer.h"
 #include "status/alert.h"
 #include "status/engine.h"
 #include "status/state_file.h"
@@ -32,17 +32,21 @@ long peak_rss_kb() {
     return 0;
 }
 
-// Monotonic seconds, for the save interval (never moved by the event clock).
-double steady_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 class Filter {
 public:
-    Filter(const Options& options, const Settings& settings, Diagnostics& diag, int out_fd)
-        : m_options(options), m_settings(settings), m_diag(diag), m_engine(settings.config), m_out(out_fd) {}
+    Filter(const Options& options, const Settings& settings, Diagnostics& diag, Input& input, Sink& out)
+        : m_options(options),
+          m_settings(settings),
+          m_diag(diag),
+          m_engine(settings.config),
+          m_input(input),
+          m_out(out),
+          m_ack(out, input) {
+        if (!m_options.state_path.empty()) {
+            // Input is acknowledged only once the state reflecting it is saved.
+            m_ack.hold_for_state();
+        }
+    }
 
     int run();
 
@@ -59,7 +63,9 @@ private:
     const Settings& m_settings;
     Diagnostics& m_diag;
     Engine m_engine;
-    Writer m_out;
+    Input& m_input;
+    Sink& m_out;
+    SyncAck m_ack;
     std::string m_scratch;
     double m_event_now = -std::numeric_limits<double>::infinity();
     double m_last_save = 0;
@@ -122,6 +128,7 @@ bool Filter::save() {
         m_save_failed = true;
         return false;
     }
+    (void)m_ack.release();
     return true;
 }
 
@@ -129,8 +136,9 @@ void Filter::maybe_save() {
     if (!m_options.state_path.empty() && steady_now() - m_last_save >= m_settings.save_interval) {
         // Alerts raised before the save go out first, so the saved state
         // never claims more than downstream has seen.
-        (void)m_out.flush();
-        save();
+        if (m_ack.flush()) {
+            save();
+        }
     }
 }
 
@@ -166,12 +174,12 @@ int Filter::run() {
         m_last_save = steady_now();
     }
 
-    Input input(m_options.input, m_diag);
+    Input& input = m_input;
     if (auto opened = input.open(); !opened) {
         m_diag.error(opened.error());
         return exit_code::k_io;
     }
-    input.set_idle([this] { (void)m_out.flush(); });
+    input.set_idle([this] { (void)m_ack.flush(); });
 
     const bool wall = m_settings.clock == ClockKind::wall;
     Record record;
@@ -193,7 +201,7 @@ int Filter::run() {
                 expire(wall_clock().now());
             }
             maybe_save();
-            (void)m_out.flush();
+            (void)m_ack.flush();
             continue;
         }
         ++records;
@@ -216,9 +224,10 @@ int Filter::run() {
                 emit(*decision, &event);
             }
         }
-        if (m_out.broken() || m_out.failed()) {
+        if (m_out.ended() || m_out.failed()) {
             break;
         }
+        m_ack.handled(record.position);
         if ((records & 1023) == 0) {
             maybe_save();
         }
@@ -227,7 +236,7 @@ int Filter::run() {
         expire(m_event_now);
     }
     input.finish();
-    (void)m_out.flush();
+    (void)m_ack.flush();
     save();
     if (m_options.stats) {
         print_stats(records);
@@ -247,13 +256,13 @@ int Filter::run() {
 
 }  // namespace
 
-int run(const Options& options, int out_fd, Diagnostics& diag) {
+int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
     auto settings = make_settings(options);
     if (!settings) {
         diag.error(settings.error());
         return exit_code::k_usage;
     }
-    Filter filter(options, *settings, diag, out_fd);
+    Filter filter(options, *settings, diag, input, out);
     return filter.run();
 }
 

@@ -3,13 +3,15 @@
 #pragma once
 
 #include "core/diag.h"
+#include "core/input.h"
+#include "core/sink.h"
 #include "status/config.h"
 
 namespace ev::status {
 
-/// Runs evstatus over the input, writing to out_fd; returns the exit code
+/// Runs evstatus over input, writing to out; returns the exit code
 /// (0 done, 2 usage or state file error, 3 --strict stopped at a bad line,
 /// 4 an input or output could not be read or written).
-int run(const Options& options, int out_fd, Diagnostics& diag);
+int run(const Options& options, Input& input, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::status

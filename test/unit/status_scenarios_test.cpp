@@ -28,6 +28,7 @@
 
 #include "core/cli.h"
 #include "core/json.h"
+#include "core/writer.h"
 #include "status/cli.h"
 #include "status/status.h"
 
@@ -204,7 +205,11 @@ TEST_P(StatusScenario, AlertsAsExpected) {
             }
             err_lines.push_back(line);
         });
-        code = ev::status::run(options, fd, diag);
+        {
+            ev::Input events(options.input, diag);
+            ev::Writer out(fd);
+            code = ev::status::run(options, events, out, diag);
+        }
         ::close(fd);
         std::istringstream produced(read_all(output));
         std::string line;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/exit_code.h"
+#include "core/writer.h"
 
 namespace ev::status {
 namespace {
@@ -31,7 +32,12 @@ protected:
         options.input.files = {in};
         int fd = ::open((m_dir + "/out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         Diagnostics diag("evstatus", [this](std::string_view t) { m_err += t; });
-        int code = run(options, fd, diag);
+        int code = 0;
+        {
+            ev::Input events(options.input, diag);
+            ev::Writer out(fd);
+            code = run(options, events, out, diag);
+        }
         ::close(fd);
         return code;
     }
@@ -67,7 +73,11 @@ TEST_F(StatusRun, MissingInputFileIsAnIoError) {
     o.input.files = {m_dir + "/nope"};
     int fd = ::open((m_dir + "/out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     Diagnostics diag("evstatus", [this](std::string_view t) { m_err += t; });
-    EXPECT_EQ(run(o, fd, diag), exit_code::k_io);
+    {
+        ev::Input events(o.input, diag);
+        ev::Writer out(fd);
+        EXPECT_EQ(run(o, events, out, diag), exit_code::k_io);
+    }
     ::close(fd);
     EXPECT_EQ(m_err, "evstatus: " + m_dir + "/nope: No such file or directory\n");
 }

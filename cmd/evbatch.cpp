@@ -11,9 +11,12 @@
 #include "core/cli.h"
 #include "core/diag.h"
 #include "core/exit_code.h"
+#include "core/input.h"
 #include "core/signals.h"
+#include "core/writer.h"
 
 int main(int argc, char** argv) {
+    ev::signals::install();
     // Everything after the first "--" is the command, taken verbatim: CLI11
     // would mix it with the input FILEs.
     std::vector<char*> args;
@@ -57,6 +60,9 @@ int main(int argc, char** argv) {
                   "Kill a command run after DURATION (TERM, then KILL; default 1m, 0: never)")
         ->type_name("DURATION");
     g->add_option("--kill-after", group.kill_after, "Between TERM and KILL (default 5s)")->type_name("DURATION");
+    g->add_option("--drain-timeout", group.drain_timeout,
+                  "After SIGTERM, time the last command runs may take before they are stopped (default 10s)")
+        ->type_name("DURATION");
     g->add_option("--output-limit", group.output_limit, "Bytes of command output kept in data.output (default 4096)")
         ->type_name("BYTES");
     ev::add_input_options(*g, group.input);
@@ -74,6 +80,9 @@ int main(int argc, char** argv) {
     e->add_option("--rate", each.rate, "At most N starts per DURATION, evenly spaced")->type_name("N/DURATION");
     e->add_option("--timeout", each.timeout, "Kill an action after DURATION (TERM, then KILL)")->type_name("DURATION");
     e->add_option("--kill-after", each.kill_after, "Between TERM and KILL (default 5s)")->type_name("DURATION");
+    e->add_option("--drain-timeout", each.drain_timeout,
+                  "After SIGTERM, time running actions may take to finish before they are stopped (default 10s)")
+        ->type_name("DURATION");
     e->add_option("--max-fail", each.max_fail, "Stop starting actions after more than N (or P% of the batch) failed")
         ->type_name("N|P%");
     e->add_flag("-n,--dry-run", each.dry_run, "Print each argv (shell-quoted), run nothing");
@@ -90,7 +99,6 @@ int main(int argc, char** argv) {
     if (auto code = ev::parse_cli(app, static_cast<int>(args.size()), args.data())) {
         return *code;
     }
-    ev::signals::install();
     ev::Diagnostics diag("evbatch");
     if (e->parsed()) {
         if (!has_command) {
@@ -98,12 +106,16 @@ int main(int argc, char** argv) {
             return ev::exit_code::k_usage;
         }
         each.command = std::move(command);
-        return ev::batch::run_each(each, 1, 2, diag);
+        ev::Input input(each.input, diag);
+        ev::Writer out(1);
+        return ev::batch::run_each(each, input, out, 2, diag);
     }
     if (has_command && command.empty()) {
         diag.error("no command given after '--'");
         return ev::exit_code::k_usage;
     }
     group.command = std::move(command);
-    return ev::batch::run_group(group, 1, diag);
+    ev::Input input(group.input, diag);
+    ev::Writer out(1);
+    return ev::batch::run_group(group, input, out, diag);
 }

@@ -1,26 +1,32 @@
 #include "batch/each.h"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <optional>
 
+#include "batch/acks.h"
+#include "batch/action.h"
 #include "batch/limits.h"
-#include "batch/process.h"
 #include "batch/result.h"
 #include "batch/template.h"
 #include "batch/throttle.h"
+#include "core/child_set.h"
+#include "core/clock.h"
 #include "core/duration.h"
 #include "core/exit_code.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/signals.h"
-#include "core/writer.h"
 
 namespace ev::batch {
 
@@ -28,6 +34,12 @@ namespace {
 
 // Events read but not started are held here; beyond this many, reading pauses.
 constexpr std::size_t k_max_pending = 100000;
+// Records read between two looks at the signals, so a stop is seen at once
+// however fast input arrives.
+constexpr int k_signal_check_every = 1024;
+// A source without a descriptor to poll is asked again this often.
+constexpr int k_no_fd_retry_ms = 50;
+constexpr double k_never = std::numeric_limits<double>::infinity();
 
 // One action waiting or running.
 struct Job {
@@ -35,6 +47,7 @@ struct Job {
     std::string subject;
     std::string cause;
     std::string line;
+    Acks::Ticket ticket = 0;  // acknowledged once its result is durable
     // Why the argv rules refuse to start it (empty: it may start), and where
     // its event came from, for the report.
     std::string refusal;
@@ -56,6 +69,7 @@ struct Plan {
     ThrottleLimits limits;
     double timeout = 0;
     double kill_after = 5;
+    double drain = 10;
     std::string name;
     bool progress = false;
 };
@@ -88,6 +102,11 @@ Result<Plan> make_plan(const EachOptions& o, int err_fd) {
         return make_error(fmt::format("--kill-after: {}", kill_after.error()));
     }
     plan.kill_after = *kill_after;
+    auto drain = parse_duration(o.drain_timeout);
+    if (!drain) {
+        return make_error(fmt::format("--drain-timeout: {}", drain.error()));
+    }
+    plan.drain = *drain;
     if (!o.max_fail.empty()) {
         auto limit = parse_max_fail(o.max_fail);
         if (!limit) {
@@ -117,6 +136,9 @@ std::string string_field(simdjson::dom::element root, const char* key) {
 void write_fd(int fd, std::string_view text) {
     while (!text.empty()) {
         ssize_t n = ::write(fd, text.data(), text.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
         if (n <= 0) {
             return;
         }
@@ -124,28 +146,35 @@ void write_fd(int fd, std::string_view text) {
     }
 }
 
-int ms_until(double when, double now) {
-    return static_cast<int>(std::ceil(std::max(0.0, when - now) * 1000));
+// A poll timeout in milliseconds until when (-1: never), at most limit (-1: none).
+int ms_until(double when, double now, int limit) {
+    if (when == k_never) {
+        return limit;
+    }
+    double ms = std::ceil(std::max(0.0, when - now) * 1000);
+    int wait = ms >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(ms);
+    return limit >= 0 ? std::min(wait, limit) : wait;
 }
 
 // One run of each mode: the input, the actions waiting and running, and the
-// throttle that decides when the next one starts.
+// throttle that decides when the next one starts. One event loop waits on
+// the input's descriptor, the children's and the signals together.
 class EachRun {
 public:
-    EachRun(const EachOptions& options, const Plan& plan, CommandTemplate& command, int out_fd, int err_fd,
+    EachRun(const EachOptions& options, const Plan& plan, CommandTemplate& command, Input& input, Sink& out, int err_fd,
             Diagnostics& diag)
         : m_options(options),
           m_plan(plan),
           m_command(command),
           m_err_fd(err_fd),
           m_diag(diag),
-          m_input(options.input, diag),
-          m_out(out_fd),
-          m_gate({SIGINT, SIGTERM}),
-          m_runner(m_gate, options.output_limit, plan.kill_after),
+          m_input(input),
+          m_out(out),
+          m_acks(out, input),
           m_throttle(plan.limits) {
-        m_stdin_input = options.input.files.empty() || std::find(options.input.files.begin(), options.input.files.end(),
-                                                                 "-") != options.input.files.end();
+        m_policy.output_limit = options.output_limit;
+        m_policy.timeout = plan.timeout;
+        m_policy.kill_after = plan.kill_after;
     }
 
     int run() {
@@ -153,22 +182,19 @@ public:
             m_diag.error(opened.error());
             return exit_code::k_io;
         }
-        m_input.set_idle([this] { (void)m_out.flush(); });
         for (;;) {
             take_signals();
-            bool input_idle = read_input();
+            read_input();
             take_results();
+            check_drain();
             start_ready();
             show_progress();
+            flush_output();
             bool nothing_left = m_pending.empty() && !m_input_open;
-            if (m_runner.running() == 0 && m_running.empty() && (m_stopping || m_throttle.failing() || nothing_left)) {
+            if (m_running.empty() && m_children.empty() && (m_stopping || m_throttle.failing() || nothing_left)) {
                 break;
             }
-            (void)m_out.flush();
-            if (m_out.broken() || m_out.failed()) {
-                m_stopping = true;
-            }
-            wait(input_idle);
+            wait();
         }
         return finish();
     }
@@ -178,77 +204,139 @@ private:
         return m_input_open && !m_stopping && !m_throttle.failing() && m_pending.size() < k_max_pending;
     }
 
-    // The first stop signal starts nothing new; the second stops the running
-    // actions (TERM, then KILL); a third kills them at once.
+    // The escalation of stop signals (docs/evbatch.1.md, SIGNALS): the first
+    // starts nothing new and lets the running actions finish (a Ctrl-C for
+    // as long as they take: the operator is there to press it again; a
+    // SIGTERM for at most --drain-timeout); the second stops them (TERM,
+    // KILL --kill-after later); a third kills them at once. This is each
+    // mode's own policy, on the stop count: a first Ctrl-C stops starting
+    // actions even when input is a pipe that drains.
     void take_signals() {
         int seen = signals::stop_count();
         if (seen <= m_signals_seen) {
             return;
         }
-        m_stopping = true;
+        if (m_signals_seen == 0) {
+            m_stopping = true;
+            if (!signals::interrupted()) {
+                m_drain_deadline = steady_now() + m_plan.drain;
+            } else if (seen == 1 && m_children.active() > 0) {
+                std::size_t n = m_children.active();
+                say(fmt::format("interrupted: letting {} running action{} finish; Ctrl-C again stops them", n,
+                                n == 1 ? "" : "s"));
+            }
+        }
         if (seen >= 2 && m_signals_seen < 2) {
-            m_runner.kill_all(false);
+            stop_running("evbatch was interrupted twice", m_plan.kill_after);
         }
         if (seen >= 3) {
-            m_runner.kill_all(true);
+            m_children.stop_all(0);
         }
         m_signals_seen = seen;
     }
 
-    // Reads every event that is ready; returns true when the input had no more for now.
-    bool read_input() {
-        while (wants_input()) {
+    // After a SIGTERM the running actions had --drain-timeout to finish.
+    void check_drain() {
+        if (m_drain_deadline != k_never && steady_now() >= m_drain_deadline) {
+            m_drain_deadline = k_never;
+            stop_running("evbatch stopped it: --drain-timeout passed", m_plan.kill_after);
+        }
+    }
+
+    void stop_running(const char* reason, double grace) {
+        if (m_stop_reason.empty()) {
+            m_stop_reason = reason;
+        }
+        m_children.stop_all(grace);
+    }
+
+    // A line of our own on stderr, clear of the progress line.
+    void say(const std::string& message) {
+        if (!m_progress_text.empty()) {
+            write_fd(m_err_fd, "\r\x1b[K");
+            m_progress_text.clear();
+        }
+        m_diag.error(message);
+    }
+
+    // Reads every event that is ready now (never waits: the loop's poll does).
+    void read_input() {
+        for (int n = 1; wants_input() && !m_out.ended(); ++n) {
+            if (n % k_signal_check_every == 0) {
+                // Lines the sink pushed out on its own (--dry-run) release their tickets.
+                m_acks.commit();
+                if (signals::check() && signals::stop_count() > m_signals_seen) {
+                    return;  // the loop takes the signal before reading on
+                }
+            }
             Input::Next got = m_input.next(m_record, 0);
             if (got == Input::Next::timeout) {
-                return true;
+                m_input_idle = true;
+                return;
             }
+            m_input_idle = false;
             if (got == Input::Next::end) {
                 m_input_open = false;
                 break;
             }
-            Job job;
-            if (auto r = m_command.render(m_record.root, job.argv); !r) {
-                m_input.reject(m_record, r.error());
-                continue;
-            }
-            if (!m_options.allow_dash) {
-                if (auto checked = m_command.check_options(job.argv); !checked) {
-                    job.refusal = fmt::format("not run: {} (--allow-dash allows it)", checked.error());
-                    job.file.assign(m_record.file);
-                    job.number = m_record.number;
-                }
-            }
-            if (m_options.dry_run) {
-                if (job.refusal.empty()) {
-                    m_out.buffer() += shell_quote(job.argv);
-                } else {
-                    m_out.buffer() += dry_run_comment(job.refusal);
-                    ++m_refused;
-                }
-                m_out.end_line();
-                continue;
-            }
-            job.subject = string_field(m_record.root, "subject");
-            job.cause = string_field(m_record.root, "id");
-            job.line.assign(m_record.line);
-            m_pending.push_back(std::move(job));
-            ++m_total;
+            take_record();
         }
         if (m_input.fatal()) {
             m_stopping = true;
         }
-        return false;
+    }
+
+    void take_record() {
+        Job job;
+        if (auto r = m_command.render(m_record.root, job.argv); !r) {
+            m_input.reject(m_record, r.error());
+            m_acks.passed(m_record.position);
+            return;
+        }
+        if (!m_options.allow_dash) {
+            if (auto checked = m_command.check_options(job.argv); !checked) {
+                job.refusal = fmt::format("not run: {} (--allow-dash allows it)", checked.error());
+                job.file.assign(m_record.file);
+                job.number = m_record.number;
+            }
+        }
+        Acks::Ticket ticket = m_acks.begin(m_record.position);
+        if (m_options.dry_run) {
+            if (job.refusal.empty()) {
+                m_out.buffer() += shell_quote(job.argv);
+            } else {
+                m_out.buffer() += dry_run_comment(job.refusal);
+                ++m_refused;
+            }
+            m_out.end_line();
+            m_acks.written(ticket);
+            return;
+        }
+        job.ticket = ticket;
+        job.subject = string_field(m_record.root, "subject");
+        job.cause = string_field(m_record.root, "id");
+        job.line.assign(m_record.line);
+        m_pending.push_back(std::move(job));
+        ++m_total;
     }
 
     void take_results() {
-        for (Finished& f : m_runner.take_finished()) {
-            auto it = m_running.find(f.tag);
+        for (ChildResult& r : m_children.take_finished()) {
+            auto it = m_running.find(r.tag);
+            if (it == m_running.end()) {
+                continue;
+            }
             ResultContext ctx{it->second.subject, m_plan.name,         it->second.cause,
                               m_ids.next(),       rounded_wall_time(), m_plan.timeout};
-            write_canonical(result_event(f, ctx), m_out.buffer());
+            if (!m_stop_reason.empty()) {
+                ctx.stop_reason = m_stop_reason;
+            }
+            write_canonical(result_event(r, ctx), m_out.buffer());
             m_out.end_line();
+            m_acks.written(it->second.ticket);
+            bool ok = succeeded(r);
             m_running.erase(it);
-            ended(succeeded(f), monotonic_now());
+            ended(ok, steady_now());
         }
     }
 
@@ -256,8 +344,8 @@ private:
     void ended(bool ok, double now) {
         ++(ok ? m_ok : m_failed);
         if (m_throttle.finished(ok, now, m_pending.size(), m_input_open, m_total)) {
-            m_diag.error(fmt::format("stopping: {} of {} actions failed, more than --max-fail {}", m_failed, m_started,
-                                     m_options.max_fail));
+            say(fmt::format("stopping: {} of {} actions failed, more than --max-fail {}", m_failed, m_started,
+                            m_options.max_fail));
         }
     }
 
@@ -271,11 +359,12 @@ private:
         ResultContext ctx{job.subject, m_plan.name, job.cause, m_ids.next(), rounded_wall_time(), m_plan.timeout};
         write_canonical(refused_event(job.refusal, ctx), m_out.buffer());
         m_out.end_line();
+        m_acks.written(job.ticket);
         ended(false, now);
     }
 
     void start_ready() {
-        double now = monotonic_now();
+        double now = steady_now();
         while (!m_stopping && !m_pending.empty() && m_throttle.may_start(now)) {
             Job job = std::move(m_pending.front());
             m_pending.pop_front();
@@ -283,45 +372,66 @@ private:
                 refuse(job, now);
                 continue;
             }
-            SpawnRequest request;
-            request.argv = job.argv;
+            std::vector<std::string> env;
             if (!job.subject.empty()) {
-                request.env.push_back("EV_SUBJECT=" + job.subject);
+                env.push_back("EV_SUBJECT=" + job.subject);
             }
-            request.input = job.line + "\n";
-            request.timeout = m_plan.timeout;
-            request.tag = m_next_tag++;
-            m_running.emplace(request.tag, std::move(job));
-            m_runner.start(request);
+            uint64_t tag = m_next_tag++;
+            ChildSpec spec = action_spec(job.argv, std::move(env), job.line + "\n", m_policy, tag);
+            m_running.emplace(tag, std::move(job));
+            m_children.start(std::move(spec));
             m_throttle.started(now);
             ++m_started;
         }
     }
 
-    void wait(bool input_idle) {
-        double now = monotonic_now();
+    // Pushes the results out; what is durable then is acknowledged. A closed
+    // or failing output stops the run (results could not be written).
+    void flush_output() {
+        if (m_out.flush()) {
+            m_acks.commit();
+        } else {
+            m_stopping = true;
+        }
+    }
+
+    // Waits until the input has more, a child needs service, a deadline or
+    // a start time comes, or a signal arrives.
+    void wait() {
+        double now = steady_now();
+        m_fds.clear();
         int timeout_ms = -1;
-        if (!m_stopping && !m_pending.empty()) {
-            if (auto when = m_throttle.wake_at(now)) {
-                timeout_ms = ms_until(*when, now);
+        if (wants_input() && !m_out.ended()) {
+            int fd = m_input.poll_fd();
+            if (!m_input_idle) {
+                timeout_ms = 0;  // reading stopped short to look at the signals
+            } else if (fd >= 0) {
+                m_fds.push_back(pollfd{fd, POLLIN, 0});
+            } else {
+                timeout_ms = k_no_fd_retry_ms;
             }
         }
-        bool want = wants_input();
-        if (want && input_idle && !m_stdin_input) {
-            // A named FIFO: Input keeps its descriptor, so look again soon.
-            timeout_ms = timeout_ms < 0 ? 20 : std::min(timeout_ms, 20);
+        m_children.add_poll_fds(m_fds);
+        timeout_ms = ms_until(m_children.next_deadline(), now, timeout_ms);
+        if (!m_stopping && !m_pending.empty()) {
+            if (auto when = m_throttle.wake_at(now)) {
+                timeout_ms = ms_until(*when, now, timeout_ms);
+            }
         }
-        if (want && !input_idle) {
-            timeout_ms = 0;
+        timeout_ms = ms_until(m_drain_deadline, now, timeout_ms);
+        if (signals::poll(m_fds.data(), m_fds.size(), timeout_ms) < 0) {
+            for (pollfd& p : m_fds) {
+                p.revents = 0;  // a signal only: the loop takes it
+            }
         }
-        m_runner.wait(timeout_ms, want && input_idle && m_stdin_input ? 0 : -1);
+        m_children.service(m_fds);
     }
 
     void show_progress() {
         if (!m_plan.progress) {
             return;
         }
-        std::string text = fmt::format("\revbatch: {} running, {} ok, {} failed, {} waiting\x1b[K", m_runner.running(),
+        std::string text = fmt::format("\revbatch: {} running, {} ok, {} failed, {} waiting\x1b[K", m_running.size(),
                                        m_ok, m_failed, m_pending.size());
         if (text != m_progress_text) {
             write_fd(m_err_fd, text);
@@ -331,16 +441,20 @@ private:
 
     int finish() {
         m_input.finish();
-        (void)m_out.flush();
+        flush_output();
         if (m_plan.progress) {
             write_fd(m_err_fd, "\r\x1b[K");
         }
-        if (m_refused > 0 && !m_out.broken()) {
+        if (m_refused > 0 && !m_out.ended()) {
             m_diag.error(fmt::format("{} action{} not run: a placeholder value began with '-' (--allow-dash allows it)",
                                      m_refused, m_refused == 1 ? "" : "s"));
         }
-        // A closed output (SIGPIPE) ends the run quietly.
-        if (!m_options.dry_run && !m_out.broken() && (m_stopping || m_throttle.failing() || m_plan.progress)) {
+        // A closed output (EPIPE) ends the run quietly, unless a signal
+        // stopped it: then the operator learns how far it got, even when
+        // the stage after evbatch has gone.
+        bool signaled = m_signals_seen > 0;
+        if (!m_options.dry_run &&
+            (signaled || (!m_out.ended() && (m_stopping || m_throttle.failing() || m_plan.progress)))) {
             write_fd(m_err_fd, summary_line(m_ok, m_failed, m_total, m_refused) + "\n");
         }
         if (m_out.failed()) {
@@ -363,27 +477,29 @@ private:
     CommandTemplate& m_command;
     int m_err_fd;
     Diagnostics& m_diag;
-    Input m_input;
-    Writer m_out;
-    // Stop signals and child exits are taken only while waiting (ppoll), so
-    // none is lost between a check and the wait.
-    SignalGate m_gate;
-    Runner m_runner;
+    Input& m_input;
+    Sink& m_out;
+    Acks m_acks;
+    ActionPolicy m_policy;
+    ChildSet m_children;
     Throttle m_throttle;
     IdGenerator m_ids;
     Record m_record;
+    std::vector<pollfd> m_fds;
     std::deque<Job> m_pending;
-    std::map<uint64_t, Job> m_running;
+    std::map<uint64_t, Job> m_running;  // by child tag
     uint64_t m_next_tag = 1;
     std::size_t m_total = 0;
     std::size_t m_started = 0;
     std::size_t m_ok = 0;
     std::size_t m_failed = 0;
     std::size_t m_refused = 0;  // of m_failed, never started (and in --dry-run, would not be)
-    bool m_stdin_input = false;
     bool m_input_open = true;
+    bool m_input_idle = true;
     bool m_stopping = false;
     int m_signals_seen = 0;
+    double m_drain_deadline = k_never;
+    std::string m_stop_reason;
     std::string m_progress_text;
 };
 
@@ -396,7 +512,7 @@ std::string summary_line(std::size_t ok, std::size_t failed, std::size_t total, 
                        refused_note, total - done);
 }
 
-int run_each(const EachOptions& options, int out_fd, int err_fd, Diagnostics& diag) {
+int run_each(const EachOptions& options, Input& input, Sink& out, int err_fd, Diagnostics& diag) {
     auto command = CommandTemplate::parse(options.command);
     if (!command) {
         diag.error(command.error());
@@ -407,7 +523,7 @@ int run_each(const EachOptions& options, int out_fd, int err_fd, Diagnostics& di
         diag.error(plan.error());
         return exit_code::k_usage;
     }
-    EachRun run(options, *plan, *command, out_fd, err_fd, diag);
+    EachRun run(options, *plan, *command, input, out, err_fd, diag);
     return run.run();
 }
 

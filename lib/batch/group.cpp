@@ -1,25 +1,49 @@
 #include "batch/group.h"
 
+#include <poll.h>
+
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 
+#include "batch/acks.h"
+#include "batch/action.h"
 #include "batch/grouper.h"
 #include "batch/key.h"
-#include "batch/process.h"
 #include "batch/result.h"
+#include "core/child_set.h"
+#include "core/clock.h"
 #include "core/duration.h"
 #include "core/exit_code.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/signals.h"
-#include "core/writer.h"
 
 namespace ev::batch {
 
 namespace {
+
+// Records handled per turn of the loop, between looks at timers and signals.
+constexpr int k_burst = 4096;
+// A source without a descriptor to poll is asked again this often.
+constexpr int k_no_fd_retry_ms = 50;
+constexpr double k_never = std::numeric_limits<double>::infinity();
+
+// A poll timeout in milliseconds until when (-1: never), at most limit (-1: none).
+int ms_until(double when, double now, int limit) {
+    if (when == k_never) {
+        return limit;
+    }
+    double ms = std::ceil(std::max(0.0, when - now) * 1000);
+    int wait = ms >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(ms);
+    return limit >= 0 ? std::min(wait, limit) : wait;
+}
 
 Result<double> duration_option(const char* option, const std::string& text) {
     auto d = parse_duration(text);
@@ -102,91 +126,358 @@ Json alert_event(const Notification& n, const std::string& id) {
     return event;
 }
 
-// Sends notifications: summary alerts, or one command run each.
-class Notifier {
+// The timings and limits, checked once before anything runs.
+struct GroupPlan {
+    GroupTiming timing;
+    ActionPolicy action;
+    double drain = 10;
+    bool event_time = false;
+};
+
+// One run of group mode: one event loop over the input's descriptor, the
+// command run's, the group timers and the signals. Notifications go out in
+// order; with a command, one run at a time while the input waits, so a
+// notification's runs never overlap and, on event time, the same input
+// gives the same bytes.
+class GroupRun {
 public:
-    Notifier(const GroupOptions& options, double timeout, double kill_after, Writer& out, IdGenerator& ids,
-             ManualClock* event_clock)
+    GroupRun(const GroupOptions& options, const GroupPlan& plan, GroupKey& key, ManualClock& event_clock, Input& input,
+             Sink& out, Diagnostics& diag)
         : m_options(options),
-          m_timeout(timeout),
-          m_out(out),
-          m_ids(ids),
+          m_plan(plan),
+          m_key(key),
           m_event_clock(event_clock),
+          m_input(input),
+          m_out(out),
+          m_diag(diag),
+          m_acks(out, input),
+          m_grouper(plan.timing),
           m_name(options.name.empty() && !options.command.empty() ? command_basename(options.command[0])
                                                                   : options.name) {
-        if (!options.command.empty()) {
-            m_gate = std::make_unique<SignalGate>(std::vector<int>{});
-            m_runner = std::make_unique<Runner>(*m_gate, options.output_limit, kill_after);
-        }
+        // On event time, ids come from the events' clock and a fixed seed:
+        // the same input gives the same bytes.
+        m_ids = plan.event_time ? std::make_unique<IdGenerator>(event_clock, 0)
+                                : std::make_unique<IdGenerator>(wall_clock());
+        m_grouper.set_acks(&m_acks);
     }
 
-    void send(const Notification& n) {
-        if (m_event_clock != nullptr) {
-            m_event_clock->set(n.time);
+    int run() {
+        if (auto opened = m_input.open(); !opened) {
+            m_diag.error(opened.error());
+            return exit_code::k_io;
         }
-        if (!m_runner) {
-            write_canonical(alert_event(n, m_ids.next()), m_out.buffer());
-            m_out.end_line();
-            return;
-        }
-        SpawnRequest request;
-        request.argv = m_options.command;
-        request.env = {"EV_GROUP=" + n.key, fmt::format("EV_COUNT={}", n.firing),
-                       "EV_STATE=" + std::string(state_name(n.state)), "EV_REASON=" + n.reason, "EV_NAME=" + n.name};
-        for (const NotifiedMember& m : n.members) {
-            request.input += m.line;
-            request.input += '\n';
-        }
-        request.timeout = m_timeout;
-        (void)m_out.flush();
-        m_runner->start(request);
-        std::vector<Finished> done;
-        while (done.empty()) {
-            if (signals::stop_count() >= 2) {
-                m_runner->kill_all(true);
+        for (;;) {
+            take_signals();
+            read_input();
+            if (!m_plan.event_time) {
+                m_now = wall_clock().now();
+                m_grouper.advance(m_now, m_due);
+                queue_due();
             }
-            m_runner->wait(-1);
-            done = m_runner->take_finished();
+            if ((m_input_done || m_stopping) && !m_flushed) {
+                // End of input, or a stop: every group with news notifies now.
+                m_input.finish();
+                if (!m_plan.event_time) {
+                    m_now = wall_clock().now();
+                }
+                m_grouper.flush(m_now, m_due);
+                queue_due();
+                m_flushed = true;
+            }
+            take_results();
+            check_drain();
+            send_queued();
+            flush_output();
+            if (m_flushed && m_queue.empty() && !m_current) {
+                break;
+            }
+            wait();
         }
-        const Finished& f = done.front();
-        if (!succeeded(f)) {
-            ++m_failures;
+        if (m_not_sent > 0) {
+            m_diag.error(fmt::format("stopped: {} notification{} not sent", m_not_sent, m_not_sent == 1 ? "" : "s"));
         }
-        double time = m_event_clock != nullptr ? n.time : wall_clock().now();
-        ResultContext ctx{n.key, m_name, {}, m_ids.next(), time, m_timeout};
-        write_canonical(result_event(f, ctx), m_out.buffer());
-        m_out.end_line();
+        if (m_out.failed()) {
+            m_diag.error(m_out.error());
+            return exit_code::k_io;
+        }
+        if (m_input.fatal()) {
+            return exit_code::k_bad_input;
+        }
+        if (m_input.io_failed()) {
+            return exit_code::k_io;
+        }
+        return m_failures > 0 || m_not_sent > 0 ? exit_code::k_no_match : exit_code::k_ok;
     }
-
-    std::size_t failures() const { return m_failures; }
 
 private:
+    // Input waits while notifications are due: they go out in order first.
+    bool reading() const { return !m_input_done && !m_stopping && m_queue.empty() && !m_current; }
+
+    // The signal regime's stop (SIGTERM; SIGINT, or when input is a pipe
+    // that drains, a second SIGINT) stops reading: pending groups notify,
+    // command runs get --drain-timeout. A stop signal after that kills the
+    // command run and sends no more command notifications.
+    void take_signals() {
+        if (!m_stopping && (signals::stop_requested() || m_out.ended() || m_out.failed())) {
+            stop_reading();
+            return;
+        }
+        if (m_stopping && signals::stop_count() > m_stop_count) {
+            m_stop_count = signals::stop_count();
+            stop_commands("evbatch was interrupted twice", 0);
+        }
+    }
+
+    void stop_reading() {
+        m_stopping = true;
+        m_stop_count = signals::stop_count();
+        m_drain_deadline = steady_now() + m_plan.drain;
+    }
+
+    // After a stop the command runs had --drain-timeout, all of them.
+    void check_drain() {
+        if (m_stopping && !m_skip_commands && steady_now() >= m_drain_deadline) {
+            stop_commands("evbatch stopped it: --drain-timeout passed", m_plan.action.kill_after);
+        }
+    }
+
+    void stop_commands(const char* reason, double grace) {
+        m_skip_commands = true;
+        if (m_current) {
+            if (m_stop_reason.empty()) {
+                m_stop_reason = reason;
+            }
+            m_children.stop(m_current_id, grace);
+        }
+    }
+
+    void read_input() {
+        for (int n = 0; n < k_burst && reading(); ++n) {
+            Input::Next got = m_input.next(m_record, 0);
+            if (got == Input::Next::timeout) {
+                m_input_idle = true;
+                return;
+            }
+            m_input_idle = false;
+            if (got == Input::Next::end) {
+                m_input_done = true;
+                return;
+            }
+            take_record();
+            m_acks.passed(m_record.position);
+        }
+        m_input_idle = false;
+    }
+
+    void take_record() {
+        if (!m_plan.event_time) {
+            m_now = wall_clock().now();
+            m_grouper.advance(m_now, m_due);
+            queue_due();
+        }
+        State state = State::ok;
+        StateField got_state = read_state(m_record.root, state);
+        if (got_state == StateField::missing) {
+            return;  // not a status (a metric, say): nothing to group
+        }
+        if (got_state == StateField::bad) {
+            m_input.reject(m_record, "bad state or severity");
+            return;
+        }
+        std::string_view subject = string_or_empty(m_record.root, "subject");
+        if (subject.empty()) {
+            m_input.reject(m_record, "status without a subject");
+            return;
+        }
+        if (m_plan.event_time) {
+            double t = 0;
+            if (m_record.root["time"].get_double().get(t) != simdjson::SUCCESS || !std::isfinite(t)) {
+                m_input.reject(m_record, "no time field (--clock event)");
+                return;
+            }
+            // Event time never runs backwards: a late event counts at the latest time seen.
+            if (!m_have_time || t > m_now) {
+                m_now = t;
+                m_have_time = true;
+            }
+            m_event_clock.set(m_now);
+            m_grouper.advance(m_now, m_due);
+            queue_due();
+        }
+        m_key.build(m_record.root, state_name(state), m_key_text);
+        m_grouper.add(m_key_text, subject, string_or_empty(m_record.root, "name"), state,
+                      string_or_empty(m_record.root, "id"), m_record.line, m_now, m_record.position);
+    }
+
+    void queue_due() {
+        for (Notification& n : m_due) {
+            m_queue.push_back(std::move(n));
+        }
+        m_due.clear();
+    }
+
+    // Summary alerts go out at once; a command notification starts its run
+    // when the one before has ended.
+    void send_queued() {
+        while (!m_queue.empty()) {
+            Notification& n = m_queue.front();
+            if (m_options.command.empty()) {
+                set_event_time(n);
+                write_canonical(alert_event(n, m_ids->next()), m_out.buffer());
+                m_out.end_line();
+                written(n);
+                m_queue.pop_front();
+                continue;
+            }
+            if (m_current) {
+                return;
+            }
+            if (m_skip_commands || m_out.failed()) {
+                ++m_not_sent;  // its events stay unacknowledged
+                m_queue.pop_front();
+                continue;
+            }
+            // What came before is out before the pager rings.
+            flush_output();
+            set_event_time(n);
+            std::vector<std::string> env = {"EV_GROUP=" + n.key, fmt::format("EV_COUNT={}", n.firing),
+                                            "EV_STATE=" + std::string(state_name(n.state)), "EV_REASON=" + n.reason,
+                                            "EV_NAME=" + n.name};
+            std::string members;
+            for (const NotifiedMember& m : n.members) {
+                members += m.line;
+                members += '\n';
+            }
+            m_current = std::move(n);
+            m_queue.pop_front();
+            m_current_id =
+                m_children.start(action_spec(m_options.command, std::move(env), std::move(members), m_plan.action, 0));
+            return;
+        }
+    }
+
+    void take_results() {
+        for (ChildResult& r : m_children.take_finished()) {
+            if (!m_current) {
+                continue;
+            }
+            const Notification& n = *m_current;
+            if (!succeeded(r)) {
+                ++m_failures;
+            }
+            set_event_time(n);
+            double time = m_plan.event_time ? n.time : wall_clock().now();
+            ResultContext ctx{n.key, m_name, {}, m_ids->next(), time, m_plan.action.timeout};
+            if (!m_stop_reason.empty()) {
+                ctx.stop_reason = m_stop_reason;
+            }
+            write_canonical(result_event(r, ctx), m_out.buffer());
+            m_out.end_line();
+            written(n);
+            m_current.reset();
+        }
+    }
+
+    void set_event_time(const Notification& n) {
+        if (m_plan.event_time) {
+            m_event_clock.set(n.time);
+        }
+    }
+
+    // The notification's line is queued: its events are acknowledged once
+    // that line is durable.
+    void written(const Notification& n) {
+        for (Acks::Ticket t : n.tickets) {
+            m_acks.written(t);
+        }
+    }
+
+    void flush_output() {
+        if (m_out.flush()) {
+            m_acks.commit();
+        }
+    }
+
+    void wait() {
+        double now = steady_now();
+        m_fds.clear();
+        int timeout_ms = -1;
+        if (reading()) {
+            int fd = m_input.poll_fd();
+            if (!m_input_idle) {
+                timeout_ms = 0;  // a burst ended: look at the timers, then read on
+            } else if (fd >= 0) {
+                m_fds.push_back(pollfd{fd, POLLIN, 0});
+            } else {
+                timeout_ms = k_no_fd_retry_ms;
+            }
+        }
+        m_children.add_poll_fds(m_fds);
+        timeout_ms = ms_until(m_children.next_deadline(), now, timeout_ms);
+        if (m_current && !m_skip_commands) {
+            timeout_ms = ms_until(m_drain_deadline, now, timeout_ms);
+        }
+        if (!m_plan.event_time) {
+            if (auto due = m_grouper.next_due()) {
+                double wall = wall_clock().now();
+                timeout_ms = ms_until(now + std::max(0.0, *due - wall), now, timeout_ms);
+            }
+        }
+        if (signals::poll(m_fds.data(), m_fds.size(), timeout_ms) < 0) {
+            for (pollfd& p : m_fds) {
+                p.revents = 0;  // a signal only: the loop takes it
+            }
+        }
+        m_children.service(m_fds);
+    }
+
     const GroupOptions& m_options;
-    double m_timeout;
-    Writer& m_out;
-    IdGenerator& m_ids;
-    ManualClock* m_event_clock;
+    const GroupPlan& m_plan;
+    GroupKey& m_key;
+    ManualClock& m_event_clock;
+    Input& m_input;
+    Sink& m_out;
+    Diagnostics& m_diag;
+    Acks m_acks;
+    Grouper m_grouper;
+    ChildSet m_children;
+    std::unique_ptr<IdGenerator> m_ids;
     std::string m_name;
-    std::unique_ptr<SignalGate> m_gate;
-    std::unique_ptr<Runner> m_runner;
+    Record m_record;
+    std::string m_key_text;
+    std::vector<Notification> m_due;
+    std::deque<Notification> m_queue;
+    std::optional<Notification> m_current;  // the notification whose command runs
+    ChildId m_current_id = 0;
+    std::vector<pollfd> m_fds;
+    double m_now = 0;
+    bool m_have_time = false;
+    bool m_input_done = false;
+    bool m_input_idle = true;
+    bool m_stopping = false;
+    bool m_flushed = false;
+    bool m_skip_commands = false;
+    int m_stop_count = 0;
+    double m_drain_deadline = k_never;
+    std::string m_stop_reason;
     std::size_t m_failures = 0;
+    std::size_t m_not_sent = 0;
 };
 
 }  // namespace
 
-int run_group(const GroupOptions& options, int out_fd, Diagnostics& diag) {
-    GroupTiming timing;
-    double timeout = 0;
-    double kill_after = 5;
-    bool event_time = options.clock == "event";
-    if (!event_time && options.clock != "wall") {
+int run_group(const GroupOptions& options, Input& input, Sink& out, Diagnostics& diag) {
+    GroupPlan plan;
+    plan.event_time = options.clock == "event";
+    if (!plan.event_time && options.clock != "wall") {
         diag.error(fmt::format("--clock '{}': expected wall or event", options.clock));
         return exit_code::k_usage;
     }
-    for (auto [option, text, target] : {std::tuple{"--wait", &options.wait, &timing.wait},
-                                        std::tuple{"--interval", &options.interval, &timing.interval},
-                                        std::tuple{"--repeat", &options.repeat, &timing.repeat},
-                                        std::tuple{"--kill-after", &options.kill_after, &kill_after}}) {
+    for (auto [option, text, target] : {std::tuple{"--wait", &options.wait, &plan.timing.wait},
+                                        std::tuple{"--interval", &options.interval, &plan.timing.interval},
+                                        std::tuple{"--repeat", &options.repeat, &plan.timing.repeat},
+                                        std::tuple{"--kill-after", &options.kill_after, &plan.action.kill_after},
+                                        std::tuple{"--drain-timeout", &options.drain_timeout, &plan.drain}}) {
         auto d = duration_option(option, *text);
         if (!d) {
             diag.error(d.error());
@@ -194,7 +485,7 @@ int run_group(const GroupOptions& options, int out_fd, Diagnostics& diag) {
         }
         *target = *d;
     }
-    if (timing.interval <= 0) {
+    if (plan.timing.interval <= 0) {
         diag.error("--interval: must be more than 0");
         return exit_code::k_usage;
     }
@@ -204,113 +495,20 @@ int run_group(const GroupOptions& options, int out_fd, Diagnostics& diag) {
             diag.error(d.error());
             return exit_code::k_usage;
         }
-        timeout = *d;
+        plan.action.timeout = *d;
     }
-    timing.send_resolved = !options.no_resolve;
+    plan.action.output_limit = options.output_limit;
+    plan.timing.send_resolved = !options.no_resolve;
 
     ManualClock event_clock;
-    const Clock& clock = event_time ? static_cast<const Clock&>(event_clock) : wall_clock();
+    const Clock& clock = plan.event_time ? static_cast<const Clock&>(event_clock) : wall_clock();
     auto key = GroupKey::parse(options.by, clock);
     if (!key) {
         diag.error(key.error());
         return exit_code::k_usage;
     }
-    Input input(options.input, diag);
-    if (auto opened = input.open(); !opened) {
-        diag.error(opened.error());
-        return exit_code::k_io;
-    }
-    Writer out(out_fd);
-    input.set_idle([&out] { (void)out.flush(); });
-    // On event time, ids come from the events' clock and a fixed seed: the
-    // same input gives the same bytes.
-    std::unique_ptr<IdGenerator> ids =
-        event_time ? std::make_unique<IdGenerator>(event_clock, 0) : std::make_unique<IdGenerator>(wall_clock());
-    Notifier notifier(options, timeout, kill_after, out, *ids, event_time ? &event_clock : nullptr);
-    Grouper grouper(timing);
-    std::vector<Notification> due;
-    auto send_due = [&] {
-        for (const Notification& n : due) {
-            notifier.send(n);
-        }
-        due.clear();
-    };
-
-    std::string key_text;
-    double now = 0;
-    bool have_time = false;
-    Record record;
-    while (!signals::stop_requested() && !out.broken()) {
-        int timeout_ms = -1;
-        if (!event_time) {
-            if (auto next = grouper.next_due()) {
-                timeout_ms = static_cast<int>(std::ceil(std::max(0.0, *next - wall_clock().now()) * 1000));
-            }
-        }
-        Input::Next got = input.next(record, timeout_ms);
-        if (got == Input::Next::end) {
-            break;
-        }
-        if (!event_time) {
-            now = wall_clock().now();
-            have_time = true;
-            grouper.advance(now, due);
-            send_due();
-        }
-        if (got == Input::Next::timeout) {
-            continue;
-        }
-        State state = State::ok;
-        StateField got_state = read_state(record.root, state);
-        if (got_state == StateField::missing) {
-            continue;  // not a status (a metric, say): nothing to group
-        }
-        if (got_state == StateField::bad) {
-            input.reject(record, "bad state or severity");
-            continue;
-        }
-        std::string_view subject = string_or_empty(record.root, "subject");
-        if (subject.empty()) {
-            input.reject(record, "status without a subject");
-            continue;
-        }
-        if (event_time) {
-            double t = 0;
-            if (record.root["time"].get_double().get(t) != simdjson::SUCCESS || !std::isfinite(t)) {
-                input.reject(record, "no time field (--clock event)");
-                continue;
-            }
-            // Event time never runs backwards: a late event counts at the latest time seen.
-            if (!have_time || t > now) {
-                now = t;
-                have_time = true;
-            }
-            event_clock.set(now);
-            grouper.advance(now, due);
-            send_due();
-        }
-        key->build(record.root, state_name(state), key_text);
-        grouper.add(key_text, subject, string_or_empty(record.root, "name"), state, string_or_empty(record.root, "id"),
-                    record.line, now);
-    }
-    input.finish();
-    if (!event_time) {
-        now = wall_clock().now();
-    }
-    grouper.flush(now, due);
-    send_due();
-    (void)out.flush();
-    if (out.failed()) {
-        diag.error(out.error());
-        return exit_code::k_io;
-    }
-    if (input.fatal()) {
-        return exit_code::k_bad_input;
-    }
-    if (input.io_failed()) {
-        return exit_code::k_io;
-    }
-    return notifier.failures() > 0 ? exit_code::k_no_match : exit_code::k_ok;
+    GroupRun run(options, plan, *key, event_clock, input, out, diag);
+    return run.run();
 }
 
 }  // namespace ev::batch

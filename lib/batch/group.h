@@ -7,6 +7,7 @@
 
 #include "core/diag.h"
 #include "core/input.h"
+#include "core/sink.h"
 
 namespace ev::batch {
 
@@ -22,12 +23,14 @@ struct GroupOptions {
     std::string name;                  ///< action name in results; default: the command's basename
     std::string timeout = "1m";        ///< per command run; "0": none
     std::string kill_after = "5s";
+    std::string drain_timeout = "10s";  ///< after a stop, how long the last command runs may take
     std::size_t output_limit = 4096;
-    InputOptions input;
+    InputOptions input;  ///< for the main, which builds the Input
 };
 
-/// Runs group mode over the input, writing to out_fd; returns the exit code
-/// (0, or 1 when a command run failed, 2 usage, 3 strict, 4 I/O).
-int run_group(const GroupOptions& options, int out_fd, Diagnostics& diag);
+/// Runs group mode over input (opened here), writing to out; returns the
+/// exit code (0, or 1 when a command run failed or a notification could not
+/// be sent, 2 usage, 3 strict, 4 I/O).
+int run_group(const GroupOptions& options, Input& input, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::batch

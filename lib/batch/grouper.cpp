@@ -64,8 +64,22 @@ void Grouper::leave(Member& member) {
     member.group = nullptr;
 }
 
+void Grouper::hold(Group* g, const Position& position) {
+    // A group already notified with nothing new has said all there is to say
+    // about this event; otherwise its next notification covers it.
+    if (m_acks == nullptr || position.offset < 0 || g == nullptr || (g->notified && !g->changed)) {
+        return;
+    }
+    for (const auto& [stream, ticket] : g->holds) {
+        if (stream == position.stream) {
+            return;  // an earlier ticket of this stream holds the watermark before this event
+        }
+    }
+    g->holds.emplace_back(position.stream, m_acks->begin(position));
+}
+
 void Grouper::add(std::string_view key, std::string_view subject, std::string_view name, State state,
-                  std::string_view id, std::string_view line, double now) {
+                  std::string_view id, std::string_view line, double now, const Position& position) {
     m_identity.assign(subject);
     m_identity.push_back('\0');
     m_identity.append(name);
@@ -81,6 +95,7 @@ void Grouper::add(std::string_view key, std::string_view subject, std::string_vi
         }
         m.id.assign(id);
         m.line.assign(line);
+        hold(m.group, position);
         return;
     }
     if (it == m_members.end()) {
@@ -92,7 +107,9 @@ void Grouper::add(std::string_view key, std::string_view subject, std::string_vi
     Member& m = it->second;
     if (m.group == nullptr || m.group->key != key) {
         if (m.group != nullptr) {
+            Group* left = m.group;
             leave(m);
+            hold(left, position);  // its next notification reports the member gone
         }
         m.group = group_for(key, now);
         m.group->members.push_back(&m);
@@ -103,6 +120,7 @@ void Grouper::add(std::string_view key, std::string_view subject, std::string_vi
     m.state = state;
     m.id.assign(id);
     m.line.assign(line);
+    hold(m.group, position);
 }
 
 std::optional<double> Grouper::next_due() const {
@@ -178,6 +196,10 @@ void Grouper::notify(Group& g, const char* reason, double now, std::vector<Notif
     std::sort(n.members.begin(), n.members.end(), [](const NotifiedMember& a, const NotifiedMember& b) {
         return a.subject != b.subject ? a.subject < b.subject : a.name < b.name;
     });
+    for (const auto& [stream, ticket] : g.holds) {
+        n.tickets.push_back(ticket);
+    }
+    g.holds.clear();
     g.notified = true;
     g.changed = false;
     g.last_notify = now;
@@ -201,6 +223,11 @@ void Grouper::prune_resolved(Group& g) {
 }
 
 void Grouper::drop(Group& g) {
+    // Dropped without a word (resolved within --wait, or --no-resolve):
+    // nothing is owed for the events it held.
+    for (const auto& [stream, ticket] : g.holds) {
+        m_acks->done(ticket);
+    }
     for (Member* m : g.members) {
         m_identity.assign(m->subject);
         m_identity.push_back('\0');

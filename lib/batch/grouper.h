@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "batch/acks.h"
+#include "core/sink.h"
 #include "core/state.h"
 
 namespace ev::batch {
@@ -45,6 +47,9 @@ struct Notification {
     std::optional<State> previous;        ///< the state of the group's last notification
     std::size_t firing = 0;               ///< members not ok
     std::vector<NotifiedMember> members;  ///< sorted by subject, then name
+    /// Acknowledgement tickets of the events this notification covers (see
+    /// Grouper::set_acks): complete them once it is written and flushed.
+    std::vector<Acks::Ticket> tickets;
 };
 
 /// The message line: "3 hosts CRITICAL on check_puppet_run: web1, web2, web3".
@@ -58,11 +63,19 @@ public:
     Grouper(const Grouper&) = delete;
     Grouper& operator=(const Grouper&) = delete;
 
+    /// Has groups hold acknowledgement tickets (not owned; nullptr: none):
+    /// an added event whose group has changes not yet notified is held by
+    /// that group (one ticket per group and stream covers every later event
+    /// too), its next notification carries the tickets, and a group that is
+    /// dropped without notifying completes them.
+    void set_acks(Acks* acks) { m_acks = acks; }
+
     /// Records the latest state of identity (subject, name) at time now; a
     /// non-ok state puts it in group key (creating the group), ok marks it
     /// resolved in the group it is in (an unknown identity's ok is ignored).
+    /// position (offset -1: none) is the event's, for set_acks.
     void add(std::string_view key, std::string_view subject, std::string_view name, State state, std::string_view id,
-             std::string_view line, double now);
+             std::string_view line, double now, const Position& position = {});
 
     /// The earliest timer, or nothing when there are no groups.
     std::optional<double> next_due() const;
@@ -96,6 +109,7 @@ private:
         double created = 0;
         double last_notify = 0;
         std::optional<State> last_state;
+        std::vector<std::pair<uint32_t, Acks::Ticket>> holds;  // (stream, ticket): events not notified yet
     };
     struct Timer {
         double due;
@@ -116,12 +130,14 @@ private:
     void prune_resolved(Group& group);
     void drop(Group& group);
     void schedule(Group& group, double due);
+    void hold(Group* group, const Position& position);
 
     GroupTiming m_timing;
     MemberMap m_members;
     std::unordered_map<std::string, std::unique_ptr<Group>, Hash, std::equal_to<>> m_groups;
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> m_timers;
     uint64_t m_seq = 0;
+    Acks* m_acks = nullptr;
     std::string m_identity;  // scratch for the identity key
 };
 

@@ -48,32 +48,43 @@ std::string command_basename(std::string_view path) {
     return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-Json result_event(const Finished& f, const ResultContext& ctx) {
+Json result_event(const ChildResult& r, const ResultContext& ctx) {
     Json data = Json::object();
     std::string message;
-    if (!f.spawned) {
-        message = fmt::format("cannot run the command: {}", f.spawn_error);
-        data.set("exit_code", Json(127));
-    } else if (f.exited) {
-        message = fmt::format("exited with {}", f.exit_code);
-        data.set("exit_code", Json(f.exit_code));
-    } else {
-        message = fmt::format("killed by signal {}", signal_name(f.signal));
-        data.set("exit_code", Json());
-        data.set("signal", Json(signal_name(f.signal)));
+    switch (r.ending) {
+        case Ending::failed_to_start:
+            message = fmt::format("cannot run the command: {}", std::strerror(r.spawn_errno));
+            data.set("exit_code", Json(127));
+            break;
+        case Ending::exited:
+            message = fmt::format("exited with {}", r.exit_code);
+            data.set("exit_code", Json(r.exit_code));
+            break;
+        case Ending::signaled:
+            message = fmt::format("killed by signal {}", signal_name(r.signal));
+            data.set("exit_code", Json());
+            data.set("signal", Json(signal_name(r.signal)));
+            break;
+        case Ending::abandoned:
+        case Ending::unknown:
+            // Not with evbatch's policy (no report at the timeout, nobody else
+            // reaps), but say so rather than guess.
+            message = "ended, how is unknown";
+            data.set("exit_code", Json());
+            break;
     }
-    if (f.timed_out) {
+    if (r.timed_out) {
         message = fmt::format("timed out after {} ({})", format_duration(ctx.timeout), message);
         data.set("timed_out", Json(true));
-    } else if (f.killed) {
-        message += " (evbatch was interrupted twice)";
+    } else if (r.stopped) {
+        message += fmt::format(" ({})", ctx.stop_reason);
     }
-    data.set("duration", Json(std::round(f.duration * 1000) / 1000));
-    data.set("output", Json(sanitize_utf8(f.output)));
-    if (f.truncated) {
+    data.set("duration", Json(std::round(r.duration * 1000) / 1000));
+    data.set("output", Json(sanitize_utf8(r.out)));
+    if (r.out_truncated) {
         data.set("output_truncated", Json(true));
     }
-    return envelope(ctx, succeeded(f) ? "ok" : "critical", std::move(message), std::move(data));
+    return envelope(ctx, succeeded(r) ? "ok" : "critical", std::move(message), std::move(data));
 }
 
 Json refused_event(std::string_view reason, const ResultContext& ctx) {

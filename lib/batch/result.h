@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "batch/process.h"
+#include "core/child_set.h"
 #include "core/json.h"
 
 namespace ev::batch {
@@ -17,20 +17,22 @@ struct ResultContext {
     std::string id;       ///< the result's own id
     double time = 0;      ///< the result's time
     double timeout = 0;   ///< the --timeout in force (for the message)
+    /// Why evbatch stopped the run, when it did ("evbatch was interrupted twice").
+    std::string stop_reason = "evbatch was interrupted twice";
 };
 
 /// The result event: state ok on exit 0, critical otherwise; data.exit_code
 /// (null when a signal ended it), data.duration, data.output and, when they
 /// apply, data.signal, data.timed_out and data.output_truncated.
-Json result_event(const Finished& finished, const ResultContext& context);
+Json result_event(const ChildResult& finished, const ResultContext& context);
 
 /// The result event of an action that was not started because its argv
 /// broke the argv rules: state unknown, message reason, data.refused true.
 Json refused_event(std::string_view reason, const ResultContext& context);
 
 /// True when the command counts as successful (exit status 0).
-inline bool succeeded(const Finished& f) {
-    return f.spawned && f.exited && f.exit_code == 0;
+inline bool succeeded(const ChildResult& r) {
+    return r.ending == Ending::exited && r.exit_code == 0;
 }
 
 /// Replaces bytes that are not valid UTF-8 with U+FFFD, so output can go into JSON.

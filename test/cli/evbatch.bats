@@ -37,6 +37,16 @@ wait_lines() {
     return 1
 }
 
+# Waits up to TENTHS tenths of a second (default 20: 2 s) for PID to end.
+wait_exit() {
+    local i
+    for i in $(seq 1 "${2:-20}"); do
+        kill -0 "$1" 2> /dev/null || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # ---------------------------------------------------------------- group
 
 @test "group: one alert per group after --wait, changes after --interval (event time)" {
@@ -190,6 +200,75 @@ evbatch: 3 lines rejected'
     assert_equal "$rc" 0
     assert_equal "$(cat "$TMP/err")" ''
     assert_equal "$(jq -r '.reason + " " + .message' "$TMP/out")" 'new 1 host CRITICAL on check_ping: web1'
+}
+
+@test "group: SIGTERM while input never stops: exits 0 within 2 s, pending groups flushed" {
+    yes '{"subject":"a","name":"n","state":"critical"}' | evbatch group > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    sleep 0.5
+    kill -TERM "$BGPID"
+    wait_exit "$BGPID"
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    assert_equal "$rc" 0
+    assert_equal "$(cat "$TMP/err")" ''
+    assert_equal "$(jq -r '.reason + " " + .message' "$TMP/out")" 'new 1 host CRITICAL on n: a'
+}
+
+@test "group: a first Ctrl-C on a pipe keeps reading until the input ends; a second one stops" {
+    { printf '{"subject":"web1","name":"check_ping","state":"critical"}\n'; sleep 1
+      printf '{"subject":"web2","name":"check_ping","state":"critical"}\n'; } |
+        evbatch group --wait 1h > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    sleep 0.3
+    kill -INT "$BGPID"
+    # The stage before got the same Ctrl-C and ends its output on its own.
+    wait_exit "$BGPID" 50
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    assert_equal "$rc" 0
+    assert_equal "$(jq -r .message "$TMP/out")" '2 hosts CRITICAL on check_ping: web1, web2'
+    # A second Ctrl-C stops reading, as SIGTERM does.
+    mkfifo "$TMP/fifo"
+    evbatch group --wait 1h < "$TMP/fifo" > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    exec 7> "$TMP/fifo"
+    printf '{"subject":"web3","name":"check_ping","state":"critical"}\n' >&7
+    sleep 0.3
+    kill -INT "$BGPID"
+    sleep 0.2
+    kill -0 "$BGPID"
+    kill -INT "$BGPID"
+    wait_exit "$BGPID"
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    exec 7>&-
+    assert_equal "$rc" 0
+    assert_equal "$(jq -r .message "$TMP/out")" '1 host CRITICAL on check_ping: web3'
+}
+
+@test "group: at SIGTERM a command run gets --drain-timeout, then is stopped" {
+    mkfifo "$TMP/fifo"
+    evbatch group --wait 1h --timeout 0 --drain-timeout 300ms --kill-after 200ms -- \
+        sh -c 'trap "" TERM; sleep 30' < "$TMP/fifo" > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    exec 7> "$TMP/fifo"
+    printf '{"subject":"web1","name":"check_ping","state":"critical"}\n' >&7
+    printf '{"subject":"db1","name":"check_disk","state":"critical"}\n' >&7
+    sleep 0.3
+    kill -TERM "$BGPID"
+    wait_exit "$BGPID" 30
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    exec 7>&-
+    assert_equal "$rc" 1
+    run jq -c '[.subject, .state, .message]' "$TMP/out"
+    assert_output '["check_ping/critical","critical","killed by signal KILL (evbatch stopped it: --drain-timeout passed)"]'
+    assert_equal "$(cat "$TMP/err")" 'evbatch: stopped: 1 notification not sent'
 }
 
 @test "group: usage errors exit 2" {
@@ -448,7 +527,8 @@ Finished 8 / 12 actions: 5 ok, 3 failed, 4 not started'
     BGPID=
     assert_equal "$rc" 1
     [ "$SECONDS" -lt 10 ]
-    assert_equal "$(cat "$TMP/err")" 'Finished 4 / 40 actions: 0 ok, 4 failed, 36 not started'
+    assert_equal "$(cat "$TMP/err")" 'evbatch: interrupted: letting 4 running actions finish; Ctrl-C again stops them
+Finished 4 / 40 actions: 0 ok, 4 failed, 36 not started'
     assert_equal "$(jq -r .message "$TMP/out" | sort -u)" 'killed by signal TERM (evbatch was interrupted twice)'
 }
 
@@ -468,6 +548,101 @@ Finished 8 / 12 actions: 5 ok, 3 failed, 4 not started'
     assert_equal "$rc" 0
     [ "$SECONDS" -lt 3 ]
     assert_equal "$(cat "$TMP/err")" 'Finished 2 / 2 actions: 2 ok, 0 failed, 0 not started'
+}
+
+@test "each: SIGTERM while input never stops: exits 0 within 2 s, results flushed" {
+    yes '{"subject":"a","name":"n","state":"critical"}' | evbatch each --concurrency 4 -- true > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    sleep 0.5
+    kill -TERM "$BGPID"
+    wait_exit "$BGPID"
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    assert_equal "$rc" 0
+    # Every result is whole, and the summary counts exactly those.
+    n=$(jq -r .state "$TMP/out" | grep -c '^ok$')
+    [ "$n" -gt 0 ]
+    assert_equal "$(wc -l < "$TMP/out")" "$n"
+    [[ "$(cat "$TMP/err")" =~ ^Finished\ $n\ /\ [0-9]+\ actions:\ $n\ ok,\ 0\ failed,\ [0-9]+\ not\ started$ ]]
+}
+
+@test "each: after SIGTERM running actions get --drain-timeout, then are stopped" {
+    events 10 "$TMP/in"
+    SECONDS=0
+    evbatch each --concurrency 2 --drain-timeout 300ms --kill-after 300ms "$TMP/in" -- \
+        sh -c 'echo >> "$0"; sleep 30' "$TMP/started" > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    wait_lines "$TMP/started" 2
+    kill -TERM "$BGPID"
+    wait_exit "$BGPID" 30
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    assert_equal "$rc" 1
+    [ "$SECONDS" -lt 5 ]
+    assert_equal "$(jq -r .message "$TMP/out" | sort -u)" 'killed by signal TERM (evbatch stopped it: --drain-timeout passed)'
+    assert_equal "$(cat "$TMP/err")" 'Finished 2 / 10 actions: 0 ok, 2 failed, 8 not started'
+}
+
+@test "each: the first Ctrl-C says what it lets finish (one action)" {
+    events 5 "$TMP/in"
+    evbatch each "$TMP/in" -- sh -c 'echo >> "$0"; sleep 0.5' "$TMP/started" > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    wait_lines "$TMP/started" 1
+    kill -INT "$BGPID"
+    wait_exit "$BGPID" 30
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    assert_equal "$rc" 0
+    assert_equal "$(cat "$TMP/err")" 'evbatch: interrupted: letting 1 running action finish; Ctrl-C again stops them
+Finished 1 / 5 actions: 1 ok, 0 failed, 4 not started'
+    assert_equal "$(jq -r .state "$TMP/out")" ok
+}
+
+@test "each: after a Ctrl-C the summary is printed even when standard output has gone" {
+    events 4 "$TMP/in"
+    mkfifo "$TMP/fifo"
+    evbatch each -c 2 "$TMP/in" -- sh -c 'echo >> "$0"; sleep 0.5' "$TMP/started" > "$TMP/fifo" 2> "$TMP/err" &
+    BGPID=$!
+    exec 8< "$TMP/fifo"
+    exec 8<&-
+    wait_lines "$TMP/started" 2
+    kill -INT "$BGPID"
+    wait_exit "$BGPID" 30
+    rc=0
+    wait "$BGPID" || rc=$?
+    BGPID=
+    assert_equal "$rc" 0
+    assert_equal "$(cat "$TMP/err")" 'evbatch: interrupted: letting 2 running actions finish; Ctrl-C again stops them
+Finished 2 / 4 actions: 2 ok, 0 failed, 2 not started'
+}
+
+@test "each: Ctrl-C to the process group of evbatch each --batch 2 | evstatus mid-batch loses no result" {
+    events 6 "$TMP/in"
+    printf '#!/bin/sh\necho "$1" >> "$2/started"; sleep 1\n' > "$TMP/act"
+    chmod +x "$TMP/act"
+    # A pipeline in a process group of its own, as a terminal runs it; the
+    # shell's trap only keeps it alive to record the exit statuses.
+    setsid bash -c 'echo $$ > "$0/pgid"; trap : INT
+        evbatch each --batch 2 "$0/in" -- "$0/act" {subject} "$0" 2> "$0/err" | evstatus --state "$0/S" > "$0/out"
+        echo "${PIPESTATUS[*]}" > "$0/rc"' "$TMP" &
+    BGPID=$!
+    wait_lines "$TMP/started" 2
+    [ -s "$TMP/pgid" ]
+    kill -INT -- "-$(cat "$TMP/pgid")"
+    wait_exit "$BGPID" 50
+    wait "$BGPID" || true
+    BGPID=
+    assert_equal "$(cat "$TMP/rc")" '0 0'
+    assert_equal "$(cat "$TMP/err")" 'evbatch: interrupted: letting 2 running actions finish; Ctrl-C again stops them
+Finished 2 / 6 actions: 2 ok, 0 failed, 4 not started'
+    # Every action that ran has its result in evstatus's state.
+    assert_equal "$(sort "$TMP/started" | tr '\n' ' ')" 'host1 host2 '
+    run evstatus show --state "$TMP/S" --json
+    assert_success
+    assert_equal "$(jq -r '[.subject, .name, .state] | join(" ")' <<< "$output" | sort | tr '\n' ',')" 'host1 act ok,host2 act ok,'
 }
 
 @test "each: --rejects keeps events without the placeholder's field; --strict stops" {

@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "batch/each.h"
+#include "core/input.h"
 #include "core/signals.h"
+#include "core/writer.h"
 
 namespace ev::batch {
 namespace {
@@ -50,7 +52,12 @@ EachRun run_with(EachOptions options, const std::string& events) {
     FILE* e = std::fopen(err.path.c_str(), "w");
     std::string diag_text;
     Diagnostics diag("evbatch", [&](std::string_view line) { diag_text += line; });
-    int code = run_each(options, fileno(o), fileno(e), diag);
+    int code = 0;
+    {
+        Input input(options.input, diag);
+        Writer sink(fileno(o));
+        code = run_each(options, input, sink, fileno(e), diag);
+    }
     std::fclose(o);
     std::fclose(e);
     return {code, out.read(), diag_text + err.read()};
@@ -181,7 +188,9 @@ TEST(BatchEach, UsageErrors) {
     o.progress = "sometimes";
     signals::reset();
     Diagnostics diag("evbatch", [](std::string_view) {});
-    EXPECT_EQ(run_each(o, 1, 2, diag), 2);
+    Input input(o.input, diag);
+    Writer sink(1);
+    EXPECT_EQ(run_each(o, input, sink, 2, diag), 2);
 }
 
 }  // namespace

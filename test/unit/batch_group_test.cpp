@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "batch/group.h"
+#include "core/input.h"
 #include "core/signals.h"
+#include "core/writer.h"
 
 namespace ev::batch {
 namespace {
@@ -22,7 +24,11 @@ std::string run_group_on(GroupOptions options, const std::string& events, int& c
     close(in_fd);
     options.input.files = {in_name};
     Diagnostics diag("evbatch", [&](std::string_view line) { diag_text += line; });
-    code = run_group(options, out_fd, diag);
+    {
+        Input input(options.input, diag);
+        Writer sink(out_fd);
+        code = run_group(options, input, sink, diag);
+    }
     close(out_fd);
     std::ifstream in(out_name);
     std::stringstream s;

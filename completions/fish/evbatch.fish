@@ -24,6 +24,7 @@ complete -c evbatch -n '__fish_seen_subcommand_from each' -l progress -x -a 'aut
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l name -x -d 'Action name in result events'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l timeout -x -d 'Kill a run after DURATION'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kill-after -x -d 'Time between TERM and KILL'
+complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l drain-timeout -x -d 'After SIGTERM, time runs may take before they are stopped'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l output-limit -x -d 'Bytes of output kept in data.output'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l rejects -r -F -d 'Append bad input lines to FILE'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l strict -d 'Stop at the first bad input line'

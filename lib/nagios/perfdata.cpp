@@ -154,6 +154,16 @@ Result<PerfItem> parse_item(std::string_view text) {
 }  // namespace
 
 void parse_perfdata_into(std::string_view text, Perfdata& out) {
+    auto listed = [&out] {
+        if (out.problems.size() < k_max_perf_problems) {
+            return true;
+        }
+        if (out.problems.size() == k_max_perf_problems) {
+            out.problems.push_back(
+                fmt::format("more than {} malformed items: the others are not listed", k_max_perf_problems));
+        }
+        return false;
+    };
     std::size_t i = 0;
     while (i < text.size()) {
         if (is_space(text[i])) {
@@ -162,13 +172,20 @@ void parse_perfdata_into(std::string_view text, Perfdata& out) {
         }
         std::size_t end = item_end(text, i);
         std::string_view raw = text.substr(i, end - i);
-        auto item = parse_item(raw);
-        if (item) {
-            out.items.push_back(std::move(item).value());
-        } else {
-            out.problems.push_back(fmt::format("item '{}': {}", escape_prefix(raw), item.error()));
-        }
         i = end;
+        auto item = parse_item(raw);
+        if (!item) {
+            if (listed()) {
+                out.problems.push_back(fmt::format("item '{}': {}", escape_prefix(raw), item.error()));
+            }
+        } else if (out.items.size() < k_max_perf_items) {
+            out.items.push_back(std::move(item).value());
+        } else if (!out.items_cut) {
+            out.items_cut = true;
+            if (listed()) {
+                out.problems.push_back(fmt::format("more than {} items: the rest are skipped", k_max_perf_items));
+            }
+        }
     }
 }
 

@@ -458,13 +458,22 @@ perf_line() { printf 'DATATYPE::SERVICEPERFDATA\tTIMET::%s\tHOSTNAME::h\tSERVICE
 perf_long_head() { printf 'DATATYPE::SERVICEPERFDATA\tTIMET::2\tHOSTNAME::h\tSERVICEDESC::s\tSERVICESTATE::OK\tSERVICEPERFDATA::'; }
 
 @test "perfdata: a 10 MB line between good lines is rejected (--max-line) in bounded memory and time" {
-    { perf_line 1; perf_long_head; yes a=1 | head -c 10000000 | tr '\n' ' '; echo; perf_line 3; } > "$TMP/big.perfdata"
+    {
+        perf_line 1
+        perf_long_head; yes a=1 | head -c 10000000 | tr '\n' ' '; echo
+        perf_line 3
+        # Within the limit, 262000 tiny items: the first 10000 are kept.
+        perf_long_head | sed 's/TIMET::2/TIMET::4/'; printf 'b=4 '; yes a=1 | head -c 1048000 | tr '\n' ' '; echo
+    } > "$TMP/big.perfdata"
     # 300 MB of address space and 20 s: the old reader needed gigabytes.
-    run --separate-stderr bash -c "ulimit -v 300000; exec timeout 20 evsrc-nagios perfdata --no-metrics --rejects '$TMP/rejects' '$TMP/big.perfdata'"
+    run --separate-stderr bash -c "ulimit -v 300000; exec timeout 20 evsrc-nagios perfdata --rejects '$TMP/rejects' '$TMP/big.perfdata' > '$TMP/out'"
     assert_success
-    run jq -c .metric <<< "$output"
-    assert_output $'1\n3'
+    run jq -c 'select(.type == "status") | [.metric, (.data.perfdata | length)]' "$TMP/out"
+    assert_output $'[1,1]\n[3,1]\n[4,10000]'
+    run jq -s 'map(select(.type == "metric")) | length' "$TMP/out"
+    assert_output 10002
     [ "$stderr" = "evsrc-nagios: $TMP/big.perfdata: line 2: line longer than 1048576 bytes
+evsrc-nagios: $TMP/big.perfdata: line 4: more than 10000 items: the rest are skipped
 evsrc-nagios: 1 line rejected, written to $TMP/rejects" ]
     # The rejects file holds the line verbatim, newline and all.
     sed -n 2p "$TMP/big.perfdata" | cmp - "$TMP/rejects"

@@ -136,6 +136,31 @@ TEST(NagiosPerfdata, HugeItemsAreLinearAndQuotedShort) {
     EXPECT_LT(seconds, 10.0);  // linear: well under a second; quadratic: hours
 }
 
+TEST(NagiosPerfdata, ItemsAndProblemsAreCapped) {
+    std::string many;
+    for (std::size_t i = 0; i < 2 * k_max_perf_items; ++i) {
+        many += "a=1 ";
+    }
+    Perfdata p = parse_perfdata(many);
+    EXPECT_EQ(p.items.size(), k_max_perf_items);
+    EXPECT_TRUE(p.items_cut);
+    EXPECT_EQ(p.problems, (std::vector<std::string>{"more than 10000 items: the rest are skipped"}));
+    // The cap holds across the texts of one run (perfdata on several lines).
+    parse_perfdata_into("b=2", p);
+    EXPECT_EQ(p.items.size(), k_max_perf_items);
+    EXPECT_EQ(p.problems.size(), 1u);
+
+    std::string broken;
+    for (std::size_t i = 0; i < 3 * k_max_perf_problems; ++i) {
+        broken += "x ";
+    }
+    Perfdata q = parse_perfdata("a=1 " + broken + "b=2");
+    EXPECT_EQ(q.items.size(), 2u);
+    ASSERT_EQ(q.problems.size(), k_max_perf_problems + 1);
+    EXPECT_EQ(q.problems[0], "item 'x': no '='");
+    EXPECT_EQ(q.problems.back(), "more than 100 malformed items: the others are not listed");
+}
+
 TEST(NagiosPerfdata, ProblemsAreEscaped) {
     Perfdata p = parse_perfdata("a=\x1b[2J b=1;\x07");
     ASSERT_EQ(p.problems.size(), 2u);

@@ -166,3 +166,25 @@ TEST(SyncAck, CommitsPerStream) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SyncAck, AStatefulToolCommitsOnlyOnRelease) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    ev::Writer out(fds[1]);
+    Commits commits;
+    ev::SyncAck ack(out, commits);
+    ack.hold_for_state();
+    out.write_line("a");
+    ack.handled({0, 9});
+    ASSERT_TRUE(ack.flush().ok());
+    EXPECT_TRUE(commits.seen.empty());  // written, but the state is not saved yet
+    ASSERT_TRUE(ack.release().ok());    // the state covering it is saved
+    ASSERT_EQ(commits.seen.size(), 1u);
+    EXPECT_EQ(commits.seen[0].offset, 9);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+}  // namespace

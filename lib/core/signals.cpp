@@ -129,6 +129,10 @@ bool interrupted() {
     return g_interrupts.load() > 0;
 }
 
+bool terminated() {
+    return g_terms.load() > 0;
+}
+
 void set_drain_on_interrupt(bool drain) {
     g_drain.store(drain);
 }

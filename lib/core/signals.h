@@ -45,6 +45,9 @@ int stop_count();
 /// True once SIGINT arrived (whether or not it stops the tool yet).
 bool interrupted();
 
+/// True once SIGTERM arrived (or request_stop()).
+bool terminated();
+
 /// Chooses the Ctrl-C policy: when input drains (a filter reading a pipe),
 /// the first SIGINT does not stop reading: the upstream stages got the same
 /// Ctrl-C and end their output on their own, so nothing they made is lost.

@@ -1,10 +1,14 @@
 // evroute: rule-based fan-out of events to files, consumers and callbacks.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 
 #include "core/cli.h"
 #include "core/diag.h"
 #include "core/exit_code.h"
+#include "core/input.h"
 #include "core/signals.h"
+#include "core/writer.h"
 #include "route/router.h"
 
 int main(int argc, char** argv) {
@@ -30,7 +34,8 @@ int main(int argc, char** argv) {
     app.add_option("--callback-concurrency", options.callback_concurrency,
                    "Calls running at once per callback destination (default 4)")
         ->type_name("N");
-    app.add_option("--callback-timeout", options.callback_timeout, "Time limit of one call (default 30s)")
+    app.add_option("--callback-timeout", options.callback_timeout,
+                   "Time limit of one call; then SIGTERM, SIGKILL 1s later (default 30s)")
         ->type_name("DURATION");
     app.add_option("--stats-interval", options.stats_interval, "Route counter metric events every DURATION")
         ->type_name("DURATION");
@@ -59,5 +64,13 @@ int main(int argc, char** argv) {
         }
     }
     ev::signals::install();
-    return ev::route::run(options, diag);
+    // A pipe or socket on stdout may be shared with other processes: evroute
+    // writes it only as far as it polls writable, never setting O_NONBLOCK.
+    struct stat st {};
+    if (::fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+        options.out_poll_fd = 1;
+    }
+    ev::Input input(options.input, diag);
+    ev::Writer out(1);
+    return ev::route::run(options, input, out, diag);
 }

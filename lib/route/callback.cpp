@@ -1,10 +1,7 @@
 #include "route/callback.h"
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
+#include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -43,77 +40,46 @@ std::vector<std::string> callback_environment(simdjson::dom::element event) {
     };
 }
 
-CallbackDestination::CallbackDestination(DestSpec spec, Context& ctx) : QueuedDestination(std::move(spec), ctx) {}
-
 CallbackDestination::~CallbackDestination() {
-    for (Run& run : m_runs) {
-        ::kill(-run.child.pid, SIGKILL);
-        (void)::waitpid(run.child.pid, nullptr, 0);
-        close_fd(run.child.stdin_fd);
-        close_fd(run.child.pidfd);
-    }
-}
-
-void CallbackDestination::want(std::vector<pollfd>& fds) const {
+    // Only a destination dropped by a failed reload still has calls; the
+    // process layer reaps them in the background.
     for (const Run& run : m_runs) {
-        if (run.child.pidfd >= 0) {
-            fds.push_back(pollfd{run.child.pidfd, POLLIN, 0});
-        }
-        if (run.child.stdin_fd >= 0) {
-            fds.push_back(pollfd{run.child.stdin_fd, POLLOUT, 0});
-        }
+        m_ctx.children->stop(run.id, 0);
     }
 }
 
-void CallbackDestination::feed(Run& run) {
-    while (run.child.stdin_fd >= 0 && run.written < run.event.size()) {
-        ssize_t n = ::write(run.child.stdin_fd, run.event.data() + run.written, run.event.size() - run.written);
-        if (n > 0) {
-            run.written += static_cast<std::size_t>(n);
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && errno == EAGAIN) {
-            return;
-        } else {
-            break;  // it does not read its stdin: fine
-        }
-    }
-    close_fd(run.child.stdin_fd);
-}
-
-void CallbackDestination::launch(std::string_view line, double now) {
+void CallbackDestination::launch(std::string_view line, uint64_t number) {
     Run run;
+    run.number = number;
     run.event.assign(line);
-    run.event += '\n';
+    ChildSpec spec;
+    spec.spawn.argv = m_spec.argv;
     simdjson::dom::element root;
-    std::vector<std::string> env;
     if (m_parser.parse(run.event.data(), run.event.size()).get(root) == simdjson::SUCCESS) {
-        env = callback_environment(root);
+        spec.spawn.env = callback_environment(root);
     }
-    auto child = spawn_child(m_spec.argv, env, false);
-    if (!child) {
-        failed(run.event, child.error(), nullptr, false);
-        return;
-    }
-    run.child = *child;
-    run.deadline = now + m_ctx.callback_timeout;
-    feed(run);
+    spec.spawn.stdin_mode = StdinMode::bytes;
+    spec.spawn.stdin_bytes = run.event + '\n';
+    spec.spawn.stdout_mode = OutputMode::to_fd;
+    spec.spawn.stdout_fd = 2;
+    spec.spawn.stderr_mode = OutputMode::to_fd;
+    spec.spawn.stderr_fd = 2;
+    spec.tag = m_tag;
+    spec.timeout = m_ctx.callback_timeout;
+    spec.kill_grace = m_ctx.callback_kill_grace;
+    spec.leftovers = Leftovers::leave;
+    run.id = m_ctx.children->start(std::move(spec));
     m_runs.push_back(std::move(run));
 }
 
-void CallbackDestination::failed(const std::string& event, const std::string& why, const ExitStatus* status,
-                                 bool timed_out) {
+void CallbackDestination::failed(const std::string& event, const std::string& why, const ChildResult& result) {
     ++counters.failures;
     if (!m_ctx.report) {
         return;
     }
     Json report = Json::object();
     report.set("type", "archive");
-    std::string_view line(event);
-    if (!line.empty() && line.back() == '\n') {
-        line.remove_suffix(1);
-    }
-    auto original = parse_json(line);
+    auto original = parse_json(event);
     if (original && original->is_object()) {
         if (const Json* subject = original->find("subject")) {
             report.set("subject", *subject);
@@ -132,13 +98,13 @@ void CallbackDestination::failed(const std::string& event, const std::string& wh
         argv.push_back(arg);
     }
     data.set("argv", std::move(argv));
-    if (status != nullptr && status->exited) {
-        data.set("exit_code", status->code);
+    if (result.ending == Ending::exited) {
+        data.set("exit_code", result.exit_code);
     }
-    if (status != nullptr && !status->exited) {
-        data.set("signal", status->signal);
+    if (result.ending == Ending::signaled) {
+        data.set("signal", result.signal);
     }
-    data.set("timed_out", timed_out);
+    data.set("timed_out", result.timed_out);
     if (original) {
         data.set("event", std::move(original).value());
     }
@@ -146,58 +112,52 @@ void CallbackDestination::failed(const std::string& event, const std::string& wh
     m_ctx.report(report);
 }
 
-void CallbackDestination::service(double now) {
-    for (std::size_t i = 0; i < m_runs.size();) {
-        Run& run = m_runs[i];
-        ExitStatus status;
-        if (reap_child(run.child.pid, status)) {
-            close_fd(run.child.stdin_fd);
-            close_fd(run.child.pidfd);
-            if (run.timed_out) {
-                failed(run.event, fmt::format("timed out after {}", format_duration(m_ctx.callback_timeout)), &status,
-                       true);
-            } else if (status.exited && status.code == 0) {
-                ++counters.delivered;
-            } else {
-                failed(run.event, describe_exit(status), &status, false);
-            }
-            m_runs.erase(m_runs.begin() + static_cast<std::ptrdiff_t>(i));
-            continue;
-        }
-        if (!run.timed_out && now >= run.deadline) {
-            run.timed_out = true;
-            ::kill(-run.child.pid, SIGKILL);
-        }
-        feed(run);
-        ++i;
+void CallbackDestination::on_child(ChildResult& result) {
+    auto run = std::find_if(m_runs.begin(), m_runs.end(), [&](const Run& r) { return r.id == result.id; });
+    if (run == m_runs.end()) {
+        return;
     }
+    if (result.ending == Ending::failed_to_start) {
+        failed(run->event, fmt::format("cannot start {}: {}", m_spec.argv[0], std::strerror(result.spawn_errno)),
+               result);
+    } else if (result.timed_out) {
+        failed(run->event, fmt::format("timed out after {}", format_duration(m_ctx.callback_timeout)), result);
+    } else if (result.ending == Ending::exited && result.exit_code == 0) {
+        ++counters.delivered;
+    } else if (!result.stopped) {
+        failed(run->event, describe(result), result);
+    }
+    // The call has ended, whatever its outcome: its event is written here
+    // (a failure is reported, not retried). One stopped at exit is lost.
+    if (result.stopped && !result.timed_out) {
+        ++counters.lost;
+        m_ctx.delivery->lost(run->number);
+    }
+    m_runs.erase(run);
+}
+
+void CallbackDestination::service(double now) {
     replay();
     while (m_runs.size() < m_ctx.callback_concurrency && !m_queue.empty()) {
-        std::string line(m_queue.pop_line());
-        launch(line, now);
+        std::string_view line = m_queue.pop_line();
+        launch(line, m_numbers.pop());
         replay();
     }
 }
 
-double CallbackDestination::deadline() const {
-    double next = std::numeric_limits<double>::infinity();
+uint64_t CallbackDestination::oldest_held() const {
+    // Calls end in any order; the queue behind them is in order.
+    uint64_t oldest = QueuedDestination::oldest_held();
     for (const Run& run : m_runs) {
-        if (!run.timed_out) {
-            next = std::min(next, run.deadline);
-        }
+        oldest = std::min(oldest, run.number);
     }
-    return next;
-}
-
-bool CallbackDestination::finished(double now) {
-    service(now);
-    return m_runs.empty();
+    return oldest;
 }
 
 void CallbackDestination::abandon() {
     lose_queue();
-    for (Run& run : m_runs) {
-        ::kill(-run.child.pid, SIGKILL);
+    for (const Run& run : m_runs) {
+        m_ctx.children->stop(run.id, m_ctx.callback_kill_grace);
     }
 }
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/child_set.h"
 #include "route/destination.h"
-#include "route/process.h"
 
 namespace ev::route {
 
@@ -16,33 +16,32 @@ namespace ev::route {
 /// EV_NAME, EV_TYPE, EV_STATE (from state, else from severity) and EV_ID.
 std::vector<std::string> callback_environment(simdjson::dom::element event);
 
-/// Runs its argv per queued line, at most Context::callback_concurrency at
-/// once; a call past Context::callback_timeout is killed (its process group,
-/// SIGKILL). Failures are counted and reported through Context::report.
+/// Runs its argv per queued line through the process layer, at most
+/// Context::callback_concurrency at once. A call still running after
+/// Context::callback_timeout gets SIGTERM to its process group, then SIGKILL
+/// Context::callback_kill_grace later. Failures are counted and reported
+/// through Context::report; an event is written here when its call has ended.
 class CallbackDestination final : public QueuedDestination {
 public:
-    CallbackDestination(DestSpec spec, Context& ctx);
+    using QueuedDestination::QueuedDestination;
     ~CallbackDestination() override;
-    void want(std::vector<pollfd>& fds) const override;
     void service(double now) override;
-    double deadline() const override;
+    void on_child(ChildResult& result) override;
     bool drained() const override { return QueuedDestination::drained() && m_runs.empty(); }
-    bool finished(double now) override;
+    bool finished() const override { return m_runs.empty(); }
     void abandon() override;
+    uint64_t oldest_held() const override;
 
 private:
     // One running call.
     struct Run {
-        Child child;
-        std::string event;  // the line, for stdin and for the failure report
-        std::size_t written = 0;
-        double deadline = 0;
-        bool timed_out = false;
+        ChildId id = 0;
+        uint64_t number = 0;  // its event (Delivery)
+        std::string event;    // the line, for the failure report
     };
 
-    void launch(std::string_view line, double now);
-    void feed(Run& run);
-    void failed(const std::string& event, const std::string& why, const ExitStatus* status, bool timed_out);
+    void launch(std::string_view line, uint64_t number);
+    void failed(const std::string& event, const std::string& why, const ChildResult& result);
 
     std::vector<Run> m_runs;
     simdjson::dom::parser m_parser;

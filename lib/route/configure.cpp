@@ -1,12 +1,9 @@
 // Router: loading rules and (re)building destinations.
 #include "route/engine.h"
 
-#include <poll.h>
-#include <sys/stat.h>
-
 #include <cerrno>
-#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -15,11 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/duration.h"
-#include "core/exit_code.h"
-#include "core/id.h"
-#include "core/json.h"
-#include "core/signals.h"
 #include "route/destination.h"
 #include "route/rule.h"
 
@@ -89,7 +83,7 @@ Result<void> Router::configure() {
             return make_error(fmt::format("--stats-interval: {}", interval ? "must be more than 0" : interval.error()));
         }
         m_stats_interval = *interval;
-        m_next_stats = monotonic_now() + m_stats_interval;
+        m_next_stats = steady_now() + m_stats_interval;
     }
     if (m_options.callback_concurrency == 0) {
         return make_error("--callback-concurrency must be at least 1");
@@ -110,9 +104,10 @@ Result<void> Router::install(std::vector<Rule> rules) {
     for (auto& dest : m_dests) {
         existing.emplace(dest->spec().key(), dest.get());
     }
-    std::vector<std::unique_ptr<Destination>> fresh;
+    // New destinations, each with where it was named, for errors.
+    std::vector<std::pair<std::unique_ptr<Destination>, std::string>> fresh;
     std::set<Destination*> used;
-    auto obtain = [&](const DestSpec& spec) -> Result<Destination*> {
+    auto obtain = [&](const DestSpec& spec, const std::string& where) -> Result<Destination*> {
         std::string key = spec.key();
         if (auto found = existing.find(key); found != existing.end()) {
             used.insert(found->second);
@@ -120,10 +115,10 @@ Result<void> Router::install(std::vector<Rule> rules) {
         }
         auto dest = make_destination(spec, m_ctx);
         if (auto started = dest->start(); !started) {
-            return std::move(started).take_error();
+            return make_error(fmt::format("{}: {}", where, started.error()));
         }
         Destination* raw = dest.get();
-        fresh.push_back(std::move(dest));
+        fresh.emplace_back(std::move(dest), where);
         existing.emplace(key, raw);
         used.insert(raw);
         return raw;
@@ -131,10 +126,11 @@ Result<void> Router::install(std::vector<Rule> rules) {
     std::vector<Active> active;
     for (Rule& rule : rules) {
         Active entry;
+        std::string where = fmt::format("{}: rule '{}'", rule.origin, rule.name);
         for (const DestSpec& spec : rule.destinations) {
-            auto dest = obtain(spec);
+            auto dest = obtain(spec, where);
             if (!dest) {
-                return make_error(fmt::format("{}: rule '{}': {}", rule.origin, rule.name, dest.error()));
+                return std::move(dest).take_error();
             }
             entry.dests.push_back(*dest);
         }
@@ -148,22 +144,30 @@ Result<void> Router::install(std::vector<Rule> rules) {
     }
     Destination* unmatched = nullptr;
     if (m_unmatched_spec) {
-        auto dest = obtain(*m_unmatched_spec);
+        auto dest = obtain(*m_unmatched_spec, "--unmatched");
         if (!dest) {
-            return make_error(fmt::format("--unmatched: {}", dest.error()));
+            return std::move(dest).take_error();
         }
         unmatched = *dest;
     }
     Destination* results = nullptr;
     if (m_results_spec) {
-        auto dest = obtain(*m_results_spec);
+        auto dest = obtain(*m_results_spec, "--results");
         if (!dest) {
-            return make_error(fmt::format("--results: {}", dest.error()));
+            return std::move(dest).take_error();
         }
         results = *dest;
     }
+    // A process that could not be started says so in its first result,
+    // which the process layer hands out at once.
+    collect();
+    for (auto& [dest, where] : fresh) {
+        if (auto started = dest->started(); !started) {
+            return make_error(fmt::format("{}: {}", where, started.error()));
+        }
+    }
     // Everything could start: switch over at once.
-    for (auto& dest : fresh) {
+    for (auto& [dest, where] : fresh) {
         m_dests.push_back(std::move(dest));
     }
     m_rules = std::move(active);

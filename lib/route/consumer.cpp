@@ -1,119 +1,116 @@
 #include "route/consumer.h"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/ioctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
+
+#include "core/clock.h"
 
 namespace ev::route {
 
 namespace {
-constexpr double k_max_backoff = 5;
+// A run this long proves the command healthy: the backoff starts again.
 constexpr double k_healthy_seconds = 10;
+// How long a stopped consumer has between SIGTERM and SIGKILL.
+constexpr double k_stop_grace = 1;
+// While lines sit unread in its pipe, how often to look whether it read them.
+constexpr double k_read_check = 0.25;
 }  // namespace
 
 ConsumerDestination::~ConsumerDestination() {
-    if (m_child.pid > 0) {
-        ::kill(-m_child.pid, SIGTERM);
-        ExitStatus status;
-        if (m_child.pidfd >= 0) {
-            pollfd pfd{m_child.pidfd, POLLIN, 0};
-            (void)::poll(&pfd, 1, 1000);
-        }
-        if (!reap_child(m_child.pid, status)) {
-            ::kill(-m_child.pid, SIGKILL);
-            (void)::waitpid(m_child.pid, nullptr, 0);
-        }
+    // Only a destination dropped by a failed reload still runs one; the
+    // process layer reaps it in the background.
+    if (m_child != 0) {
+        m_ctx.children->stop(m_child, k_stop_grace);
     }
-    close_fd(m_child.stdin_fd);
-    close_fd(m_child.peek_fd);
-    close_fd(m_child.pidfd);
 }
 
 Result<void> ConsumerDestination::start() {
-    auto child = spawn_child(m_spec.argv, {}, true);
-    if (!child) {
-        return std::move(child).take_error();
-    }
-    m_child = *child;
-    m_fd = m_child.stdin_fd;
-    m_started_at = monotonic_now();
     m_retain = true;
+    launch(steady_now());
+    return {};
+}
+
+Result<void> ConsumerDestination::started() {
+    m_starting = false;
+    if (!m_start_error.empty()) {
+        return make_error(m_start_error);
+    }
     return {};
 }
 
 void ConsumerDestination::launch(double now) {
-    auto child = spawn_child(m_spec.argv, {}, true);
-    if (!child) {
-        m_ctx.diag->error(fmt::format("{}: {}; retrying in {}s", m_label, child.error(), m_backoff));
-        m_restart_at = now + m_backoff;
-        m_backoff = std::min(m_backoff * 2, k_max_backoff);
-        return;
-    }
-    m_child = *child;
-    m_fd = m_child.stdin_fd;
+    ChildSpec spec;
+    spec.spawn.argv = m_spec.argv;
+    spec.spawn.stdin_mode = StdinMode::stream;
+    spec.spawn.peek_stdin = true;  // so unread bytes can be counted, even after it died
+    spec.spawn.stdout_mode = OutputMode::to_fd;
+    spec.spawn.stdout_fd = 2;
+    spec.spawn.stderr_mode = OutputMode::to_fd;
+    spec.spawn.stderr_fd = 2;
+    spec.tag = m_tag;
+    spec.leftovers = Leftovers::leave;
+    m_child = m_ctx.children->start(std::move(spec));
+    m_fd = m_ctx.children->stdin_fd(m_child);  // -1 when it could not start: its result says why
     m_blocked = false;
     m_started_at = now;
 }
 
-void ConsumerDestination::want(std::vector<pollfd>& fds) const {
-    PipeWriter::want(fds);
-    if (m_child.pidfd >= 0) {
-        fds.push_back(pollfd{m_child.pidfd, POLLIN, 0});
-    }
-}
-
 void ConsumerDestination::release_read() {
-    if (m_child.peek_fd < 0) {
+    if (m_child == 0 || m_fd < 0) {
         return;
     }
-    int unread = 0;
-    if (::ioctl(m_child.peek_fd, FIONREAD, &unread) == 0) {
-        counters.delivered += m_queue.release(static_cast<std::size_t>(unread));
-    }
+    uint64_t released = m_queue.release(m_ctx.children->stdin_unread(m_child));
+    counters.delivered += released;
+    complete(released);
 }
 
-void ConsumerDestination::on_exit(const ExitStatus& status, double now) {
-    // Lines the dead process read are delivered; those it never read go back
-    // to the queue for the next one.
-    release_read();
-    int unread = 0;
-    if (m_child.peek_fd >= 0) {
-        (void)::ioctl(m_child.peek_fd, FIONREAD, &unread);
+void ConsumerDestination::on_child(ChildResult& result) {
+    if (result.id != m_child) {
+        return;
     }
-    uint64_t back = m_queue.rewind(static_cast<std::size_t>(unread));
-    close_fd(m_child.stdin_fd);
-    close_fd(m_child.peek_fd);
-    close_fd(m_child.pidfd);
-    m_child = Child{};
+    double now = steady_now();
+    m_child = 0;
     m_fd = -1;
     m_blocked = false;
-    if (m_closing) {
+    if (result.ending == Ending::failed_to_start) {
+        std::string why = fmt::format("cannot start {}: {}", m_spec.argv[0], std::strerror(result.spawn_errno));
+        if (m_starting) {
+            m_start_error = std::move(why);
+            return;
+        }
+        if (!m_closing) {
+            double delay = m_backoff.next();
+            m_ctx.diag->error(fmt::format("{}: {}; retrying in {}s", m_label, why, delay));
+            m_restart_at = now + delay;
+        }
         return;
     }
+    if (m_closing) {
+        // Its stdin is closed: the last look at what it read was close_input().
+        if (!result.stopped && !(result.ending == Ending::exited && result.exit_code == 0)) {
+            m_ctx.diag->error(fmt::format("{}: {}", m_label, describe(result)));
+        }
+        return;
+    }
+    // Lines the dead process read are delivered; those it never read go back
+    // to the queue for the next one.
+    uint64_t released = m_queue.release(result.stdin_unread);
+    counters.delivered += released;
+    complete(released);
+    uint64_t back = m_queue.rewind(result.stdin_unread);
     if (now - m_started_at >= k_healthy_seconds) {
-        m_backoff = 0.1;
+        m_backoff.reset();
     }
     ++counters.restarts;
-    m_ctx.diag->error(fmt::format("{}: {}; restarting in {}s{}", m_label, describe_exit(status), m_backoff,
+    double delay = m_backoff.next();
+    m_ctx.diag->error(fmt::format("{}: {}; restarting in {}s{}", m_label, describe(result), delay,
                                   back > 0 ? fmt::format(", {} unread line{} kept", back, back == 1 ? "" : "s") : ""));
-    m_restart_at = now + m_backoff;
-    m_backoff = std::min(m_backoff * 2, k_max_backoff);
+    m_restart_at = now + delay;
 }
 
 void ConsumerDestination::service(double now) {
-    if (m_child.pid > 0) {
-        ExitStatus status;
-        if (reap_child(m_child.pid, status)) {
-            on_exit(status, now);
-        }
-    }
-    if (m_child.pid <= 0 && !m_closing && now >= m_restart_at) {
+    if (m_child == 0 && !m_closing && now >= m_restart_at) {
         launch(now);
     }
     if (m_fd >= 0) {
@@ -125,7 +122,11 @@ void ConsumerDestination::service(double now) {
 }
 
 double ConsumerDestination::deadline() const {
-    return m_child.pid <= 0 && !m_closing ? m_restart_at : std::numeric_limits<double>::infinity();
+    if (m_child == 0) {
+        return m_closing ? std::numeric_limits<double>::infinity() : m_restart_at;
+    }
+    // Nothing tells us when it reads from a pipe that still has room.
+    return m_queue.retained_lines() > 0 ? steady_now() + k_read_check : std::numeric_limits<double>::infinity();
 }
 
 void ConsumerDestination::on_broken() {
@@ -135,43 +136,32 @@ void ConsumerDestination::on_broken() {
 
 bool ConsumerDestination::drained() const {
     // Drained means read by the process, not just handed to the pipe.
-    int unread = 0;
-    if (m_child.peek_fd >= 0 && ::ioctl(m_child.peek_fd, FIONREAD, &unread) == 0 && unread > 0) {
+    if (m_child != 0 && m_fd >= 0 && m_ctx.children->stdin_unread(m_child) > 0) {
         return false;
     }
-    return PipeWriter::drained() && (m_child.pid > 0 || m_closing || m_queue.bytes() == 0);
+    return PipeWriter::drained() && m_queue.retained_lines() == 0 &&
+           (m_child != 0 || m_closing || m_queue.bytes() == 0);
 }
 
 void ConsumerDestination::close_input() {
+    if (m_closing) {
+        return;
+    }
     m_closing = true;
     // The last look at what the process has read: after this only its exit tells.
     release_read();
-    close_fd(m_child.stdin_fd);
-    close_fd(m_child.peek_fd);
-    m_fd = -1;
-}
-
-bool ConsumerDestination::finished(double now) {
-    if (m_child.pid > 0) {
-        ExitStatus status;
-        if (!reap_child(m_child.pid, status)) {
-            return false;
-        }
-        if (!(status.exited && status.code == 0)) {
-            m_ctx.diag->error(fmt::format("{}: {}", m_label, describe_exit(status)));
-        }
-        close_fd(m_child.pidfd);
-        m_child = Child{};
+    if (m_child != 0) {
+        m_ctx.children->close_stdin(m_child);
     }
-    return true;
+    m_fd = -1;
 }
 
 void ConsumerDestination::abandon() {
     // Lines still unread in the pipe were never taken: lost, as the queued ones.
     counters.lost += m_queue.retained_lines();
     lose_queue();
-    if (m_child.pid > 0) {
-        ::kill(-m_child.pid, SIGTERM);
+    if (m_child != 0) {
+        m_ctx.children->stop(m_child, k_stop_grace);
     }
 }
 

@@ -1,5 +1,6 @@
 // Destination: where routed events go. Every kind makes progress without
-// blocking, driven by the router's single poll loop.
+// blocking, driven by the router's one event loop, and says when each event
+// it took is written (Delivery), so input is acknowledged only then.
 #pragma once
 
 #include <poll.h>
@@ -10,19 +11,23 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "core/child_set.h"
 #include "core/diag.h"
 #include "core/json.h"
 #include "core/result.h"
+#include "core/sink.h"
+#include "route/delivery.h"
+#include "route/event_numbers.h"
 #include "route/line_queue.h"
 #include "route/rule.h"
 #include "route/spool.h"
 
 namespace ev::route {
 
-/// Seconds on the monotonic clock, for timers (backoff, timeouts, intervals).
-double monotonic_now();
+class Destination;
 
 /// What every destination shares: settings and the router's services.
 struct Context {
@@ -31,24 +36,38 @@ struct Context {
     std::string spool_dir = "/tmp";
     std::size_t callback_concurrency = 4;     ///< per callback destination
     double callback_timeout = 30;             ///< seconds per call
+    double callback_kill_grace = 1;           ///< seconds from SIGTERM to SIGKILL after the timeout
     std::function<void(const Json&)> report;  ///< a callback failure event
+    ChildSet* children = nullptr;             ///< every consumer and callback process
+    Delivery* delivery = nullptr;             ///< numbers of routed events; lost ones
+    Sink* out = nullptr;                      ///< standard output
+    int out_poll_fd = -1;                     ///< a pipe behind out: write only what it takes (Options)
+    bool output_failed = false;               ///< a destination could not be written: exit 4
+    /// Destinations by tag, so a child's result reaches the one that started it.
+    std::unordered_map<uint64_t, Destination*> owners;
+    uint64_t next_tag = 1;
 };
 
 /// Counters of one destination, printed on SIGUSR1 and at exit.
 struct Counters {
-    uint64_t delivered = 0;  ///< lines handed to the file, pipe or a finished callback
-    uint64_t dropped = 0;    ///< lines discarded by the drop policy
-    uint64_t spilled = 0;    ///< lines written to the spool
-    uint64_t restarts = 0;   ///< consumer restarts
-    uint64_t failures = 0;   ///< callbacks that failed or timed out
-    uint64_t lost = 0;       ///< lines still queued when evroute gave up at exit
+    /// Lines flushed to a file or standard output, taken by a FIFO, read by a
+    /// consumer; calls that succeeded.
+    uint64_t delivered = 0;
+    uint64_t dropped = 0;   ///< lines discarded by the drop policy
+    uint64_t spilled = 0;   ///< lines written to the spool
+    uint64_t restarts = 0;  ///< consumer restarts
+    uint64_t failures = 0;  ///< callbacks that failed or timed out
+    uint64_t lost = 0;      ///< lines given up: still queued at exit, or their output failed
 };
 
 /// A destination: takes lines, makes progress when the router services it.
+/// Every line it takes comes with the number of its event (Delivery), which
+/// it holds, in order, until the line is written there; it tells
+/// Delivery::lost about a line it gives up on.
 class Destination {
 public:
-    explicit Destination(DestSpec spec, Context& ctx) : m_spec(std::move(spec)), m_ctx(ctx), m_label(m_spec.label()) {}
-    virtual ~Destination() = default;
+    Destination(DestSpec spec, Context& ctx);
+    virtual ~Destination();
     Destination(const Destination&) = delete;
     Destination& operator=(const Destination&) = delete;
 
@@ -59,17 +78,23 @@ public:
 
     /// Opens files or starts processes; an error here rejects the rules.
     virtual Result<void> start() { return {}; }
-    /// Takes a line (without newline); false when the queue is full.
-    virtual bool offer(std::string_view line) = 0;
+    /// After start() and one round of child results: an error when a process
+    /// could not be started (the rules are then rejected too).
+    virtual Result<void> started() { return {}; }
+    /// Takes a line (without newline) of event number; false when the queue
+    /// is full. A destination that discards it (drop) takes it at once.
+    virtual bool offer(std::string_view line, uint64_t number) = 0;
     /// Puts a line on the spool when offer() said full.
-    virtual void spill(std::string_view line) { ++counters.dropped; }
+    virtual void spill(std::string_view line, uint64_t number);
     /// Adds the descriptors this destination waits on.
     virtual void want(std::vector<pollfd>& fds) const {}
-    /// Makes progress without blocking: writes, reaps, restarts, timeouts.
+    /// Makes progress without blocking: writes, restarts, launches.
     virtual void service(double now) {}
-    /// The next monotonic time service() must run, or infinity.
+    /// A process this destination started has ended (ChildSpec::tag is ours).
+    virtual void on_child(ChildResult& result) {}
+    /// The next steady time service() must run, or infinity.
     virtual double deadline() const { return std::numeric_limits<double>::infinity(); }
-    /// Pushes buffered output to the kernel (input is idle).
+    /// Pushes buffered output out (input is idle, or held back).
     virtual void flush() {}
     /// Reopens a file (SIGHUP, for logrotate).
     virtual void reopen() {}
@@ -78,32 +103,39 @@ public:
     /// At exit, once drained: close pipes so processes see end of input.
     virtual void close_input() {}
     /// True once every process has ended.
-    virtual bool finished(double now) { return true; }
+    virtual bool finished() const { return true; }
     /// At exit after the drain timeout: stop processes, count what is left as lost.
     virtual void abandon() {}
     /// Lines waiting in memory and on the spool.
     virtual uint64_t queued() const { return 0; }
-    /// Bytes held in memory.
-    virtual std::size_t queued_bytes() const { return 0; }
+    /// The number of the oldest event taken and not yet written here
+    /// (Delivery::k_none when none): input before it may be acknowledged.
+    virtual uint64_t oldest_held() const { return m_numbers.empty() ? Delivery::k_none : m_numbers.front(); }
 
     Counters counters;
     uint64_t mark = 0;  ///< the router's event number, so one event reaches a destination once
 
 protected:
+    /// The count oldest events held here are written.
+    void complete(uint64_t count) { m_numbers.pop(count); }
+    /// Every event held here is given up: counted as lost.
+    void lose_all();
+
     DestSpec m_spec;
     Context& m_ctx;
     std::string m_label;
+    uint64_t m_tag;          ///< ChildSpec::tag of the processes it starts
+    EventNumbers m_numbers;  ///< events of the lines held, oldest first
 };
 
 /// A destination fed from a bounded LineQueue with a spool behind it.
 class QueuedDestination : public Destination {
 public:
     QueuedDestination(DestSpec spec, Context& ctx);
-    bool offer(std::string_view line) override;
-    void spill(std::string_view line) override;
+    bool offer(std::string_view line, uint64_t number) override;
+    void spill(std::string_view line, uint64_t number) override;
     bool drained() const override { return m_queue.empty() && !m_spool.active(); }
     uint64_t queued() const override { return m_queue.unsent_lines() + m_spool.lines(); }
-    std::size_t queued_bytes() const override { return m_queue.bytes(); }
 
 protected:
     /// Called after a line was queued (a chance to write eagerly).

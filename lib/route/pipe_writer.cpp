@@ -1,8 +1,6 @@
 #include "route/pipe_writer.h"
 
 #include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,14 +9,16 @@
 
 #include <fmt/format.h>
 
-#include "core/signals.h"
-#include "route/process.h"
+#include "core/clock.h"
+#include "core/spawn.h"
 
 namespace ev::route {
 
 namespace {
 // Below this many unsent bytes, writing waits for the next idle moment or poll.
 constexpr std::size_t k_eager_bytes = std::size_t{1} << 16;
+// How often a FIFO without a reader is tried again.
+constexpr double k_fifo_retry = 0.2;
 }  // namespace
 
 void PipeWriter::want(std::vector<pollfd>& fds) const {
@@ -43,23 +43,15 @@ bool PipeWriter::write_some() {
     replay();
     while (m_fd >= 0 && !m_queue.empty()) {
         std::string_view bytes = m_queue.unsent();
-        if (m_gated) {
-            pollfd pfd{m_fd, POLLOUT, 0};
-            if (::poll(&pfd, 1, 0) <= 0) {
-                m_blocked = true;
-                return true;
-            }
-            if ((pfd.revents & (POLLERR | POLLHUP)) == 0) {
-                bytes = bytes.substr(0, PIPE_BUF);
-            }
-        }
         ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
         if (n > 0) {
             m_queue.mark_sent(static_cast<std::size_t>(n));
             if (!m_retain) {
                 // Whole lines the pipe took are delivered; a retaining
                 // subclass counts them once its reader has them (after_write).
-                counters.delivered += m_queue.release(0);
+                uint64_t released = m_queue.release(0);
+                counters.delivered += released;
+                complete(released);
             }
             after_write();
             m_blocked = false;
@@ -97,7 +89,7 @@ Result<void> FifoDestination::start() {
     } else if (!S_ISFIFO(st.st_mode)) {
         return make_error(fmt::format("{} is not a FIFO", m_spec.path));
     }
-    service(monotonic_now());
+    service(steady_now());
     return {};
 }
 
@@ -109,7 +101,7 @@ void FifoDestination::service(double now) {
             m_fd = fd;
             m_blocked = false;
         } else {
-            m_retry_at = now + 0.2;
+            m_retry_at = now + k_fifo_retry;
         }
     }
     (void)write_some();
@@ -125,32 +117,7 @@ double FifoDestination::deadline() const {
 void FifoDestination::on_broken() {
     // What the old reader did not read went with the pipe; later lines wait for a new reader.
     close_fd(m_fd);
-    m_retry_at = monotonic_now() + 0.2;
-}
-
-Result<void> StdoutPipeDestination::start() {
-    m_fd = 1;
-    m_gated = true;
-    return {};
-}
-
-bool StdoutPipeDestination::offer(std::string_view line) {
-    if (m_fd < 0) {
-        ++counters.dropped;
-        return true;
-    }
-    return QueuedDestination::offer(line);
-}
-
-void StdoutPipeDestination::service(double) {
-    (void)write_some();
-}
-
-void StdoutPipeDestination::on_broken() {
-    // The reader of our output has gone: stop quietly, as every evkit tool does.
-    m_fd = -1;
-    lose_queue();
-    signals::request_stop();
+    m_retry_at = steady_now() + k_fifo_retry;
 }
 
 }  // namespace ev::route

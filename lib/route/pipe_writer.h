@@ -5,8 +5,8 @@
 
 namespace ev::route {
 
-/// Writes its queue to a descriptor without blocking; subclasses say where
-/// the descriptor comes from (stdout, a FIFO, a consumer's stdin).
+/// Writes its queue to a non-blocking descriptor; subclasses say where the
+/// descriptor comes from (a FIFO, a consumer's stdin).
 class PipeWriter : public QueuedDestination {
 public:
     using QueuedDestination::QueuedDestination;
@@ -25,9 +25,6 @@ protected:
 
     int m_fd = -1;
     bool m_blocked = false;  // the last write stopped at EAGAIN
-    // The descriptor is blocking and may be shared (our stdout): write only
-    // what poll() says fits, at most PIPE_BUF at a time, so a write never blocks.
-    bool m_gated = false;
     // Keep sent bytes until release() says the reader has them (consumers);
     // only then are they counted as delivered.
     bool m_retain = false;
@@ -47,20 +44,6 @@ public:
 private:
     void on_broken() override;
     double m_retry_at = 0;
-};
-
-/// Standard output when it is a pipe or socket: written without blocking,
-/// yet without setting O_NONBLOCK on a descriptor other processes may share.
-class StdoutPipeDestination final : public PipeWriter {
-public:
-    using PipeWriter::PipeWriter;
-    Result<void> start() override;
-    bool offer(std::string_view line) override;
-    void service(double now) override;
-    void abandon() override { lose_queue(); }
-
-private:
-    void on_broken() override;
 };
 
 }  // namespace ev::route

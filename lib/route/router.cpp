@@ -1,29 +1,36 @@
+// Router: the event loop. One wait (signals::poll) over the input's
+// descriptor, the destinations' pipes, the processes' descriptors and the
+// timers; input is read without blocking, in batches, and only while no
+// destination under the block policy holds it back.
 #include "route/router.h"
 
-#include <poll.h>
-#include <sys/stat.h>
-
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
-#include "core/duration.h"
+#include "core/clock.h"
 #include "core/exit_code.h"
-#include "core/id.h"
-#include "core/json.h"
 #include "core/signals.h"
-#include "route/destination.h"
 #include "route/engine.h"
-#include "route/rule.h"
 
 namespace ev::route {
+
+namespace {
+// Events routed between two looks at the destinations and the signals.
+constexpr int k_batch = 1024;
+// Under input that never pauses, buffered output is flushed (and input
+// acknowledged) at least this often.
+constexpr double k_flush_every = 1;
+// A source without a descriptor is asked this often when it had nothing.
+constexpr int k_no_fd_poll_ms = 50;
+// While draining, how often to look whether consumers have read their pipes.
+constexpr int k_drain_tick_ms = 50;
+// How long processes still running when evroute gives up get between SIGTERM and SIGKILL.
+constexpr double k_stop_grace = 1;
+}  // namespace
 
 Result<std::size_t> parse_size(std::string_view text) {
     std::size_t value = 0;
@@ -54,6 +61,15 @@ Result<std::size_t> parse_size(std::string_view text) {
     return value;
 }
 
+Router::Router(const Options& options, Input& input, Sink& out, Diagnostics& diag)
+    : m_options(options), m_input(input), m_out(out), m_diag(diag), m_ids(wall_clock()) {
+    m_ctx.diag = &diag;
+    m_ctx.children = &m_children;
+    m_ctx.delivery = &m_delivery;
+    m_ctx.out = &out;
+    m_ctx.out_poll_fd = options.out_poll_fd;
+}
+
 void Router::report(const Json& event) {
     if (m_results == nullptr) {
         return;
@@ -63,37 +79,55 @@ void Router::report(const Json& event) {
     full.set("time", wall_clock().now());
     std::string line;
     write_canonical(full, line);
-    if (!m_results->offer(line)) {
+    if (!m_results->offer(line, m_delivery.begin(nullptr))) {
         ++m_results->counters.dropped;
     }
 }
 
-void Router::deliver(Destination& dest, std::string_view line, Policy policy) {
-    if (dest.offer(line)) {
-        return;
-    }
-    switch (policy) {
-        case Policy::drop:
-            ++dest.counters.dropped;
-            return;
-        case Policy::spill:
-            dest.spill(line);
-            return;
-        case Policy::block:
-            break;
-    }
-    // Back-pressure: input waits until this destination has room.
-    while (!dest.offer(line)) {
-        if (signals::stop_requested()) {
-            ++dest.counters.lost;
-            return;
+bool Router::deliver() {
+    for (; m_next_target < m_targets.size(); ++m_next_target) {
+        const Target& target = m_targets[m_next_target];
+        if (target.dest->offer(m_line, m_number)) {
+            continue;
         }
-        pump(100, false);
+        switch (target.policy) {
+            case Policy::drop:
+                ++target.dest->counters.dropped;
+                continue;
+            case Policy::spill:
+                target.dest->spill(m_line, m_number);
+                continue;
+            case Policy::block:
+                break;
+        }
+        // Back-pressure: input waits until this destination has room; the
+        // others go on being written meanwhile.
+        return false;
     }
+    return true;
 }
 
-void Router::route(std::string_view line, simdjson::dom::element root) {
+void Router::give_up_pending() {
+    for (; m_next_target < m_targets.size(); ++m_next_target) {
+        const Target& target = m_targets[m_next_target];
+        if (target.dest->offer(m_line, m_number)) {
+            continue;
+        }
+        if (target.policy == Policy::spill) {
+            target.dest->spill(m_line, m_number);
+        } else if (target.policy == Policy::drop) {
+            ++target.dest->counters.dropped;
+        } else {
+            ++target.dest->counters.lost;
+            m_delivery.lost(m_number);
+        }
+    }
+    m_holding = false;
+}
+
+void Router::route(std::string_view line, simdjson::dom::element root, const Position* position) {
     ++m_event;
+    m_targets.clear();
     bool matched = false;
     for (Active& active : m_rules) {
         if (active.rule.program && !active.rule.program->test(root)) {
@@ -104,7 +138,7 @@ void Router::route(std::string_view line, simdjson::dom::element root) {
         for (Destination* dest : active.dests) {
             if (dest->mark != m_event) {
                 dest->mark = m_event;
-                deliver(*dest, line, active.rule.policy);
+                m_targets.push_back(Target{dest, active.rule.policy});
             }
         }
         if (!active.rule.keep_going) {
@@ -115,13 +149,65 @@ void Router::route(std::string_view line, simdjson::dom::element root) {
         ++m_unmatched_count;
         if (m_unmatched != nullptr && m_unmatched->mark != m_event) {
             m_unmatched->mark = m_event;
-            deliver(*m_unmatched, line, Policy::block);
+            m_targets.push_back(Target{m_unmatched, Policy::block});
+        }
+    }
+    m_line = line;
+    m_next_target = 0;
+    m_number = m_delivery.begin(position);
+    m_holding = !deliver();
+}
+
+bool Router::read_some() {
+    for (int i = 0; i < k_batch; ++i) {
+        if (!m_synthetic.empty()) {
+            m_synthetic_line = std::move(m_synthetic.front());
+            m_synthetic.pop_front();
+            simdjson::dom::element root;
+            if (m_stats_parser.parse(m_synthetic_line).get(root) == simdjson::SUCCESS) {
+                route(m_synthetic_line, root, nullptr);
+            }
+        } else {
+            // Never blocks: waiting is the loop's, over every descriptor at once.
+            Input::Next next = m_input.next(m_record, 0);
+            if (next == Input::Next::end) {
+                m_input_ended = true;
+                return false;
+            }
+            if (next == Input::Next::timeout) {
+                return false;
+            }
+            route(m_record.line, m_record.root, &m_record.position);
+        }
+        if (m_holding) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void Router::collect() {
+    for (ChildResult& result : m_children.take_finished()) {
+        if (auto owner = m_ctx.owners.find(result.tag); owner != m_ctx.owners.end()) {
+            owner->second->on_child(result);
         }
     }
 }
 
+bool Router::pending_to(const Destination* dest) const {
+    if (!m_holding) {
+        return false;
+    }
+    for (std::size_t i = m_next_target; i < m_targets.size(); ++i) {
+        if (m_targets[i].dest == dest) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void Router::service_all() {
-    double now = monotonic_now();
+    double now = steady_now();
     for (auto& dest : m_dests) {
         dest->service(now);
     }
@@ -130,10 +216,10 @@ void Router::service_all() {
     }
     for (auto it = m_dests.begin(); it != m_dests.end();) {
         Destination* dest = it->get();
-        if (m_retiring.count(dest) != 0 && dest->drained()) {
+        if (m_retiring.count(dest) != 0 && dest->drained() && !pending_to(dest)) {
             dest->flush();
             dest->close_input();
-            if (dest->finished(now)) {
+            if (dest->finished()) {
                 m_retiring.erase(dest);
                 it = m_dests.erase(it);
                 continue;
@@ -147,31 +233,58 @@ void Router::flush_all() {
     for (auto& dest : m_dests) {
         dest->flush();
     }
+    m_last_flush = steady_now();
 }
 
-void Router::pump(int timeout_ms, bool with_input) {
-    if (signals::take_stats()) {
-        print_stats();
-    }
-    std::vector<pollfd> fds;
-    if (with_input && m_poll_stdin) {
-        fds.push_back(pollfd{0, POLLIN, 0});
-    }
-    if (with_input && !m_poll_stdin) {
-        timeout_ms = std::min(timeout_ms, 10);
-    }
-    double next = m_next_stats;
+void Router::acknowledge() {
+    // Every destination writes its events in order: the oldest one held
+    // anywhere bounds what is written everywhere.
+    uint64_t held = m_holding ? m_number : m_delivery.next();
     for (auto& dest : m_dests) {
-        dest->want(fds);
+        held = std::min(held, dest->oldest_held());
+    }
+    m_advanced.clear();
+    m_delivery.advance(held, m_advanced);
+    for (const Position& position : m_advanced) {
+        m_input.acknowledge(position);
+    }
+}
+
+void Router::wait(int timeout_ms, bool with_input) {
+    m_fds.clear();
+    if (with_input) {
+        int fd = m_input.poll_fd();
+        if (fd >= 0) {
+            m_fds.push_back(pollfd{fd, POLLIN, 0});
+        } else if (timeout_ms < 0 || timeout_ms > k_no_fd_poll_ms) {
+            timeout_ms = k_no_fd_poll_ms;
+        }
+    }
+    if (m_out.poll_fd() >= 0) {
+        m_fds.push_back(pollfd{m_out.poll_fd(), POLLIN, 0});
+    }
+    double next = std::min(m_next_stats, m_children.next_deadline());
+    for (auto& dest : m_dests) {
+        dest->want(m_fds);
         next = std::min(next, dest->deadline());
     }
-    double now = monotonic_now();
+    m_children.add_poll_fds(m_fds);
     if (std::isfinite(next)) {
-        double wait = std::max(0.0, std::ceil((next - now) * 1000));
-        timeout_ms = static_cast<int>(std::min<double>(timeout_ms, wait));
+        double ms = std::ceil(std::max(0.0, next - steady_now()) * 1000);
+        int until = ms >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(ms);
+        timeout_ms = timeout_ms < 0 ? until : std::min(timeout_ms, until);
     }
-    (void)signals::poll(fds.data(), fds.size(), timeout_ms);
+    // A signal ends the wait at once (signals::poll takes it into the flags).
+    if (signals::poll(m_fds.data(), m_fds.size(), timeout_ms) < 0 && errno != EINTR) {
+        m_fds.clear();
+    }
+    m_children.service(m_fds);
+    collect();
+    if (m_out.poll_fd() >= 0) {
+        m_out.service();
+    }
     service_all();
+    acknowledge();
 }
 
 void Router::tick() {
@@ -181,26 +294,36 @@ void Router::tick() {
     if (signals::take_stats()) {
         print_stats();
     }
-    if (monotonic_now() >= m_next_stats) {
-        m_next_stats = monotonic_now() + m_stats_interval;
+    double now = steady_now();
+    if (now >= m_next_stats) {
+        m_next_stats = now + m_stats_interval;
         emit_stats();
     }
 }
 
 void Router::drain() {
-    double deadline = monotonic_now() + m_drain_timeout;
-    auto in_time = [&] { return monotonic_now() < deadline && signals::stop_count() < 2; };
+    // A second stop signal (a third Ctrl-C when the first one let a pipe drain) stops waiting.
+    int stops_allowed = signals::stop_count() + (signals::stop_requested() ? 1 : 2);
+    m_synthetic.clear();
+    double deadline = steady_now() + m_drain_timeout;
+    auto in_time = [&] { return steady_now() < deadline && signals::stop_count() < stops_allowed; };
     for (;;) {
+        if (m_holding && deliver()) {
+            m_holding = false;
+        }
         flush_all();
         service_all();
-        bool all = true;
+        bool all = !m_holding;
         for (auto& dest : m_dests) {
             all = all && dest->drained();
         }
         if (all || !in_time()) {
             break;
         }
-        pump(100, false);
+        wait(k_drain_tick_ms, false);
+    }
+    if (m_holding) {
+        give_up_pending();
     }
     for (auto& dest : m_dests) {
         dest->close_input();
@@ -208,19 +331,24 @@ void Router::drain() {
     for (;;) {
         bool all = true;
         for (auto& dest : m_dests) {
-            all = dest->finished(monotonic_now()) && all;
+            all = dest->finished() && all;
         }
         if (all || !in_time()) {
             break;
         }
-        pump(50, false);
+        wait(k_drain_tick_ms, false);
     }
     for (auto& dest : m_dests) {
-        if (!dest->drained() || !dest->finished(monotonic_now())) {
+        if (!dest->drained() || !dest->finished()) {
             dest->abandon();
         }
         dest->flush();
     }
+    // What is still running got SIGTERM in abandon(); SIGKILL follows.
+    m_children.shutdown(k_stop_grace);
+    collect();
+    flush_all();
+    acknowledge();
 }
 
 int Router::run() {
@@ -238,64 +366,54 @@ int Router::run() {
         return exit_code::k_usage;
     }
     if (m_options.check_only) {
-        std::string out = fmt::format("{} rule{} OK\n", rules->size(), rules->size() == 1 ? "" : "s");
-        (void)!::write(1, out.data(), out.size());
+        m_out.write_line(fmt::format("{} rule{} OK", rules->size(), rules->size() == 1 ? "" : "s"));
+        if (auto flushed = m_out.flush(); !flushed && !m_out.ended()) {
+            m_diag.error(flushed.error());
+            return exit_code::k_io;
+        }
         return exit_code::k_ok;
     }
     if (auto installed = install(std::move(rules).value()); !installed) {
         m_diag.error(installed.error());
         return exit_code::k_io;
     }
-    InputOptions input_options = m_options.input;
-    for (const std::string& file : input_options.files) {
-        if (file != "-") {
-            m_poll_stdin = false;
-        }
-    }
-    Input input(input_options, m_diag);
-    if (auto opened = input.open(); !opened) {
+    if (auto opened = m_input.open(); !opened) {
         m_diag.error(opened.error());
         return exit_code::k_io;
     }
-    input.set_idle([this] {
-        flush_all();
-        service_all();
-    });
-    Record record;
-    uint64_t count = 0;
-    for (;;) {
-        if (signals::stop_requested()) {
+    m_last_flush = steady_now();
+    while (!signals::stop_requested()) {
+        if (m_holding && deliver()) {
+            m_holding = false;
+        }
+        bool more = !m_holding && read_some();
+        if (m_input_ended && !m_holding) {
             break;
         }
-        Input::Next next = input.next(record, 0);
-        if (next == Input::Next::record) {
-            route(record.line, record.root);
-            if ((++count & 1023) == 0) {
-                service_all();
-                tick();
-            }
-            continue;
+        if (!more || steady_now() - m_last_flush >= k_flush_every) {
+            // Input is idle or held back: what was routed goes out now, to
+            // every destination that can take it.
+            flush_all();
         }
-        if (next == Input::Next::end) {
-            break;
-        }
+        // Wait for input only when it had nothing; never while a
+        // destination holds it back.
+        wait(more ? 0 : -1, !more && !m_holding);
         tick();
-        pump(1000, true);
     }
-    input.finish();
+    m_input.finish();
     drain();
     print_stats();
-    if (input.fatal()) {
+    if (m_input.fatal()) {
         return exit_code::k_bad_input;
     }
-    if (input.io_failed()) {
+    if (m_input.io_failed() || m_ctx.output_failed) {
         return exit_code::k_io;
     }
     return exit_code::k_ok;
 }
 
-int run(const Options& options, Diagnostics& diag) {
-    Router router(options, diag);
+int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
+    Router router(options, input, out, diag);
     return router.run();
 }
 

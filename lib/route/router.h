@@ -1,5 +1,6 @@
-// Router: evroute's engine. Reads events, matches them against the rules
-// in order and hands each to its destinations, in one poll loop.
+// Router: evroute's engine. Reads events from an Input, matches them
+// against the rules in order and hands each to its destinations, in one
+// event loop; standard output is the Sink the main built.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 
 #include "core/diag.h"
 #include "core/input.h"
+#include "core/sink.h"
 
 namespace ev::route {
 
@@ -25,13 +27,19 @@ struct Options {
     std::string drain_timeout = "10s";
     bool check_only = false;  ///< --check: validate the rules and exit
     InputOptions input;
+    /// A pipe or socket behind the output Sink (the main passes 1 when
+    /// stdout is one): the Sink is then handed at most PIPE_BUF bytes each
+    /// time this polls writable, so a slow reader never blocks evroute.
+    /// -1: the output is a file or terminal, written freely.
+    int out_poll_fd = -1;
 };
 
 /// Parses a byte size: digits with an optional K, M or G suffix (powers of 1024).
 Result<std::size_t> parse_size(std::string_view text);
 
-/// Runs evroute; returns the exit code (0 done, 2 bad rules or options,
-/// 3 --strict stopped at a bad line, 4 an input or destination failed to open).
-int run(const Options& options, Diagnostics& diag);
+/// Runs evroute over input, the stdout destination writing to out; returns
+/// the exit code (0 done, 2 bad rules or options, 3 --strict stopped at a
+/// bad line, 4 an input or destination failed to open, read or write).
+int run(const Options& options, Input& input, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::route

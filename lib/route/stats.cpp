@@ -1,27 +1,10 @@
 // Router: counters on SIGUSR1 and at exit, and as metric events.
 #include "route/engine.h"
 
-#include <poll.h>
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <set>
-#include <sstream>
-
 #include <fmt/format.h>
 
-#include "core/duration.h"
-#include "core/exit_code.h"
-#include "core/id.h"
 #include "core/json.h"
-#include "core/signals.h"
 #include "route/destination.h"
-#include "route/rule.h"
 
 namespace ev::route {
 
@@ -98,12 +81,10 @@ void Router::emit_stats() {
         event.set("metric", static_cast<uint64_t>(value));
         event.set("unit", "c");
         event.set("source", "evroute");
+        // Routed like input events, before the next input line.
         std::string line;
         write_canonical(event, line);
-        simdjson::dom::element root;
-        if (m_stats_parser.parse(line).get(root) == simdjson::SUCCESS) {
-            route(line, root);
-        }
+        m_synthetic.push_back(std::move(line));
     }
 }
 

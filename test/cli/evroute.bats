@@ -315,7 +315,24 @@ stdin=[$(tail -1 in.ndjson)
     [ "$SECONDS" -lt 5 ]
     run jq -c '[.type, .subject, .name, .message, .cause, .data.exit_code, .data.signal, .data.timed_out, .data.event.id]' results.ndjson
     assert_output "[\"archive\",\"s\",\"evroute.callback\",\"callback $R/callback_record.sh: exited with status 3\",\"f1\",3,null,false,\"f1\"]
-[\"archive\",\"s\",\"evroute.callback\",\"callback $R/callback_record.sh: timed out after 500ms\",\"h1\",null,9,true,\"h1\"]"
+[\"archive\",\"s\",\"evroute.callback\",\"callback $R/callback_record.sh: timed out after 500ms\",\"h1\",null,15,true,\"h1\"]"
+}
+
+@test "a callback past its timeout gets SIGTERM, then SIGKILL after a 1 s grace" {
+    echo '{"id":"t1","subject":"s","name":"stubborn"}' > in.ndjson
+    start=$(date +%s%N)
+    # Its shell notes the SIGTERM and carries on (each sleep dies of it); only SIGKILL ends it.
+    run --separate-stderr evroute \
+        -e "rule cb -> callback sh -c 'trap \"echo TERM >> seen\" TERM; while :; do sleep 0.1; done'" \
+        --callback-timeout 0.3s --results 'file results.ndjson' in.ndjson
+    elapsed=$((($(date +%s%N) - start) / 1000000))
+    assert_success
+    [ "$(sort -u seen)" = TERM ]
+    [ "$elapsed" -ge 1200 ] && [ "$elapsed" -lt 5000 ]
+    run jq -c '[.data.signal, .data.timed_out]' results.ndjson
+    assert_output '[9,true]'
+    run jq -r .message results.ndjson
+    assert_output --regexp ': timed out after 300ms$'
 }
 
 @test "callbacks run at most --callback-concurrency at once" {
@@ -458,4 +475,103 @@ evroute: unmatched: 0" ]
     assert_output '{"n":"000001"}
 status 0'
     grep -q '^evroute: unmatched: ' err.txt
+}
+
+# Prints the line count of file, 0 when it does not exist.
+lines_of() {
+    if [ -e "$1" ]; then
+        wc -l < "$1"
+    else
+        echo 0
+    fi
+}
+
+@test "policy block: a consumer that never reads holds input back, yet the file destination is written at once" {
+    mkfifo in.fifo
+    evroute -e "rule all -> file out.ndjson, consumer sh -c 'echo \$\$ > consumer.pid; exec sleep 60' policy block" \
+        --queue-size 64K < in.fifo > /dev/null 2> err.txt &
+    pid=$!
+    BG_PIDS+=("$pid")
+    # More than the consumer's pipe (64 KiB) and queue (64 KiB) take: 2 x 4369 lines of 15 bytes.
+    fixed_events 30000 > in.fifo &
+    writer=$!
+    BG_PIDS+=("$writer")
+    wait_for '[ -s consumer.pid ]'
+    BG_PIDS+=("$(cat consumer.pid)")
+    # Within 2 s every line evroute accepted is in the file, while input is held back.
+    matched=0
+    for i in $(seq 40); do
+        kill -USR1 "$pid"
+        sleep 0.05
+        matched=$(awk '/^evroute: rule all: matched/ {m = $5} END {print m + 0}' err.txt)
+        if [ "$matched" -gt 8000 ] && [ "$(lines_of out.ndjson)" -ge "$matched" ]; then
+            break
+        fi
+    done
+    [ "$matched" -gt 8000 ] && [ "$matched" -le 8739 ]
+    [ "$(lines_of out.ndjson)" -ge "$matched" ]
+    kill -0 "$writer"
+    # They are in the kernel's hands, not in evroute's buffers: a SIGKILL loses none.
+    kill -9 "$pid"
+    wait "$pid" || true
+    [ "$(lines_of out.ndjson)" -ge "$matched" ]
+    [ "$(head -n "$matched" out.ndjson)" = "$(fixed_events "$matched")" ]
+}
+
+# Runs evroute with rule $1 on endless input, stdout to $2 (a file, or "pipe"
+# for a FIFO read by cat into out.ndjson); SIGTERM after 0.5 s must end it,
+# status 0, within 2 s. Sets EV_PID and ELAPSED_MS.
+term_under_load() {
+    if [ "$2" = pipe ]; then
+        mkfifo out.fifo
+        cat out.fifo > out.ndjson &
+        CAT_PID=$!
+        BG_PIDS+=("$CAT_PID")
+        yes '{"subject":"a","name":"n"}' | evroute -e "$1" > out.fifo 2> err.txt &
+    else
+        yes '{"subject":"a","name":"n"}' | evroute -e "$1" > "$2" 2> err.txt &
+    fi
+    EV_PID=$!
+    BG_PIDS+=("$EV_PID")
+    sleep 0.5
+    kill -0 "$EV_PID"
+    start=$(date +%s%N)
+    kill -TERM "$EV_PID"
+    while kill -0 "$EV_PID" 2> /dev/null && [ $((($(date +%s%N) - start) / 1000000)) -lt 5000 ]; do
+        sleep 0.02
+    done
+    ELAPSED_MS=$((($(date +%s%N) - start) / 1000000))
+    EV_STATUS=0
+    wait "$EV_PID" || EV_STATUS=$?
+    [ "$EV_STATUS" -eq 0 ]
+    [ "$ELAPSED_MS" -lt 2000 ]
+}
+
+# Every line of $1 is the whole event, and there are as many as evroute says
+# it delivered to destination $2.
+assert_flushed() {
+    local n
+    n=$(lines_of "$1")
+    [ "$n" -gt 0 ]
+    [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" = '\n' ]
+    [ "$(grep -cvx '{"subject":"a","name":"n"}' "$1")" -eq 0 ]
+    grep -qx "evroute: $2: delivered $n, dropped 0, spilled 0, queued 0" err.txt
+}
+
+@test "SIGTERM while input never stops: exits 0 within 2 s, stdout (a file) flushed" {
+    term_under_load 'rule all -> stdout' out.ndjson
+    assert_flushed out.ndjson stdout
+}
+
+@test "SIGTERM while input never stops: exits 0 within 2 s, stdout (a pipe) flushed" {
+    term_under_load 'rule all -> stdout' pipe
+    # cat ends once evroute's end of the pipe is closed.
+    timeout 5 tail --pid="$CAT_PID" -f /dev/null
+    assert_flushed out.ndjson stdout
+}
+
+@test "SIGTERM while input never stops: exits 0 within 2 s, a file destination flushed" {
+    term_under_load 'rule all -> file all.ndjson' out.ndjson
+    assert_flushed all.ndjson 'file all.ndjson'
+    [ ! -s out.ndjson ]
 }

@@ -13,7 +13,6 @@
 
 int main(int argc, char** argv) {
     ev::route::Options options;
-    std::string queue_size = "1M";
     CLI::App app{"Route NDJSON events by rules to files, FIFOs, long-running consumers and per-event callbacks.",
                  "evroute"};
     std::string first;
@@ -27,21 +26,19 @@ int main(int argc, char** argv) {
                    "Where unmatched events go: a destination, or drop (default stdout)")
         ->type_name("DEST");
     app.add_option("--results", options.results, "Destination of callback failure events")->type_name("DEST");
-    app.add_option("--queue-size", queue_size, "Memory bound of each destination's queue (default 1M)")
-        ->type_name("BYTES");
+    ev::add_size_option(app, "--queue-size", options.queue_bytes,
+                        "Memory bound of each destination's queue (default 1M)");
     app.add_option("--spool-dir", options.spool_dir, "Directory for spill files (default $TMPDIR or /tmp)")
         ->type_name("DIR");
     app.add_option("--callback-concurrency", options.callback_concurrency,
                    "Calls running at once per callback destination (default 4)")
         ->type_name("N");
-    app.add_option("--callback-timeout", options.callback_timeout,
-                   "Time limit of one call; then SIGTERM, SIGKILL 1s later (default 30s)")
-        ->type_name("DURATION");
-    app.add_option("--stats-interval", options.stats_interval, "Route counter metric events every DURATION")
-        ->type_name("DURATION");
-    app.add_option("--drain-timeout", options.drain_timeout,
-                   "At end of input, how long to wait for destinations (default 10s)")
-        ->type_name("DURATION");
+    auto* timeout = ev::add_duration_option(app, "--callback-timeout", options.callback_timeout,
+                                            "Time limit of one call; then SIGTERM, SIGKILL 1s later (default 30s)");
+    auto* stats = ev::add_duration_option(app, "--stats-interval", options.stats_interval,
+                                          "Route counter metric events every DURATION");
+    ev::add_duration_option(app, "--drain-timeout", options.drain_timeout,
+                            "At end of input, how long to wait for destinations (default 10s)");
     app.add_flag("--check", options.check_only, "Check the rules and exit");
     ev::add_input_options(app, options.input);
     ev::add_version_flag(app, "evroute");
@@ -49,12 +46,13 @@ int main(int argc, char** argv) {
         return *code;
     }
     ev::Diagnostics diag("evroute");
-    auto size = ev::route::parse_size(queue_size);
-    if (!size) {
-        diag.error("--queue-size: " + size.error());
-        return ev::exit_code::k_usage;
+    for (auto* option : {timeout, stats}) {
+        double value = option == timeout ? options.callback_timeout : options.stats_interval;
+        if (option->count() > 0 && value <= 0) {
+            diag.error(option->get_name() + ": must be more than 0");
+            return ev::exit_code::k_usage;
+        }
     }
-    options.queue_bytes = *size;
     // With -e or -f the rules are given already, so the first positional is an input file.
     if (!first.empty()) {
         if (options.inline_rules.empty() && options.rules_file.empty()) {

@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include "core/clock.h"
-#include "core/duration.h"
 #include "route/destination.h"
 #include "route/rule.h"
 
@@ -67,22 +66,13 @@ Result<void> Router::configure() {
         }
         m_results_spec = *spec;
     }
-    auto timeout = parse_duration(m_options.callback_timeout);
-    if (!timeout || *timeout <= 0) {
-        return make_error(fmt::format("--callback-timeout: {}", timeout ? "must be more than 0" : timeout.error()));
+    if (m_options.callback_timeout <= 0) {
+        return make_error("--callback-timeout: must be more than 0");
     }
-    m_ctx.callback_timeout = *timeout;
-    auto drain = parse_duration(m_options.drain_timeout);
-    if (!drain) {
-        return make_error(fmt::format("--drain-timeout: {}", drain.error()));
-    }
-    m_drain_timeout = *drain;
-    if (!m_options.stats_interval.empty()) {
-        auto interval = parse_duration(m_options.stats_interval);
-        if (!interval || *interval <= 0) {
-            return make_error(fmt::format("--stats-interval: {}", interval ? "must be more than 0" : interval.error()));
-        }
-        m_stats_interval = *interval;
+    m_ctx.callback_timeout = m_options.callback_timeout;
+    m_drain_timeout = m_options.drain_timeout;
+    if (m_options.stats_interval > 0) {
+        m_stats_interval = m_options.stats_interval;
         m_next_stats = steady_now() + m_stats_interval;
     }
     if (m_options.callback_concurrency == 0) {

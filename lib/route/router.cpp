@@ -32,35 +32,6 @@ constexpr int k_drain_tick_ms = 50;
 constexpr double k_stop_grace = 1;
 }  // namespace
 
-Result<std::size_t> parse_size(std::string_view text) {
-    std::size_t value = 0;
-    std::size_t i = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-        if (value > (std::size_t{1} << 50)) {
-            return make_error(fmt::format("size '{}' is too large", text));
-        }
-        value = value * 10 + static_cast<std::size_t>(text[i] - '0');
-        ++i;
-    }
-    if (i == 0) {
-        return make_error(fmt::format("expected a size like 65536, 64K or 1M, got '{}'", text));
-    }
-    std::string_view unit = text.substr(i);
-    if (unit == "K" || unit == "k") {
-        value <<= 10;
-    } else if (unit == "M") {
-        value <<= 20;
-    } else if (unit == "G") {
-        value <<= 30;
-    } else if (!unit.empty()) {
-        return make_error(fmt::format("expected a size like 65536, 64K or 1M, got '{}'", text));
-    }
-    if (value == 0) {
-        return make_error("a size must be at least 1 byte");
-    }
-    return value;
-}
-
 Router::Router(const Options& options, Input& input, Sink& out, Diagnostics& diag)
     : m_options(options), m_input(input), m_out(out), m_diag(diag), m_ids(wall_clock()) {
     m_ctx.diag = &diag;

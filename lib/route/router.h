@@ -22,10 +22,10 @@ struct Options {
     std::size_t queue_bytes = std::size_t{1} << 20;
     std::string spool_dir;  ///< default $TMPDIR or /tmp
     std::size_t callback_concurrency = 4;
-    std::string callback_timeout = "30s";
-    std::string stats_interval;  ///< empty: no metric events
-    std::string drain_timeout = "10s";
-    bool check_only = false;  ///< --check: validate the rules and exit
+    double callback_timeout = 30;  ///< seconds, more than 0
+    double stats_interval = 0;     ///< seconds; 0: no metric events
+    double drain_timeout = 10;     ///< seconds
+    bool check_only = false;       ///< --check: validate the rules and exit
     InputOptions input;
     /// A pipe or socket behind the output Sink (the main passes 1 when
     /// stdout is one): the Sink is then handed at most PIPE_BUF bytes each
@@ -33,9 +33,6 @@ struct Options {
     /// -1: the output is a file or terminal, written freely.
     int out_poll_fd = -1;
 };
-
-/// Parses a byte size: digits with an optional K, M or G suffix (powers of 1024).
-Result<std::size_t> parse_size(std::string_view text);
 
 /// Runs evroute over input, the stdout destination writing to out; returns
 /// the exit code (0 done, 2 bad rules or options, 3 --strict stopped at a

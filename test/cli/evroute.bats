@@ -445,7 +445,11 @@ evroute: reload failed, keeping the old rules: rules:1:25: syntax error: expecte
     [ "$stderr" = "evroute: -e 1:1: rule 'a': cannot start /nonexistent/x: No such file or directory" ]
     run --separate-stderr evroute --queue-size 1X -e 'rule a -> drop' < /dev/null
     assert_failure 2
-    [ "$stderr" = "evroute: --queue-size: expected a size like 65536, 64K or 1M, got '1X'" ]
+    [ "$stderr" = "evroute: --queue-size: '1X' is not a size (bytes, or with B, K, M, G, KiB, MiB or GiB)
+evroute: try 'evroute --help'" ]
+    run --separate-stderr evroute --callback-timeout 0 -e 'rule a -> drop' < /dev/null
+    assert_failure 2
+    [ "$stderr" = "evroute: --callback-timeout: must be more than 0" ]
 }
 
 @test "output larger than the queue flows through a stdout pipe and a FIFO" {

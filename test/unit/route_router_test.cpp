@@ -1,6 +1,5 @@
-// Tests for lib/route/router.cpp: option parsing helpers, and the engine's
-// acknowledgements: a position is committed only once every destination its
-// event went to has written it.
+// Tests for lib/route/router.cpp: the engine's acknowledgements: a position
+// is committed only once every destination its event went to has written it.
 #include "route/router.h"
 
 #include <gtest/gtest.h>
@@ -17,18 +16,6 @@
 
 namespace ev::route {
 namespace {
-
-TEST(RouteRouter, ParseSize) {
-    EXPECT_EQ(*parse_size("65536"), 65536u);
-    EXPECT_EQ(*parse_size("64K"), 65536u);
-    EXPECT_EQ(*parse_size("1M"), 1048576u);
-    EXPECT_EQ(*parse_size("2G"), 2147483648u);
-    EXPECT_FALSE(parse_size("").ok());
-    EXPECT_FALSE(parse_size("0").ok());
-    EXPECT_FALSE(parse_size("1T").ok());
-    EXPECT_FALSE(parse_size("K").ok());
-    EXPECT_EQ(parse_size("1.5M").error(), "expected a size like 65536, 64K or 1M, got '1.5M'");
-}
 
 // Lines held in memory (offset = line number), recording every commit.
 class MemorySource final : public Source {
@@ -108,7 +95,7 @@ struct Outcome {
     std::string errors;
 };
 
-Outcome run_on(std::vector<std::string> rules, std::size_t events, MemorySink& sink, std::string drain = "10s") {
+Outcome run_on(std::vector<std::string> rules, std::size_t events, MemorySink& sink, double drain = 10) {
     signals::reset();
     Outcome outcome;
     std::vector<std::string> lines;
@@ -118,7 +105,7 @@ Outcome run_on(std::vector<std::string> rules, std::size_t events, MemorySink& s
     Diagnostics diag("evroute", [&](std::string_view text) { outcome.errors += std::string(text) + "\n"; });
     Options options;
     options.inline_rules = std::move(rules);
-    options.drain_timeout = std::move(drain);
+    options.drain_timeout = drain;
     Input input(options.input, diag, std::make_unique<MemorySource>(std::move(lines), outcome.commits));
     outcome.code = run(options, input, sink, diag);
     return outcome;
@@ -155,7 +142,7 @@ TEST(RouteRouter, DroppedAndUnmatchedEventsAreAcknowledgedToo) {
 
 TEST(RouteRouter, AConsumerThatNeverReadsHoldsAcknowledgementBack) {
     MemorySink sink;
-    auto outcome = run_on({"rule all -> stdout, consumer sleep 5"}, 3, sink, "200ms");
+    auto outcome = run_on({"rule all -> stdout, consumer sleep 5"}, 3, sink, 0.2);
     EXPECT_EQ(outcome.code, 0);
     EXPECT_EQ(sink.written, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
     // Written to stdout, never read by the consumer: nothing is acknowledged.
@@ -167,7 +154,7 @@ TEST(RouteRouter, AConsumerThatNeverReadsHoldsAcknowledgementBack) {
 
 TEST(RouteRouter, AConsumerThatReadsEverythingLetsEverythingBeAcknowledged) {
     MemorySink sink;
-    auto outcome = run_on({"rule all -> consumer cat"}, 100, sink);
+    auto outcome = run_on({"rule all -> consumer sh -c 'exec cat > /dev/null'"}, 100, sink);
     EXPECT_EQ(outcome.code, 0);
     ASSERT_FALSE(outcome.commits.empty());
     EXPECT_EQ(outcome.commits.back().offset, 100);

@@ -22,72 +22,6 @@ bool is_blank(std::string_view line) {
     return true;
 }
 
-// The fields tools read for identity, state, time and routing. A second copy
-// of one of them would let two tools see different events in the same line.
-constexpr std::string_view k_read_fields[] = {"id",    "time",     "type", "subject", "name",
-                                              "state", "severity", "ttl",  "metric"};
-
-// The key's bytes as an integer (keys of at most 8 bytes), so each compare
-// below is one instruction rather than a call to memcmp.
-template <std::size_t N>
-constexpr uint64_t word(const char (&text)[N]) {
-    uint64_t v = 0;
-    for (std::size_t i = 0; i + 1 < N; ++i) {
-        v |= static_cast<uint64_t>(static_cast<unsigned char>(text[i])) << (8 * i);
-    }
-    return v;
-}
-
-// Loads the N bytes of a key of length N (a constant size: no memcpy call).
-template <std::size_t N>
-uint64_t load(const char* p) {
-    uint64_t v = 0;
-    std::memcpy(&v, p, N);
-    return v;
-}
-
-int read_field_index(std::string_view key) {
-    // Dispatch on length first: most keys are rejected by one compare.
-    const char* p = key.data();
-    switch (key.size()) {
-        case 2:
-            return load<2>(p) == word("id") ? 0 : -1;
-        case 3:
-            return load<3>(p) == word("ttl") ? 7 : -1;
-        case 4: {
-            uint64_t v = load<4>(p);
-            return v == word("time") ? 1 : v == word("type") ? 2 : v == word("name") ? 4 : -1;
-        }
-        case 5:
-            return load<5>(p) == word("state") ? 5 : -1;
-        case 6:
-            return load<6>(p) == word("metric") ? 8 : -1;
-        case 7:
-            return load<7>(p) == word("subject") ? 3 : -1;
-        case 8:
-            return load<8>(p) == word("severity") ? 6 : -1;
-        default:
-            return -1;
-    }
-}
-
-/// The first field that tools read and that appears twice, or empty.
-std::string_view duplicate_read_field(simdjson::dom::object object) {
-    unsigned seen = 0;
-    for (auto field : object) {
-        int i = read_field_index(field.key);
-        if (i < 0) {
-            continue;
-        }
-        unsigned bit = 1u << i;
-        if (seen & bit) {
-            return k_read_fields[i];
-        }
-        seen |= bit;
-    }
-    return {};
-}
-
 std::string parse_error_reason(simdjson::error_code error) {
     if (error == simdjson::UTF8_ERROR) {
         return "invalid UTF-8";
@@ -192,7 +126,7 @@ Input::Next Input::next(Record& out, int timeout_ms) {
             reject_line(line, true, parse_error_reason(error));
         } else if (!root.is_object()) {
             reject_line(line, true, "not a JSON object");
-        } else if (auto dup = duplicate_read_field(root.get_object().value_unsafe()); !dup.empty()) {
+        } else if (auto dup = out.fields.index(root.get_object().value_unsafe()); !dup.empty()) {
             reject_line(line, true, fmt::format("duplicate key \"{}\"", dup));
         } else {
             out.line = line.bytes;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/diag.h"
+#include "core/fields.h"
 #include "core/result.h"
 #include "core/sink.h"
 #include "core/source.h"
@@ -34,6 +35,7 @@ struct Record {
     std::string_view file;        ///< "-" for stdin
     uint64_t number = 0;          ///< line number within file, from 1
     simdjson::dom::element root;  ///< the event, a JSON object
+    ReadFields fields;            ///< where root's read fields are (none twice)
     Position position;            ///< for acknowledgement after durable output
 };
 

@@ -27,53 +27,32 @@ std::optional<double> number_of(simdjson::dom::element e) {
 }  // namespace
 
 EventKind read_event(simdjson::dom::element root, StatusEvent& out, std::string& reason) {
+    ReadFields fields;
+    if (auto dup = fields.index(root.get_object().value_unsafe()); !dup.empty()) {
+        out = StatusEvent{};
+        reason = fmt::format("duplicate key \"{}\"", dup);
+        return EventKind::bad;
+    }
+    return read_event(fields, out, reason);
+}
+
+EventKind read_event(const ReadFields& fields, StatusEvent& out, std::string& reason) {
     out = StatusEvent{};
-    std::optional<simdjson::dom::element> state, severity, subject, name, time, ttl, type;
-    simdjson::dom::object object = root.get_object().value_unsafe();
-    for (auto field : object) {
-        std::string_view k = field.key;
-        if (k.empty()) {
-            continue;
-        }
-        switch (k[0]) {
-            case 's':
-                if (k == "state") {
-                    state = field.value;
-                } else if (k == "severity") {
-                    severity = field.value;
-                } else if (k == "subject") {
-                    subject = field.value;
-                }
-                break;
-            case 'n':
-                if (k == "name") {
-                    name = field.value;
-                }
-                break;
-            case 't':
-                if (k == "time") {
-                    time = field.value;
-                } else if (k == "ttl") {
-                    ttl = field.value;
-                } else if (k == "type") {
-                    type = field.value;
-                } else if (k == "tags") {
-                    out.tags = field.value;
-                }
-                break;
-            case 'i':
-                if (k == "id" && field.value.is_string()) {
-                    out.id = field.value.get_string().value_unsafe();
-                }
-                break;
-            case 'm':
-                if (k == "message") {
-                    out.message = field.value;
-                }
-                break;
-            default:
-                break;
-        }
+    auto state = fields.get(Field::state);
+    auto severity = fields.get(Field::severity);
+    auto subject = fields.get(Field::subject);
+    auto name = fields.get(Field::name);
+    auto time = fields.get(Field::time);
+    auto ttl = fields.get(Field::ttl);
+    auto type = fields.get(Field::type);
+    if (auto tags = fields.get(Field::tags)) {
+        out.tags = *tags;
+    }
+    if (auto message = fields.get(Field::message)) {
+        out.message = *message;
+    }
+    if (auto id = fields.get(Field::id); id && id->is_string()) {
+        out.id = id->get_string().value_unsafe();
     }
     if (time) {
         out.time = number_of(*time);

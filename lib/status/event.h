@@ -1,6 +1,8 @@
 // StatusEvent: the fields evstatus reads from an input event, checked.
 #pragma once
 
+#include "core/fields.h"
+
 #include <simdjson.h>
 
 #include <optional>
@@ -36,5 +38,8 @@ enum class EventKind {
 /// and `name`, a numeric `time` when present, and a non-negative numeric
 /// `ttl` when present. out.time is filled for every kind.
 EventKind read_event(simdjson::dom::element root, StatusEvent& out, std::string& reason);
+
+/// The same, from the fields Input already found (no second pass).
+EventKind read_event(const ReadFields& fields, StatusEvent& out, std::string& reason);
 
 }  // namespace ev::status

@@ -205,7 +205,7 @@ int Filter::run() {
             continue;
         }
         ++records;
-        EventKind kind = read_event(record.root, event, reason);
+        EventKind kind = read_event(record.fields, event, reason);
         if (kind == EventKind::bad) {
             // A rejected line changes nothing, not even the event clock.
             input.reject(record, reason);

@@ -116,7 +116,8 @@ TEST(Input, MissingFileIsReportedAndOthersAreRead) {
 TEST(Input, RejectsDuplicatesOfTheFieldsToolsRead) {
     // Every field tools read, doubled, is bad input; so the same line cannot
     // mean one identity to one tool and another to the next.
-    for (const char* key : {"id", "time", "type", "subject", "name", "state", "severity", "ttl", "metric"}) {
+    for (const char* key :
+         {"id", "time", "type", "subject", "name", "state", "severity", "ttl", "metric", "tags", "message"}) {
         std::string line = std::string("{\"") + key + "\":1,\"x\":2,\"" + key + "\":3}";
         auto run = run_input("{\"a\":1}\n" + line + "\n{\"b\":2}\n", {});
         EXPECT_EQ(run.lines, (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"})) << key;

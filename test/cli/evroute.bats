@@ -579,3 +579,25 @@ assert_flushed() {
     assert_flushed all.ndjson 'file all.ndjson'
     [ ! -s out.ndjson ]
 }
+
+@test "an idle input named as a FILE (here a FIFO) is waited for, not polled every few milliseconds" {
+    mkfifo in.fifo
+    evroute -e 'rule all -> file all.ndjson' in.fifo > /dev/null 2> err.txt &
+    pid=$!
+    BG_PIDS+=("$pid")
+    exec 7> in.fifo
+    echo '{"n":1}' >&7
+    wait_for '[ -s all.ndjson ]'
+    switches() { awk '/^voluntary_ctxt_switches/ {print $2}' /proc/"$pid"/status; }
+    before=$(switches)
+    sleep 1
+    after=$(switches)
+    # One wait for the input, the signals and the destinations: it wakes for
+    # nothing while nothing happens (a 10 ms spin would wake 100 times).
+    [ $((after - before)) -lt 10 ]
+    echo '{"n":2}' >&7
+    exec 7>&-
+    wait "$pid"
+    [ "$(cat all.ndjson)" = '{"n":1}
+{"n":2}' ]
+}

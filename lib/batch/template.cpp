@@ -154,6 +154,35 @@ std::string shell_quote(const std::vector<std::string>& argv) {
             out += a;
             continue;
         }
+        bool control = false;
+        for (char c : a) {
+            auto u = static_cast<unsigned char>(c);
+            control = control || u < 0x20 || u == 0x7f;
+        }
+        if (control) {
+            // A control character would break the line (or reach the
+            // terminal): bash's $'...' spells it, and reads back the same.
+            out += "$'";
+            for (char c : a) {
+                auto u = static_cast<unsigned char>(c);
+                if (c == '\\' || c == '\'') {
+                    out += '\\';
+                    out += c;
+                } else if (c == '\n') {
+                    out += "\\n";
+                } else if (c == '\t') {
+                    out += "\\t";
+                } else if (c == '\r') {
+                    out += "\\r";
+                } else if (u < 0x20 || u == 0x7f) {
+                    out += fmt::format("\\x{:02x}", u);
+                } else {
+                    out += c;
+                }
+            }
+            out += '\'';
+            continue;
+        }
         out += '\'';
         for (char c : a) {
             if (c == '\'') {

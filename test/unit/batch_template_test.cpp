@@ -124,6 +124,8 @@ TEST(BatchTemplate, ShellQuoteIsUnambiguous) {
     EXPECT_EQ(shell_quote({"ssh", "web1.example.com", "--x=1"}), "ssh web1.example.com --x=1");
     EXPECT_EQ(shell_quote({"echo", "a b", "", "it's"}), "echo 'a b' '' 'it'\\''s'");
     EXPECT_EQ(shell_quote({"$(id)"}), "'$(id)'");
+    // Control characters never break the dry-run line or reach the terminal.
+    EXPECT_EQ(shell_quote({"echo", "a\nOK | x=1\x1b[2J\x01'\\"}), "echo $'a\\nOK | x=1\\x1b[2J\\x01\\'\\\\'");
 }
 
 }  // namespace

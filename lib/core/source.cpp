@@ -38,11 +38,18 @@ bool FileSource::open_next() {
         m_in_long = false;
         int fd = 0;
         if (file != "-") {
-            fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+            // A FIFO with no writer yet would block a plain open, out of the
+            // signal regime's reach; opened non-blocking, its first writer is
+            // waited for in LineReader's poll like any input.
+            fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
             if (fd < 0) {
                 m_diag.error(fmt::format("{}: {}", file, std::strerror(errno)));
                 m_io_failed = true;
                 continue;
+            }
+            struct stat st;
+            if (::fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode)) {
+                ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
             }
         }
         m_fd = fd;

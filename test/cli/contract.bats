@@ -111,3 +111,32 @@ sigterm_under_load() {
     [[ "$stderr" == *"is a symbolic link"* ]]
     [ "$(cat "$tmp/victim")" = keep ]
 }
+
+@test "contract: a FIFO named as input is waited for without blocking signals, and read once written" {
+    mkfifo "$tmp/fifo"
+    evfilter true "$tmp/fifo" > "$tmp/out" &
+    pid=$!
+    sleep 0.3
+    echo '{"a":1}' > "$tmp/fifo"
+    for i in $(seq 1 40); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    wait "$pid"
+    [ "$(cat "$tmp/out")" = '{"a":1}' ]
+    # No writer ever: SIGTERM still ends the wait.
+    evfilter true "$tmp/fifo" > "$tmp/out2" &
+    pid=$!
+    sleep 0.3
+    kill -TERM "$pid"
+    for i in $(seq 1 40); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid"
+        echo "evfilter ignored SIGTERM while waiting for a FIFO's writer"
+        return 1
+    fi
+    wait "$pid" || true
+}

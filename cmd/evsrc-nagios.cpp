@@ -10,6 +10,7 @@
 #include "core/duration.h"
 #include "core/exit_code.h"
 #include "core/signals.h"
+#include "core/writer.h"
 #include "nagios/app.h"
 #include "nagios/event.h"
 #include "nagios/follow.h"
@@ -167,6 +168,7 @@ int main(int argc, char** argv) {
     }
     ev::signals::install();
     ev::Diagnostics diag("evsrc-nagios");
+    ev::Writer out(1);
 
     one.max_output = *ev::nagios::parse_size(max_output);
     one.timeout = duration_of(timeout);
@@ -181,7 +183,7 @@ int main(int argc, char** argv) {
         one.interval = duration_of(interval);
     }
     if (parse->parsed()) {
-        return ev::nagios::run_parse(one, 0, 1, diag);
+        return ev::nagios::run_parse(one, 0, out, diag);
     }
     if (once->parsed()) {
         // prefix_command: words after the command are its own, even "--x".
@@ -192,7 +194,7 @@ int main(int argc, char** argv) {
             return ev::exit_code::k_usage;
         }
         one.kill_grace = duration_of(kill_grace);
-        return ev::nagios::run_once(one, 1, diag);
+        return ev::nagios::run_once(one, out, diag);
     }
     if (perfdata->parsed()) {
         if (perf.follow && std::find(perf.files.begin(), perf.files.end(), "-") != perf.files.end()) {
@@ -205,7 +207,7 @@ int main(int argc, char** argv) {
         perf.strict = perf_input.strict;
         perf.poll_interval = std::max(0.01, duration_of(poll));
         perf.run_for = duration_of(run_for);
-        return ev::nagios::run_perffile(perf, 1, diag);
+        return ev::nagios::run_perffile(perf, out, diag);
     }
     auto parsed_tags = ev::nagios::parse_tags(tags);
     if (!parsed_tags) {
@@ -222,5 +224,5 @@ int main(int argc, char** argv) {
     sched.heartbeat = duration_of(heartbeat);
     sched.kill_grace = duration_of(kill_grace);
     sched.run_for = duration_of(run_for);
-    return ev::nagios::run_scheduler(sched, 1, diag);
+    return ev::nagios::run_scheduler(sched, out, diag);
 }

@@ -10,7 +10,6 @@
 #include "core/exit_code.h"
 #include "core/id.h"
 #include "core/signals.h"
-#include "core/writer.h"
 #include "nagios/event.h"
 #include "nagios/runner.h"
 
@@ -39,9 +38,8 @@ void report_problems(const Verdict& verdict, const std::string& name, Diagnostic
     }
 }
 
-int finish(Writer& out, Diagnostics& diag) {
-    (void)out.flush();
-    if (out.failed()) {
+int finish(Sink& out, Diagnostics& diag) {
+    if (!out.flush() && out.failed()) {
         diag.error(out.error());
         return exit_code::k_io;
     }
@@ -62,7 +60,7 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_tags(const std::v
     return out;
 }
 
-int run_parse(const OneShotOptions& options, int in_fd, int out_fd, Diagnostics& diag) {
+int run_parse(const OneShotOptions& options, int in_fd, Sink& out, Diagnostics& diag) {
     auto info = make_info(options);
     if (!info) {
         diag.error(info.error());
@@ -94,12 +92,11 @@ int run_parse(const OneShotOptions& options, int in_fd, int out_fd, Diagnostics&
     Verdict verdict = judge(run.end, run.out, run.err, options.timeout_state);
     report_problems(verdict, options.name, diag);
     IdGenerator ids;
-    Writer out(out_fd);
     write_run_events(*info, verdict, run, options.metrics, ids, out);
     return finish(out, diag);
 }
 
-int run_once(const OneShotOptions& options, int out_fd, Diagnostics& diag) {
+int run_once(const OneShotOptions& options, Sink& out, Diagnostics& diag) {
     OneShotOptions opts = options;
     if (opts.command.empty()) {
         diag.error("once: no command given");
@@ -135,7 +132,6 @@ int run_once(const OneShotOptions& options, int out_fd, Diagnostics& diag) {
         judge(done.front().record.end, done.front().record.out, done.front().record.err, opts.timeout_state);
     report_problems(verdict, opts.name, diag);
     IdGenerator ids;
-    Writer out(out_fd);
     write_run_events(*info, verdict, done.front().record, opts.metrics, ids, out);
     int code = finish(out, diag);
     // A timed-out plugin's group gets its SIGKILL before we leave: no orphans.

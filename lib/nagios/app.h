@@ -9,6 +9,7 @@
 
 #include "core/diag.h"
 #include "core/result.h"
+#include "core/sink.h"
 #include "core/state.h"
 
 namespace ev::nagios {
@@ -34,10 +35,10 @@ struct OneShotOptions {
 /// Splits the --tag KEY=VALUE list; an error names the bad one.
 Result<std::vector<std::pair<std::string, std::string>>> parse_tags(const std::vector<std::string>& tags);
 
-/// `parse`: reads plugin output from in_fd, writes the events to out_fd; returns the exit code.
-int run_parse(const OneShotOptions& options, int in_fd, int out_fd, Diagnostics& diag);
+/// `parse`: reads plugin output from in_fd, writes the events to out; returns the exit code.
+int run_parse(const OneShotOptions& options, int in_fd, Sink& out, Diagnostics& diag);
 
-/// `once`: runs the command once, writes its events to out_fd; returns the exit code.
-int run_once(const OneShotOptions& options, int out_fd, Diagnostics& diag);
+/// `once`: runs the command once, writes its events to out; returns the exit code.
+int run_once(const OneShotOptions& options, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::nagios

@@ -35,7 +35,7 @@ double round_us(double seconds) {
 
 }  // namespace
 
-void write_metric_event(const CheckInfo& check, const PerfItem& item, double time, IdGenerator& ids, Writer& out) {
+void write_metric_event(const CheckInfo& check, const PerfItem& item, double time, IdGenerator& ids, Sink& out) {
     if (!item.value) {
         return;
     }
@@ -52,7 +52,7 @@ void write_metric_event(const CheckInfo& check, const PerfItem& item, double tim
 }
 
 void write_run_events(const CheckInfo& check, const Verdict& verdict, const RunRecord& run, bool metrics,
-                      IdGenerator& ids, Writer& out) {
+                      IdGenerator& ids, Sink& out) {
     const Perfdata& perf = verdict.output.perfdata;
     Json event = Json::object();
     add_identity(event, check, run.time, ids, "status", check.name);

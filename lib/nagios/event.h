@@ -7,7 +7,7 @@
 
 #include "core/id.h"
 #include "core/json.h"
-#include "core/writer.h"
+#include "core/sink.h"
 #include "nagios/output.h"
 
 namespace ev::nagios {
@@ -33,10 +33,10 @@ struct RunRecord {
 /// Writes the status event of a run and, when metrics is true, one metric
 /// event per perfdata item that has a value.
 void write_run_events(const CheckInfo& check, const Verdict& verdict, const RunRecord& run, bool metrics,
-                      IdGenerator& ids, Writer& out);
+                      IdGenerator& ids, Sink& out);
 
 /// Writes one metric event named CHECK.LABEL for item (nothing for a "U" value).
-void write_metric_event(const CheckInfo& check, const PerfItem& item, double time, IdGenerator& ids, Writer& out);
+void write_metric_event(const CheckInfo& check, const PerfItem& item, double time, IdGenerator& ids, Sink& out);
 
 /// The host's fully qualified name (getaddrinfo canonical name, else hostname).
 std::string host_fqdn();

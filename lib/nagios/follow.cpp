@@ -54,7 +54,7 @@ struct Tail {
 
 class FileReader {
 public:
-    FileReader(const PerfFileOptions& options, Writer& out, Diagnostics& diag)
+    FileReader(const PerfFileOptions& options, Sink& out, Diagnostics& diag)
         : m_options(options), m_out(out), m_diag(diag) {}
 
     ~FileReader() {
@@ -126,7 +126,7 @@ public:
     }
 
 private:
-    bool stopped() const { return m_fatal || m_out.broken() || m_out.failed() || signals::stop_requested_now(); }
+    bool stopped() const { return m_fatal || m_out.ended() || m_out.failed() || signals::stop_requested_now(); }
 
     bool open(Tail& t, bool at_start) {
         int fd = -1;
@@ -183,7 +183,7 @@ private:
         }
         const bool whole = last || !t.regular;  // take a last line without a newline
         std::string_view text;
-        while (!m_fatal && !m_out.broken()) {
+        while (!m_fatal && !m_out.ended()) {
             uint64_t before = t.reader->offset();
             LineReader::Status status = t.reader->next(text, last && !m_options.follow ? -1 : 0);
             off_t after = t.reader_start + static_cast<off_t>(t.reader->offset());
@@ -311,6 +311,8 @@ private:
         }
     }
 
+    // Pushes the events and the rejected lines out; a failed event flush
+    // shows in m_out.ended()/failed(), which stopped() and done() read.
     void flush() {
         (void)m_out.flush();
         if (m_rejects) {
@@ -341,7 +343,7 @@ private:
     }
 
     const PerfFileOptions& m_options;
-    Writer& m_out;
+    Sink& m_out;
     Diagnostics& m_diag;
     IdGenerator m_ids;
     std::unique_ptr<Writer> m_rejects;
@@ -353,8 +355,7 @@ private:
 
 }  // namespace
 
-int run_perffile(const PerfFileOptions& options, int out_fd, Diagnostics& diag) {
-    Writer out(out_fd);
+int run_perffile(const PerfFileOptions& options, Sink& out, Diagnostics& diag) {
     FileReader reader(options, out, diag);
     return reader.run();
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/diag.h"
+#include "core/sink.h"
 
 namespace ev::nagios {
 
@@ -25,7 +26,7 @@ struct PerfFileOptions {
     std::size_t block = std::size_t{1} << 16;     ///< read size (small in tests and fuzzing)
 };
 
-/// Reads the files (and follows them) and writes events to out_fd; returns the exit code.
-int run_perffile(const PerfFileOptions& options, int out_fd, Diagnostics& diag);
+/// Reads the files (and follows them) and writes events to out; returns the exit code.
+int run_perffile(const PerfFileOptions& options, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::nagios

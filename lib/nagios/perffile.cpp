@@ -179,7 +179,7 @@ Result<PerfLine> parse_perf_line(std::string_view line) {
     return make_error("neither a PNP4Nagios KEY::VALUE line nor a [SERVICEPERFDATA]/[HOSTPERFDATA] line");
 }
 
-std::vector<std::string> write_perf_line_events(const PerfLine& line, bool metrics, IdGenerator& ids, Writer& out) {
+std::vector<std::string> write_perf_line_events(const PerfLine& line, bool metrics, IdGenerator& ids, Sink& out) {
     Perfdata perf = parse_perfdata(line.perfdata);
     CheckInfo check;
     check.name = line.service;

@@ -10,8 +10,8 @@
 
 #include "core/id.h"
 #include "core/result.h"
+#include "core/sink.h"
 #include "core/state.h"
-#include "core/writer.h"
 
 namespace ev::nagios {
 
@@ -34,6 +34,6 @@ std::optional<State> parse_nagios_state(std::string_view text, bool host);
 
 /// Writes a status event (when the line has a state) and, when metrics is
 /// true, one metric event per perfdata item. Returns the perfdata problems.
-std::vector<std::string> write_perf_line_events(const PerfLine& line, bool metrics, IdGenerator& ids, Writer& out);
+std::vector<std::string> write_perf_line_events(const PerfLine& line, bool metrics, IdGenerator& ids, Sink& out);
 
 }  // namespace ev::nagios

@@ -1,16 +1,16 @@
 // Runner: starts plugins from an argv and collects them without ever
-// blocking on one: own process group, minimal environment, output cap,
-// timeout (SIGTERM then SIGKILL to the group), no zombies, no fd leaks.
+// blocking on one, on top of the core child set (core/child_set.h): own
+// process group, minimal environment, output cap, timeout (SIGTERM then
+// SIGKILL to the group), no zombies, no fd leaks.
 #pragma once
-
-#include <signal.h>
-#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/child_set.h"
 #include "core/clock.h"
 #include "nagios/event.h"
 
@@ -41,6 +41,7 @@ struct RunnerOptions {
 class Runner {
 public:
     explicit Runner(RunnerOptions options = {}, const Clock& clock = wall_clock());
+    /// Ends what still runs (shutdown(0.5)).
     ~Runner();
     Runner(const Runner&) = delete;
     Runner& operator=(const Runner&) = delete;
@@ -49,44 +50,34 @@ public:
     /// (missing: exit 127, not executable: 126) finishes at the next poll().
     uint64_t start(const Command& command);
 
-    /// Waits at most timeout_ms (less when a deadline comes sooner) for
-    /// output, exits and deadlines, and appends the runs that finished.
+    /// Waits at most timeout_ms (less when a deadline comes sooner; through
+    /// signals::poll, so a signal ends the wait) for output, exits and
+    /// deadlines, and appends the runs that finished.
     void poll(int timeout_ms, std::vector<Finished>& done);
 
     /// Runs started and not yet handed out.
-    std::size_t active() const { return m_runs.size() + m_failed.size(); }
+    std::size_t active() const { return m_runs.size(); }
 
     /// Timed-out process groups not yet reaped.
-    std::size_t lingering() const { return m_lingering.size(); }
+    std::size_t lingering() const { return m_children.lingering(); }
 
     /// Sends SIGTERM to every group, waits up to grace seconds, then SIGKILL;
     /// reaps them all. Runs still active are dropped without a result.
     void shutdown(double grace);
 
 private:
-    struct Run;
-    struct Linger {
-        pid_t pid;
-        int pidfd;
-        double kill_at;  // steady seconds
-        bool killed;
+    struct Run {
+        double time = 0;     // wall seconds at the start
+        double timeout = 0;  // Command::timeout
     };
-    void finish(std::size_t index, std::vector<Finished>& done);
-    void linger(pid_t pid, int pidfd, double now);
-    void reap_lingering(double now);
+    void collect(std::vector<Finished>& done);
 
     RunnerOptions m_options;
     const Clock& m_clock;
-    std::vector<char*> m_envp;
-    sigset_t m_ignored;  // signals ignored here, reset to default in plugins
-    int m_devnull = -1;  // the plugins' stdin
-    std::vector<Run*> m_runs;
-    std::vector<Finished> m_failed;
-    std::vector<Linger> m_lingering;
+    ChildSet m_children;
+    std::unordered_map<uint64_t, Run> m_runs;  // by token
+    std::vector<Finished> m_failed;            // empty argv, handed out at the next poll()
     uint64_t m_next_token = 1;
 };
-
-/// Seconds on the monotonic clock (for deadlines and measured durations).
-double steady_now();
 
 }  // namespace ev::nagios

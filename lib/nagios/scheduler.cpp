@@ -9,7 +9,6 @@
 #include "core/exit_code.h"
 #include "core/id.h"
 #include "core/signals.h"
-#include "core/writer.h"
 
 namespace ev::nagios {
 
@@ -39,8 +38,8 @@ double round_us(double seconds) {
 
 class Loop {
 public:
-    Loop(const SchedulerOptions& options, int out_fd, Diagnostics& diag)
-        : m_options(options), m_diag(diag), m_out(out_fd), m_runner(RunnerOptions{.kill_grace = options.kill_grace}) {}
+    Loop(const SchedulerOptions& options, Sink& out, Diagnostics& diag)
+        : m_options(options), m_diag(diag), m_out(out), m_runner(RunnerOptions{.kill_grace = options.kill_grace}) {}
 
     int run() {
         auto config = load_config(m_options.config_path);
@@ -53,7 +52,7 @@ public:
         m_next_heartbeat = m_options.heartbeat > 0 ? start : INFINITY;
         double stop_at = m_options.run_for > 0 ? start + m_options.run_for : INFINITY;
         std::vector<Finished> done;
-        while (!signals::stop_requested() && !m_out.broken() && !m_out.failed()) {
+        while (!signals::stop_requested()) {
             double now = steady_now();
             if (now >= stop_at) {
                 break;
@@ -66,7 +65,9 @@ public:
                 heartbeat(now);
                 m_next_heartbeat = now + m_options.heartbeat;
             }
-            (void)m_out.flush();
+            if (!m_out.flush()) {
+                break;  // the reader has gone, or output failed: said below
+            }
             double wake = std::min(m_next_heartbeat, stop_at);
             // With every slot taken, due checks wait for a run to end, which
             // poll() reports; waking for them earlier would only spin.
@@ -84,9 +85,9 @@ public:
         if (m_options.heartbeat > 0) {
             heartbeat(steady_now());
         }
-        (void)m_out.flush();
+        auto flushed = m_out.flush();
         m_runner.shutdown(m_options.kill_grace);
-        if (m_out.failed()) {
+        if (!flushed && m_out.failed()) {
             m_diag.error(m_out.error());
             return exit_code::k_io;
         }
@@ -181,7 +182,7 @@ private:
 
     const SchedulerOptions& m_options;
     Diagnostics& m_diag;
-    Writer m_out;
+    Sink& m_out;
     Runner m_runner;
     Schedule m_schedule;
     IdGenerator m_ids;
@@ -192,8 +193,8 @@ private:
 
 }  // namespace
 
-int run_scheduler(const SchedulerOptions& options, int out_fd, Diagnostics& diag) {
-    Loop loop(options, out_fd, diag);
+int run_scheduler(const SchedulerOptions& options, Sink& out, Diagnostics& diag) {
+    Loop loop(options, out, diag);
     return loop.run();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/diag.h"
+#include "core/sink.h"
 #include "nagios/schedule.h"
 
 namespace ev::nagios {
@@ -21,7 +22,8 @@ struct SchedulerOptions {
 };
 
 /// Runs the scheduler until SIGINT/SIGTERM (or run_for); SIGHUP reloads the
-/// config. Returns the exit code (2 when the first config is bad).
-int run_scheduler(const SchedulerOptions& options, int out_fd, Diagnostics& diag);
+/// config; events go to out. Returns the exit code (2 when the first config
+/// is bad, 0 when the reader of out has gone).
+int run_scheduler(const SchedulerOptions& options, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::nagios

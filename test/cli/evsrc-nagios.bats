@@ -368,6 +368,32 @@ ERR
     assert_failure
 }
 
+@test "run: SIGTERM while 5 plugins hang ends within 2 s, exit 0, every plugin group gone" {
+    # A sleep length no other test uses marks this test's plugins.
+    for i in 1 2 3 4 5; do
+        echo "hang$i 1m timeout=1m $N/sleep.sh 4177" >> "$TMP/checks.conf"
+    done
+    evsrc-nagios run --subject h --heartbeat 0 --no-splay "$TMP/checks.conf" > "$TMP/out" &
+    pid=$!
+    BG_PIDS+=("$pid")
+    for _ in $(seq 50); do
+        [ "$(pgrep -c -f 'sleep 4177')" -eq 5 ] && break
+        sleep 0.1
+    done
+    [ "$(pgrep -c -f 'sleep 4177')" -eq 5 ]
+    t0=$(date +%s%N)
+    kill -TERM $pid
+    rc=0
+    wait $pid || rc=$?
+    t1=$(date +%s%N)
+    [ "$rc" -eq 0 ]
+    [ $(( (t1 - t0) / 1000000 )) -lt 2000 ]
+    run pgrep -f "sleep 4177"
+    assert_failure
+    run pgrep -f "$N/sleep.sh 4177"
+    assert_failure
+}
+
 @test "perfdata: PNP4Nagios bulk and Nagios default formats" {
     run --separate-stderr bash -c "evsrc-nagios perfdata '$N/pnp_bulk.perfdata' '$N/nagios_default.perfdata' | jq -c 'del(.id) | del(.data.fields)'"
     assert_success

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/signals.h"
+#include "core/writer.h"
 
 namespace ev::nagios {
 namespace {
@@ -52,7 +53,11 @@ protected:
         int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         m_err.clear();
         Diagnostics diag("evsrc-nagios", [this](std::string_view t) { m_err += t; });
-        int code = run_perffile(options, fd, diag);
+        int code = 0;
+        {
+            Writer out(fd);
+            code = run_perffile(options, out, diag);
+        }
         ::close(fd);
         m_out = slurp(out_path);
         return code;

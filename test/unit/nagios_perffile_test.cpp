@@ -8,6 +8,8 @@
 #include <cmath>
 #include <string>
 
+#include "core/writer.h"
+
 namespace ev::nagios {
 namespace {
 

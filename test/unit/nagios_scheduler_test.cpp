@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "core/signals.h"
+#include "core/writer.h"
 
 namespace ev::nagios {
 namespace {
@@ -35,7 +36,10 @@ std::vector<Json> run_for(const std::string& config, double seconds, std::size_t
     std::string errors;
     Diagnostics diag("evsrc-nagios", [&errors](std::string_view line) { errors.append(line); });
     signals::reset();
-    EXPECT_EQ(run_scheduler(options, out_fd, diag), 0) << errors;
+    {
+        Writer out(out_fd);
+        EXPECT_EQ(run_scheduler(options, out, diag), 0) << errors;
+    }
     ::close(out_fd);
     std::ifstream in(out_path);
     std::vector<Json> events;
@@ -97,7 +101,8 @@ TEST(NagiosScheduler, BadConfigIsAUsageError) {
     options.config_path = conf_path;
     std::string errors;
     Diagnostics diag("evsrc-nagios", [&errors](std::string_view line) { errors.append(line); });
-    EXPECT_EQ(run_scheduler(options, 1, diag), 2);
+    Writer out(1);
+    EXPECT_EQ(run_scheduler(options, out, diag), 2);
     EXPECT_EQ(errors,
               std::string("evsrc-nagios: ") + conf_path + ":1: check 'x': expected an interval and a command\n");
     ::unlink(conf_path);

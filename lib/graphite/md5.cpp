@@ -1,5 +1,6 @@
 #include "graphite/md5.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ev::graphite {
@@ -63,34 +64,56 @@ void block(uint32_t state[4], const uint8_t* p) {
 
 }  // namespace
 
-std::array<uint8_t, 16> md5(std::string_view data) {
-    uint32_t state[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+void Md5::update(std::string_view data) {
     const auto* p = reinterpret_cast<const uint8_t*>(data.data());
     std::size_t n = data.size();
+    m_length += n;
+    if (m_tail_size > 0) {
+        std::size_t take = std::min(n, sizeof m_tail - m_tail_size);
+        std::memcpy(m_tail + m_tail_size, p, take);
+        m_tail_size += take;
+        p += take;
+        n -= take;
+        if (m_tail_size < sizeof m_tail) {
+            return;
+        }
+        block(m_state, m_tail);
+        m_tail_size = 0;
+    }
     std::size_t whole = n / 64 * 64;
     for (std::size_t i = 0; i < whole; i += 64) {
-        block(state, p + i);
+        block(m_state, p + i);
     }
+    m_tail_size = n - whole;
+    std::memcpy(m_tail, p + whole, m_tail_size);
+}
+
+std::array<uint8_t, 16> Md5::digest() {
     // The tail, a 0x80 byte, zeros, and the bit length fill one or two blocks.
     uint8_t tail[128] = {};
-    std::size_t rest = n - whole;
-    std::memcpy(tail, p + whole, rest);
-    tail[rest] = 0x80;
-    std::size_t tail_len = rest + 9 <= 64 ? 64 : 128;
-    uint64_t bits = static_cast<uint64_t>(n) * 8;
+    std::memcpy(tail, m_tail, m_tail_size);
+    tail[m_tail_size] = 0x80;
+    std::size_t tail_len = m_tail_size + 9 <= 64 ? 64 : 128;
+    uint64_t bits = m_length * 8;
     for (int i = 0; i < 8; ++i) {
         tail[tail_len - 8 + i] = static_cast<uint8_t>(bits >> (8 * i));
     }
     for (std::size_t i = 0; i < tail_len; i += 64) {
-        block(state, tail + i);
+        block(m_state, tail + i);
     }
-    std::array<uint8_t, 16> digest;
+    std::array<uint8_t, 16> out;
     for (int i = 0; i < 4; ++i) {
         for (int j = 0; j < 4; ++j) {
-            digest[i * 4 + j] = static_cast<uint8_t>(state[i] >> (8 * j));
+            out[i * 4 + j] = static_cast<uint8_t>(m_state[i] >> (8 * j));
         }
     }
-    return digest;
+    return out;
+}
+
+std::array<uint8_t, 16> md5(std::string_view data) {
+    Md5 sum;
+    sum.update(data);
+    return sum.digest();
 }
 
 }  // namespace ev::graphite

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <vector>
 
 #include "core/atomic_file.h"
 #include "graphite/datapoint.h"
@@ -43,12 +44,16 @@ Result<void> make_dirs(const std::string& dir) {
     return {};
 }
 
-std::string md5_hex(std::string_view data) {
-    std::string hex;
-    for (uint8_t byte : md5(data)) {
-        fmt::format_to(std::back_inserter(hex), "{:02x}", byte);
+std::string hex(const std::array<uint8_t, 16>& digest) {
+    std::string out;
+    for (uint8_t byte : digest) {
+        fmt::format_to(std::back_inserter(out), "{:02x}", byte);
     }
-    return hex;
+    return out;
+}
+
+std::string md5_hex(std::string_view data) {
+    return hex(md5(data));
 }
 
 // Reads "KEY=DIGITS" at the start of text; advances text past it.
@@ -201,8 +206,19 @@ uint64_t parse_segment_name(std::string_view name) {
 }
 
 std::string segment_header(std::string_view body) {
-    auto lines = static_cast<uint64_t>(std::count(body.begin(), body.end(), '\n'));
-    return fmt::format("{}lines={} bytes={} md5={}\n", k_magic, lines, body.size(), md5_hex(body));
+    return segment_header(std::span<const std::string_view>(&body, 1));
+}
+
+std::string segment_header(std::span<const std::string_view> body) {
+    uint64_t lines = 0;
+    uint64_t bytes = 0;
+    Md5 sum;
+    for (std::string_view piece : body) {
+        lines += static_cast<uint64_t>(std::count(piece.begin(), piece.end(), '\n'));
+        bytes += piece.size();
+        sum.update(piece);
+    }
+    return fmt::format("{}lines={} bytes={} md5={}\n", k_magic, lines, bytes, hex(sum.digest()));
 }
 
 std::optional<SegmentHeader> parse_segment_header(std::string_view text) {
@@ -345,14 +361,21 @@ std::string Spool::set_aside(uint64_t seq, std::string_view why) {
 }
 
 Result<void> Spool::write(uint64_t seq, std::string_view data) {
+    return write(seq, std::span<const std::string_view>(&data, 1));
+}
+
+Result<void> Spool::write(uint64_t seq, std::span<const std::string_view> body) {
     std::string path = path_of(seq);
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
         // Sequence numbers are never reused while a segment holds one.
         return make_error(fmt::format("cannot write {}: a segment of that number exists", path));
     }
-    std::string header = segment_header(data);
-    std::array<std::string_view, 2> pieces = {header, data};
+    std::string header = segment_header(body);
+    std::vector<std::string_view> pieces;
+    pieces.reserve(body.size() + 1);
+    pieces.push_back(header);
+    pieces.insert(pieces.end(), body.begin(), body.end());
     if (auto written = atomic_write(path, pieces, k_private_file_mode); !written) {
         return make_error(fmt::format("cannot write {}", written.error()));
     }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,9 @@ public:
 
     /// Writes a new segment seq holding data (complete lines), synced to disk.
     Result<void> write(uint64_t seq, std::string_view data);
+    /// The same for data in pieces (each of complete lines), written as one
+    /// segment without being copied together.
+    Result<void> write(uint64_t seq, std::span<const std::string_view> pieces);
 
     /// Reads segment seq and checks it whole (header, size, checksum, every
     /// line); returns its lines. One that fails is set aside as NAME.bad and
@@ -87,6 +91,8 @@ uint64_t parse_segment_name(std::string_view name);
 /// The header line of a segment whose body is body (complete carbon lines):
 /// "# evgraphite spool segment 1 lines=N bytes=B md5=HEX\n".
 std::string segment_header(std::string_view body);
+/// The same for a body in pieces.
+std::string segment_header(std::span<const std::string_view> body);
 
 /// Parses the header line at the start of text; nothing when there is none.
 std::optional<SegmentHeader> parse_segment_header(std::string_view text);

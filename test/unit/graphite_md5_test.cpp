@@ -38,4 +38,24 @@ TEST(GraphiteMd5, LengthsAroundTheBlockEdge) {
     EXPECT_EQ(hex(std::string(128, 'x')), "d69cb61a6ee87200676eb0d4b90edbcb");
 }
 
+TEST(GraphiteMd5, PiecesSumAsTheWhole) {
+    std::string data;
+    for (int i = 0; i < 300; ++i) {
+        data += static_cast<char>('a' + i % 26);
+    }
+    for (std::size_t cut1 : {0, 1, 55, 63, 64, 65, 130}) {
+        for (std::size_t cut2 : {cut1, cut1 + 1, cut1 + 64, std::size_t{299}, std::size_t{300}}) {
+            if (cut2 < cut1 || cut2 > data.size()) {
+                continue;
+            }
+            ev::graphite::Md5 sum;
+            std::string_view view = data;
+            sum.update(view.substr(0, cut1));
+            sum.update(view.substr(cut1, cut2 - cut1));
+            sum.update(view.substr(cut2));
+            EXPECT_EQ(sum.digest(), ev::graphite::md5(data)) << cut1 << " " << cut2;
+        }
+    }
+}
+
 }  // namespace

@@ -58,6 +58,15 @@ protected:
     std::vector<std::string> m_reports;
 };
 
+TEST_F(GraphiteSpool, ASegmentWrittenInPiecesEqualsOneWrittenWhole) {
+    auto spool = open_spool(m_dir);
+    std::vector<std::string_view> pieces = {"a 1 1\n", "", "b 2 2\n"};
+    ASSERT_TRUE(spool->write(Spool::k_first, pieces).ok());
+    EXPECT_EQ(read(seg(Spool::k_first)), k_ab_header + "a 1 1\nb 2 2\n");
+    EXPECT_EQ(segment_header(pieces), k_ab_header);
+    EXPECT_EQ(spool->read(Spool::k_first).value(), "a 1 1\nb 2 2\n");
+}
+
 TEST_F(GraphiteSpool, WritesReadsAndRemovesSegments) {
     mode_t old_mask = ::umask(022);
     auto spool = open_spool(m_dir + "/a/b");

@@ -3,7 +3,9 @@
 
 #include "core/cli.h"
 #include "core/diag.h"
+#include "core/input.h"
 #include "core/signals.h"
+#include "core/writer.h"
 #include "graphite/graphite.h"
 
 int main(int argc, char** argv) {
@@ -61,5 +63,7 @@ int main(int argc, char** argv) {
     options.diverse_replicas = !no_diverse;
     ev::signals::install();
     ev::Diagnostics diag("evgraphite");
-    return ev::graphite::run(options, 1, diag);
+    ev::Input input(options.input, diag);
+    ev::Writer out(1);
+    return ev::graphite::run(options, input, out, diag);
 }

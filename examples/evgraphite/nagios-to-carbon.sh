@@ -9,8 +9,9 @@
 #   servers.<host>.check_load 0.42
 #   servers.<host>.check_load.load1 0.42 ...
 # While carbon is down the datapoints wait in memory and, beyond 16 MiB, in
-# the spool; stop it with Ctrl-C (SIGINT): what carbon has not taken within
-# 5 s is kept in the spool and sent first on the next start.
+# the spool. Stop it with Ctrl-C: evsrc-nagios ends its output, evgraphite
+# (reading a pipe) takes all of it, and what carbon has not taken within 5 s
+# is kept in the spool and sent first on the next start.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 carbon=${1:-127.0.0.1:2003}

@@ -1,19 +1,21 @@
 #include "graphite/graphite.h"
 
 #include <poll.h>
-#include <signal.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <deque>
 #include <memory>
 
+#include "core/ack.h"
+#include "core/clock.h"
 #include "core/duration.h"
 #include "core/exit_code.h"
 #include "core/signals.h"
-#include "core/writer.h"
 #include "graphite/datapoint.h"
 #include "graphite/destination.h"
 #include "graphite/link.h"
@@ -33,37 +35,6 @@ struct Setup {
     std::size_t buffer = 0;
     double drain = 0;
     LinkTiming timing;
-};
-
-// SIGUSR1 and SIGHUP are held blocked and taken here, so they never
-// interrupt a read (a non-stop interruption would leave the reader blocked
-// until the next input line) and counters still print on time.
-class HeldSignals {
-public:
-    HeldSignals() {
-        sigemptyset(&m_set);
-        sigaddset(&m_set, SIGUSR1);
-        sigaddset(&m_set, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &m_set, &m_old);
-    }
-    ~HeldSignals() { pthread_sigmask(SIG_SETMASK, &m_old, nullptr); }
-    HeldSignals(const HeldSignals&) = delete;
-    HeldSignals& operator=(const HeldSignals&) = delete;
-
-    /// True when SIGUSR1 arrived since the last call (SIGHUP is taken and ignored).
-    bool take_stats() {
-        bool stats = signals::take_stats();
-        timespec zero{0, 0};
-        int sig;
-        while ((sig = sigtimedwait(&m_set, nullptr, &zero)) > 0) {
-            stats = stats || sig == SIGUSR1;
-        }
-        return stats;
-    }
-
-private:
-    sigset_t m_set;
-    sigset_t m_old;
 };
 
 Result<Setup> resolve(const Options& options) {
@@ -120,51 +91,93 @@ Result<Setup> resolve(const Options& options) {
 }
 
 // The running tool: input, the ring, and one outbox and link per destination.
+//
+// Acknowledgement: every event read gets a number (m_seq), and the lines it
+// makes carry that number into the outboxes. Events are acknowledged in
+// groups (a run of events of one input stream, closed at least every
+// k_housekeeping events and at every pump), each group holding one
+// AckTracker ticket: it completes once every outbox is durable past the
+// group's last event (Outbox::first_not_durable) and the output holds
+// every line the group wrote to it (Sink::durable).
 class Engine {
 public:
-    Engine(const Options& options, Setup setup, Diagnostics& diag, const Clock& clock, int out_fd)
+    Engine(const Options& options, Setup setup, Input& input, Sink& out, Diagnostics& diag, const Clock& clock)
         : m_options(options),
           m_setup(std::move(setup)),
+          m_input(input),
+          m_out(out),
           m_diag(diag),
           m_clock(clock),
           m_ring(m_setup.destinations),
-          m_out(out_fd) {}
+          m_writes_output(options.pass || options.dry_run) {
+        for (const Destination& dest : m_setup.destinations) {
+            m_names.push_back(dest.to_string() + ' ');
+        }
+    }
 
     int run();
 
 private:
+    // An acknowledgement group: events up to last, which wrote up to output
+    // line sink_ticket.
+    struct Group {
+        uint64_t last;
+        uint64_t sink_ticket;
+        AckTracker::Ticket ticket;
+    };
+
     Result<void> open_destinations();
-    void handle(Record& record, Input& input);
+    void handle(Record& record);
     void pump_all();
-    void wait_network(double seconds);
+    void wait(int input_fd, int timeout_ms);
     double wait_hint();
+    int wait_ms();
     void make_room();
     void drain(double deadline);
     int persist();
     void print_counters();
+    void housekeeping();
+    bool flush_out();
+    bool output_over() const { return m_out.ended() || m_out.failed(); }
+    void close_group();
+    void settle();
 
     const Options& m_options;
     Setup m_setup;
+    Input& m_input;
+    Sink& m_out;
     Diagnostics& m_diag;
     const Clock& m_clock;
     HashRing m_ring;
-    Writer m_out;
-    HeldSignals m_held;
+    bool m_writes_output;              // --pass or --dry-run: events cause lines on the output
+    std::vector<std::string> m_names;  // "HOST:PORT[:INSTANCE] " per destination, for --dry-run
     std::vector<std::unique_ptr<Spool>> m_spools;
     std::vector<std::unique_ptr<Outbox>> m_outboxes;
     std::vector<std::unique_ptr<Link>> m_links;
     std::vector<int> m_nodes;
+    std::vector<pollfd> m_fds;
     Datapoint m_point;
     std::string m_path;
     std::string m_line;
     std::size_t m_since_pump = 0;
+    bool m_room_low = false;  // an outbox may be over its memory bound: see make_room()
     bool m_spool_failed = false;
     uint64_t m_events = 0;
     uint64_t m_datapoints = 0;
     uint64_t m_skipped = 0;
-    uint64_t m_rejected = 0;  // events rejected by evgraphite's own checks
-    const Input* m_input = nullptr;
+    // Acknowledgement.
+    AckTracker m_acks;
+    std::deque<Group> m_groups;
+    std::vector<Position> m_advanced;
+    uint64_t m_seq = 0;         // number of the last event read
+    uint64_t m_open_count = 0;  // events in the group not closed yet
+    Position m_open;            // position of its last event
 };
+
+// Signals, counters and acknowledgements are looked at every k_housekeeping
+// events and whenever the input waits: system calls per event would cost
+// more than the rest of the work.
+constexpr unsigned k_housekeeping = 1024;
 
 Result<void> Engine::open_destinations() {
     for (const Destination& dest : m_setup.destinations) {
@@ -186,16 +199,50 @@ Result<void> Engine::open_destinations() {
     return {};
 }
 
+void Engine::close_group() {
+    if (m_open_count == 0) {
+        return;
+    }
+    m_groups.push_back(Group{m_seq, m_out.ticket(), m_acks.begin(m_open)});
+    m_open_count = 0;
+}
+
+void Engine::settle() {
+    close_group();
+    uint64_t durable = UINT64_MAX;  // every event before this is durable everywhere
+    for (auto& box : m_outboxes) {
+        durable = std::min(durable, box->first_not_durable());
+    }
+    uint64_t written = m_out.durable();
+    bool completed = false;
+    while (!m_groups.empty() && m_groups.front().last < durable && m_groups.front().sink_ticket <= written) {
+        m_acks.complete(m_groups.front().ticket);
+        m_groups.pop_front();
+        completed = true;
+    }
+    if (!completed) {
+        return;
+    }
+    m_advanced.clear();
+    m_acks.take_advanced(m_advanced);
+    for (const Position& position : m_advanced) {
+        m_input.acknowledge(position);
+    }
+}
+
 void Engine::pump_all() {
-    double now = m_clock.now();
+    double now = steady_now();
     for (auto& link : m_links) {
         link->pump(now);
     }
     m_since_pump = 0;
+    // Replayed segments take memory too.
+    m_room_low = true;
+    settle();
 }
 
 double Engine::wait_hint() {
-    double now = m_clock.now();
+    double now = steady_now();
     double best = -1;
     for (auto& link : m_links) {
         double hint = link->wait_hint(now);
@@ -206,17 +253,40 @@ double Engine::wait_hint() {
     return best;
 }
 
-void Engine::wait_network(double seconds) {
-    std::vector<pollfd> fds;
+int Engine::wait_ms() {
+    double hint = m_options.dry_run ? -1 : wait_hint();
+    return hint < 0 ? 1000 : static_cast<int>(std::ceil(std::min(hint, 1.0) * 1000));
+}
+
+// Waits up to timeout_ms for input (input_fd, -1 for none), a connection or
+// a signal: the one wait of the engine, through the signal regime.
+void Engine::wait(int input_fd, int timeout_ms) {
+    m_fds.clear();
+    if (input_fd >= 0) {
+        m_fds.push_back(pollfd{input_fd, POLLIN, 0});
+    }
     for (auto& link : m_links) {
         short events = 0;
         int fd = link->poll_fd(events);
         if (fd >= 0) {
-            fds.push_back(pollfd{fd, events, 0});
+            m_fds.push_back(pollfd{fd, events, 0});
         }
     }
-    int ms = static_cast<int>(std::ceil(std::clamp(seconds, 0.0, 1.0) * 1000));
-    (void)signals::poll(fds.data(), fds.size(), ms);
+    (void)signals::poll(m_fds.data(), m_fds.size(), timeout_ms);
+}
+
+void Engine::housekeeping() {
+    signals::check();
+    if (signals::take_stats()) {
+        print_counters();
+    }
+    settle();
+}
+
+bool Engine::flush_out() {
+    // A failed flush is an ended output (EPIPE: reading stops, exit 0) or a
+    // failed one (reported at exit, exit 4); nothing after it is acknowledged.
+    return m_out.flush().ok();
 }
 
 void Engine::make_room() {
@@ -234,20 +304,28 @@ void Engine::make_room() {
             }
             full = full || box->full();
         }
+        m_room_low = full;
         if (!full || signals::stop_requested()) {
             return;
         }
-        if (m_held.take_stats()) {
+        if (signals::take_stats()) {
             print_counters();
         }
         double hint = wait_hint();
-        wait_network(hint < 0 ? 0.05 : std::min(hint, 0.05));
+        wait(-1, static_cast<int>(std::ceil((hint < 0 ? 0.05 : std::min(hint, 0.05)) * 1000)));
         pump_all();
     }
 }
 
-void Engine::handle(Record& record, Input& input) {
+void Engine::handle(Record& record) {
+    // A group holds positions of one stream (closed before this event counts).
+    if (m_open_count > 0 && record.position.stream != m_open.stream) {
+        close_group();
+    }
     ++m_events;
+    ++m_seq;
+    m_open = record.position;
+    ++m_open_count;
     if (m_options.pass) {
         m_out.write_line(record.line);
     }
@@ -257,15 +335,13 @@ void Engine::handle(Record& record, Input& input) {
         return;
     }
     if (m_point.kind == Datapoint::Kind::bad) {
-        ++m_rejected;
-        input.reject(record, m_point.reason);
+        m_input.reject(record, m_point.reason);
         return;
     }
     std::string_view problem = m_setup.path.render(
         record.root, m_options.prefix, m_options.reverse_subject ? SubjectDots::reverse : SubjectDots::replace, m_path);
     if (!problem.empty()) {
-        ++m_rejected;
-        input.reject(record, problem);
+        m_input.reject(record, problem);
         return;
     }
     ++m_datapoints;
@@ -276,12 +352,13 @@ void Engine::handle(Record& record, Input& input) {
     for (int node : m_nodes) {
         if (m_options.dry_run) {
             std::string& buf = m_out.buffer();
-            buf += m_setup.destinations[node].to_string();
-            buf += ' ';
+            buf += m_names[node];
             buf.append(m_line, 0, m_line.size() - 1);
             m_out.end_line();
         } else {
-            m_outboxes[node]->push(m_line, 1);
+            Outbox& box = *m_outboxes[node];
+            box.push(m_line, 1, m_seq);
+            m_room_low = m_room_low || box.full();
         }
     }
     m_since_pump += m_line.size();
@@ -303,15 +380,17 @@ void Engine::drain(double deadline) {
         if (empty) {
             return;
         }
-        double now = m_clock.now();
+        double now = steady_now();
         if (now >= deadline || signals::stop_count() > signals_at_start) {
             return;
         }
-        if (m_held.take_stats()) {
+        if (signals::take_stats()) {
             print_counters();
         }
+        // Acknowledgements raise no poll event: look again every 20 ms.
         double hint = wait_hint();
-        wait_network(std::min({deadline - now, hint < 0 ? 0.02 : hint, 0.02}));
+        double seconds = std::min({deadline - now, hint < 0 ? 0.02 : hint, 0.02});
+        wait(-1, static_cast<int>(std::ceil(std::max(seconds, 0.0) * 1000)));
     }
 }
 
@@ -353,9 +432,8 @@ int Engine::persist() {
 
 void Engine::print_counters() {
     // Rejected: lines the input refused (not JSON...) and events refused here.
-    uint64_t rejected = m_input != nullptr ? m_input->rejected() : m_rejected;
-    m_diag.error(
-        fmt::format("events {}, datapoints {}, rejected {}, skipped {}", m_events, m_datapoints, rejected, m_skipped));
+    m_diag.error(fmt::format("events {}, datapoints {}, rejected {}, skipped {}", m_events, m_datapoints,
+                             m_input.rejected(), m_skipped));
     if (m_options.dry_run) {
         return;
     }
@@ -376,73 +454,79 @@ int Engine::run() {
             return exit_code::k_io;
         }
     }
-    Input input(m_options.input, m_diag);
-    if (auto opened = input.open(); !opened) {
+    if (auto opened = m_input.open(); !opened) {
         m_diag.error(opened.error());
         return exit_code::k_io;
     }
-    m_input = &input;
-    input.set_idle([this] {
-        (void)m_out.flush();
-        if (!m_options.dry_run) {
-            pump_all();
-        }
-    });
+    // The input calls this before it would wait: the output's flush point.
+    m_input.set_idle([this] { (void)flush_out(); });
     if (!m_options.dry_run) {
         pump_all();
     }
     Record record;
-    // Signals and timers are looked at every k_housekeeping records and
-    // whenever the input waits: system calls per record would cost more
-    // than the rest of the work.
-    constexpr unsigned k_housekeeping = 1024;
-    unsigned since_housekeeping = k_housekeeping;
-    int timeout_ms = 0;
+    unsigned since_housekeeping = 0;
     for (;;) {
-        if (!m_options.dry_run) {
+        if (m_room_low) {
             make_room();
         }
         if (++since_housekeeping >= k_housekeeping) {
             since_housekeeping = 0;
-            if (m_held.take_stats()) {
-                print_counters();
+            housekeeping();
+            // Looked at here, not per event: a closed output ends the
+            // reading as a stop does, after the events already taken.
+            if (m_writes_output && output_over()) {
+                break;
             }
-            double hint = m_options.dry_run ? -1 : wait_hint();
-            timeout_ms = hint < 0 ? 1000 : static_cast<int>(std::ceil(std::min(hint, 1.0) * 1000));
         }
-        Input::Next next = input.next(record, timeout_ms);
-        if (next == Input::Next::end) {
-            break;
-        }
+        // Never blocks: when nothing is ready, the engine waits on the input
+        // and the connections together.
+        Input::Next next = m_input.next(record, 0);
         if (next == Input::Next::timeout) {
+            if (output_over()) {
+                break;
+            }
             if (!m_options.dry_run) {
                 pump_all();
             }
-            since_housekeeping = k_housekeeping;
-            continue;
+            housekeeping();
+            since_housekeeping = 0;
+            int fd = m_input.poll_fd();
+            if (fd >= 0) {
+                wait(fd, wait_ms());
+                continue;
+            }
+            // A source without a descriptor waits in next() itself.
+            next = m_input.next(record, wait_ms());
+            if (next == Input::Next::timeout) {
+                continue;
+            }
         }
-        handle(record, input);
-        if (m_out.broken() || m_out.failed()) {
+        if (next == Input::Next::end) {
             break;
         }
+        handle(record);
     }
-    input.finish();
-    (void)m_out.flush();
+    m_input.finish();
+    (void)flush_out();
     int code = exit_code::k_ok;
     if (!m_options.dry_run) {
-        drain(m_clock.now() + m_setup.drain);
+        drain(steady_now() + m_setup.drain);
         code = persist();
+    }
+    // What was delivered, spooled or written is acknowledged; what was
+    // left undelivered is not.
+    settle();
+    if (!m_options.dry_run) {
         print_counters();
     }
-    m_input = nullptr;
     if (m_out.failed()) {
         m_diag.error(m_out.error());
         return exit_code::k_io;
     }
-    if (input.fatal()) {
+    if (m_input.fatal()) {
         return exit_code::k_bad_input;
     }
-    if (input.io_failed()) {
+    if (m_input.io_failed()) {
         return exit_code::k_io;
     }
     return code;
@@ -473,13 +557,13 @@ Result<std::size_t> parse_size(std::string_view text) {
     return value << shift;
 }
 
-int run(const Options& options, int out_fd, Diagnostics& diag, const Clock& clock) {
+int run(const Options& options, Input& input, Sink& out, Diagnostics& diag, const Clock& clock) {
     auto setup = resolve(options);
     if (!setup) {
         diag.error(setup.error());
         return exit_code::k_usage;
     }
-    Engine engine(options, std::move(setup).value(), diag, clock, out_fd);
+    Engine engine(options, std::move(setup).value(), input, out, diag, clock);
     return engine.run();
 }
 

@@ -10,6 +10,7 @@
 #include "core/diag.h"
 #include "core/input.h"
 #include "core/result.h"
+#include "core/sink.h"
 
 namespace ev::graphite {
 
@@ -40,9 +41,11 @@ struct Options {
 /// Parses a byte size: digits with an optional K, M or G (powers of 1024).
 Result<std::size_t> parse_size(std::string_view text);
 
-/// Runs evgraphite over the input, writing passed events (or --dry-run
-/// lines) to out_fd; returns the exit code (0, 2 usage, 3 strict, 4 I/O,
-/// 5 undelivered).
-int run(const Options& options, int out_fd, Diagnostics& diag, const Clock& clock = wall_clock());
+/// Runs evgraphite over input (opened here), writing passed events (or
+/// --dry-run lines) to out; acknowledges each input position once every
+/// datapoint and line it caused is delivered, spooled or written. Returns
+/// the exit code (0, 2 usage, 3 strict, 4 I/O, 5 undelivered). clock gives
+/// the time of events without one.
+int run(const Options& options, Input& input, Sink& out, Diagnostics& diag, const Clock& clock = wall_clock());
 
 }  // namespace ev::graphite

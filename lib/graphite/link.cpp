@@ -19,7 +19,11 @@
 namespace ev::graphite {
 
 Link::Link(Destination destination, Outbox& outbox, LinkTiming timing, std::function<void(std::string_view)> report)
-    : m_destination(std::move(destination)), m_outbox(outbox), m_timing(timing), m_report(std::move(report)) {}
+    : m_destination(std::move(destination)),
+      m_outbox(outbox),
+      m_timing(timing),
+      m_report(std::move(report)),
+      m_backoff(timing.backoff_min, timing.backoff_max) {}
 
 Link::~Link() {
     close();
@@ -37,8 +41,7 @@ void Link::fail(double now, std::string_view why) {
     close();
     m_outbox.rewind();
     ++m_failures;
-    m_backoff = m_backoff == 0 ? m_timing.backoff_min : std::min(m_backoff * 2, m_timing.backoff_max);
-    m_next_attempt = now + m_backoff;
+    m_next_attempt = now + m_backoff.next();
     if (!m_down) {
         m_down = true;
         m_report(fmt::format("{}: {}; retrying, datapoints wait", m_destination.to_string(), why));
@@ -166,7 +169,7 @@ void Link::pump(double now) {
             m_down = false;
             m_report(fmt::format("{}: connected again", m_destination.to_string()));
         }
-        m_backoff = 0;
+        m_backoff.reset();
         service(now);
     }
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/backoff.h"
 #include "graphite/destination.h"
 #include "graphite/outbox.h"
 
@@ -21,7 +22,8 @@ struct LinkTiming {
     double keep = 0;             ///< seconds written lines stay for re-sending after acknowledgement
 };
 
-/// One destination: its outbox and its connection.
+/// One destination: its outbox and its connection. Times are seconds on
+/// the steady clock (steady_now()), given by the caller.
 class Link {
 public:
     /// Messages (connection lost, connected again) go to report.
@@ -62,7 +64,7 @@ private:
     State m_state = State::idle;
     int m_fd = -1;
     double m_next_attempt = 0;
-    double m_backoff = 0;
+    Backoff m_backoff;
     double m_started = 0;
     bool m_blocked = false;  // the last write hit a full socket buffer
     bool m_down = false;     // a failure was reported and no connection made since

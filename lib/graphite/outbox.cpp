@@ -29,12 +29,13 @@ void Outbox::adopt_spool() {
     }
 }
 
-void Outbox::push(std::string_view lines, uint64_t count) {
+void Outbox::push(std::string_view lines, uint64_t count, uint64_t input) {
     bool extend = !m_items.empty() && m_items.size() - 1 >= m_next && m_items.back().seq == 0 &&
                   m_items.back().data.size() < k_item_bytes;
     if (!extend) {
         m_items.emplace_back();
         m_items.back().data.reserve(std::min(k_item_bytes + 256, std::max<std::size_t>(lines.size(), 4096)));
+        m_items.back().first_input = input;
     }
     Item& item = m_items.back();
     item.data.append(lines);
@@ -70,6 +71,17 @@ std::string_view Outbox::next_bytes(std::string& error) {
         written(0, item.written_at);
     }
     return {};
+}
+
+uint64_t Outbox::first_not_durable() const {
+    // Items are in input order; the first held only in memory is the first
+    // not durable (spooled items before it are on disk, delivered ones gone).
+    for (const Item& item : m_items) {
+        if (item.seq == 0) {
+            return item.first_input;
+        }
+    }
+    return UINT64_MAX;
 }
 
 uint64_t Outbox::unspooled() const {
@@ -171,29 +183,39 @@ Result<void> Outbox::spill(bool everything) {
             ++i;
             continue;
         }
-        // Merge the run of memory items starting here into one segment.
+        // The run of memory items starting here becomes one segment, written
+        // from the items in place: copying them together first would double
+        // the memory just when it is short (and at exit).
         std::size_t end = i + 1;
         while (end < m_items.size() && m_items[end].seq == 0) {
-            item.data.append(m_items[end].data);
-            item.count += m_items[end].count;
             ++end;
         }
-        m_items.erase(m_items.begin() + static_cast<std::ptrdiff_t>(i + 1),
-                      m_items.begin() + static_cast<std::ptrdiff_t>(end));
         uint64_t seq = seq_between(i);
         if (seq == 0) {
             return make_error("no room between spool segments");
         }
-        if (auto wrote = m_spool->write(seq, item.data); !wrote) {
+        m_pieces.clear();
+        uint64_t count = 0;
+        std::size_t bytes = 0;
+        for (std::size_t k = i; k < end; ++k) {
+            m_pieces.push_back(m_items[k].data);
+            count += m_items[k].count;
+            bytes += m_items[k].data.size();
+        }
+        if (auto wrote = m_spool->write(seq, m_pieces); !wrote) {
             return wrote;
         }
         m_max_seq = std::max(m_max_seq, seq);
-        m_counters.spooled += item.count;
-        item.seq = seq;
-        m_memory -= item.data.size();
-        item.data.clear();
-        item.data.shrink_to_fit();
-        item.loaded = false;
+        m_counters.spooled += count;
+        m_memory -= bytes;
+        m_items.erase(m_items.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                      m_items.begin() + static_cast<std::ptrdiff_t>(end));
+        Item& segment = m_items[i];
+        segment.count = count;
+        segment.seq = seq;
+        segment.data.clear();
+        segment.data.shrink_to_fit();
+        segment.loaded = false;
         ++i;
     }
     return {};

@@ -8,6 +8,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "graphite/spool.h"
@@ -34,8 +35,10 @@ public:
     /// Queues segments a previous run left in the spool, ahead of everything.
     void adopt_spool();
 
-    /// Appends complete lines ("path value time\n", count of them).
-    void push(std::string_view lines, uint64_t count);
+    /// Appends complete lines ("path value time\n", count of them) made from
+    /// the input event numbered input (numbers rise with every event read;
+    /// 0 for lines that no input position waits for).
+    void push(std::string_view lines, uint64_t count, uint64_t input);
 
     /// The next bytes to write, or empty when all is written; loads a spool
     /// segment when its turn comes (an unreadable one is reported and skipped).
@@ -53,6 +56,12 @@ public:
     /// Moves the lines held only in memory (not written yet) to spool
     /// segments; with everything, also those written and not acknowledged.
     Result<void> spill(bool everything);
+
+    /// The number of the first input event whose lines are not durable here
+    /// yet, or UINT64_MAX when all are. Durable: delivered (acknowledged by
+    /// carbon's TCP and out of the resend window, so no longer held) or in a
+    /// spool segment, which is synced before it counts.
+    uint64_t first_not_durable() const;
 
     /// True when nothing is queued or awaiting acknowledgement.
     bool empty() const { return m_items.empty(); }
@@ -72,11 +81,12 @@ public:
 
 private:
     struct Item {
-        std::string data;         // complete lines; empty while on disk only
-        uint64_t count = 0;       // lines
-        uint64_t seq = 0;         // spool segment holding the same lines; 0 none
-        bool loaded = true;       // data is in memory
-        uint64_t stream_end = 0;  // stream offset after its last byte, once written
+        std::string data;          // complete lines; empty while on disk only
+        uint64_t count = 0;        // lines
+        uint64_t first_input = 0;  // input event of its first line (0: none waits)
+        uint64_t seq = 0;          // spool segment holding the same lines; 0 none
+        bool loaded = true;        // data is in memory
+        uint64_t stream_end = 0;   // stream offset after its last byte, once written
         double written_at = 0;
     };
     uint64_t seq_between(std::size_t index) const;
@@ -91,6 +101,7 @@ private:
     uint64_t m_pending = 0;
     uint64_t m_max_seq = 0;
     OutboxCounters m_counters;
+    std::vector<std::string_view> m_pieces;  // the items a spill writes
 };
 
 }  // namespace ev::graphite

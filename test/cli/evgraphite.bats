@@ -501,6 +501,95 @@ OUT
     assert_output "$(for i in $(seq 0 99); do echo "x.m $i $((1700000000 - i))"; done)"
 }
 
+# "RSS-KiB HWM-KiB" of process pid from /proc, or nothing once it is gone.
+memory_of() {
+    awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { if (r != "") print r, h }' "/proc/$1/status" 2>/dev/null
+}
+
+@test "SIGTERM while input never stops: ends within 2 s, memory does not grow, everything read is spooled" {
+    port=$(carbon_free_port)  # nothing listens there
+    mkfifo "$T/in"
+    yes '{"subject":"a","name":"n","metric":1,"time":1700000000}' > "$T/in" 3>&- &
+    echo $! > "$T/yes.evpid"
+    evgraphite -d "127.0.0.1:$port" --spool "$T/spool" --drain-timeout 300ms \
+        < "$T/in" > "$T/run1.out" 2> "$T/run1.err" 3>&- &
+    pid=$!
+    echo "$pid" > "$T/run1.evpid"
+    wait_err run1 "Connection refused"
+    # Memory while reading flat out, sampled for about 1.5 s.
+    before=0
+    for i in $(seq 1 30); do
+        read -r rss hwm < <(memory_of "$pid")
+        [ "$hwm" -gt "$before" ] && before=$hwm
+        sleep 0.05
+    done
+    start=$(date +%s%N)
+    kill -TERM "$pid"
+    after=0
+    for i in $(seq 1 100); do
+        read -r rss hwm < <(memory_of "$pid") || break
+        [ -n "$hwm" ] || break
+        [ "$hwm" -gt "$after" ] && after=$hwm
+        sleep 0.02
+    done
+    wait_rc run1
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    kill -KILL "$(cat "$T/yes.evpid")" 2>/dev/null || true
+    echo "peak RSS before SIGTERM ${before} KiB, after ${after} KiB; ended ${elapsed_ms} ms after it"
+    run cat "$T/run1.rc"
+    assert_output 0
+    [ "$elapsed_ms" -lt 2000 ]
+    # Nothing more was read, and nothing was copied to be spooled: the peak
+    # stays within 8 MiB of what it was (reading on, or a spool write that
+    # copies the buffer, some 20 MiB in 1.5 s, goes past it).
+    [ "$before" -gt 0 ] && [ "$after" -gt 0 ]
+    [ "$after" -le $((before + 8192)) ]
+    # Every datapoint read is in the spool, and the count says so.
+    read -r events < <(sed -nE 's/^evgraphite: events ([0-9]+),.*/\1/p' "$T/run1.err")
+    [ "$events" -gt 0 ]
+    run grep "kept in the spool" "$T/run1.err"
+    assert_output "evgraphite: 127.0.0.1:$port: $events datapoints kept in the spool for the next run"
+    run grep -E "queued" "$T/run1.err"
+    assert_output --regexp "^evgraphite: 127.0.0.1:$port: queued $events, delivered 0, pending $events, spooled $events, "
+    [ "$(tail -q -n +2 "$T/spool/127.0.0.1_$port/"*.seg | grep -c '^a\.n 1 1700000000$')" -eq "$events" ]
+}
+
+@test "SIGINT with a pipe for input reads on to its end; a second SIGINT stops reading" {
+    port=$(carbon_free_port)  # nothing listens there
+    # Ctrl-C reaches the stages before evgraphite too: they end their output,
+    # and evgraphite takes all of it.
+    start_ev run1 -d "127.0.0.1:$port" --spool "$T/spool1" --drain-timeout 100ms
+    events_for a m 1700000000 10 0 >&5
+    wait_err run1 "Connection refused"
+    kill -INT "$(cat "$T/run1.evpid")"
+    sleep 0.3
+    kill -0 "$(cat "$T/run1.evpid")"
+    events_for b m 1700000000 10 100 >&5
+    finish_ev run1
+    run cat "$T/run1.rc"
+    assert_output 0
+    run grep "kept in the spool" "$T/run1.err"
+    assert_output "evgraphite: 127.0.0.1:$port: 20 datapoints kept in the spool for the next run"
+    # A second Ctrl-C stops reading though the input stays open.
+    start_ev run2 -d "127.0.0.1:$port" --spool "$T/spool2" --drain-timeout 100ms
+    events_for c m 1700000000 10 0 >&5
+    wait_err run2 "Connection refused"
+    for i in $(seq 1 100); do
+        kill -USR1 "$(cat "$T/run2.evpid")"
+        sleep 0.05
+        grep -q "events 10," "$T/run2.err" && break
+    done
+    kill -INT "$(cat "$T/run2.evpid")"
+    sleep 0.2
+    kill -INT "$(cat "$T/run2.evpid")"
+    wait_rc run2
+    exec 5>&-
+    run cat "$T/run2.rc"
+    assert_output 0
+    run grep "kept in the spool" "$T/run2.err"
+    assert_output "evgraphite: 127.0.0.1:$port: 10 datapoints kept in the spool for the next run"
+}
+
 @test "without a spool, what carbon never took is reported and exits 5" {
     carbon_setup "$T/carbon"
     port=$(carbon_port "$T/carbon")

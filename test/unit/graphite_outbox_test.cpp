@@ -55,8 +55,8 @@ protected:
 
 TEST_F(GraphiteOutbox, DeliversInOrderAndForgetsWhatWasAcknowledged) {
     Outbox box(1 << 20, nullptr);
-    box.push("a 1 1\n", 1);
-    box.push("b 2 2\n", 1);
+    box.push("a 1 1\n", 1, 0);
+    box.push("b 2 2\n", 1, 0);
     EXPECT_EQ(box.pending(), 2u);
     EXPECT_EQ(take_all(box), "a 1 1\nb 2 2\n");
     EXPECT_FALSE(box.has_unwritten());
@@ -71,9 +71,9 @@ TEST_F(GraphiteOutbox, DeliversInOrderAndForgetsWhatWasAcknowledged) {
 
 TEST_F(GraphiteOutbox, RewindResendsWhatWasNotAcknowledged) {
     Outbox box(1 << 20, nullptr);
-    box.push("a 1 1\n", 1);
+    box.push("a 1 1\n", 1, 0);
     EXPECT_EQ(take_all(box), "a 1 1\n");
-    box.push("b 2 2\n", 1);
+    box.push("b 2 2\n", 1, 0);
     box.rewind();
     EXPECT_EQ(box.stream(), 0u);
     EXPECT_EQ(take_all(box), "a 1 1\nb 2 2\n");
@@ -82,7 +82,7 @@ TEST_F(GraphiteOutbox, RewindResendsWhatWasNotAcknowledged) {
 
 TEST_F(GraphiteOutbox, KeepHoldsAcknowledgedLinesForResending) {
     Outbox box(1 << 20, nullptr);
-    box.push("a 1 1\n", 1);
+    box.push("a 1 1\n", 1, 0);
     take_all(box, 100);
     box.acknowledged(box.stream(), 101, 5);
     EXPECT_FALSE(box.empty());
@@ -94,16 +94,68 @@ TEST_F(GraphiteOutbox, KeepHoldsAcknowledgedLinesForResending) {
     EXPECT_TRUE(box.empty());
 }
 
+TEST_F(GraphiteOutbox, InputIsDurableOnlyOnceDeliveredOrSpooled) {
+    auto spool = Spool::open(m_dir, ignore_reports).value();
+    Outbox box(1 << 20, spool.get());
+    EXPECT_EQ(box.first_not_durable(), UINT64_MAX);
+    box.push("a 1 1\n", 1, 1);
+    box.push("b 2 2\n", 1, 2);
+    EXPECT_EQ(box.first_not_durable(), 1u);  // queued
+    take_all(box, 100);
+    EXPECT_EQ(box.first_not_durable(), 1u);  // written, not acknowledged
+    box.acknowledged(box.stream(), 101, 5);
+    EXPECT_EQ(box.first_not_durable(), 1u);  // acknowledged, still in the resend window
+    box.push("c 3 3\n", 1, 3);
+    box.acknowledged(box.stream(), 106, 5);
+    EXPECT_EQ(box.first_not_durable(), 3u);  // a and b delivered
+    ASSERT_TRUE(box.spill(false).ok());
+    EXPECT_EQ(box.first_not_durable(), UINT64_MAX);  // c in a synced segment
+    box.push("d 4 4\n", 1, 4);
+    EXPECT_EQ(box.first_not_durable(), 4u);
+    ASSERT_TRUE(box.spill(true).ok());
+    EXPECT_EQ(box.first_not_durable(), UINT64_MAX);
+}
+
+TEST_F(GraphiteOutbox, ALineOnTheWireHoldsBackWhatIsSpooledAfterIt) {
+    auto spool = Spool::open(m_dir, ignore_reports).value();
+    Outbox box(1 << 20, spool.get());
+    box.push("a 1 1\n", 1, 7);
+    take_all(box);
+    box.push("b 2 2\n", 1, 8);
+    ASSERT_TRUE(box.spill(false).ok());  // b to disk, a still unacknowledged
+    EXPECT_EQ(box.first_not_durable(), 7u);
+    box.acknowledged(box.stream(), 0, 0);
+    EXPECT_EQ(box.first_not_durable(), UINT64_MAX);
+}
+
+TEST_F(GraphiteOutbox, SpillWritesARunOfItemsAsOneSegmentInOrder) {
+    auto spool = Spool::open(m_dir, ignore_reports).value();
+    Outbox box(1 << 30, spool.get());
+    // More than one memory item (they are cut at 128 KiB).
+    std::string expected;
+    for (int i = 0; i < 20000; ++i) {
+        std::string line = "series.number." + std::to_string(i) + " " + std::to_string(i) + " 1\n";
+        box.push(line, 1, static_cast<uint64_t>(i + 1));
+        expected += line;
+    }
+    ASSERT_GT(expected.size(), std::size_t{1} << 18);
+    ASSERT_TRUE(box.spill(false).ok());
+    EXPECT_EQ(segments(), 1u);
+    EXPECT_EQ(box.memory(), 0u);
+    EXPECT_EQ(box.counters().spooled, 20000u);
+    EXPECT_EQ(take_all(box), expected);
+}
+
 TEST_F(GraphiteOutbox, SpillKeepsOrderAcrossMemoryAndDisk) {
     auto spool = Spool::open(m_dir, ignore_reports).value();
     Outbox box(10, spool.get());
-    box.push("a 1 1\n", 1);
-    box.push("b 2 2\n", 1);
+    box.push("a 1 1\n", 1, 0);
+    box.push("b 2 2\n", 1, 0);
     EXPECT_TRUE(box.full());
     ASSERT_TRUE(box.spill(false).ok());
     EXPECT_FALSE(box.full());
     EXPECT_EQ(segments(), 1u);
-    box.push("c 3 3\n", 1);
+    box.push("c 3 3\n", 1, 0);
     EXPECT_EQ(take_all(box), "a 1 1\nb 2 2\nc 3 3\n");
     EXPECT_EQ(box.counters().spooled, 2u);
     EXPECT_EQ(box.counters().replayed, 2u);
@@ -116,13 +168,13 @@ TEST_F(GraphiteOutbox, PersistAndRestartReplayInOrder) {
     {
         auto spool = Spool::open(m_dir, ignore_reports).value();
         Outbox box(1 << 20, spool.get());
-        box.push("a 1 1\n", 1);
+        box.push("a 1 1\n", 1, 0);
         // a is on the wire, unacknowledged, when b and c come.
         std::string error;
         box.written(box.next_bytes(error).size(), 0);
-        box.push("b 2 2\n", 1);
+        box.push("b 2 2\n", 1, 0);
         ASSERT_TRUE(box.spill(false).ok());  // b to disk
-        box.push("c 3 3\n", 1);
+        box.push("c 3 3\n", 1, 0);
         ASSERT_TRUE(box.spill(true).ok());  // at exit: a before b, c after
         EXPECT_EQ(segments(), 3u);
     }
@@ -132,7 +184,7 @@ TEST_F(GraphiteOutbox, PersistAndRestartReplayInOrder) {
     box.adopt_spool();
     // The segments' lines count as pending before they are read.
     EXPECT_EQ(box.pending(), 3u);
-    box.push("d 4 4\n", 1);
+    box.push("d 4 4\n", 1, 0);
     EXPECT_EQ(box.pending(), 4u);
     EXPECT_EQ(box.unspooled(), 1u);
     EXPECT_EQ(take_all(box), "a 1 1\nb 2 2\nc 3 3\nd 4 4\n");
@@ -145,9 +197,9 @@ TEST_F(GraphiteOutbox, EverythingPendingIsInTheSpoolAfterSpillingAll) {
     {
         auto spool = Spool::open(m_dir, ignore_reports).value();
         Outbox box(10, spool.get());
-        box.push("a 1 1\nb 2 2\n", 2);
+        box.push("a 1 1\nb 2 2\n", 2, 0);
         ASSERT_TRUE(box.spill(false).ok());  // memory full during the run
-        box.push("c 3 3\n", 1);
+        box.push("c 3 3\n", 1, 0);
         ASSERT_TRUE(box.spill(true).ok());  // at exit
         EXPECT_EQ(box.pending(), 3u);
         EXPECT_EQ(box.unspooled(), 0u);
@@ -156,7 +208,7 @@ TEST_F(GraphiteOutbox, EverythingPendingIsInTheSpoolAfterSpillingAll) {
     auto spool = Spool::open(m_dir, ignore_reports).value();
     Outbox box(1 << 20, spool.get());
     box.adopt_spool();
-    box.push("d 4 4\n", 1);
+    box.push("d 4 4\n", 1, 0);
     ASSERT_TRUE(box.spill(true).ok());
     EXPECT_EQ(box.pending(), 4u);
     EXPECT_EQ(box.unspooled(), 0u);
@@ -166,9 +218,9 @@ TEST_F(GraphiteOutbox, ABadSegmentIsSkippedAndNoLongerPending) {
     {
         auto spool = Spool::open(m_dir, ignore_reports).value();
         Outbox box(1 << 20, spool.get());
-        box.push("a 1 1\n", 1);
+        box.push("a 1 1\n", 1, 0);
         ASSERT_TRUE(box.spill(true).ok());
-        box.push("b 2 2\nc 3 3\n", 2);
+        box.push("b 2 2\nc 3 3\n", 2, 0);
         ASSERT_TRUE(box.spill(true).ok());
     }
     // Tamper with the second segment, keeping its size.

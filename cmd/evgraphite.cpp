@@ -34,23 +34,20 @@ int main(int argc, char** argv) {
                    "Keep datapoints that do not fit in memory, or are left at exit, "
                    "in DIR; replayed in order")
         ->type_name("DIR");
-    app.add_option("--buffer-size", options.buffer_size,
-                   "Memory per destination before spilling to the spool or holding input (default 64M)")
-        ->type_name("SIZE");
-    app.add_option("--batch", options.batch, "Bytes gathered before a write to carbon (default 65536)")
-        ->type_name("BYTES")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
-    app.add_option("--drain-timeout", options.drain_timeout,
-                   "At exit, time allowed to deliver what is queued before spooling it (default 10s)")
-        ->type_name("DURATION");
-    app.add_option("--connect-timeout", options.connect_timeout, "Time a connection attempt may take (default 5s)")
-        ->type_name("DURATION");
-    app.add_option("--reconnect-max", options.reconnect_max, "Longest wait between connection attempts (default 30s)")
-        ->type_name("DURATION");
-    app.add_option(
-           "--resend-window", options.resend_window,
-           "After a connection breaks, also re-send datapoints acknowledged this long before (default 10s; 0s: off)")
-        ->type_name("DURATION");
+    ev::add_size_option(app, "--buffer-size", options.buffer_size,
+                        "Memory per destination before spilling to the spool or holding input (default 64M)", 0);
+    ev::add_size_option(app, "--batch", options.batch, "Bytes gathered before a write to carbon (default 64K)", 1,
+                        std::size_t{1} << 30)
+        ->type_name("BYTES");
+    ev::add_duration_option(app, "--drain-timeout", options.drain_timeout,
+                            "At exit, time allowed to deliver what is queued before spooling it (default 10s)");
+    ev::add_duration_option(app, "--connect-timeout", options.connect_timeout,
+                            "Time a connection attempt may take (default 5s)");
+    ev::add_duration_option(app, "--reconnect-max", options.reconnect_max,
+                            "Longest wait between connection attempts (default 30s)");
+    ev::add_duration_option(
+        app, "--resend-window", options.resend_window,
+        "After a connection breaks, also re-send datapoints acknowledged this long before (default 10s; 0s: off)");
     app.add_flag("--pass", options.pass, "Also write every input event to stdout, unchanged");
     app.add_flag("-n,--dry-run", options.dry_run,
                  "Connect nowhere; print 'DESTINATION PATH VALUE TIME' for each datapoint");

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -13,7 +12,6 @@
 
 #include "core/ack.h"
 #include "core/clock.h"
-#include "core/duration.h"
 #include "core/exit_code.h"
 #include "core/signals.h"
 #include "graphite/datapoint.h"
@@ -65,27 +63,11 @@ Result<Setup> resolve(const Options& options) {
     if (options.replication < 1) {
         return make_error("--replication must be at least 1");
     }
-    auto buffer = parse_size(options.buffer_size);
-    if (!buffer) {
-        return make_error(fmt::format("--buffer-size: {}", buffer.error()));
-    }
-    setup.buffer = *buffer;
-    struct Named {
-        const char* name;
-        const std::string& text;
-        double& into;
-    };
-    Named durations[] = {{"--drain-timeout", options.drain_timeout, setup.drain},
-                         {"--connect-timeout", options.connect_timeout, setup.timing.connect_timeout},
-                         {"--reconnect-max", options.reconnect_max, setup.timing.backoff_max},
-                         {"--resend-window", options.resend_window, setup.timing.keep}};
-    for (Named& d : durations) {
-        auto value = parse_duration(d.text);
-        if (!value) {
-            return make_error(fmt::format("{}: {}", d.name, value.error()));
-        }
-        d.into = *value;
-    }
+    setup.buffer = options.buffer_size;
+    setup.drain = options.drain_timeout;
+    setup.timing.connect_timeout = options.connect_timeout;
+    setup.timing.backoff_max = options.reconnect_max;
+    setup.timing.keep = options.resend_window;
     setup.timing.backoff_min = std::min(setup.timing.backoff_min, setup.timing.backoff_max);
     return setup;
 }
@@ -533,29 +515,6 @@ int Engine::run() {
 }
 
 }  // namespace
-
-Result<std::size_t> parse_size(std::string_view text) {
-    std::size_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc{}) {
-        return make_error(fmt::format("'{}' is not a size (digits with K, M or G)", text));
-    }
-    std::string_view unit = text.substr(static_cast<std::size_t>(end - text.data()));
-    int shift = 0;
-    if (unit == "K" || unit == "k") {
-        shift = 10;
-    } else if (unit == "M" || unit == "m") {
-        shift = 20;
-    } else if (unit == "G" || unit == "g") {
-        shift = 30;
-    } else if (!unit.empty()) {
-        return make_error(fmt::format("'{}' is not a size (digits with K, M or G)", text));
-    }
-    if (value > (SIZE_MAX >> shift)) {
-        return make_error(fmt::format("'{}' is too large", text));
-    }
-    return value << shift;
-}
 
 int run(const Options& options, Input& input, Sink& out, Diagnostics& diag, const Clock& clock) {
     auto setup = resolve(options);

@@ -25,21 +25,18 @@ struct Options {
     std::string prefix;
     bool reverse_subject = false;
     int replication = 1;
-    bool diverse_replicas = true;     ///< carbon's DIVERSE_REPLICAS default
-    std::string spool_dir;            ///< empty: no spool
-    std::string buffer_size = "64M";  ///< memory per destination before spilling
-    std::size_t batch = 65536;        ///< bytes queued before a write is attempted
-    std::string drain_timeout = "10s";
-    std::string connect_timeout = "5s";
-    std::string reconnect_max = "30s";
-    std::string resend_window = "10s";
+    bool diverse_replicas = true;                     ///< carbon's DIVERSE_REPLICAS default
+    std::string spool_dir;                            ///< empty: no spool
+    std::size_t buffer_size = std::size_t{64} << 20;  ///< bytes of memory per destination before spilling
+    std::size_t batch = 65536;                        ///< bytes queued before a write is attempted
+    double drain_timeout = 10;                        ///< seconds to deliver what is queued at exit
+    double connect_timeout = 5;                       ///< seconds a connection attempt may take
+    double reconnect_max = 30;                        ///< longest wait between connection attempts
+    double resend_window = 10;                        ///< seconds acknowledged lines stay for re-sending
     bool pass = false;
     bool dry_run = false;
     InputOptions input;
 };
-
-/// Parses a byte size: digits with an optional K, M or G (powers of 1024).
-Result<std::size_t> parse_size(std::string_view text);
 
 /// Runs evgraphite over input (opened here), writing passed events (or
 /// --dry-run lines) to out; acknowledges each input position once every

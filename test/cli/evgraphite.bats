@@ -106,7 +106,13 @@ events_for() {
     assert_output "evgraphite: path template: unclosed '{' at offset 0"
     run evgraphite -n --buffer-size 12Q < /dev/null
     assert_failure 2
-    assert_output "evgraphite: --buffer-size: '12Q' is not a size (digits with K, M or G)"
+    assert_output - <<'OUT'
+evgraphite: --buffer-size: '12Q' is not a size (bytes, or with B, K, M, G, KiB, MiB or GiB)
+evgraphite: try 'evgraphite --help'
+OUT
+    # One size grammar for the suite: KiB and B are sizes too.
+    run evgraphite -n --buffer-size 64KiB --batch 512B < /dev/null
+    assert_success
     run evgraphite -n --drain-timeout soon < /dev/null
     assert_failure 2
     assert_output --partial "evgraphite: --drain-timeout: "

@@ -33,19 +33,6 @@
 namespace {
 
 using ev::graphite::Options;
-using ev::graphite::parse_size;
-
-TEST(GraphiteSize, ParsesUnits) {
-    EXPECT_EQ(parse_size("0").value(), 0u);
-    EXPECT_EQ(parse_size("4096").value(), 4096u);
-    EXPECT_EQ(parse_size("64K").value(), 65536u);
-    EXPECT_EQ(parse_size("64M").value(), 64u << 20);
-    EXPECT_EQ(parse_size("2g").value(), std::size_t{2} << 30);
-    EXPECT_EQ(parse_size("12Q").error(), "'12Q' is not a size (digits with K, M or G)");
-    EXPECT_EQ(parse_size("").error(), "'' is not a size (digits with K, M or G)");
-    EXPECT_FALSE(parse_size("-1").ok());
-    EXPECT_FALSE(parse_size("99999999999999999999G").ok());
-}
 
 // Runs the engine in-process in dry-run mode over input, returning stdout
 // and the diagnostics.
@@ -107,7 +94,7 @@ TEST(GraphiteEngine, UsageErrorsExitTwo) {
     ASSERT_EQ(ran.diag.size(), 1u);
     EXPECT_EQ(ran.diag[0], "evgraphite: --replication must be at least 1\n");
     options = Options{};
-    options.resend_window = "later";
+    options.destinations = {"carbon1"};
     ran = dry_run(options, "");
     EXPECT_EQ(ran.code, 2);
 }
@@ -263,9 +250,9 @@ TEST_F(GraphiteAck, NothingIsAcknowledgedBeforeItsDatapointIsInASyncedSegment) {
     Options options;
     options.destinations = {fmt::format("127.0.0.1:{}", closed_port())};
     options.spool_dir = m_dir + "/spool";
-    options.buffer_size = "4K";  // spilled while reading, not only at exit
-    options.drain_timeout = "100ms";
-    options.reconnect_max = "50ms";
+    options.buffer_size = 4096;  // spilled while reading, not only at exit
+    options.drain_timeout = 0.1;
+    options.reconnect_max = 0.05;
     const std::size_t n = 5000;
     auto source = std::make_unique<ScriptSource>(metric_events(n), [this](std::size_t last) {
         std::set<std::string> lines = spooled();
@@ -285,8 +272,8 @@ TEST_F(GraphiteAck, NothingIsAcknowledgedBeforeItsDatapointIsInASyncedSegment) {
 TEST_F(GraphiteAck, NothingIsAcknowledgedWithoutASpoolWhenCarbonNeverTakesIt) {
     Options options;
     options.destinations = {fmt::format("127.0.0.1:{}", closed_port())};
-    options.drain_timeout = "100ms";
-    options.reconnect_max = "50ms";
+    options.drain_timeout = 0.1;
+    options.reconnect_max = 0.05;
     auto source = std::make_unique<ScriptSource>(metric_events(100), [](std::size_t last) {
         ADD_FAILURE() << "event " << last << " acknowledged, though carbon never took it";
     });
@@ -369,7 +356,7 @@ TEST_F(GraphiteAck, NothingIsAcknowledgedBeforeCarbonHasItsDatapoint) {
     Receiver carbon;
     Options options;
     options.destinations = {fmt::format("127.0.0.1:{}", carbon.port())};
-    options.resend_window = "0s";
+    options.resend_window = 0;
     options.batch = 256;
     const std::size_t n = 20000;
     bool failed = false;

@@ -148,6 +148,7 @@ void Link::pump(double now) {
         start_connect(now);
     }
     if (m_state == State::connecting) {
+        // A look, never a wait (timeout 0): the engine waits in signals::poll.
         pollfd p{m_fd, POLLOUT, 0};
         if (::poll(&p, 1, 0) <= 0) {
             if (now - m_started > m_timing.connect_timeout) {

@@ -457,15 +457,8 @@ private:
             (signaled || (!m_out.ended() && (m_stopping || m_throttle.failing() || m_plan.progress)))) {
             write_fd(m_err_fd, summary_line(m_ok, m_failed, m_total, m_refused) + "\n");
         }
-        if (m_out.failed()) {
-            m_diag.error(m_out.error());
-            return exit_code::k_io;
-        }
-        if (m_input.fatal()) {
-            return exit_code::k_bad_input;
-        }
-        if (m_input.io_failed()) {
-            return exit_code::k_io;
+        if (auto code = ending_exit_code(m_input, m_out, m_diag)) {
+            return *code;
         }
         return m_failed > 0 || m_refused > 0 || m_throttle.failing() ? k_action_failed : exit_code::k_ok;
     }

@@ -196,15 +196,8 @@ public:
         if (m_not_sent > 0) {
             m_diag.error(fmt::format("stopped: {} notification{} not sent", m_not_sent, m_not_sent == 1 ? "" : "s"));
         }
-        if (m_out.failed()) {
-            m_diag.error(m_out.error());
-            return exit_code::k_io;
-        }
-        if (m_input.fatal()) {
-            return exit_code::k_bad_input;
-        }
-        if (m_input.io_failed()) {
-            return exit_code::k_io;
+        if (auto code = ending_exit_code(m_input, m_out, m_diag)) {
+            return *code;
         }
         return m_failures > 0 || m_not_sent > 0 ? exit_code::k_no_match : exit_code::k_ok;
     }

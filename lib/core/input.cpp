@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/exit_code.h"
 #include "core/signals.h"
 
 namespace ev {
@@ -157,6 +158,20 @@ void Input::finish() {
         }
         m_diag.error(msg);
     }
+}
+
+std::optional<int> ending_exit_code(const Input& input, const Sink& out, Diagnostics& diag) {
+    if (out.failed()) {
+        diag.error(out.error());
+        return exit_code::k_io;
+    }
+    if (input.fatal()) {
+        return exit_code::k_bad_input;
+    }
+    if (input.io_failed()) {
+        return exit_code::k_io;
+    }
+    return std::nullopt;
 }
 
 }  // namespace ev

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,5 +100,10 @@ private:
     bool m_done = false;
     std::function<void()> m_idle;
 };
+
+/// The exit code the way a run ended imposes, whatever the engine decided:
+/// output failed (reported here) or an input unreadable is 4, --strict
+/// stopping at a bad line is 3; nothing when input and output ended well.
+std::optional<int> ending_exit_code(const Input& input, const Sink& out, Diagnostics& diag);
 
 }  // namespace ev

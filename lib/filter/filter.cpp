@@ -135,15 +135,8 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
         out.end_line();
     }
     (void)ack.flush();
-    if (out.failed()) {
-        diag.error(out.error());
-        return exit_code::k_io;
-    }
-    if (input.fatal()) {
-        return exit_code::k_bad_input;
-    }
-    if (input.io_failed()) {
-        return exit_code::k_io;
+    if (auto code = ending_exit_code(input, out, diag)) {
+        return *code;
     }
     return matched > 0 || out.ended() ? exit_code::k_ok : exit_code::k_no_match;
 }

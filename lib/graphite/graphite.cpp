@@ -501,15 +501,8 @@ int Engine::run() {
     if (!m_options.dry_run) {
         print_counters();
     }
-    if (m_out.failed()) {
-        m_diag.error(m_out.error());
-        return exit_code::k_io;
-    }
-    if (m_input.fatal()) {
-        return exit_code::k_bad_input;
-    }
-    if (m_input.io_failed()) {
-        return exit_code::k_io;
+    if (auto code = ending_exit_code(m_input, m_out, m_diag)) {
+        return *code;
     }
     return code;
 }

@@ -241,17 +241,10 @@ int Filter::run() {
     if (m_options.stats) {
         print_stats(records);
     }
-    if (m_out.failed()) {
-        m_diag.error(m_out.error());
-        return exit_code::k_io;
+    if (auto code = ending_exit_code(input, m_out, m_diag)) {
+        return *code;
     }
-    if (input.fatal()) {
-        return exit_code::k_bad_input;
-    }
-    if (input.io_failed() || m_save_failed) {
-        return exit_code::k_io;
-    }
-    return exit_code::k_ok;
+    return m_save_failed ? exit_code::k_io : exit_code::k_ok;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "core/diag.h"
 #include "core/json.h"
 #include "core/utf8.h"
+#include "core/writer.h"
 #include "nagios/follow.h"
 #include "nagios/perffile.h"
 
@@ -89,7 +90,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.metrics = size % 2 == 0;
     std::string diagnostics;
     ev::Diagnostics diag("evsrc-nagios", [&diagnostics](std::string_view t) { diagnostics += t; });
-    int code = ev::nagios::run_perffile(options, out, diag);
+    int code = 0;
+    {
+        ev::Writer sink(out);
+        code = ev::nagios::run_perffile(options, sink, diag);
+    }
     if (code != 0) {
         std::abort();  // bad lines are rejected, never fatal without --strict
     }

@@ -233,16 +233,22 @@ protected:
 };
 
 // A closed loopback port: connections are refused at once.
+// A loopback port nothing listens on, below the ephemeral range (32768 and
+// up), so a reconnecting client can never connect to itself through it (TCP
+// simultaneous open when its own source port happens to equal the target).
 uint16_t closed_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
+    for (uint16_t port = static_cast<uint16_t>(20000 + ::getpid() % 5000);; ++port) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(port);
+        bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        ::close(fd);
+        if (free) {
+            return port;
+        }
+    }
 }
 
 TEST_F(GraphiteAck, NothingIsAcknowledgedBeforeItsDatapointIsInASyncedSegment) {

@@ -601,12 +601,12 @@ memory_of() {
     port=$(carbon_port "$T/carbon")
     run evgraphite -d "127.0.0.1:$port" --drain-timeout 300ms --reconnect-max 100ms <<< '{"subject":"h","name":"n","metric":1,"time":1}'
     assert_failure 5
-    assert_output - <<OUT
-evgraphite: 127.0.0.1:$port: connect: Connection refused; retrying, datapoints wait
-evgraphite: 127.0.0.1:$port: 1 datapoints undelivered (no --spool to keep them)
-evgraphite: events 1, datapoints 1, rejected 0, skipped 0
-evgraphite: 127.0.0.1:$port: queued 1, delivered 0, pending 1, spooled 0, replayed 0, resent 0, failures 3
-OUT
+    [ "${#lines[@]}" -eq 4 ]
+    assert_line --index 0 "evgraphite: 127.0.0.1:$port: connect: Connection refused; retrying, datapoints wait"
+    assert_line --index 1 "evgraphite: 127.0.0.1:$port: 1 datapoints undelivered (no --spool to keep them)"
+    assert_line --index 2 "evgraphite: events 1, datapoints 1, rejected 0, skipped 0"
+    # How many connects fail within the 300 ms drain depends on the machine's load.
+    assert_line --index 3 --regexp "^evgraphite: 127\.0\.0\.1:$port: queued 1, delivered 0, pending 1, spooled 0, replayed 0, resent 0, failures [0-9]+$"
 }
 
 @test "--pass copies events to stdout; SIGUSR1 prints counters" {

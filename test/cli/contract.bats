@@ -54,21 +54,27 @@ reader_argv() {
     done < <(readers)
 }
 
+# gone_within_2s PID: true once PID has ended, waiting at most 2 s.
+gone_within_2s() {
+    local i
+    for i in $(seq 1 40); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.05
+    done
+    ! kill -0 "$1" 2>/dev/null
+}
+
 # Feeds LINE for ever to ARGV..., sends SIGTERM after half a second and waits
 # at most 2 s for the tool to end. Sets status, elapsed_ms; output in $tmp/out.
 sigterm_under_load() {
-    local line=$1 pid i start
+    local line=$1 pid start
     shift
     yes "$line" | "$@" > "$tmp/out" 2> "$tmp/err" &
     pid=$!
     sleep 0.5
     start=$(date +%s%N)
     kill -TERM "$pid"
-    for i in $(seq 1 40); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
+    if ! gone_within_2s "$pid"; then
         kill -KILL "$pid"
         wait "$pid" || true
         echo "$*: still running 2 s after SIGTERM"
@@ -118,10 +124,7 @@ sigterm_under_load() {
     pid=$!
     sleep 0.3
     echo '{"a":1}' > "$tmp/fifo"
-    for i in $(seq 1 40); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
+    gone_within_2s "$pid"
     wait "$pid"
     [ "$(cat "$tmp/out")" = '{"a":1}' ]
     # No writer ever: SIGTERM still ends the wait.
@@ -129,11 +132,7 @@ sigterm_under_load() {
     pid=$!
     sleep 0.3
     kill -TERM "$pid"
-    for i in $(seq 1 40); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
+    if ! gone_within_2s "$pid"; then
         kill -KILL "$pid"
         echo "evfilter ignored SIGTERM while waiting for a FIFO's writer"
         return 1

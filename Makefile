@@ -16,7 +16,7 @@ DEB_PACKAGES := g++ make pkg-config python3 \
 # Only `make fuzz` needs these (libFuzzer comes with clang).
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-PKGS := simdjson re2 fmt
+PKGS := simdjson re2 fmt rdkafka
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-unused-parameter -Ilib -MMD -MP
@@ -42,6 +42,8 @@ FUZZ_NAMES := $(sort $(patsubst test/fuzz/fuzz_%.cpp,%,$(wildcard test/fuzz/fuzz
 REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/bin/replay_%)
 MAN_SRCS := $(wildcard docs/*.1.md)
 MANS := $(MAN_SRCS:docs/%.md=$(BUILD)/man/%)
+# The Kafka cluster tests and the Kafka demo run on (librdkafka's mock cluster).
+KAFKA_MOCK := $(BUILD)/test/kafka-mock
 
 .PHONY: all build deps test check unit cli bench fuzz install format demo help clean man
 
@@ -62,7 +64,7 @@ deps: ## Install missing Debian 12 packages (does nothing when all are present)
 
 test: ## Install deps, build, run every test; ends with "N passed, M failed"
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory -k -j$(JOBS) build $(UNIT_BINS) $(REPLAYS) || \
+	@$(MAKE) --no-print-directory -k -j$(JOBS) build $(UNIT_BINS) $(REPLAYS) $(KAFKA_MOCK) || \
 		echo "test: some targets failed to build; their tests count as failed"
 	@$(MAKE) --no-print-directory check
 
@@ -88,6 +90,10 @@ $(BUILD)/bin/replay_%: $(BUILD)/obj/test/fuzz/fuzz_%.o $(BUILD)/obj/test/fuzz/re
 $(BUILD)/bin/%: $(BUILD)/obj/cmd/%.o $(CORE_OBJS) $$(call objs_of,$$(LIBDIR_$$*))
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(EXTRA_LIBS_$*) -o $@
+
+$(KAFKA_MOCK): $(BUILD)/obj/test/kafka/kafka_mock.o
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) -o $@
 
 $(BUILD)/man/%: docs/%.md
 	@mkdir -p $(dir $@)

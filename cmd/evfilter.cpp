@@ -3,8 +3,9 @@
 
 #include "core/cli.h"
 #include "core/diag.h"
+#include "core/exit_code.h"
+#include "core/io.h"
 #include "core/signals.h"
-#include "core/writer.h"
 #include "filter/filter.h"
 
 int main(int argc, char** argv) {
@@ -22,13 +23,18 @@ int main(int argc, char** argv) {
         ->type_name("PATH")
         ->allow_extra_args(false);
     ev::add_input_options(app, options.input);
+    ev::OutputOptions output;
+    ev::add_output_options(app, output, options.input.kafka);
     ev::add_version_flag(app, "evfilter");
     if (auto code = ev::parse_cli(app, argc, argv)) {
         return *code;
     }
     ev::signals::install();
     ev::Diagnostics diag("evfilter");
-    ev::Input input(options.input, diag);
-    ev::Writer out(1);
-    return ev::filter::run(options, input, out, diag);
+    auto io = ev::open_io(options.input, output, diag);
+    if (!io) {
+        diag.error(io.error());
+        return ev::exit_code::k_usage;
+    }
+    return ev::filter::run(options, *io->input, *io->out, diag);
 }

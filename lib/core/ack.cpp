@@ -66,17 +66,25 @@ Result<void> SyncAck::release() {
 void SyncAck::commit() {
     m_held = 0;
     m_last_commit_ms = static_cast<int64_t>(steady_now() * 1000);
-    for (std::size_t i = 0; i < m_handled.size(); ++i) {
-        if (m_handled[i] != m_committed[i]) {
-            m_committed[i] = m_handled[i];
-            m_acknowledger.acknowledge(Position{static_cast<uint32_t>(i), m_handled[i]});
+    bool any = false;
+    while (!m_marks.empty() && m_marks.front().ticket <= m_durable) {
+        const Mark& mark = m_marks.front();
+        if (mark.stream >= m_advanced.size()) {
+            m_advanced.resize(mark.stream + 1, -1);
+        }
+        m_advanced[mark.stream] = mark.offset;
+        m_marks.pop_front();
+        any = true;
+    }
+    if (!any) {
+        return;
+    }
+    for (std::size_t i = 0; i < m_advanced.size(); ++i) {
+        if (m_advanced[i] >= 0) {
+            m_acknowledger.acknowledge(Position{static_cast<uint32_t>(i), m_advanced[i]});
+            m_advanced[i] = -1;
         }
     }
-}
-
-void SyncAck::grow(uint32_t stream) {
-    m_handled.resize(stream + 1, -1);
-    m_committed.resize(stream + 1, -1);
 }
 
 void SyncAck::on_held() {

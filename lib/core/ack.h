@@ -53,12 +53,13 @@ private:
     std::size_t m_pending = 0;
 };
 
-/// The commit rule of a synchronous tool (one output per input, in order):
-/// after each successful flush of the sink, the last input whose outputs were
-/// all written is acknowledged. Flushes happen when input is idle, when the
-/// sink's buffer fills, and at least every k_max_age_ms (looked at every
-/// k_check_every events), so offsets advance under steady load too, not only
-/// when input pauses, and also when nothing is written at all.
+/// The commit rule of a synchronous tool (outputs in input order): an
+/// input is acknowledged once the sink reports durable every line written
+/// up to it. Lines become durable when the sink flushes (on idle input, a
+/// full buffer, and at least every k_max_age_ms, looked at every
+/// k_check_every events, so offsets advance under steady load too) or, for
+/// sinks that complete asynchronously (Kafka), whenever a delivery report
+/// arrives.
 class SyncAck {
 public:
     /// Commits to acknowledger what sink made durable.
@@ -67,18 +68,25 @@ public:
     /// Every output of the event at position has been written to the sink.
     /// Cheap: call once per event.
     void handled(const Position& position) {
-        // A flush the sink made on its own while this event was written
-        // covers the events before it, not necessarily all of this one.
-        if (m_sink.durable() != m_durable) {
+        // A flush since the last event covers the events before this one;
+        // this event may be covered only in part (tickets tell).
+        bool flushed = m_sink.durable() != m_durable;
+        if (flushed) {
             m_durable = m_sink.durable();
             if (!m_hold) {
                 commit();
             }
         }
-        if (position.stream >= m_handled.size()) {
-            grow(position.stream);
+        uint64_t ticket = m_sink.ticket();
+        if (!flushed && !m_marks.empty() && m_marks.back().stream == position.stream &&
+            m_marks.back().count < k_mark_span) {
+            Mark& mark = m_marks.back();
+            mark.ticket = ticket;
+            mark.offset = position.offset;
+            ++mark.count;
+        } else {
+            m_marks.push_back(Mark{ticket, position.offset, position.stream, 1});
         }
-        m_handled[position.stream] = position.offset;
         if (++m_held >= k_check_every) {
             on_held();
         }
@@ -97,16 +105,26 @@ public:
 
     static constexpr uint64_t k_check_every = 4096;
     static constexpr int64_t k_max_age_ms = 1000;
+    /// Consecutive events of one stream share one mark (bounded, so a
+    /// partly durable run still commits its first part).
+    static constexpr uint32_t k_mark_span = 1024;
 
 private:
+    // The last input handled when the sink had queued ticket lines.
+    struct Mark {
+        uint64_t ticket;
+        int64_t offset;
+        uint32_t stream;
+        uint32_t count;
+    };
+
     void on_held();
     void commit();
-    void grow(uint32_t stream);
 
     Sink& m_sink;
     Acknowledger& m_acknowledger;
-    std::vector<int64_t> m_handled;    // per stream: last offset whose outputs are written
-    std::vector<int64_t> m_committed;  // per stream: last offset acknowledged
+    std::deque<Mark> m_marks;  // in input order, tickets ascending
+    std::vector<int64_t> m_advanced;
     uint64_t m_durable = 0;
     uint64_t m_held = 0;
     bool m_hold = false;

@@ -15,6 +15,31 @@ void add_input_options(CLI::App& app, InputOptions& options) {
     app.add_option("--rejects", options.rejects_path, "Append bad input lines verbatim to FILE")->type_name("FILE");
     app.add_flag("--strict", options.strict, "Stop with exit 3 at the first bad input line");
     add_size_option(app, "--max-line", options.max_line, "Longest accepted line (default 1M)", 2, std::size_t{1} << 30);
+    app.add_option("--from", options.from, "Read Kafka topics instead of files (see docs/kafka.md)")
+        ->type_name("kafka:TOPIC[,TOPIC...]");
+    app.add_option("--group", options.kafka.group, "Kafka consumer group (required with --from)")->type_name("ID");
+    add_kafka_options(app, options.kafka);
+}
+
+void add_output_options(CLI::App& app, OutputOptions& options, KafkaOptions& kafka) {
+    app.add_option("--to", options.to, "Write events to a Kafka topic instead of stdout")->type_name("kafka:TOPIC");
+    app.add_option("--key", options.key_fields, "Key Kafka messages by these fields instead of the identity")
+        ->type_name("FIELD[,FIELD...]")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    add_kafka_options(app, kafka);
+}
+
+void add_kafka_options(CLI::App& app, KafkaOptions& kafka) {
+    if (app.get_option_no_throw("--brokers") != nullptr) {
+        return;
+    }
+    app.add_option("--brokers", kafka.brokers, "Kafka bootstrap brokers (default $EVKIT_BROKERS)")
+        ->type_name("HOST:PORT[,...]");
+    app.add_option("--kafka", kafka.props, "A librdkafka property, passed unchanged (repeatable)")
+        ->type_name("PROP=VALUE")
+        ->allow_extra_args(false);
+    app.add_option("--kafka-config", kafka.config_file, "A file of librdkafka PROP=VALUE lines")->type_name("FILE");
 }
 
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, double& seconds,

@@ -8,11 +8,21 @@
 #include <vector>
 
 #include "core/input.h"
+#include "core/io.h"
 
 namespace ev {
 
-/// Adds the bad-input options (--rejects, --strict, --max-line) to app.
+/// Adds the input options to app: the bad-input policy (--rejects,
+/// --strict, --max-line) and Kafka input (--from, --group and the options
+/// of add_kafka_options).
 void add_input_options(CLI::App& app, InputOptions& options);
+
+/// Adds the output options to app: --to kafka:TOPIC and --key FIELD,...
+/// (with add_kafka_options, sharing kafka with the input's).
+void add_output_options(CLI::App& app, OutputOptions& options, KafkaOptions& kafka);
+
+/// Adds --brokers, --kafka PROP=VALUE and --kafka-config FILE, once per app.
+void add_kafka_options(CLI::App& app, KafkaOptions& kafka);
 
 /// A duration option (30s, 5m, 500ms, bare seconds; see core/duration.h),
 /// stored as seconds; the help shows its default.

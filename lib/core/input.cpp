@@ -90,7 +90,7 @@ void Input::reject_line(const Source::Line& line, bool complete, std::string_vie
 }
 
 void Input::reject(const Record& record, std::string_view reason) {
-    Source::Line line{record.line, record.file, record.number, record.position};
+    Source::Line line{record.line, record.file, record.number, record.position, {}};
     reject_line(line, true, reason);
 }
 
@@ -117,6 +117,13 @@ Input::Next Input::next(Record& out, int timeout_ms) {
                 continue;
             case Source::Status::line:
                 break;
+        }
+        if (!line.problem.empty()) {
+            reject_line(line, true, line.problem);
+            if (m_fatal) {
+                return Next::end;
+            }
+            continue;
         }
         if (is_blank(line.bytes)) {
             continue;

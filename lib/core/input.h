@@ -14,6 +14,7 @@
 
 #include "core/diag.h"
 #include "core/fields.h"
+#include "core/kafka_config.h"
 #include "core/result.h"
 #include "core/sink.h"
 #include "core/source.h"
@@ -28,6 +29,8 @@ struct InputOptions {
     std::string rejects_path;                  ///< bad lines are appended here verbatim
     bool strict = false;                       ///< the first bad line is fatal
     std::size_t block = std::size_t{1} << 20;  ///< read size (small in tests and fuzzing)
+    std::string from;                          ///< --from kafka:TOPIC[,TOPIC...] instead of files
+    KafkaOptions kafka;                        ///< brokers, group and properties for --from/--to
 };
 
 /// One parsed input event; views stay valid until the next call to next().

@@ -29,10 +29,11 @@ public:
 
     /// One line or piece; views stay valid until the next call to next().
     struct Line {
-        std::string_view bytes;   ///< without the newline; simdjson padding follows
-        std::string_view stream;  ///< the stream's name for diagnostics ("-" is stdin)
-        uint64_t number = 0;      ///< line number within the stream, from 1
-        Position position;        ///< acknowledges this line and everything before it
+        std::string_view bytes;    ///< without the newline; simdjson padding follows
+        std::string_view stream;   ///< the stream's name for diagnostics ("-" is stdin)
+        uint64_t number = 0;       ///< line number within the stream, from 1
+        Position position;         ///< acknowledges this line and everything before it
+        std::string_view problem;  ///< set when the source itself finds the line bad
     };
 
     virtual ~Source() = default;

@@ -117,18 +117,65 @@ TEST(SyncAck, CommitsOnlyWhatAFlushMadeDurable) {
 TEST(SyncAck, AFlushInsideAnEventCommitsOnlyTheEventsBeforeIt) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
-    ev::Writer out(fds[1], 4);  // flushes on its own after every line
+    ev::Writer out(fds[1], 10);  // flushes on its own past 10 bytes
     Commits commits;
     ev::SyncAck ack(out, commits);
     out.write_line("first");
     ack.handled({0, 1});
-    out.write_line("second");  // a flush here covers event 1, part of event 2
+    out.write_line("second, long");  // flushes: covers event 1 and this line of event 2
+    out.write_line("x");             // event 2's last line stays buffered
     ASSERT_EQ(commits.seen.size(), 0u);
     ack.handled({0, 2});
     ASSERT_EQ(commits.seen.size(), 1u);
     EXPECT_EQ(commits.seen[0].offset, 1);
+    ASSERT_TRUE(ack.flush().ok());
+    ASSERT_EQ(commits.seen.size(), 2u);
+    EXPECT_EQ(commits.seen[1].offset, 2);
     close(fds[0]);
     close(fds[1]);
+}
+
+// A sink whose lines become durable later, in any order of the caller's
+// choosing, as Kafka delivery reports do.
+class LateSink final : public ev::Sink {
+public:
+    void write_line(std::string_view) override { ++m_ticket; }
+    std::string& buffer() override { return m_buf; }
+    void end_line() override { ++m_ticket; }
+    ev::Result<void> flush() override {
+        m_durable = m_ticket;
+        return {};
+    }
+    uint64_t ticket() const override { return m_ticket; }
+    uint64_t durable() const override { return m_durable; }
+    bool ended() const override { return false; }
+    bool failed() const override { return false; }
+    const std::string& error() const override { return m_buf; }
+    void deliver(uint64_t upto) { m_durable = upto; }
+
+private:
+    std::string m_buf;
+    uint64_t m_ticket = 0;
+    uint64_t m_durable = 0;
+};
+
+TEST(SyncAck, AnAsynchronousSinkCommitsOnlyWhatWasDelivered) {
+    LateSink out;
+    Commits commits;
+    ev::SyncAck ack(out, commits);
+    for (int64_t i = 1; i <= 3000; ++i) {
+        out.write_line("event");
+        ack.handled({0, i});
+        if (i == 1500) {
+            out.deliver(1100);  // the first 1100 lines reached the broker
+        }
+    }
+    ASSERT_FALSE(commits.seen.empty());
+    for (const auto& p : commits.seen) {
+        EXPECT_LE(p.offset, 1100);  // never an event whose line is still in flight
+    }
+    ASSERT_TRUE(ack.flush().ok());
+    EXPECT_EQ(commits.seen.back().offset, 3000);
 }
 
 TEST(SyncAck, NothingIsCommittedAfterOutputEnded) {

@@ -1,0 +1,165 @@
+#include "core/kafka_config.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <span>
+
+#include <fmt/format.h>
+
+namespace ev {
+
+namespace {
+
+// Kafka's own rule for topic names.
+bool valid_topic(std::string_view topic) {
+    if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") {
+        return false;
+    }
+    for (char c : topic) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                  c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Result<void> set(rd_kafka_conf_t* conf, std::string_view name, std::string_view value, std::string_view origin) {
+    char errstr[512];
+    std::string n(name);
+    std::string v(value);
+    if (rd_kafka_conf_set(conf, n.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+        return make_error(fmt::format("{}: {}", origin, errstr));
+    }
+    return {};
+}
+
+Result<void> set_pair(rd_kafka_conf_t* conf, std::string_view text, std::string_view origin) {
+    auto eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+        return make_error(fmt::format("{}: expected PROP=VALUE, got '{}'", origin, text));
+    }
+    return set(conf, text.substr(0, eq), text.substr(eq + 1), origin);
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+}  // namespace
+
+bool is_kafka_target(std::string_view text) {
+    return text.substr(0, k_kafka_prefix.size()) == k_kafka_prefix;
+}
+
+Result<std::vector<std::string>> parse_kafka_topics(std::string_view text) {
+    if (!is_kafka_target(text)) {
+        return make_error(fmt::format("'{}' does not start with kafka:", text));
+    }
+    std::vector<std::string> topics;
+    std::string_view rest = text.substr(k_kafka_prefix.size());
+    for (;;) {
+        auto comma = rest.find(',');
+        std::string_view topic = rest.substr(0, comma);
+        if (!valid_topic(topic)) {
+            return make_error(fmt::format("'{}' is not a topic name (1 to 249 of A-Z a-z 0-9 . _ -)", topic));
+        }
+        topics.emplace_back(topic);
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(comma + 1);
+    }
+    return topics;
+}
+
+Result<std::string> kafka_brokers(const KafkaOptions& options) {
+    if (!options.brokers.empty()) {
+        return options.brokers;
+    }
+    const char* env = std::getenv("EVKIT_BROKERS");
+    if (env != nullptr && *env != '\0') {
+        return std::string(env);
+    }
+    return make_error("no Kafka brokers: give --brokers LIST or set EVKIT_BROKERS");
+}
+
+Result<KafkaConf> make_kafka_conf(const KafkaOptions& options, KafkaRole role) {
+    KafkaConf conf(rd_kafka_conf_new());
+    // evkit's defaults (docs/kafka.md says why each is chosen).
+    static constexpr std::pair<const char*, const char*> k_consumer[] = {
+        {"enable.auto.commit", "false"},          // offsets commit only after durable output
+        {"enable.auto.offset.store", "false"},    //
+        {"auto.offset.reset", "earliest"},        // a new group reads the topic from the start
+        {"queued.max.messages.kbytes", "16384"},  // bounded prefetch, whatever the lag
+        {"enable.partition.eof", "false"},
+    };
+    static constexpr std::pair<const char*, const char*> k_producer[] = {
+        {"enable.idempotence", "true"},           // no duplicates or reordering from retries
+        {"acks", "all"},                          //
+        {"message.timeout.ms", "0"},              // nothing expires in the queue during an outage
+        {"linger.ms", "5"},                       // batches; 5 ms of latency at most
+        {"partitioner", "murmur2_random"},        // as Java producers partition by key
+        {"queue.buffering.max.kbytes", "65536"},  // bounded memory: a full queue holds input back
+    };
+    for (const auto& [name, value] : role == KafkaRole::consumer
+                                         ? std::span<const std::pair<const char*, const char*>>(k_consumer)
+                                         : std::span<const std::pair<const char*, const char*>>(k_producer)) {
+        if (auto r = set(conf.get(), name, value, "evkit default"); !r) {
+            return std::move(r).take_error();
+        }
+    }
+    if (!options.config_file.empty()) {
+        std::ifstream in(options.config_file);
+        if (!in) {
+            return make_error(fmt::format("--kafka-config {}: {}", options.config_file, std::strerror(errno)));
+        }
+        std::string line;
+        int number = 0;
+        while (std::getline(in, line)) {
+            ++number;
+            std::string_view text = trim(line);
+            if (text.empty() || text.front() == '#') {
+                continue;
+            }
+            auto origin = fmt::format("{}: line {}", options.config_file, number);
+            if (auto r = set_pair(conf.get(), text, origin); !r) {
+                return std::move(r).take_error();
+            }
+        }
+    }
+    for (const std::string& prop : options.props) {
+        if (auto r = set_pair(conf.get(), prop, "--kafka"); !r) {
+            return std::move(r).take_error();
+        }
+    }
+    // --brokers or $EVKIT_BROKERS, else bootstrap.servers from the properties.
+    auto brokers = kafka_brokers(options);
+    if (brokers) {
+        if (auto r = set(conf.get(), "bootstrap.servers", *brokers, "--brokers"); !r) {
+            return std::move(r).take_error();
+        }
+    } else {
+        std::size_t size = 0;
+        if (rd_kafka_conf_get(conf.get(), "bootstrap.servers", nullptr, &size) != RD_KAFKA_CONF_OK || size <= 1) {
+            return std::move(brokers).take_error();
+        }
+    }
+    if (role == KafkaRole::consumer && !options.group.empty()) {
+        if (auto r = set(conf.get(), "group.id", options.group, "--group"); !r) {
+            return std::move(r).take_error();
+        }
+    }
+    return conf;
+}
+
+}  // namespace ev

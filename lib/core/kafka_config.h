@@ -1,0 +1,52 @@
+// Kafka settings every tool shares (--brokers, --group, --kafka,
+// --kafka-config), turned into a librdkafka configuration. Properties pass
+// straight to librdkafka, so TLS, SASL and tuning need no evkit option.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ev {
+
+/// The Kafka options of one tool.
+struct KafkaOptions {
+    std::string brokers;             ///< bootstrap list; empty: $EVKIT_BROKERS
+    std::string group;               ///< consumer group id (required to consume)
+    std::vector<std::string> props;  ///< PROP=VALUE, in order, after the config file
+    std::string config_file;         ///< a file of PROP=VALUE lines (# comments)
+};
+
+/// The "kafka:" prefix that names topics in --from, --to, --rejects and
+/// evroute destinations.
+constexpr std::string_view k_kafka_prefix = "kafka:";
+
+/// True when text names Kafka topics ("kafka:TOPIC[,TOPIC...]").
+bool is_kafka_target(std::string_view text);
+
+/// The topics of "kafka:T1,T2"; an error names an empty or invalid topic.
+Result<std::vector<std::string>> parse_kafka_topics(std::string_view text);
+
+/// Frees a librdkafka configuration.
+struct KafkaConfDeleter {
+    void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+using KafkaConf = std::unique_ptr<rd_kafka_conf_t, KafkaConfDeleter>;
+
+/// Which client a configuration is for; each gets evkit's defaults first.
+enum class KafkaRole { consumer, producer };
+
+/// Builds the configuration: evkit's defaults for role (docs/kafka.md),
+/// then the config file, then each --kafka property, then the brokers. The
+/// error names the property librdkafka refused.
+Result<KafkaConf> make_kafka_conf(const KafkaOptions& options, KafkaRole role);
+
+/// The bootstrap list: --brokers, else $EVKIT_BROKERS; an error when neither.
+Result<std::string> kafka_brokers(const KafkaOptions& options);
+
+}  // namespace ev

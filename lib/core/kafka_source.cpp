@@ -1,0 +1,273 @@
+#include "core/kafka_source.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "core/clock.h"
+#include "core/signals.h"
+
+namespace ev {
+
+namespace {
+
+int64_t now_ms() {
+    return static_cast<int64_t>(steady_now() * 1000);
+}
+
+}  // namespace
+
+KafkaSource::KafkaSource(Diagnostics& diag, std::size_t max_line)
+    : m_diag(diag), m_max_line(max_line), m_last_commit_ms(now_ms()) {}
+
+Result<std::unique_ptr<KafkaSource>> KafkaSource::open(const KafkaOptions& options, std::vector<std::string> topics,
+                                                       std::size_t max_line, Diagnostics& diag) {
+    if (options.group.empty()) {
+        return make_error("reading Kafka needs --group ID (offsets are committed per group)");
+    }
+    auto conf = make_kafka_conf(options, KafkaRole::consumer);
+    if (!conf) {
+        return std::move(conf).take_error();
+    }
+    std::unique_ptr<KafkaSource> source(new KafkaSource(diag, max_line));
+    rd_kafka_conf_set_opaque(conf->get(), source.get());
+    rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::on_rebalance);
+    char errstr[512];
+    source->m_rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), errstr, sizeof errstr);
+    if (source->m_rk == nullptr) {
+        return make_error(fmt::format("kafka consumer: {}", errstr));
+    }
+    rd_kafka_poll_set_consumer(source->m_rk);
+    if (::pipe2(source->m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+        return make_error("kafka consumer: cannot create its wake-up pipe");
+    }
+    rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(source->m_rk);
+    rd_kafka_queue_io_event_enable(queue, source->m_wake[1], "1", 1);
+    rd_kafka_queue_destroy(queue);
+
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+    for (const std::string& topic : topics) {
+        rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(source->m_rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return make_error(fmt::format("kafka: cannot subscribe: {}", rd_kafka_err2str(err)));
+    }
+    return source;
+}
+
+KafkaSource::~KafkaSource() {
+    if (m_message != nullptr) {
+        rd_kafka_message_destroy(m_message);
+    }
+    if (m_rk != nullptr) {
+        // The engine is gone: a revocation during close must not call back
+        // into it, only commit what it acknowledged.
+        m_closing = true;
+        commit_now(false);
+        rd_kafka_consumer_close(m_rk);
+        rd_kafka_destroy(m_rk);
+    }
+    for (int fd : m_wake) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+}
+
+uint32_t KafkaSource::stream_of(const char* topic, int32_t partition) {
+    auto key = std::make_pair(std::string(topic), partition);
+    auto found = m_index.find(key);
+    if (found != m_index.end()) {
+        return found->second;
+    }
+    auto id = static_cast<uint32_t>(m_streams.size());
+    m_streams.push_back(Stream{key.first, partition, fmt::format("kafka:{}/{}", topic, partition)});
+    m_index.emplace(std::move(key), id);
+    return id;
+}
+
+void KafkaSource::commit(const Position& position) {
+    if (position.stream >= m_streams.size()) {
+        return;
+    }
+    Stream& s = m_streams[position.stream];
+    if (position.offset > s.ack) {
+        s.ack = position.offset;
+        m_dirty = true;
+    }
+    if (m_dirty && now_ms() - m_last_commit_ms >= k_commit_ms) {
+        commit_now(true);
+    }
+}
+
+void KafkaSource::commit_now(bool async) {
+    m_last_commit_ms = now_ms();
+    if (!m_dirty) {
+        return;
+    }
+    m_dirty = false;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(4);
+    for (Stream& s : m_streams) {
+        if (s.owned && s.ack > s.sent) {
+            rd_kafka_topic_partition_list_add(list, s.topic.c_str(), s.partition)->offset = s.ack;
+            s.sent = s.ack;
+        }
+    }
+    if (list->cnt > 0) {
+        rd_kafka_resp_err_t err = rd_kafka_commit(m_rk, list, async ? 1 : 0);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR && !async) {
+            m_diag.error(fmt::format("kafka: offset commit failed: {} (those events will be read again)",
+                                     rd_kafka_err2str(err)));
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
+void KafkaSource::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+    bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(m_rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        for (int i = 0; i < partitions->cnt; ++i) {
+            Stream& s = m_streams[stream_of(partitions->elems[i].topic, partitions->elems[i].partition)];
+            s.owned = true;
+            s.ack = s.sent = -1;
+        }
+        if (cooperative) {
+            rd_kafka_error_t* e = rd_kafka_incremental_assign(m_rk, partitions);
+            if (e != nullptr) {
+                rd_kafka_error_destroy(e);
+            }
+        } else {
+            rd_kafka_assign(m_rk, partitions);
+        }
+        return;
+    }
+    // Revoked: finish what is held (the engine's flush point acknowledges
+    // what became durable), commit it, and only then let the partitions go.
+    if (!m_closing) {
+        idle();
+    }
+    commit_now(false);
+    for (int i = 0; i < partitions->cnt; ++i) {
+        m_streams[stream_of(partitions->elems[i].topic, partitions->elems[i].partition)].owned = false;
+    }
+    if (cooperative) {
+        rd_kafka_error_t* e = rd_kafka_incremental_unassign(m_rk, partitions);
+        if (e != nullptr) {
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_assign(m_rk, nullptr);
+    }
+}
+
+void KafkaSource::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                               void* opaque) {
+    static_cast<KafkaSource*>(opaque)->rebalance(err, partitions);
+}
+
+void KafkaSource::report(const rd_kafka_message_t* message) {
+    std::string where;
+    if (message->rkt != nullptr) {
+        where = fmt::format("{}/{}: ", rd_kafka_topic_name(message->rkt), message->partition);
+    }
+    if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        ++m_offset_resets;
+        m_diag.error(
+            fmt::format("kafka: {}DATA LOST: the committed offset fell out of the topic's retention and "
+                        "the position was reset ({})",
+                        where, rd_kafka_message_errstr(message)));
+        return;
+    }
+    m_diag.error(fmt::format("kafka: {}{}", where, rd_kafka_message_errstr(message)));
+}
+
+// Waits for the consumer queue to become non-empty; false when a signal
+// asks the caller to act (a stop, or any signal with a timeout given).
+bool KafkaSource::wait(int timeout_ms) {
+    // The wake-up fires only when the queue turns non-empty, and a poll may
+    // serve an event without returning a message: wait in slices.
+    constexpr int k_slice_ms = 200;
+    int slice = timeout_ms < 0 || timeout_ms > k_slice_ms ? k_slice_ms : timeout_ms;
+    pollfd pfd{m_wake[0], POLLIN, 0};
+    int ready = signals::poll(&pfd, 1, slice);
+    if (ready > 0) {
+        char buf[64];
+        while (::read(m_wake[0], buf, sizeof buf) > 0) {
+        }
+    }
+    return ready >= 0 || errno != EINTR;
+}
+
+Source::Status KafkaSource::next(Line& out, int timeout_ms) {
+    if (m_message != nullptr) {
+        rd_kafka_message_destroy(m_message);
+        m_message = nullptr;
+    }
+    int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    bool idled = false;
+    for (;;) {
+        if (m_stopped || signals::stop_requested()) {
+            m_stopped = true;
+            return Status::end;
+        }
+        if (m_dirty && now_ms() - m_last_commit_ms >= k_commit_ms) {
+            commit_now(true);
+        }
+        rd_kafka_message_t* message = rd_kafka_consumer_poll(m_rk, 0);
+        if (message == nullptr) {
+            if (!idled) {
+                idle();
+                idled = true;
+            }
+            int left = deadline < 0 ? -1 : static_cast<int>(deadline - now_ms());
+            if (deadline >= 0 && left <= 0) {
+                return Status::timeout;
+            }
+            if (!wait(left) && (signals::stop_requested() || timeout_ms >= 0)) {
+                if (signals::stop_requested()) {
+                    m_stopped = true;
+                    return Status::end;
+                }
+                return Status::timeout;
+            }
+            continue;
+        }
+        if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            report(message);
+            rd_kafka_message_destroy(message);
+            continue;
+        }
+        m_message = message;
+        uint32_t id = stream_of(rd_kafka_topic_name(message->rkt), message->partition);
+        const Stream& s = m_streams[id];
+        std::size_t len = message->len;
+        m_buf.resize(len + simdjson::SIMDJSON_PADDING);
+        if (len > 0) {
+            std::memcpy(m_buf.data(), message->payload, len);
+        }
+        out.bytes = std::string_view(m_buf.data(), len);
+        out.stream = s.name;
+        out.number = static_cast<uint64_t>(message->offset);
+        out.position = Position{id, message->offset + 1};
+        out.problem = {};
+        if (len > m_max_line) {
+            return Status::long_end;
+        }
+        // A message is one line: a line break inside it would forge a line
+        // of output in every tool that passes events through.
+        if (std::memchr(out.bytes.data(), '\n', len) != nullptr ||
+            std::memchr(out.bytes.data(), '\r', len) != nullptr) {
+            out.problem = "message contains a line break";
+        }
+        return Status::line;
+    }
+}
+
+}  // namespace ev

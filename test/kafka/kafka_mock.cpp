@@ -1,0 +1,156 @@
+// kafka-mock: a Kafka cluster for tests and the demo, from librdkafka's mock
+// cluster (the real protocol on loopback; see docs/kafka.md for its limits).
+//
+//   kafka-mock [--brokers N] [--topic NAME:PARTITIONS]...
+//
+// Prints the bootstrap list as its first line on stdout, then runs until
+// SIGTERM or SIGINT. Commands, one per line on stdin (its end is ignored, so
+// the fixture can run with stdin from /dev/null):
+//   topic NAME PARTITIONS       create a topic
+//   down ID | up ID             take broker ID (-1: all) down or up
+//   rtt ID MS                   delay broker ID's responses by MS
+//   error API_KEY CODE COUNT    fail the next COUNT requests of API_KEY with CODE
+// Each command answers "ok" or "error: ..." on stdout.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string run_command(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
+    std::istringstream in(line);
+    std::string verb;
+    in >> verb;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (verb == "topic") {
+        std::string name;
+        int partitions = 0;
+        if (!(in >> name >> partitions) || partitions < 1) {
+            return "error: usage: topic NAME PARTITIONS";
+        }
+        err = rd_kafka_mock_topic_create(cluster, name.c_str(), partitions, 1);
+    } else if (verb == "down" || verb == "up") {
+        int id = 0;
+        if (!(in >> id)) {
+            return "error: usage: " + verb + " BROKER_ID";
+        }
+        err = verb == "down" ? rd_kafka_mock_broker_set_down(cluster, id) : rd_kafka_mock_broker_set_up(cluster, id);
+    } else if (verb == "rtt") {
+        int id = 0;
+        int ms = 0;
+        if (!(in >> id >> ms)) {
+            return "error: usage: rtt BROKER_ID MS";
+        }
+        err = rd_kafka_mock_broker_set_rtt(cluster, id, ms);
+    } else if (verb == "error") {
+        int api = 0;
+        int code = 0;
+        std::size_t count = 0;
+        if (!(in >> api >> code >> count) || count == 0) {
+            return "error: usage: error API_KEY CODE COUNT";
+        }
+        std::vector<rd_kafka_resp_err_t> errors(count, static_cast<rd_kafka_resp_err_t>(code));
+        rd_kafka_mock_push_request_errors_array(cluster, static_cast<int16_t>(api), count, errors.data());
+    } else {
+        return "error: unknown command '" + verb + "'";
+    }
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR ? "ok" : std::string("error: ") + rd_kafka_err2str(err);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int brokers = 1;
+    std::vector<std::pair<std::string, int>> topics;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--brokers" && i + 1 < argc) {
+            brokers = std::atoi(argv[++i]);
+        } else if (arg == "--topic" && i + 1 < argc) {
+            std::string spec = argv[++i];
+            auto colon = spec.rfind(':');
+            int partitions = colon == std::string::npos ? 1 : std::atoi(spec.c_str() + colon + 1);
+            topics.emplace_back(spec.substr(0, colon), partitions);
+        } else {
+            std::fprintf(stderr, "usage: kafka-mock [--brokers N] [--topic NAME:PARTITIONS]...\n");
+            return 2;
+        }
+    }
+    if (brokers < 1) {
+        std::fprintf(stderr, "kafka-mock: --brokers must be at least 1\n");
+        return 2;
+    }
+    // Signals are taken synchronously, before librdkafka starts its threads.
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+    int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (rk == nullptr) {
+        std::fprintf(stderr, "kafka-mock: %s\n", errstr);
+        return 1;
+    }
+    rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(rk, brokers);
+    if (cluster == nullptr) {
+        std::fprintf(stderr, "kafka-mock: cannot create the mock cluster\n");
+        return 1;
+    }
+    for (const auto& [name, partitions] : topics) {
+        if (rd_kafka_mock_topic_create(cluster, name.c_str(), partitions, 1) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            std::fprintf(stderr, "kafka-mock: cannot create topic %s\n", name.c_str());
+            return 1;
+        }
+    }
+    std::printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
+    std::fflush(stdout);
+
+    std::string pending;
+    bool stdin_open = true;
+    for (;;) {
+        pollfd fds[2] = {{sfd, POLLIN, 0}, {0, POLLIN, 0}};
+        if (::poll(fds, stdin_open ? 2 : 1, -1) < 0) {
+            continue;
+        }
+        if (fds[0].revents & POLLIN) {
+            break;
+        }
+        if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP))) {
+            char buf[4096];
+            ssize_t n = ::read(0, buf, sizeof buf);
+            if (n <= 0) {
+                stdin_open = false;
+                continue;
+            }
+            pending.append(buf, static_cast<std::size_t>(n));
+            std::size_t nl;
+            while ((nl = pending.find('\n')) != std::string::npos) {
+                std::string line = pending.substr(0, nl);
+                pending.erase(0, nl + 1);
+                if (!line.empty()) {
+                    std::printf("%s\n", run_command(cluster, line).c_str());
+                    std::fflush(stdout);
+                }
+            }
+        }
+    }
+    rd_kafka_mock_cluster_destroy(cluster);
+    rd_kafka_destroy(rk);
+    return 0;
+}

@@ -9,50 +9,61 @@ namespace {
 constexpr std::string_view k_keys[k_field_count] = {"id",       "time", "type",   "subject", "name",   "state",
                                                     "severity", "ttl",  "metric", "tags",    "message"};
 
-// A key's bytes as an integer (keys of at most 8 bytes), so each compare
-// below is one instruction rather than a call to memcmp.
-template <std::size_t N>
-constexpr uint64_t word(const char (&text)[N]) {
+// A key's bytes as an integer (keys of at most 8 bytes, little endian), so a
+// compare is one instruction rather than a call to memcmp.
+constexpr uint64_t word(std::string_view text) {
     uint64_t v = 0;
-    for (std::size_t i = 0; i + 1 < N; ++i) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
         v |= static_cast<uint64_t>(static_cast<unsigned char>(text[i])) << (8 * i);
     }
     return v;
 }
 
-// Loads the N bytes of a key of length N (a constant size: no memcpy call).
-template <std::size_t N>
-uint64_t load(const char* p) {
-    uint64_t v = 0;
-    std::memcpy(&v, p, N);
-    return v;
+// The bucket of a key: its length and first two bytes, which tell the read
+// fields apart (checked below at compile time). Reading p[1] of a shorter key
+// is safe: simdjson ends every string with a NUL.
+constexpr unsigned bucket(std::size_t size, unsigned char c0, unsigned char c1) {
+    return ((static_cast<unsigned>(size) << 2) + c0 + c1) & 31;
 }
 
-int field_index(std::string_view key) {
-    // Dispatch on length first: most keys are rejected by one compare.
-    const char* p = key.data();
-    switch (key.size()) {
-        case 2:
-            return load<2>(p) == word("id") ? 0 : -1;
-        case 3:
-            return load<3>(p) == word("ttl") ? 7 : -1;
-        case 4: {
-            uint64_t v = load<4>(p);
-            return v == word("time") ? 1 : v == word("type") ? 2 : v == word("name") ? 4 : v == word("tags") ? 9 : -1;
+struct Slot {
+    uint64_t word = 0;
+    uint64_t mask = 0;
+    uint32_t size = 0;  // 0: no field here (no read field has an empty key)
+    int index = -1;
+};
+
+struct Table {
+    Slot slots[32];
+};
+
+constexpr Table make_table() {
+    Table t;
+    for (int i = 0; i < k_field_count; ++i) {
+        std::string_view key = k_keys[i];
+        Slot& slot =
+            t.slots[bucket(key.size(), static_cast<unsigned char>(key[0]), static_cast<unsigned char>(key[1]))];
+        if (slot.size != 0) {
+            throw "two read fields share a bucket: change bucket()";  // a compile error in a constexpr
         }
-        case 5:
-            return load<5>(p) == word("state") ? 5 : -1;
-        case 6:
-            return load<6>(p) == word("metric") ? 8 : -1;
-        case 7: {
-            uint64_t v = load<7>(p);
-            return v == word("subject") ? 3 : v == word("message") ? 10 : -1;
-        }
-        case 8:
-            return load<8>(p) == word("severity") ? 6 : -1;
-        default:
-            return -1;
+        slot = {word(key), key.size() == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * key.size())) - 1,
+                static_cast<uint32_t>(key.size()), i};
     }
+    return t;
+}
+
+constexpr Table k_table = make_table();
+
+// One table look-up and one compare per key, instead of a branch per length
+// and per candidate: most keys are rejected by the size or word compare.
+// Loading 8 bytes at any key is safe: simdjson's string buffer is padded.
+int field_index(std::string_view key) {
+    const char* p = key.data();
+    const Slot& slot =
+        k_table.slots[bucket(key.size(), static_cast<unsigned char>(p[0]), static_cast<unsigned char>(p[1]))];
+    uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return key.size() == slot.size && (v & slot.mask) == slot.word ? slot.index : -1;
 }
 
 }  // namespace

@@ -217,7 +217,7 @@ public:
     MatchNode(NodePtr subject, std::unique_ptr<re2::RE2> regex, bool negate)
         : m_subject(std::move(subject)), m_regex(std::move(regex)), m_negate(negate) {
         // A case-sensitive pattern without metacharacters is a substring
-        // search: memmem is several times faster than running the automaton.
+        // search, several times faster than running the automaton.
         const std::string& pattern = m_regex->pattern();
         m_literal = m_regex->options().case_sensitive() && !pattern.empty() &&
                     pattern.find_first_of("\\^$.|?*+()[]{}") == std::string::npos;
@@ -229,8 +229,10 @@ public:
         }
         bool matched = false;
         if (m_literal) {
-            const std::string& pattern = m_regex->pattern();
-            matched = memmem(v.string.data(), v.string.size(), pattern.data(), pattern.size()) != nullptr;
+            // string_view::find (memchr for the first byte, then a compare)
+            // sets nothing up per call; glibc's memmem builds a shift table
+            // each time, which costs more than the search on short subjects.
+            matched = v.string.find(m_regex->pattern()) != std::string_view::npos;
         } else {
             matched = re2::RE2::PartialMatch(re2::StringPiece(v.string.data(), v.string.size()), *m_regex);
         }

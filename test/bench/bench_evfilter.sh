@@ -10,7 +10,7 @@ dir="$BUILD/bench"
 mkdir -p "$dir"
 corpus="$dir/corpus-$N.ndjson"
 [ -s "$corpus" ] || python3 test/bench/gen_corpus.py "$N" > "$corpus"
-g++ -O2 -std=c++20 test/bench/refscan.cpp -o "$dir/refscan" $(pkg-config --cflags --libs simdjson re2)
+g++ -O2 -std=c++20 test/bench/refscan.cpp -o "$dir/refscan" $(pkg-config --cflags --libs simdjson)
 evfilter="$BUILD/bin/evfilter"
 bytes=$(stat -c %s "$corpus")
 echo "corpus: $N events, $bytes bytes ($((bytes / N)) bytes per event)"

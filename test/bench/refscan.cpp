@@ -2,22 +2,25 @@
 // evfilter does: read the input in 1 MiB blocks, run simdjson's iterate_many
 // over the complete lines of each block, read the two fields and write the
 // matching lines verbatim. No validation of untouched fields, no bad-line
-// handling: a floor to compare against, not a tool.
+// handling: a floor to compare against, not a tool. The literal regex
+// /blackbox/ is a substring search here, as evfilter runs it, so the floor
+// measures the reading, not a different matcher.
 #include <fcntl.h>
-#include <re2/re2.h>
 #include <simdjson.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
 
 constexpr std::size_t k_block = std::size_t{1} << 20;
 
-void scan(simdjson::ondemand::parser& parser, const char* data, std::size_t len, const RE2& re, std::string& out) {
+void scan(simdjson::ondemand::parser& parser, const char* data, std::size_t len, std::string_view needle,
+          std::string& out) {
     simdjson::ondemand::document_stream docs;
     if (parser.iterate_many(data, len, k_block).get(docs) != simdjson::SUCCESS) {
         return;
@@ -31,7 +34,8 @@ void scan(simdjson::ondemand::parser& parser, const char* data, std::size_t len,
         }
         std::string_view subject;
         int64_t severity = 0;
-        if (obj["subject"].get_string().get(subject) != simdjson::SUCCESS || !RE2::PartialMatch(subject, re)) {
+        if (obj["subject"].get_string().get(subject) != simdjson::SUCCESS ||
+            subject.find(needle) == std::string_view::npos) {
             continue;
         }
         if (obj["severity"].get_int64().get(severity) != simdjson::SUCCESS || severity < 1) {
@@ -60,7 +64,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     simdjson::ondemand::parser parser;
-    RE2 re("blackbox");
+    constexpr std::string_view needle = "blackbox";
     std::string out;
     // Room for a block, the tail of the previous one, and simdjson's padding.
     std::vector<char> buf(3 * k_block + simdjson::SIMDJSON_PADDING);
@@ -78,7 +82,7 @@ int main(int argc, char** argv) {
             complete = nl == nullptr ? 0 : static_cast<const char*>(nl) - buf.data() + 1;
         }
         if (complete > 0) {
-            scan(parser, buf.data(), complete, re, out);
+            scan(parser, buf.data(), complete, needle, out);
             std::memmove(buf.data(), buf.data() + complete, have - complete);
             have -= complete;
         }

@@ -45,7 +45,8 @@ constexpr double k_never = std::numeric_limits<double>::infinity();
 struct Job {
     std::vector<std::string> argv;
     std::string subject;
-    std::string cause;
+    std::string cause;  // the event's id (empty: none)
+    double time = 0;    // the event's time (0: none): its result id's time part
     std::string line;
     Acks::Ticket ticket = 0;  // acknowledged once its result is durable
     // Why the argv rules refuse to start it (empty: it may start), and where
@@ -171,7 +172,8 @@ public:
           m_input(input),
           m_out(out),
           m_acks(out, input),
-          m_throttle(plan.limits) {
+          m_throttle(plan.limits),
+          m_command_text("each " + command_text(options.command)) {
         m_policy.output_limit = options.output_limit;
         m_policy.timeout = plan.timeout;
         m_policy.kill_after = plan.kill_after;
@@ -315,6 +317,9 @@ private:
         job.ticket = ticket;
         job.subject = string_field(m_record.root, "subject");
         job.cause = string_field(m_record.root, "id");
+        if (m_record.root["time"].get_double().get(job.time) != simdjson::SUCCESS || !std::isfinite(job.time)) {
+            job.time = 0;
+        }
         job.line.assign(m_record.line);
         m_pending.push_back(std::move(job));
         ++m_total;
@@ -326,8 +331,8 @@ private:
             if (it == m_running.end()) {
                 continue;
             }
-            ResultContext ctx{it->second.subject, m_plan.name,         it->second.cause,
-                              m_ids.next(),       rounded_wall_time(), m_plan.timeout};
+            ResultContext ctx{it->second.subject,    m_plan.name,         it->second.cause,
+                              result_id(it->second), rounded_wall_time(), m_plan.timeout};
             if (!m_stop_reason.empty()) {
                 ctx.stop_reason = m_stop_reason;
             }
@@ -356,7 +361,7 @@ private:
         ++m_started;
         ++m_refused;
         m_diag.line_problem(job.file, job.number, job.refusal);
-        ResultContext ctx{job.subject, m_plan.name, job.cause, m_ids.next(), rounded_wall_time(), m_plan.timeout};
+        ResultContext ctx{job.subject, m_plan.name, job.cause, result_id(job), rounded_wall_time(), m_plan.timeout};
         write_canonical(refused_event(job.refusal, ctx), m_out.buffer());
         m_out.end_line();
         m_acks.written(job.ticket);
@@ -465,6 +470,18 @@ private:
 
     static double rounded_wall_time() { return std::round(wall_clock().now() * 1000) / 1000; }
 
+    // A result's id comes from its event (id, else line; and time) and the
+    // command template, never from the clock: a replay gives the same id.
+    std::string result_id(const Job& job) const {
+        Derivation d;
+        d.cause_id = job.cause;
+        d.cause_line = job.line;
+        d.time = job.time;
+        d.tool = "evbatch";
+        d.what = m_command_text;
+        return derived_id(d);
+    }
+
     const EachOptions& m_options;
     const Plan& m_plan;
     CommandTemplate& m_command;
@@ -476,7 +493,7 @@ private:
     ActionPolicy m_policy;
     ChildSet m_children;
     Throttle m_throttle;
-    IdGenerator m_ids;
+    std::string m_command_text;  // "each " and command_text of the template, for result ids
     Record m_record;
     std::vector<pollfd> m_fds;
     std::deque<Job> m_pending;

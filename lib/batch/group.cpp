@@ -21,8 +21,8 @@
 #include "core/clock.h"
 #include "core/duration.h"
 #include "core/exit_code.h"
-#include "core/id.h"
 #include "core/json.h"
+#include "core/recent_ids.h"
 #include "core/signals.h"
 
 namespace ev::batch {
@@ -153,11 +153,8 @@ public:
           m_acks(out, input),
           m_grouper(plan.timing),
           m_name(options.name.empty() && !options.command.empty() ? command_basename(options.command[0])
-                                                                  : options.name) {
-        // On event time, ids come from the events' clock and a fixed seed:
-        // the same input gives the same bytes.
-        m_ids = plan.event_time ? std::make_unique<IdGenerator>(event_clock, 0)
-                                : std::make_unique<IdGenerator>(wall_clock());
+                                                                  : options.name),
+          m_command_text(command_text(options.command)) {
         m_grouper.set_acks(&m_acks);
     }
 
@@ -297,9 +294,18 @@ private:
             m_grouper.advance(m_now, m_due);
             queue_due();
         }
+        std::string_view id = string_or_empty(m_record.root, "id");
+        if (m_recent.contains(id)) {
+            return;  // applied moments ago (a replay): adding it again could only undo what came after
+        }
+        double time = 0;
+        if (m_record.root["time"].get_double().get(time) != simdjson::SUCCESS || !std::isfinite(time)) {
+            time = 0;
+        }
         m_key.build(m_record.root, state_name(state), m_key_text);
-        m_grouper.add(m_key_text, subject, string_or_empty(m_record.root, "name"), state,
-                      string_or_empty(m_record.root, "id"), m_record.line, m_now, m_record.position);
+        m_grouper.add(m_key_text, subject, string_or_empty(m_record.root, "name"), state, id, m_record.line, m_now,
+                      m_record.position, time);
+        m_recent.insert(id);
     }
 
     void queue_due() {
@@ -316,7 +322,7 @@ private:
             Notification& n = m_queue.front();
             if (m_options.command.empty()) {
                 set_event_time(n);
-                write_canonical(alert_event(n, m_ids->next()), m_out.buffer());
+                write_canonical(alert_event(n, notification_id(n)), m_out.buffer());
                 m_out.end_line();
                 written(n);
                 m_queue.pop_front();
@@ -360,7 +366,7 @@ private:
             }
             set_event_time(n);
             double time = m_plan.event_time ? n.time : wall_clock().now();
-            ResultContext ctx{n.key, m_name, {}, m_ids->next(), time, m_plan.action.timeout};
+            ResultContext ctx{n.key, m_name, {}, notification_id(n, m_command_text), time, m_plan.action.timeout};
             if (!m_stop_reason.empty()) {
                 ctx.stop_reason = m_stop_reason;
             }
@@ -434,8 +440,9 @@ private:
     Acks m_acks;
     Grouper m_grouper;
     ChildSet m_children;
-    std::unique_ptr<IdGenerator> m_ids;
     std::string m_name;
+    std::string m_command_text;  // command_text of the command, for result ids
+    RecentIds m_recent;          // member events applied lately: a replay is not added twice
     Record m_record;
     std::string m_key_text;
     std::vector<Notification> m_due;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/id.h"
+
 namespace ev::batch {
 
 namespace {
@@ -30,6 +32,39 @@ std::string notification_message(const Notification& n) {
         text += fmt::format(" and {} more", listed.size() - k_message_subjects);
     }
     return text;
+}
+
+std::string notification_id(const Notification& n, std::string_view command) {
+    // The members in their sorted order, each field after its length.
+    std::string members;
+    auto put = [&members](std::string_view field) {
+        members += fmt::format("{}:", field.size());
+        members += field;
+    };
+    double time = 0;
+    for (const NotifiedMember& m : n.members) {
+        put(m.subject);
+        put(m.name);
+        put(state_name(m.state));
+        put(m.id.empty() ? "l" : "i");
+        put(m.id.empty() ? std::string_view(m.line) : std::string_view(m.id));
+        time = std::max(time, m.time);
+    }
+    std::string what = "group ";
+    what += n.reason;
+    what += ' ';
+    what += n.key;
+    if (!command.empty()) {
+        what += " result of ";
+        what += command;
+    }
+    Derivation d;
+    d.cause_line = members;
+    d.time = time;
+    d.tool = "evbatch";
+    d.what = what;
+    d.sequence = n.number;
+    return derived_id(d);
 }
 
 Grouper::Grouper(GroupTiming timing) : m_timing(timing) {}
@@ -79,7 +114,7 @@ void Grouper::hold(Group* g, const Position& position) {
 }
 
 void Grouper::add(std::string_view key, std::string_view subject, std::string_view name, State state,
-                  std::string_view id, std::string_view line, double now, const Position& position) {
+                  std::string_view id, std::string_view line, double now, const Position& position, double time) {
     m_identity.assign(subject);
     m_identity.push_back('\0');
     m_identity.append(name);
@@ -95,6 +130,7 @@ void Grouper::add(std::string_view key, std::string_view subject, std::string_vi
         }
         m.id.assign(id);
         m.line.assign(line);
+        m.time = time;
         hold(m.group, position);
         return;
     }
@@ -120,6 +156,7 @@ void Grouper::add(std::string_view key, std::string_view subject, std::string_vi
     m.state = state;
     m.id.assign(id);
     m.line.assign(line);
+    m.time = time;
     hold(m.group, position);
 }
 
@@ -190,7 +227,7 @@ void Grouper::notify(Group& g, const char* reason, double now, std::vector<Notif
         }
         n.state = worst(n.state, m->state);
         same_name = same_name && m->name == g.members.front()->name;
-        n.members.push_back(NotifiedMember{m->subject, m->name, m->state, m->id, m->line});
+        n.members.push_back(NotifiedMember{m->subject, m->name, m->state, m->id, m->line, m->time});
     }
     n.name = same_name && !g.members.empty() ? g.members.front()->name : g.key;
     std::sort(n.members.begin(), n.members.end(), [](const NotifiedMember& a, const NotifiedMember& b) {
@@ -200,6 +237,7 @@ void Grouper::notify(Group& g, const char* reason, double now, std::vector<Notif
         n.tickets.push_back(ticket);
     }
     g.holds.clear();
+    n.number = g.notifications++;
     g.notified = true;
     g.changed = false;
     g.last_notify = now;

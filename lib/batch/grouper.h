@@ -34,6 +34,7 @@ struct NotifiedMember {
     State state = State::ok;
     std::string id;    ///< id of the member's latest event; empty when it had none
     std::string line;  ///< the member's latest event, verbatim
+    double time = 0;   ///< that event's `time`; 0 when it had none
 };
 
 /// One notification a group sends.
@@ -47,6 +48,7 @@ struct Notification {
     std::optional<State> previous;        ///< the state of the group's last notification
     std::size_t firing = 0;               ///< members not ok
     std::vector<NotifiedMember> members;  ///< sorted by subject, then name
+    uint64_t number = 0;                  ///< notifications the group sent before this one
     /// Acknowledgement tickets of the events this notification covers (see
     /// Grouper::set_acks): complete them once it is written and flushed.
     std::vector<Acks::Ticket> tickets;
@@ -54,6 +56,14 @@ struct Notification {
 
 /// The message line: "3 hosts CRITICAL on check_puppet_run: web1, web2, web3".
 std::string notification_message(const Notification& n);
+
+/// The id of the summary alert of n: derived (ev::derived_id) from the
+/// group key, the reason, the members (identity, state, and the id of each
+/// one's latest event, or its line when it had none), the number of the
+/// notification within its group and, as time part, the latest member
+/// event's `time`; never from the clock, so a replay gives the same id.
+/// With a command (command_text), the id of the result of running it for n.
+std::string notification_id(const Notification& n, std::string_view command = {});
 
 /// Holds every group and its timer; all times come from the caller.
 class Grouper {
@@ -73,9 +83,10 @@ public:
     /// Records the latest state of identity (subject, name) at time now; a
     /// non-ok state puts it in group key (creating the group), ok marks it
     /// resolved in the group it is in (an unknown identity's ok is ignored).
-    /// position (offset -1: none) is the event's, for set_acks.
+    /// position (offset -1: none) is the event's, for set_acks; time is
+    /// its `time` (0: none), for the notification's id.
     void add(std::string_view key, std::string_view subject, std::string_view name, State state, std::string_view id,
-             std::string_view line, double now, const Position& position = {});
+             std::string_view line, double now, const Position& position = {}, double time = 0);
 
     /// The earliest timer, or nothing when there are no groups.
     std::optional<double> next_due() const;
@@ -98,6 +109,7 @@ private:
         std::string name;
         std::string id;
         std::string line;
+        double time = 0;
         State state = State::ok;
         Group* group = nullptr;
     };
@@ -109,6 +121,7 @@ private:
         double created = 0;
         double last_notify = 0;
         std::optional<State> last_state;
+        uint64_t notifications = 0;
         std::vector<std::pair<uint32_t, Acks::Ticket>> holds;  // (stream, ticket): events not notified yet
     };
     struct Timer {

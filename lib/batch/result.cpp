@@ -48,6 +48,15 @@ std::string command_basename(std::string_view path) {
     return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
+std::string command_text(const std::vector<std::string>& command) {
+    std::string text;
+    for (const std::string& word : command) {
+        text += fmt::format("{}:", word.size());
+        text += word;
+    }
+    return text;
+}
+
 Json result_event(const ChildResult& r, const ResultContext& ctx) {
     Json data = Json::object();
     std::string message;

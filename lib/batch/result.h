@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/child_set.h"
 #include "core/json.h"
@@ -40,5 +41,9 @@ std::string sanitize_utf8(std::string_view bytes);
 
 /// The basename of a command path ("/usr/bin/puppet" -> "puppet").
 std::string command_basename(std::string_view path);
+
+/// The words of a command template as one unambiguous string (each word
+/// after its length), for the ids of the events it derives.
+std::string command_text(const std::vector<std::string>& command);
 
 }  // namespace ev::batch

@@ -54,9 +54,9 @@ wait_exit() {
     assert_success
     assert_equal "$stderr" ""
     assert_equal "${#lines[@]}" 3
-    assert_line -n 0 '{"id":"000000ZDVGBK0VXTWDM5JRXV37","time":1030,"type":"alert","subject":"check_puppet_run/critical","name":"check_puppet_run","state":"critical","message":"3 hosts CRITICAL on check_puppet_run: web1, web2, web3","source":"evbatch","data":{"count":3,"members":[{"id":"p1","state":"critical","subject":"web1"},{"id":"p2","state":"critical","subject":"web2"},{"id":"p4","state":"critical","subject":"web3"}]},"reason":"new","since":1000}'
-    assert_line -n 1 '{"id":"0000010MXGANF73GC6J3Q45J8B","time":1070,"type":"alert","subject":"check_disk/critical","name":"check_disk","state":"critical","message":"1 host CRITICAL on check_disk: db1","source":"evbatch","data":{"count":1,"members":[{"id":"p5","state":"critical","subject":"db1"}]},"reason":"new","since":1040}'
-    assert_line -n 2 '{"id":"0000018JTG6PWW6K8BZY81A0M0","time":1330,"type":"alert","subject":"check_puppet_run/critical","name":"check_puppet_run","state":"critical","message":"3 hosts CRITICAL on check_puppet_run: web2, web3, web4","source":"evbatch","data":{"count":3,"members":[{"id":"p7","state":"ok","subject":"web1"},{"id":"p2","state":"critical","subject":"web2"},{"id":"p4","state":"critical","subject":"web3"},{"id":"p6","state":"critical","subject":"web4"}]},"previous":"critical","reason":"changed","since":1000}'
+    assert_line -n 0 '{"id":"000000Z430P0H6VHAG89H5KZRW","time":1030,"type":"alert","subject":"check_puppet_run/critical","name":"check_puppet_run","state":"critical","message":"3 hosts CRITICAL on check_puppet_run: web1, web2, web3","source":"evbatch","data":{"count":3,"members":[{"id":"p1","state":"critical","subject":"web1"},{"id":"p2","state":"critical","subject":"web2"},{"id":"p4","state":"critical","subject":"web3"}]},"reason":"new","since":1000}'
+    assert_line -n 1 '{"id":"000000ZQM0DSX0TX0K6DC5XE9Z","time":1070,"type":"alert","subject":"check_disk/critical","name":"check_disk","state":"critical","message":"1 host CRITICAL on check_disk: db1","source":"evbatch","data":{"count":1,"members":[{"id":"p5","state":"critical","subject":"db1"}]},"reason":"new","since":1040}'
+    assert_line -n 2 '{"id":"0000014KW0MN2TJMMHD1W2C6DC","time":1330,"type":"alert","subject":"check_puppet_run/critical","name":"check_puppet_run","state":"critical","message":"3 hosts CRITICAL on check_puppet_run: web2, web3, web4","source":"evbatch","data":{"count":3,"members":[{"id":"p7","state":"ok","subject":"web1"},{"id":"p2","state":"critical","subject":"web2"},{"id":"p4","state":"critical","subject":"web3"},{"id":"p6","state":"critical","subject":"web4"}]},"previous":"critical","reason":"changed","since":1000}'
 }
 
 @test "group: the same input always gives the same bytes on event time" {
@@ -281,6 +281,43 @@ evbatch: 3 lines rejected'
     [[ "$stderr" == "evbatch: --wait: "* ]]
     run --separate-stderr evbatch
     assert_failure 2
+}
+
+@test "group: a replayed member event is not added twice; summary ids come from the members, not the clock" {
+    printf '%s\n' '{"id":"a1","time":1000,"subject":"web1","name":"http","state":"critical"}' \
+        '{"id":"a2","time":1001,"subject":"web2","name":"http","state":"critical"}' \
+        '{"id":"a3","time":1002,"subject":"web1","name":"http","state":"ok"}' > "$TMP/in"
+    # Wall clock: the summary's time and since are the machine's, its id is not.
+    run --separate-stderr evbatch group "$TMP/in"
+    assert_success
+    assert_equal "${#lines[@]}" 1
+    first=$(jq -c '{id, data}' <<< "$output")
+    assert_equal "$(jq -c .data.count <<< "$output")" 1
+    # Lines again (Kafka re-delivers from the last commit): a1 is within the
+    # replay window, so web1 does not turn critical again.
+    { cat "$TMP/in"; head -n 2 "$TMP/in"; } > "$TMP/replay"
+    run --separate-stderr evbatch group "$TMP/replay"
+    assert_success
+    assert_equal "${#lines[@]}" 1
+    assert_equal "$(jq -c '{id, data}' <<< "$output")" "$first"
+    # Another member event is another summary.
+    printf '%s\n' '{"id":"a4","time":1003,"subject":"web3","name":"http","state":"critical"}' >> "$TMP/in"
+    run --separate-stderr evbatch group "$TMP/in"
+    assert_success
+    refute [ "$(jq -r .id <<< "$output")" = "$(jq -r .id <<< "$first")" ]
+}
+
+@test "group: a command's result has a replay-stable id of its own" {
+    printf '%s\n' '{"id":"a1","time":1000,"subject":"web1","name":"http","state":"critical"}' > "$TMP/in"
+    run --separate-stderr evbatch group "$TMP/in" -- true
+    assert_success
+    first=$(jq -r .id <<< "$output")
+    run --separate-stderr evbatch group "$TMP/in" -- true
+    assert_equal "$(jq -r .id <<< "$output")" "$first"
+    run --separate-stderr evbatch group "$TMP/in" -- cat
+    refute [ "$(jq -r .id <<< "$output")" = "$first" ]
+    run --separate-stderr evbatch group "$TMP/in"
+    refute [ "$(jq -r .id <<< "$output")" = "$first" ]
 }
 
 # ----------------------------------------------------------------- each
@@ -704,4 +741,36 @@ Finished 0 / 1 actions: 0 ok, 0 failed, 1 not started"
     run evbatch each --help
     assert_success
     assert_output --partial '--max-fail'
+}
+
+@test "each: a replayed event's result has the same id, in the same process and in a fresh one" {
+    events 3 "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- true
+    assert_success
+    jq -r '"\(.cause) \(.id)"' <<< "$output" | sort > "$TMP/first"
+    assert_equal "$(wc -l < "$TMP/first")" 3
+    assert_equal "$(cut -d' ' -f2 "$TMP/first" | sort -u | wc -l)" 3
+    # The same lines again in one process: every result twice, with equal ids.
+    cat "$TMP/in" "$TMP/in" > "$TMP/replay"
+    run --separate-stderr evbatch each "$TMP/replay" -- true
+    assert_success
+    jq -r '"\(.cause) \(.id)"' <<< "$output" | sort -u > "$TMP/second"
+    assert_equal "$(cat "$TMP/second")" "$(cat "$TMP/first")"
+    # A fresh process given the last line again.
+    tail -n 1 "$TMP/in" > "$TMP/last"
+    run --separate-stderr evbatch each "$TMP/last" -- true
+    assert_equal "$(jq -r '"\(.cause) \(.id)"' <<< "$output")" "$(grep '^e3 ' "$TMP/first")"
+    # Another command template derives other results.
+    run --separate-stderr evbatch each "$TMP/last" -- echo
+    refute [ "$(jq -r '"\(.cause) \(.id)"' <<< "$output")" = "$(grep '^e3 ' "$TMP/first")" ]
+}
+
+@test "each: events without an id are known by their line" {
+    printf '{"subject":"a"}\n{"subject":"b"}\n' > "$TMP/in"
+    run --separate-stderr evbatch each "$TMP/in" -- true
+    assert_success
+    first=$(jq -r .id <<< "$output" | sort)
+    assert_equal "$(sort -u <<< "$first" | wc -l)" 2
+    run --separate-stderr evbatch each "$TMP/in" -- true
+    assert_equal "$(jq -r .id <<< "$output" | sort)" "$first"
 }

@@ -53,11 +53,11 @@ TEST(BatchGroup, SummaryAlertOnEventTime) {
     EXPECT_EQ(diag, "");
     EXPECT_EQ(
         out,
-        "{\"id\":\"0000003YYGBK0VXTWDM5JRXV37\",\"time\":130,\"type\":\"alert\",\"subject\":\"check_http/critical\","
+        "{\"id\":\"0000003BDGZTXBZPBZR3PVG5BM\",\"time\":130,\"type\":\"alert\",\"subject\":\"check_http/critical\","
         "\"name\":\"check_http\",\"state\":\"critical\",\"message\":\"2 hosts CRITICAL on check_http: web1, web2\","
         "\"source\":\"evbatch\",\"data\":{\"count\":2,\"members\":[{\"id\":\"1\",\"state\":\"critical\",\"subject\":"
         "\"web1\"},{\"id\":\"2\",\"state\":\"critical\",\"subject\":\"web2\"}]},\"reason\":\"new\",\"since\":100}\n"
-        "{\"id\":\"00000063A0ANF73GC6J3Q45J8B\",\"time\":200,\"type\":\"alert\",\"subject\":\"check_http/critical\","
+        "{\"id\":\"00000063A0N43P7TXN4PHNXJNF\",\"time\":200,\"type\":\"alert\",\"subject\":\"check_http/critical\","
         "\"name\":\"check_http\",\"state\":\"critical\",\"message\":\"1 host CRITICAL on check_http: web2\","
         "\"source\":\"evbatch\",\"data\":{\"count\":1,\"members\":[{\"id\":\"3\",\"state\":\"ok\",\"subject\":\"web1\"}"
         ","

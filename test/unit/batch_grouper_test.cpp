@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "batch/grouper.h"
+#include "core/id.h"
 
 namespace ev::batch {
 namespace {
@@ -157,6 +158,59 @@ TEST(BatchGrouper, MixedNamesUseTheKey) {
     auto n = advance(g, 130);
     ASSERT_EQ(n.size(), 1u);
     EXPECT_EQ(n[0].name, "dc1");
+}
+
+Notification two_members() {
+    Notification n;
+    n.key = "check_http/critical";
+    n.reason = "new";
+    n.time = 130;
+    n.members.push_back(NotifiedMember{"web1", "check_http", State::critical, "1", "{}", 100});
+    n.members.push_back(NotifiedMember{"web2", "check_http", State::critical, "2", "{}", 110.5});
+    return n;
+}
+
+TEST(BatchGrouper, NotificationIdsComeFromTheMembersNotTheClock) {
+    Notification n = two_members();
+    std::string id = notification_id(n);
+    EXPECT_EQ(id.size(), 26u);
+    // On the wall clock a replay notifies at another time: the same id.
+    n.time = 1790000000;
+    EXPECT_EQ(notification_id(n), id);
+    // The time part is the latest member event's time (110.5 s).
+    Derivation first;
+    first.time = 110.5;
+    EXPECT_EQ(id.substr(0, 10), derived_id(first).substr(0, 10));
+    // Each of the rest makes another notification.
+    std::vector<Notification> others(7, two_members());
+    others[0].members[1].id = "3";
+    others[1].members[0].state = State::ok;
+    others[2].reason = "repeat";
+    others[3].key = "check_http/warning";
+    others[4].number = 1;
+    others[5].members.pop_back();
+    others[6].members[0].id.clear();  // known by its line then
+    for (const Notification& other : others) {
+        EXPECT_NE(notification_id(other), id);
+    }
+    // A command's result has an id of its own, per command.
+    EXPECT_NE(notification_id(n, "4:page"), id);
+    EXPECT_NE(notification_id(n, "4:page"), notification_id(n, "4:mail"));
+    EXPECT_EQ(notification_id(n, "4:page"), notification_id(two_members(), "4:page"));
+}
+
+TEST(BatchGrouper, NotificationsOfAGroupAreNumbered) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    auto first = advance(g, 130);
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].number, 0u);
+    auto repeat = advance(g, 130 + 3600);
+    ASSERT_EQ(repeat.size(), 1u);
+    EXPECT_EQ(repeat[0].reason, "repeat");
+    EXPECT_EQ(repeat[0].number, 1u);
+    // Members unchanged, yet the repeat is another notification.
+    EXPECT_NE(notification_id(first[0]), notification_id(repeat[0]));
 }
 
 }  // namespace

@@ -12,8 +12,8 @@
 #include "core/diag.h"
 #include "core/exit_code.h"
 #include "core/input.h"
+#include "core/io.h"
 #include "core/signals.h"
-#include "core/writer.h"
 
 int main(int argc, char** argv) {
     ev::signals::install();
@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
     g->add_option("--output-limit", group.output_limit, "Bytes of command output kept in data.output (default 4096)")
         ->type_name("BYTES");
     ev::add_input_options(*g, group.input);
+    ev::OutputOptions output;
+    ev::add_output_options(*g, output, group.input.kafka);
 
     CLI::App* e =
         app.add_subcommand("each", "Run -- COMMAND ARGS... once per event; {field} placeholders are filled per event");
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
     e->add_option("--progress", each.progress, "Progress line on stderr: auto (a terminal), always, never")
         ->type_name("auto|always|never");
     ev::add_input_options(*e, each.input);
+    ev::add_output_options(*e, output, each.input.kafka);
 
     if (auto code = ev::parse_cli(app, static_cast<int>(args.size()), args.data())) {
         return *code;
@@ -106,16 +109,22 @@ int main(int argc, char** argv) {
             return ev::exit_code::k_usage;
         }
         each.command = std::move(command);
-        ev::Input input(each.input, diag);
-        ev::Writer out(1);
-        return ev::batch::run_each(each, input, out, 2, diag);
+        auto io = ev::open_io(each.input, output, diag);
+        if (!io) {
+            diag.error(io.error());
+            return ev::exit_code::k_usage;
+        }
+        return ev::batch::run_each(each, *io->input, *io->out, 2, diag);
     }
     if (has_command && command.empty()) {
         diag.error("no command given after '--'");
         return ev::exit_code::k_usage;
     }
     group.command = std::move(command);
-    ev::Input input(group.input, diag);
-    ev::Writer out(1);
-    return ev::batch::run_group(group, input, out, diag);
+    auto io = ev::open_io(group.input, output, diag);
+    if (!io) {
+        diag.error(io.error());
+        return ev::exit_code::k_usage;
+    }
+    return ev::batch::run_group(group, *io->input, *io->out, diag);
 }

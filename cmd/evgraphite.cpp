@@ -3,9 +3,10 @@
 
 #include "core/cli.h"
 #include "core/diag.h"
+#include "core/exit_code.h"
 #include "core/input.h"
+#include "core/io.h"
 #include "core/signals.h"
-#include "core/writer.h"
 #include "graphite/graphite.h"
 
 int main(int argc, char** argv) {
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
                  "Connect nowhere; print 'DESTINATION PATH VALUE TIME' for each datapoint");
     app.get_option("--pass")->excludes("--dry-run");
     ev::add_input_options(app, options.input);
+    ev::OutputOptions output;
     ev::add_version_flag(app, "evgraphite");
     if (auto code = ev::parse_cli(app, argc, argv)) {
         return *code;
@@ -60,7 +62,10 @@ int main(int argc, char** argv) {
     options.diverse_replicas = !no_diverse;
     ev::signals::install();
     ev::Diagnostics diag("evgraphite");
-    ev::Input input(options.input, diag);
-    ev::Writer out(1);
-    return ev::graphite::run(options, input, out, diag);
+    auto io = ev::open_io(options.input, output, diag);
+    if (!io) {
+        diag.error(io.error());
+        return ev::exit_code::k_usage;
+    }
+    return ev::graphite::run(options, *io->input, *io->out, diag);
 }

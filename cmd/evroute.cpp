@@ -7,8 +7,8 @@
 #include "core/diag.h"
 #include "core/exit_code.h"
 #include "core/input.h"
+#include "core/io.h"
 #include "core/signals.h"
-#include "core/writer.h"
 #include "route/router.h"
 
 int main(int argc, char** argv) {
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
                             "At end of input, how long to wait for destinations (default 10s)");
     app.add_flag("--check", options.check_only, "Check the rules and exit");
     ev::add_input_options(app, options.input);
+    ev::OutputOptions output;
     ev::add_version_flag(app, "evroute");
     if (auto code = ev::parse_cli(app, argc, argv)) {
         return *code;
@@ -68,7 +69,10 @@ int main(int argc, char** argv) {
     if (::fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
         options.out_poll_fd = 1;
     }
-    ev::Input input(options.input, diag);
-    ev::Writer out(1);
-    return ev::route::run(options, input, out, diag);
+    auto io = ev::open_io(options.input, output, diag);
+    if (!io) {
+        diag.error(io.error());
+        return ev::exit_code::k_usage;
+    }
+    return ev::route::run(options, *io->input, *io->out, diag);
 }

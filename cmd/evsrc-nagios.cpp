@@ -9,8 +9,8 @@
 #include "core/diag.h"
 #include "core/duration.h"
 #include "core/exit_code.h"
+#include "core/io.h"
 #include "core/signals.h"
-#include "core/writer.h"
 #include "nagios/app.h"
 #include "nagios/event.h"
 #include "nagios/follow.h"
@@ -143,7 +143,12 @@ int main(int argc, char** argv) {
         ->check(CLI::Validator(check_duration, ""));
     perfdata->add_flag("--no-metrics", no_metrics, "Write only status events");
     ev::InputOptions perf_input;
-    ev::add_input_options(*perfdata, perf_input);
+    ev::add_bad_input_options(*perfdata, perf_input);
+    ev::OutputOptions output;
+    ev::KafkaOptions kafka;
+    for (CLI::App* sub : {parse, once, run, perfdata}) {
+        ev::add_output_options(*sub, output, kafka);
+    }
 
     // The first "--" after "once" ends our options; the command follows it.
     // CLI11 would take the words after it as positionals, so drop it here and
@@ -168,7 +173,12 @@ int main(int argc, char** argv) {
     }
     ev::signals::install();
     ev::Diagnostics diag("evsrc-nagios");
-    ev::Writer out(1);
+    auto sink = ev::open_sink(output, kafka, diag);
+    if (!sink) {
+        diag.error(sink.error());
+        return ev::exit_code::k_usage;
+    }
+    ev::Sink& out = **sink;
 
     one.max_output = *ev::nagios::parse_size(max_output);
     one.timeout = duration_of(timeout);

@@ -4,8 +4,9 @@
 
 #include "core/cli.h"
 #include "core/diag.h"
+#include "core/exit_code.h"
+#include "core/io.h"
 #include "core/signals.h"
-#include "core/writer.h"
 #include "status/cli.h"
 #include "status/query.h"
 #include "status/status.h"
@@ -16,6 +17,8 @@ int main(int argc, char** argv) {
                  "evstatus"};
     ev::status::add_filter_options(app, options);
     ev::add_input_options(app, options.input);
+    ev::OutputOptions output;
+    ev::add_output_options(app, output, options.input.kafka);
     ev::add_version_flag(app, "evstatus");
 
     ev::status::ShowOptions show;
@@ -53,7 +56,10 @@ int main(int argc, char** argv) {
         return ev::status::check(check, 1, diag);
     }
     ev::signals::install();
-    ev::Input input(options.input, diag);
-    ev::Writer out(1);
-    return ev::status::run(options, input, out, diag);
+    auto io = ev::open_io(options.input, output, diag);
+    if (!io) {
+        diag.error(io.error());
+        return ev::exit_code::k_usage;
+    }
+    return ev::status::run(options, *io->input, *io->out, diag);
 }

@@ -12,13 +12,17 @@
 namespace ev {
 
 void add_input_options(CLI::App& app, InputOptions& options) {
-    app.add_option("--rejects", options.rejects_path, "Append bad input lines verbatim to FILE")->type_name("FILE");
-    app.add_flag("--strict", options.strict, "Stop with exit 3 at the first bad input line");
-    add_size_option(app, "--max-line", options.max_line, "Longest accepted line (default 1M)", 2, std::size_t{1} << 30);
+    add_bad_input_options(app, options);
     app.add_option("--from", options.from, "Read Kafka topics instead of files (see docs/kafka.md)")
         ->type_name("kafka:TOPIC[,TOPIC...]");
     app.add_option("--group", options.kafka.group, "Kafka consumer group (required with --from)")->type_name("ID");
     add_kafka_options(app, options.kafka);
+}
+
+void add_bad_input_options(CLI::App& app, InputOptions& options) {
+    app.add_option("--rejects", options.rejects_path, "Append bad input lines verbatim to FILE")->type_name("FILE");
+    app.add_flag("--strict", options.strict, "Stop with exit 3 at the first bad input line");
+    add_size_option(app, "--max-line", options.max_line, "Longest accepted line (default 1M)", 2, std::size_t{1} << 30);
 }
 
 void add_output_options(CLI::App& app, OutputOptions& options, KafkaOptions& kafka) {

@@ -17,6 +17,10 @@ namespace ev {
 /// of add_kafka_options).
 void add_input_options(CLI::App& app, InputOptions& options);
 
+/// Adds only the bad-input policy (--rejects, --strict, --max-line), for
+/// tools that read lines other than events (perfdata files).
+void add_bad_input_options(CLI::App& app, InputOptions& options);
+
 /// Adds the output options to app: --to kafka:TOPIC and --key FIELD,...
 /// (with add_kafka_options, sharing kafka with the input's).
 void add_output_options(CLI::App& app, OutputOptions& options, KafkaOptions& kafka);

@@ -4,6 +4,7 @@
 
 #include "core/ack.h"
 #include "core/exit_code.h"
+#include "core/signals.h"
 #include "core/writer.h"
 #include "expr/expr.h"
 #include "filter/rewrite.h"
@@ -138,7 +139,9 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
     if (auto code = ending_exit_code(input, out, diag)) {
         return *code;
     }
-    return matched > 0 || out.ended() ? exit_code::k_ok : exit_code::k_no_match;
+    // A stop signal ends a stage that runs as a service (a Kafka consumer
+    // above all) as the contract says: exit 0, not "nothing matched".
+    return matched > 0 || out.ended() || signals::stop_requested() ? exit_code::k_ok : exit_code::k_no_match;
 }
 
 }  // namespace ev::filter

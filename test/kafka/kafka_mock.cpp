@@ -1,23 +1,27 @@
 // kafka-mock: a Kafka cluster for tests and the demo, from librdkafka's mock
 // cluster (the real protocol on loopback; see docs/kafka.md for its limits).
 //
-//   kafka-mock [--brokers N] [--topic NAME:PARTITIONS]...
+//   kafka-mock [--brokers N] [--topic NAME:PARTITIONS]... [--control FIFO]
 //
 // Prints the bootstrap list as its first line on stdout, then runs until
 // SIGTERM or SIGINT. Commands, one per line on stdin (its end is ignored, so
-// the fixture can run with stdin from /dev/null):
+// the fixture can run with stdin from /dev/null), or on FIFO, created and
+// held open so each `echo CMD > FIFO` is read:
 //   topic NAME PARTITIONS       create a topic
 //   down ID | up ID             take broker ID (-1: all) down or up
 //   rtt ID MS                   delay broker ID's responses by MS
 //   error API_KEY CODE COUNT    fail the next COUNT requests of API_KEY with CODE
 // Each command answers "ok" or "error: ..." on stdout.
+#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -72,17 +76,20 @@ std::string run_command(rd_kafka_mock_cluster_t* cluster, const std::string& lin
 int main(int argc, char** argv) {
     int brokers = 1;
     std::vector<std::pair<std::string, int>> topics;
+    std::string control;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--brokers" && i + 1 < argc) {
             brokers = std::atoi(argv[++i]);
+        } else if (arg == "--control" && i + 1 < argc) {
+            control = argv[++i];
         } else if (arg == "--topic" && i + 1 < argc) {
             std::string spec = argv[++i];
             auto colon = spec.rfind(':');
             int partitions = colon == std::string::npos ? 1 : std::atoi(spec.c_str() + colon + 1);
             topics.emplace_back(spec.substr(0, colon), partitions);
         } else {
-            std::fprintf(stderr, "usage: kafka-mock [--brokers N] [--topic NAME:PARTITIONS]...\n");
+            std::fprintf(stderr, "usage: kafka-mock [--brokers N] [--topic NAME:PARTITIONS]... [--control FIFO]\n");
             return 2;
         }
     }
@@ -121,10 +128,20 @@ int main(int argc, char** argv) {
     std::printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
     std::fflush(stdout);
 
+    int in_fd = 0;
+    if (!control.empty()) {
+        // Opened for reading and writing: the fixture is a writer itself, so
+        // a test's writer closing never ends the stream.
+        if ((::mkfifo(control.c_str(), 0600) != 0 && errno != EEXIST) ||
+            (in_fd = ::open(control.c_str(), O_RDWR | O_CLOEXEC)) < 0) {
+            std::fprintf(stderr, "kafka-mock: %s: %s\n", control.c_str(), std::strerror(errno));
+            return 1;
+        }
+    }
     std::string pending;
     bool stdin_open = true;
     for (;;) {
-        pollfd fds[2] = {{sfd, POLLIN, 0}, {0, POLLIN, 0}};
+        pollfd fds[2] = {{sfd, POLLIN, 0}, {in_fd, POLLIN, 0}};
         if (::poll(fds, stdin_open ? 2 : 1, -1) < 0) {
             continue;
         }
@@ -133,7 +150,7 @@ int main(int argc, char** argv) {
         }
         if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP))) {
             char buf[4096];
-            ssize_t n = ::read(0, buf, sizeof buf);
+            ssize_t n = ::read(in_fd, buf, sizeof buf);
             if (n <= 0) {
                 stdin_open = false;
                 continue;

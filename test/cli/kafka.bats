@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# Kafka between stages (docs/kafka.md): every tool reads --from kafka:T and
+# writes --to kafka:T on librdkafka's mock cluster, with kcat as the peer.
+
+load helpers
+load kafka
+
+setup() {
+    cluster="$BATS_TEST_TMPDIR/cluster"
+    kafka_start "$cluster" --topic in:3 --topic out:3 --topic in1:1
+    # A killed member holds its partitions for session.timeout.ms.
+    KOPTS=(--kafka session.timeout.ms=6000 --kafka fetch.wait.max.ms=50)
+}
+
+teardown() {
+    [ -z "${tool_pid:-}" ] || kill -KILL "$tool_pid" 2>/dev/null || true
+    kafka_stop "$cluster"
+}
+
+# N numbered status events over 7 identities.
+numbered() {
+    local n=$1
+    awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
+        printf "{\"subject\":\"h%d\",\"name\":\"check\",\"state\":\"ok\",\"severity\":%d,\"n\":%d}\n", i % 7, i % 3, i }'
+}
+
+# Starts CMD in the background as tool_pid, its stderr in $BATS_TEST_TMPDIR/err.
+start_tool() {
+    "$@" 2> "$BATS_TEST_TMPDIR/err" 3>&- &
+    tool_pid=$!
+}
+
+# SIGTERM to the tool; it must end within 5 s with exit 0.
+stop_tool() {
+    kill -TERM "$tool_pid"
+    local i
+    for i in $(seq 50); do
+        kill -0 "$tool_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    run wait "$tool_pid"
+    tool_pid=
+    assert_success
+}
+
+@test "evfilter --from/--to writes the lines a pipe gives, unchanged, keyed by identity" {
+    numbered 300 > "$BATS_TEST_TMPDIR/in.ndjson"
+    kafka_produce in < "$BATS_TEST_TMPDIR/in.ndjson"
+    start_tool evfilter --from kafka:in --group g --to kafka:out "${KOPTS[@]}" 'severity >= 1'
+    want=$(evfilter 'severity >= 1' "$BATS_TEST_TMPDIR/in.ndjson" | wc -l)
+    kafka_consume out "$want" > "$BATS_TEST_TMPDIR/out"
+    stop_tool
+    # The same lines, byte for byte.
+    diff <(cut -d' ' -f3- "$BATS_TEST_TMPDIR/out" | sort) \
+        <(evfilter 'severity >= 1' "$BATS_TEST_TMPDIR/in.ndjson" | sort)
+    # Each key is the identity as canonical JSON.
+    run awk '{ split($3, a, "\""); if ($2 != "[\"" a[4] "\",\"check\"]") bad++ } END { print bad + 0 }' \
+        "$BATS_TEST_TMPDIR/out"
+    assert_output 0
+    # Order per identity is kept: n ascends within each key.
+    run awk '{ match($0, /"n":[0-9]+/); n = substr($0, RSTART + 4, RLENGTH - 4) + 0;
+               if (n <= last[$2]) bad++; last[$2] = n } END { print bad + 0 }' "$BATS_TEST_TMPDIR/out"
+    assert_output 0
+}
+
+@test "evfilter's messages land in the partition a murmur2_random producer picks for the same key" {
+    numbered 200 | kafka_produce in
+    start_tool evfilter --from kafka:in --group g --to kafka:out "${KOPTS[@]}" true
+    kafka_consume out 200 > "$BATS_TEST_TMPDIR/out"
+    stop_tool
+    kafka_consume in | sort > "$BATS_TEST_TMPDIR/in.sorted"
+    diff "$BATS_TEST_TMPDIR/in.sorted" <(sort "$BATS_TEST_TMPDIR/out")
+}
+
+@test "--key FIELD keys messages by other fields (repartitioning)" {
+    numbered 20 | kafka_produce in1
+    start_tool evfilter --from kafka:in1 --group g --to kafka:out --key name,n "${KOPTS[@]}" true
+    kafka_consume out 20 > "$BATS_TEST_TMPDIR/out"
+    stop_tool
+    run grep -c '^[0-9] \["check",[0-9]*\] ' "$BATS_TEST_TMPDIR/out"
+    assert_output 20
+}
+
+@test "Kafka usage errors exit 2 with a message" {
+    run evfilter --from kafka:in true
+    assert_failure 2
+    assert_output --partial "needs --group"
+    run evfilter --from kafka:in --group g true "$BATS_TEST_TMPDIR/file"
+    assert_failure 2
+    assert_output --partial "exclude each other"
+    run evfilter --from in --group g true
+    assert_failure 2
+    assert_output --partial "kafka:"
+    run evfilter --from 'kafka:bad/topic' --group g true
+    assert_failure 2
+    assert_output --partial "not a topic name"
+    run env -u EVKIT_BROKERS evfilter --from kafka:in --group g true
+    assert_failure 2
+    assert_output --partial "no Kafka brokers"
+    run evfilter --from kafka:in --group g --kafka no.such.property=1 true
+    assert_failure 2
+    assert_output --partial "no.such.property"
+    run evfilter --key name true
+    assert_failure 2
+    assert_output --partial "--key needs --to"
+}
+
+@test "a restart in the same group resumes after the last commit" {
+    numbered 100 | kafka_produce in
+    start_tool evfilter --from kafka:in --group g --to kafka:out "${KOPTS[@]}" true
+    kafka_consume out 100 > /dev/null
+    stop_tool
+    numbered 150 | tail -n 50 | kafka_produce in
+    start_tool evfilter --from kafka:in --group g --to kafka:out "${KOPTS[@]}" true
+    kafka_consume out 150 > /dev/null
+    sleep 1
+    stop_tool
+    run kafka_count out
+    assert_output 150
+}
+
+@test "kill -9 at random moments loses nothing: every event's output exists, duplicates keep order" {
+    # A producer writes 30000 numbered events over about 12 s while the
+    # stage is killed three times and restarted.
+    (
+        for chunk in $(seq 0 19); do
+            numbered 30000 | sed -n "$((chunk * 1500 + 1)),$((chunk * 1500 + 1500))p" | kafka_produce in
+            sleep 0.5
+        done
+    ) 3>&- &
+    producer=$!
+    for round in 1 2 3; do
+        start_tool evfilter --from kafka:in --group crash --to kafka:out "${KOPTS[@]}" true
+        sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 2 + rand() * 3 }')"
+        kill -KILL "$tool_pid"
+        wait "$tool_pid" || true
+        tool_pid=
+    done
+    start_tool evfilter --from kafka:in --group crash --to kafka:out "${KOPTS[@]}" true
+    wait "$producer"
+    for i in $(seq 300); do
+        [ "$(kafka_consume out | grep -o '"n":[0-9]*' | sort -u | wc -l)" -ge 30000 ] && break
+        sleep 0.2
+    done
+    stop_tool
+    kafka_consume out > "$BATS_TEST_TMPDIR/out"
+    run bash -c "grep -o '\"n\":[0-9]*' '$BATS_TEST_TMPDIR/out' | sort -u | wc -l"
+    assert_output 30000
+    total=$(wc -l < "$BATS_TEST_TMPDIR/out")
+    echo "# kill -9 three times: $((total - 30000)) duplicates of 30000" >&3
+    # Per identity, first deliveries ascend (a replay repeats a suffix).
+    run awk '{ match($0, /"n":[0-9]+/); n = substr($0, RSTART + 4, RLENGTH - 4) + 0;
+               if (!(n in seen)) { seen[n] = 1; if (n <= last[$2]) bad++; last[$2] = n } }
+             END { print bad + 0 }' "$BATS_TEST_TMPDIR/out"
+    assert_output 0
+}
+
+@test "bad messages are rejected with their offset, kept in --rejects, and the rest pass" {
+    printf '%s\x1e' '{"subject":"a","name":"x","n":1}' 'not json' $'{"subject":"a",\n"name":"x"}' \
+        '{"subject":"a","name":"x","n":2}' | kcat -P -b "$BROKERS" -t in1 -D $'\x1e'
+    start_tool evfilter --from kafka:in1 --group g --to kafka:out --rejects "$BATS_TEST_TMPDIR/rej" "${KOPTS[@]}" true
+    kafka_consume out 2 > "$BATS_TEST_TMPDIR/out"
+    stop_tool
+    run cut -d' ' -f3- "$BATS_TEST_TMPDIR/out"
+    assert_output $'{"subject":"a","name":"x","n":1}\n{"subject":"a","name":"x","n":2}'
+    run cat "$BATS_TEST_TMPDIR/err"
+    assert_output --partial "kafka:in1/0: line 1: invalid JSON"
+    assert_output --partial "kafka:in1/0: line 2: message contains a line break"
+    run cat "$BATS_TEST_TMPDIR/rej"
+    assert_line --index 0 "not json"
+}
+
+@test "--strict over Kafka stops at the bad message without committing it, and again after a restart" {
+    printf '%s\n' '{"subject":"a","name":"x","n":1}' 'not json' '{"subject":"a","name":"x","n":2}' |
+        kcat -P -b "$BROKERS" -t in1
+    run timeout 20 evfilter --from kafka:in1 --group g --strict --to kafka:out "${KOPTS[@]}" true
+    assert_failure 3
+    assert_output --partial "line 1: invalid JSON"
+    run timeout 20 evfilter --from kafka:in1 --group g --strict --to kafka:out "${KOPTS[@]}" true
+    assert_failure 3
+    run kafka_count out
+    assert_output 1
+}
+
+@test "evstatus over Kafka keeps the same states as over a pipe" {
+    awk 'BEGIN { for (i = 1; i <= 500; i++) { s = (i % 11 == 0) ? "critical" : "ok";
+        printf "{\"time\":%d,\"subject\":\"h%d\",\"name\":\"c\",\"state\":\"%s\",\"ttl\":100000}\n", 1700000000 + i, i % 5, s } }' \
+        > "$BATS_TEST_TMPDIR/in.ndjson"
+    kafka_produce in1 < "$BATS_TEST_TMPDIR/in.ndjson"
+    start_tool evstatus --clock event --from kafka:in1 --group g --to kafka:out --state "$BATS_TEST_TMPDIR/state" "${KOPTS[@]}"
+    want=$(evstatus --clock event < "$BATS_TEST_TMPDIR/in.ndjson" | wc -l)
+    kafka_consume out "$want" > "$BATS_TEST_TMPDIR/out"
+    stop_tool
+    diff <(cut -d' ' -f3- "$BATS_TEST_TMPDIR/out" | jq -c 'del(.id)' | sort) \
+        <(evstatus --clock event < "$BATS_TEST_TMPDIR/in.ndjson" | jq -c 'del(.id)' | sort)
+    [ -s "$BATS_TEST_TMPDIR/state" ]
+}
+
+@test "evbatch each, evroute and evgraphite read --from kafka" {
+    numbered 6 | kafka_produce in1
+    start_tool evbatch each --from kafka:in1 --group b --to kafka:out "${KOPTS[@]}" -- /bin/echo '{subject}'
+    kafka_consume out 6 > "$BATS_TEST_TMPDIR/batch"
+    stop_tool
+    run grep -c '"source":"evbatch".*"output":"h[0-6]\\n"' "$BATS_TEST_TMPDIR/batch"
+    assert_output 6
+
+    printf 'rule all when true -> file %s\n' "$BATS_TEST_TMPDIR/routed" > "$BATS_TEST_TMPDIR/rules"
+    start_tool evroute "$BATS_TEST_TMPDIR/rules" --from kafka:in1 --group r "${KOPTS[@]}"
+    for i in $(seq 100); do
+        [ "$(wc -l < "$BATS_TEST_TMPDIR/routed" 2>/dev/null)" = 6 ] && break
+        sleep 0.1
+    done
+    stop_tool
+    run wc -l < "$BATS_TEST_TMPDIR/routed"
+    assert_output 6
+
+    for i in 1 2 3; do
+        echo "{\"type\":\"metric\",\"subject\":\"web$i\",\"name\":\"load\",\"metric\":$i.5,\"time\":1700000000}"
+    done | kafka_produce out
+    "$(command -v evgraphite)" --dry-run --from kafka:out --group gr "${KOPTS[@]}" > "$BATS_TEST_TMPDIR/graphite" \
+        2> "$BATS_TEST_TMPDIR/err" 3>&- &
+    tool_pid=$!
+    for i in $(seq 100); do
+        [ "$(wc -l < "$BATS_TEST_TMPDIR/graphite")" -ge 3 ] && break
+        sleep 0.1
+    done
+    stop_tool
+    run grep -c ' web[123]\.load [123]\.5 1700000000$' "$BATS_TEST_TMPDIR/graphite"
+    assert_output 3
+}
+
+@test "SIGTERM ends a Kafka consumer within 2 s, with exit 0" {
+    numbered 50000 | kafka_produce in
+    start_tool evfilter --from kafka:in --group t --to kafka:out "${KOPTS[@]}" true
+    sleep 4
+    start=$(date +%s%N)
+    stop_tool
+    [ $(( ($(date +%s%N) - start) / 1000000 )) -lt 2000 ]
+}

@@ -45,7 +45,7 @@ MANS := $(MAN_SRCS:docs/%.md=$(BUILD)/man/%)
 # The Kafka cluster tests and the Kafka demo run on (librdkafka's mock cluster).
 KAFKA_MOCK := $(BUILD)/test/kafka-mock
 
-.PHONY: all build deps test check unit cli bench fuzz install format demo help clean man
+.PHONY: all build deps test check unit cli bench fuzz install format demo demo-kafka help clean man
 
 all: build ## Build every tool into build/bin (same as `make build`)
 
@@ -103,7 +103,7 @@ man: $(MANS) ## Build man pages from docs/*.1.md
 
 bench: ## Benchmarks against peers (jq, ...); figures go to docs/benchmarks.md
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory -j$(JOBS) build
+	@$(MAKE) --no-print-directory -j$(JOBS) build $(KAFKA_MOCK)
 	@BUILD=$(BUILD) test/bench/run.sh
 
 fuzz: ## Run every libFuzzer target for FUZZ_SECONDS each (clang)
@@ -131,10 +131,15 @@ demo: ## Run the demonstration pipeline (see README)
 	@$(MAKE) --no-print-directory -j$(JOBS) build
 	@BUILD=$(BUILD) examples/demo.sh
 
+demo-kafka: ## Run the demonstration pipeline over Kafka topics (a mock cluster on loopback)
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build $(KAFKA_MOCK)
+	@BUILD=$(BUILD) examples/demo-kafka.sh
+
 clean: ## Remove build output
 	rm -rf $(BUILD)
 
 help: ## List every target with one line
-	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /\1\t/' | expand -t 10
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 10
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -11,6 +11,7 @@
 //   down ID | up ID             take broker ID (-1: all) down or up
 //   rtt ID MS                   delay broker ID's responses by MS
 //   error API_KEY CODE COUNT    fail the next COUNT requests of API_KEY with CODE
+//   lag GROUP TOPIC             one line per partition: "TOPIC/P committed C end E lag L"
 // Each command answers "ok" or "error: ..." on stdout.
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
@@ -30,6 +31,50 @@
 #include <vector>
 
 namespace {
+
+// The consumer lag of a group on a topic, from its committed offsets and the
+// partitions' end offsets, as a separate client would see it.
+std::string group_lag(rd_kafka_mock_cluster_t* cluster, const std::string& group, const std::string& topic) {
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(cluster), errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "group.id", group.c_str(), errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (rk == nullptr) {
+        return std::string("error: ") + errstr;
+    }
+    std::string out;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1) {
+        out = "error: no metadata for " + topic;
+    } else {
+        int parts = md->topics[0].partition_cnt;
+        rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(parts);
+        for (int p = 0; p < parts; ++p) {
+            rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+        }
+        rd_kafka_committed(rk, list, 5000);
+        for (int i = 0; i < list->cnt; ++i) {
+            int64_t low = 0;
+            int64_t high = 0;
+            rd_kafka_query_watermark_offsets(rk, topic.c_str(), list->elems[i].partition, &low, &high, 5000);
+            int64_t committed = list->elems[i].offset < 0 ? low : list->elems[i].offset;
+            out += topic + "/" + std::to_string(list->elems[i].partition) + " committed " +
+                   std::to_string(list->elems[i].offset) + " end " + std::to_string(high) + " lag " +
+                   std::to_string(high - committed) + "\n";
+        }
+        rd_kafka_topic_partition_list_destroy(list);
+        out += "ok";
+    }
+    if (md != nullptr) {
+        rd_kafka_metadata_destroy(md);
+    }
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+    return out;
+}
 
 std::string run_command(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
     std::istringstream in(line);
@@ -65,6 +110,13 @@ std::string run_command(rd_kafka_mock_cluster_t* cluster, const std::string& lin
         }
         std::vector<rd_kafka_resp_err_t> errors(count, static_cast<rd_kafka_resp_err_t>(code));
         rd_kafka_mock_push_request_errors_array(cluster, static_cast<int16_t>(api), count, errors.data());
+    } else if (verb == "lag") {
+        std::string group;
+        std::string topic;
+        if (!(in >> group >> topic)) {
+            return "error: usage: lag GROUP TOPIC";
+        }
+        return group_lag(cluster, group, topic);
     } else {
         return "error: unknown command '" + verb + "'";
     }

@@ -36,7 +36,10 @@ Input::Input(InputOptions options, Diagnostics& diag)
     : Input(options, diag, std::make_unique<FileSource>(options.files, options.max_line, options.block, diag)) {}
 
 Input::Input(InputOptions options, Diagnostics& diag, std::unique_ptr<Source> source)
-    : m_options(std::move(options)), m_diag(diag), m_source(std::move(source)), m_parser(m_options.max_line + 64) {
+    : m_options(std::move(options)),
+      m_diag(diag),
+      m_source(std::move(source)),
+      m_parsers{simdjson::dom::parser(m_options.max_line + 64), simdjson::dom::parser(m_options.max_line + 64)} {
     m_source->set_idle([this] { on_idle(); });
 }
 
@@ -129,7 +132,9 @@ Input::Next Input::next(Record& out, int timeout_ms) {
             continue;
         }
         simdjson::dom::element root;
-        auto error = m_parser.parse(line.bytes.data(), line.bytes.size(), false).get(root);
+        // A parser allocates only when first used: the second costs nothing
+        // unless keep_previous() asked for it.
+        auto error = m_parsers[m_turn].parse(line.bytes.data(), line.bytes.size(), false).get(root);
         if (error != simdjson::SUCCESS) {
             reject_line(line, true, parse_error_reason(error));
         } else if (!root.is_object()) {
@@ -142,6 +147,9 @@ Input::Next Input::next(Record& out, int timeout_ms) {
             out.number = line.number;
             out.root = root;
             out.position = line.position;
+            if (m_keep_previous) {
+                m_turn ^= 1;
+            }
             ++m_records;
             return Next::record;
         }

@@ -64,6 +64,12 @@ public:
     /// The next valid event. timeout_ms < 0 waits for ever.
     Next next(Record& out, int timeout_ms = -1);
 
+    /// Keeps the previous record's root and fields valid until the call
+    /// after next (two parsers take turns), so an engine can read one event
+    /// while it finishes the one before (to prefetch its table slot). The
+    /// previous line's bytes may still move. Set before the first next().
+    void keep_previous() { m_keep_previous = true; }
+
     /// Rejects a record for a tool's own reason (a status without a subject...).
     void reject(const Record& record, std::string_view reason);
 
@@ -94,7 +100,9 @@ private:
     InputOptions m_options;
     Diagnostics& m_diag;
     std::unique_ptr<Source> m_source;
-    simdjson::dom::parser m_parser;
+    simdjson::dom::parser m_parsers[2];
+    int m_turn = 0;  // the parser of the next line (always 0 unless keep_previous)
+    bool m_keep_previous = false;
     std::unique_ptr<Writer> m_rejects;
     int m_rejects_fd = -1;
     uint64_t m_records = 0;

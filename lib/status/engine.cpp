@@ -22,14 +22,14 @@ std::string_view reason_name(Reason reason) {
     return "transition";
 }
 
-std::optional<Decision> Engine::apply(const StatusEvent& status, double now) {
+std::optional<Decision> Engine::apply(const StatusEvent& status, double now, uint64_t hash) {
     ++m_counters.statuses;
     IdentityState fresh;
     fresh.state = m_config.initial;
     fresh.raw = m_config.initial;
     fresh.since = now;
     bool inserted = false;
-    IdentityEntry& entry = m_table.get(status.subject, status.name, fresh, inserted);
+    IdentityEntry& entry = m_table.get(status.subject, status.name, hash, fresh, inserted);
     IdentityState& id = entry.state;
     const State previous = id.state;
     const State result = status.state;

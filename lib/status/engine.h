@@ -44,7 +44,12 @@ public:
 
     /// Applies one status at time now; returns the alert it raises, if any
     /// (one event never raises two).
-    std::optional<Decision> apply(const StatusEvent& status, double now);
+    std::optional<Decision> apply(const StatusEvent& status, double now) {
+        return apply(status, now, IdentityTable::hash_of(status.subject, status.name));
+    }
+
+    /// The same with the identity's IdentityTable::hash_of computed already.
+    std::optional<Decision> apply(const StatusEvent& status, double now, uint64_t hash);
 
     /// The next identity whose deadline is strictly before now, expired:
     /// it takes the expire state and the alert is returned. Call until empty.

@@ -53,11 +53,14 @@ public:
 private:
     double now_for(const StatusEvent& event);
     void expire(double now);
-    void emit(const Decision& decision, const StatusEvent* cause);
+    // cause_line: the cause's line, for an alert id derived from it (valid
+    // even for a pending status, whose reader may have moved its bytes).
+    void emit(const Decision& decision, const StatusEvent* cause, std::string_view cause_line = {});
     int timeout_ms();
     bool save();
     void maybe_save();
     void print_stats(uint64_t records);
+    bool finish_pending();
 
     const Options& m_options;
     const Settings& m_settings;
@@ -67,6 +70,21 @@ private:
     Sink& m_out;
     SyncAck m_ack;
     std::string m_scratch;
+    // Two records in turn (Input::keep_previous): a status is applied once
+    // the next event has been read, so that the next identity's table slot
+    // is on its way from memory meanwhile (see finish_pending).
+    Record m_records[2];
+    StatusEvent m_events[2];
+    struct Pending {
+        bool active = false;
+        int turn = 0;  // which m_records / m_events
+        double now = 0;
+        uint64_t hash = 0;
+        uint64_t records = 0;  // events read up to this one
+        // The line of a status without an `id`, copied: the reader may move
+        // the bytes it handed out once the next line is read.
+        std::string line;
+    } m_pending;
     double m_event_now = -std::numeric_limits<double>::infinity();
     double m_last_save = 0;
     bool m_save_failed = false;
@@ -90,7 +108,7 @@ void Filter::expire(double now) {
     }
 }
 
-void Filter::emit(const Decision& decision, const StatusEvent* cause) {
+void Filter::emit(const Decision& decision, const StatusEvent* cause, std::string_view cause_line) {
     write_alert(decision, cause, m_out.buffer(), m_scratch);
     m_out.end_line();
 }
@@ -154,6 +172,27 @@ void Filter::print_stats(uint64_t records) {
                     n == 0 ? 0 : table.bytes_overhead() / n, table.bytes_strings(), peak_rss_kb()));
 }
 
+// Applies the status read last: its alert goes out, then its input is
+// handled. False when the output has ended or failed (nothing is handled).
+bool Filter::finish_pending() {
+    if (!m_pending.active) {
+        return true;
+    }
+    m_pending.active = false;
+    const StatusEvent& event = m_events[m_pending.turn];
+    if (auto decision = m_engine.apply(event, m_pending.now, m_pending.hash)) {
+        emit(*decision, &event, event.id ? std::string_view{} : std::string_view(m_pending.line));
+    }
+    if (m_out.ended() || m_out.failed()) {
+        return false;
+    }
+    m_ack.handled(m_records[m_pending.turn].position);
+    if ((m_pending.records & 1023) == 0) {
+        maybe_save();
+    }
+    return true;
+}
+
 int Filter::run() {
     if (!m_options.state_path.empty()) {
         auto loaded = load_state_file(m_options.state_path);
@@ -179,16 +218,43 @@ int Filter::run() {
         m_diag.error(opened.error());
         return exit_code::k_io;
     }
-    input.set_idle([this] { (void)m_ack.flush(); });
+    // A status waiting to be applied goes out before any wait for input.
+    input.set_idle([this] {
+        (void)finish_pending();
+        (void)m_ack.flush();
+    });
+    input.keep_previous();
 
     const bool wall = m_settings.clock == ClockKind::wall;
-    Record record;
-    StatusEvent event;
+    IdentityTable& table = m_engine.table();
     std::string reason;
     uint64_t records = 0;
     bool ended = false;
+    int turn = 0;
     for (;;) {
+        Record& record = m_records[turn];
+        StatusEvent& event = m_events[turn];
+        // On the wall clock, the wait for input ends at the next deadline,
+        // which the pending status may move: apply it first.
+        if (wall && !finish_pending()) {
+            break;
+        }
         Input::Next next = input.next(record, timeout_ms());
+        EventKind kind = EventKind::other;
+        uint64_t hash = 0;
+        if (next == Input::Next::record) {
+            // Read this event and send for its identity's slot before the
+            // previous status is applied; the table is far larger than the
+            // caches, so this overlaps two waits for memory with work.
+            kind = read_event(record.fields, event, reason);
+            if (kind == EventKind::status) {
+                hash = IdentityTable::hash_of(event.subject, event.name);
+                table.prefetch_slot(hash);
+            }
+        }
+        if (!finish_pending()) {
+            break;
+        }
         if (next == Input::Next::end) {
             ended = !signals::stop_requested() && !input.fatal();
             break;
@@ -205,7 +271,6 @@ int Filter::run() {
             continue;
         }
         ++records;
-        EventKind kind = read_event(record.fields, event, reason);
         if (kind == EventKind::bad) {
             // A rejected line changes nothing, not even the event clock.
             input.reject(record, reason);
@@ -220,9 +285,23 @@ int Filter::run() {
             m_out.write_line(record.line);
         }
         if (kind == EventKind::status) {
-            if (auto decision = m_engine.apply(event, now)) {
-                emit(*decision, &event);
+            m_pending.active = true;
+            m_pending.turn = turn;
+            m_pending.now = now;
+            m_pending.hash = hash;
+            m_pending.records = records;
+            if (!event.id) {
+                m_pending.line.assign(record.line);
             }
+            if (m_out.ended() || m_out.failed()) {
+                (void)finish_pending();
+                break;
+            }
+            // The slot asked for above has arrived by now: ask for the entry
+            // it points to, which is needed after the next read.
+            table.prefetch_entry(hash);
+            turn ^= 1;
+            continue;
         }
         if (m_out.ended() || m_out.failed()) {
             break;

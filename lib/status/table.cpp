@@ -77,12 +77,11 @@ IdentityEntry* IdentityTable::find(std::string_view subject, std::string_view na
     return probe(hash_of(subject, name), subject, name)->entry;
 }
 
-IdentityEntry& IdentityTable::get(std::string_view subject, std::string_view name, const IdentityState& fresh,
-                                  bool& inserted) {
+IdentityEntry& IdentityTable::get(std::string_view subject, std::string_view name, uint64_t hash,
+                                  const IdentityState& fresh, bool& inserted) {
     if (2 * (m_size + 1) > m_slots.size()) {
         grow();
     }
-    uint64_t hash = hash_of(subject, name);
     Slot* slot = probe(hash, subject, name);
     inserted = slot->entry == nullptr;
     if (inserted) {

@@ -103,6 +103,27 @@ teardown() {
     awk -v s="$start" -v e="$end" 'BEGIN { exit !(e - s < 2.5) }'
 }
 
+@test "streaming: each status's alert is written at once while the input stays open" {
+    # evstatus applies a status once the next line is read (to prefetch the
+    # next identity): when no next line comes, it must still apply and flush.
+    mkfifo "$TMP/in" "$TMP/out"
+    evstatus --clock event --alerts-only < "$TMP/in" > "$TMP/out" &
+    PID=$!
+    exec 7> "$TMP/in"
+    exec 8< "$TMP/out"
+    echo '{"id":"a","time":1,"type":"status","subject":"web1","name":"http","state":"critical"}' >&7
+    local line=""
+    read -t 2 -r line <&8
+    [[ "$line" == *'"state":"critical","severity":2,"source":"evstatus","previous":"ok","reason":"transition","since":1,"cause":"a"}' ]]
+    echo '{"id":"b","time":2,"type":"status","subject":"web1","name":"http","state":"ok"}' >&7
+    read -t 2 -r line <&8
+    [[ "$line" == *'"state":"ok","severity":0,"source":"evstatus","previous":"critical","reason":"transition","since":2,"cause":"b"}' ]]
+    exec 7>&-
+    wait "$PID"
+    PID=
+    exec 8<&-
+}
+
 @test "SIGTERM flushes, saves the state file and exits 0" {
     mkfifo "$TMP/fifo"
     evstatus --state "$TMP/state" --alerts-only < "$TMP/fifo" > "$TMP/out" 2> "$TMP/err" &

@@ -136,3 +136,32 @@ TEST(Input, KeepsDuplicatesOfOtherFieldsAndNestedOnes) {
     EXPECT_EQ(run.lines.size(), 3u);
     EXPECT_EQ(run.rejected, 0u);
 }
+
+TEST(Input, KeepPreviousKeepsTheRecordBeforeValid) {
+    // Two parsers take turns: the previous record's root and fields still read
+    // right after the next one was parsed, bad lines in between included.
+    std::string path = temp_path("keep.ndjson");
+    write_file(path,
+               "{\"subject\":\"a\",\"n\":1}\nnot json\n{\"subject\":\"b\",\"n\":2}\n{\"subject\":\"c\",\"n\":3}\n");
+    ev::InputOptions options;
+    options.files = {path};
+    std::string diag_text;
+    ev::Diagnostics diag("tool", [&](std::string_view s) { diag_text += s; });
+    ev::Input input(options, diag);
+    input.keep_previous();
+    ASSERT_TRUE(input.open().ok());
+    ev::Record records[2];
+    ASSERT_EQ(input.next(records[0]), ev::Input::Next::record);
+    int64_t n = 0;
+    for (int i = 1; i < 3; ++i) {
+        ev::Record& now = records[i % 2];
+        ev::Record& before = records[(i + 1) % 2];
+        ASSERT_EQ(input.next(now), ev::Input::Next::record);
+        EXPECT_EQ(before.fields.get(ev::Field::subject)->get_string().value(),
+                  std::string(1, static_cast<char>('a' + i - 1)));
+        ASSERT_EQ(before.root["n"].get_int64().get(n), simdjson::SUCCESS);
+        EXPECT_EQ(n, i);
+        EXPECT_EQ(now.fields.get(ev::Field::subject)->get_string().value(), std::string(1, static_cast<char>('a' + i)));
+    }
+    EXPECT_EQ(input.rejected(), 1u);
+}

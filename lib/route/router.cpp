@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/exit_code.h"
+#include "core/id.h"
 #include "core/signals.h"
 #include "route/engine.h"
 
@@ -30,6 +31,40 @@ constexpr int k_no_fd_poll_ms = 50;
 constexpr int k_drain_tick_ms = 50;
 // How long processes still running when evroute gives up get between SIGTERM and SIGKILL.
 constexpr double k_stop_grace = 1;
+
+std::string report_id(const Json& report) {
+    // A report is derived from the event it is about (data.event, its id in
+    // cause): its id comes from that event, never the clock, so a replay
+    // that fails the same way reports under the same id.
+    Derivation d;
+    d.tool = "evroute";
+    std::string what;
+    std::string line;
+    const Json* data = report.find("data");
+    const Json* original = data != nullptr ? data->find("event") : nullptr;
+    if (const Json* cause = report.find("cause"); cause != nullptr && cause->is_string()) {
+        d.cause_id = cause->as_string();
+    } else if (original != nullptr) {
+        write_canonical(*original, line);
+        d.cause_line = line;
+    }
+    if (original != nullptr) {
+        if (const Json* time = original->find("time"); time != nullptr && time->is_number()) {
+            d.time = time->as_number();
+        }
+    }
+    if (const Json* name = report.find("name"); name != nullptr && name->is_string()) {
+        what = name->as_string();
+    }
+    if (const Json* dest = data != nullptr ? data->find("destination") : nullptr;
+        dest != nullptr && dest->is_string()) {
+        what += ' ';
+        what += dest->as_string();
+    }
+    d.what = what;
+    return derived_id(d);
+}
+
 }  // namespace
 
 Router::Router(const Options& options, Input& input, Sink& out, Diagnostics& diag)
@@ -46,7 +81,7 @@ void Router::report(const Json& event) {
         return;
     }
     Json full = event;
-    full.set("id", m_ids.next());
+    full.set("id", report_id(event));
     full.set("time", wall_clock().now());
     std::string line;
     write_canonical(full, line);

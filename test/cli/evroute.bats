@@ -318,6 +318,21 @@ stdin=[$(tail -1 in.ndjson)
 [\"archive\",\"s\",\"evroute.callback\",\"callback $R/callback_record.sh: timed out after 500ms\",\"h1\",null,15,true,\"h1\"]"
 }
 
+@test "a callback failure is reported under an id derived from its event: a replay reports under the same id" {
+    printf '%s\n' '{"id":"f1","time":1790000000,"subject":"s","name":"a"}' '{"id":"f2","subject":"s","name":"b"}' > in.ndjson
+    run --separate-stderr evroute -e "rule cb -> callback false" --results 'file r1.ndjson' in.ndjson
+    assert_success
+    run --separate-stderr evroute -e "rule cb -> callback false" --results 'file r2.ndjson' in.ndjson
+    assert_success
+    first=$(jq -r '"\(.cause) \(.id)"' r1.ndjson | sort)
+    assert_equal "$(jq -r '"\(.cause) \(.id)"' r2.ndjson | sort)" "$first"
+    assert_equal "$(cut -d' ' -f2 <<< "$first" | sort -u | wc -l)" 2
+    # A copy routed to a file keeps the input's own bytes, id included.
+    run --separate-stderr evroute -e "rule all -> file copy.ndjson" in.ndjson
+    assert_success
+    assert_equal "$(cat copy.ndjson)" "$(cat in.ndjson)"
+}
+
 @test "a callback past its timeout gets SIGTERM, then SIGKILL after a 1 s grace" {
     echo '{"id":"t1","subject":"s","name":"stubborn"}' > in.ndjson
     start=$(date +%s%N)

@@ -12,31 +12,6 @@
 
 namespace ev::status {
 
-namespace {
-
-// A fixed 64-bit hash of the alert's bytes (8 at a time, then a splitmix
-// finish): the same on every machine, so replays give the same ids.
-uint64_t content_hash(std::string_view bytes) {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ bytes.size();
-    std::size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-        uint64_t w = 0;
-        for (int b = 0; b < 8; ++b) {
-            w |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i + static_cast<std::size_t>(b)])) << (8 * b);
-        }
-        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-        h ^= h >> 32;
-    }
-    for (; i < bytes.size(); ++i) {
-        h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001B3ULL;
-    }
-    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
-    return h ^ (h >> 31);
-}
-
-}  // namespace
-
 Json make_alert(const Decision& d, const StatusEvent* cause) {
     Json a = Json::object();
     a.members().reserve(14);
@@ -100,11 +75,13 @@ void put_string(std::string_view key, std::string_view value, std::string& out) 
     json_escape_to(value, out);
 }
 
-void finish(double time, std::string& out, const std::string& body);
+// Appends the rest of an alert after its id: scratch is the alert without one.
+void finish(std::string& out, const std::string& scratch);
 
 }  // namespace
 
-void write_alert(const Decision& d, const StatusEvent* cause, std::string& out, std::string& scratch) {
+void write_alert(const Decision& d, const StatusEvent* cause, std::string& out, std::string& scratch,
+                 std::string_view cause_line) {
     // Keys in the canonical order: time type subject name state severity
     // message tags source previous reason since cause.
     scratch.clear();
@@ -137,23 +114,53 @@ void write_alert(const Decision& d, const StatusEvent* cause, std::string& out, 
         put_string("cause", *cause->id, scratch);
     }
     scratch += '}';
-    finish(d.time, out, scratch);
+    // `id` is first in the canonical key order, so it goes right after the brace.
+    out += "{\"id\":\"";
+    append_alert_id(d, cause, cause_line, out);
+    finish(out, scratch);
 }
 
-void write_alert(const Json& alert, double time, std::string& out, std::string& scratch) {
+void write_alert(const Json& alert, std::string_view id, std::string& out, std::string& scratch) {
     scratch.clear();
     write_canonical(alert, scratch);
-    finish(time, out, scratch);
+    out += "{\"id\":\"";
+    out += id;
+    finish(out, scratch);
+}
+
+void append_alert_id(const Decision& d, const StatusEvent* cause, std::string_view cause_line, std::string& out) {
+    Derivation derivation;
+    derivation.tool = "evstatus";
+    derivation.what = reason_name(d.reason);
+    // A timer's alert has no cause event: the identity and the deadline that
+    // passed say which one it is. So does the identity for a cause known by
+    // neither id nor line. The buffer is kept between calls.
+    thread_local std::string identity;
+    auto by_identity = [&d, &derivation]() {
+        identity.assign(1, '[');
+        json_escape_to(d.entry->subject(), identity);
+        identity += ',';
+        json_escape_to(d.entry->name(), identity);
+        identity += ']';
+        derivation.cause_line = identity;
+    };
+    if (cause != nullptr) {
+        derivation.cause_id = cause->id ? *cause->id : std::string_view();
+        derivation.cause_line = cause_line;
+        derivation.time = cause->time ? *cause->time : 0;
+        if (derivation.cause_id.empty() && cause_line.empty()) {
+            by_identity();
+        }
+    } else {
+        by_identity();
+        derivation.time = d.time;
+    }
+    append_derived_id(derivation, out);
 }
 
 namespace {
 
-void finish(double time, std::string& out, const std::string& scratch) {
-    ManualClock clock(time);
-    IdGenerator ids(clock, content_hash(scratch));
-    // `id` is first in the canonical key order, so it goes right after the brace.
-    out += "{\"id\":\"";
-    out += ids.next();
+void finish(std::string& out, const std::string& scratch) {
     out += '"';
     if (scratch.size() > 2) {
         out += ',';

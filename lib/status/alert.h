@@ -1,8 +1,9 @@
 // Alert encoding: the alert events evstatus writes, in canonical form, with
-// ids derived from their time and content so a replay gives equal bytes.
+// ids derived from their cause so a replay gives the same ids.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/json.h"
 #include "status/engine.h"
@@ -15,13 +16,22 @@ namespace ev::status {
 /// `cause`, its `message` and `tags` are copied.
 Json make_alert(const Decision& decision, const StatusEvent* cause);
 
-/// Appends the canonical encoding of alert (which has no `id`) with an `id`
-/// added: a ULID whose time part is the alert's `time` and whose random part
-/// is seeded by a hash of the rest of the alert.
-void write_alert(const Json& alert, double time, std::string& out, std::string& scratch);
+/// Appends the id of the alert for decision (26 characters, no quotes):
+/// derived (ev::derived_id) from the cause's `id`, or from cause_line (its
+/// line) when it has none, its `time` (0 when it has none), "evstatus" and
+/// the reason; an expiry, which has no cause, from the identity as
+/// `["SUBJECT","NAME"]`, the deadline and "expired" (a cause with neither id
+/// nor cause_line is known by its identity too). Never from the clock, so a
+/// replay gives the same ids.
+void append_alert_id(const Decision& decision, const StatusEvent* cause, std::string_view cause_line, std::string& out);
 
-/// Appends exactly what write_alert(make_alert(decision, cause), ...) does,
-/// without building the Json (the hot path; tests hold the two equal).
-void write_alert(const Decision& decision, const StatusEvent* cause, std::string& out, std::string& scratch);
+/// Appends the canonical encoding of alert (which has no `id`) with `id` id added.
+void write_alert(const Json& alert, std::string_view id, std::string& out, std::string& scratch);
+
+/// Appends exactly what write_alert(make_alert(decision, cause), id, ...)
+/// does with the id of append_alert_id, without building the Json (the hot
+/// path; tests hold the two equal).
+void write_alert(const Decision& decision, const StatusEvent* cause, std::string& out, std::string& scratch,
+                 std::string_view cause_line = {});
 
 }  // namespace ev::status

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/id.h"
 #include "core/json.h"
 
 namespace ev::status {
@@ -35,34 +36,89 @@ TEST(StatusAlert, FieldsOfAnExpiry) {
 TEST(StatusAlert, IdIsFirstAndTheRestIsCanonical) {
     Fixture f;
     Json alert = make_alert(f.decision, nullptr);
-    std::string out, scratch;
-    write_alert(alert, f.decision.time, out, scratch);
+    std::string alert_id, out, scratch;
+    append_alert_id(f.decision, nullptr, {}, alert_id);
+    write_alert(alert, alert_id, out, scratch);
     auto parsed = parse_json(out);
     ASSERT_TRUE(parsed) << out;
     const Json* id = parsed->find("id");
     ASSERT_NE(id, nullptr);
-    EXPECT_EQ(id->as_string().size(), 26u);
+    EXPECT_EQ(id->as_string(), alert_id);
     // Writing the parsed alert (id included) canonically gives the same bytes.
     EXPECT_EQ(to_canonical(*parsed), out);
 }
 
-TEST(StatusAlert, IdsAreDeterministicAndTimeSorted) {
+std::string id_of(const Decision& d, const StatusEvent* cause, std::string_view line = {}) {
+    std::string id;
+    append_alert_id(d, cause, line, id);
+    return id;
+}
+
+TEST(StatusAlert, ExpiryIdsComeFromIdentityAndDeadline) {
     Fixture f;
-    std::string a, b, c, scratch;
-    write_alert(make_alert(f.decision, nullptr), 100.5, a, scratch);
-    write_alert(make_alert(f.decision, nullptr), 100.5, b, scratch);
-    EXPECT_EQ(a, b);
+    f.decision.reason = Reason::expired;
+    std::string a = id_of(f.decision, nullptr);
+    EXPECT_EQ(a.size(), 26u);
+    EXPECT_EQ(a, id_of(f.decision, nullptr));
+    // The state it raises does not name the expiry; identity and deadline do.
+    f.decision.state = State::unknown;
+    EXPECT_EQ(a, id_of(f.decision, nullptr));
     f.decision.time = 101;
-    write_alert(make_alert(f.decision, nullptr), 101, c, scratch);
-    EXPECT_LT(a.substr(0, 33), c.substr(0, 33));  // {"id":" + 26 chars
-    // Another identity at the same time gets another id.
+    std::string later = id_of(f.decision, nullptr);
+    EXPECT_LT(a, later);
+    // Another identity at the same deadline gets another id, in the same millisecond.
     bool inserted = false;
     f.decision.entry = &f.table.get("web2", "http", IdentityState{}, inserted);
     f.decision.time = 100.5;
-    std::string d;
-    write_alert(make_alert(f.decision, nullptr), 100.5, d, scratch);
-    EXPECT_NE(a.substr(7, 26), d.substr(7, 26));
-    EXPECT_EQ(a.substr(7, 10), d.substr(7, 10));  // same millisecond part
+    std::string other = id_of(f.decision, nullptr);
+    EXPECT_NE(a, other);
+    EXPECT_EQ(a.substr(0, 10), other.substr(0, 10));
+    // Subject and name do not run together.
+    f.decision.entry = &f.table.get("web1h", "ttp", IdentityState{}, inserted);
+    EXPECT_NE(a, id_of(f.decision, nullptr));
+}
+
+StatusEvent read_status(simdjson::dom::parser& parser, simdjson::padded_string& text) {
+    StatusEvent event;
+    std::string reason;
+    EXPECT_EQ(read_event(parser.parse(text).value(), event, reason), EventKind::status);
+    return event;
+}
+
+TEST(StatusAlert, AnAlertIdComesFromItsCauseNotFromTheClock) {
+    simdjson::dom::parser parser;
+    simdjson::padded_string text{
+        std::string_view(R"({"id":"c1","time":1790000000.5,"subject":"web1","name":"http","state":"critical"})")};
+    StatusEvent cause = read_status(parser, text);
+    Fixture f;
+    std::string a = id_of(f.decision, &cause);
+    // On the wall clock a replay raises the alert at another time: same id.
+    f.decision.time = 1800000000;
+    f.decision.since = 1800000000;
+    EXPECT_EQ(id_of(f.decision, &cause), a);
+    // The time part is the cause's time.
+    Derivation expected;
+    expected.cause_id = "c1";
+    expected.time = 1790000000.5;
+    expected.tool = "evstatus";
+    expected.what = "transition";
+    EXPECT_EQ(a, derived_id(expected));
+    // The line is used only when the cause has no id.
+    EXPECT_EQ(id_of(f.decision, &cause, "some line"), a);
+    // Another reason from the same cause is another alert.
+    f.decision.reason = Reason::flapping_start;
+    EXPECT_NE(id_of(f.decision, &cause), a);
+}
+
+TEST(StatusAlert, ACauseWithoutIdIsKnownByItsLine) {
+    simdjson::dom::parser parser;
+    simdjson::padded_string text{std::string_view(R"({"subject":"web1","name":"http","state":"critical"})")};
+    StatusEvent cause = read_status(parser, text);
+    Fixture f;
+    std::string a = id_of(f.decision, &cause, text);
+    EXPECT_EQ(a, id_of(f.decision, &cause, text));
+    EXPECT_EQ(a.substr(0, 10), "0000000000");  // no time: the time part is 0
+    EXPECT_NE(a, id_of(f.decision, &cause, R"({"subject":"web1","name":"http","state":"critical","x":1})"));
 }
 
 TEST(StatusAlert, DirectEncodingEqualsTheJsonOne) {
@@ -85,8 +141,8 @@ TEST(StatusAlert, DirectEncodingEqualsTheJsonOne) {
             f.decision.time = 1790000000.123;
             f.decision.since = 0.1;
             std::string direct, via_json, scratch;
-            write_alert(f.decision, &cause, direct, scratch);
-            write_alert(make_alert(f.decision, &cause), f.decision.time, via_json, scratch);
+            write_alert(f.decision, &cause, direct, scratch, text);
+            write_alert(make_alert(f.decision, &cause), id_of(f.decision, &cause, text), via_json, scratch);
             EXPECT_EQ(direct, via_json) << text;
         }
     }
@@ -95,7 +151,7 @@ TEST(StatusAlert, DirectEncodingEqualsTheJsonOne) {
     f.decision.ttl = 0.25;
     std::string direct, via_json, scratch;
     write_alert(f.decision, nullptr, direct, scratch);
-    write_alert(make_alert(f.decision, nullptr), f.decision.time, via_json, scratch);
+    write_alert(make_alert(f.decision, nullptr), id_of(f.decision, nullptr), via_json, scratch);
     EXPECT_EQ(direct, via_json);
 }
 

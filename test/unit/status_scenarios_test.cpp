@@ -7,7 +7,7 @@
 //   passthrough            do not add --alerts-only: expect input lines too
 //   > JSON                 an input line (sent verbatim)
 //   < JSON                 an expected output line; alerts are compared
-//                          without their id, which is checked for form and time
+//                          without their id, which is checked against its cause
 //   ! TEXT                 an expected stderr line, exactly
 //   restart                stop evstatus (saving --state) and start it again
 //   exit: N                the expected exit code of the last run (default 0)
@@ -24,9 +24,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "core/cli.h"
+#include "core/id.h"
 #include "core/json.h"
 #include "core/writer.h"
 #include "status/cli.h"
@@ -111,9 +114,36 @@ std::string read_all(const std::string& path) {
     return out.str();
 }
 
-// Checks an alert's id (26 Crockford characters whose first 10 encode the
-// alert's time in milliseconds) and returns the alert without it, canonical.
-std::string strip_id(const std::string& line, std::string& problem) {
+// The input events' ids, each with its `time` (nullopt when it has none).
+using CauseTimes = std::map<std::string, std::optional<double>>;
+
+CauseTimes cause_times(const Scenario& s) {
+    CauseTimes times;
+    for (const std::string& segment : s.segments) {
+        std::istringstream in(segment);
+        std::string line;
+        while (std::getline(in, line)) {
+            auto parsed = ev::parse_json(line);
+            if (!parsed || !parsed->is_object()) {
+                continue;
+            }
+            const ev::Json* id = parsed->find("id");
+            const ev::Json* time = parsed->find("time");
+            if (id != nullptr && id->is_string()) {
+                times[id->as_string()] =
+                    time != nullptr && time->is_number() ? std::optional<double>(time->as_number()) : std::nullopt;
+            }
+        }
+    }
+    return times;
+}
+
+// Checks an alert's id (26 Crockford characters, derived as ev::derived_id
+// from its cause's id and time and the reason, or for an expiry from the
+// identity and the deadline, the alert's time) and returns the alert without
+// it, canonical. An alert whose cause has no id has its time part checked
+// (the cause's time, never after the alert's).
+std::string strip_id(const std::string& line, const CauseTimes& causes, std::string& problem) {
     auto parsed = ev::parse_json(line);
     if (!parsed || !parsed->is_object()) {
         return line;
@@ -127,22 +157,46 @@ std::string strip_id(const std::string& line, std::string& problem) {
     }
     const ev::Json* id = alert.find("id");
     const ev::Json* time = alert.find("time");
-    if (id == nullptr || !id->is_string() || id->as_string().size() != 26 || time == nullptr || !time->is_number()) {
-        problem = "alert without a 26-character id or a time: " + line;
+    const ev::Json* reason = alert.find("reason");
+    const ev::Json* cause = alert.find("cause");
+    if (id == nullptr || !id->is_string() || id->as_string().size() != 26 || time == nullptr || !time->is_number() ||
+        reason == nullptr || !reason->is_string()) {
+        problem = "alert without a 26-character id, a time or a reason: " + line;
         return line;
     }
-    static const std::string k_crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    uint64_t ms = 0;
-    for (std::size_t i = 0; i < 10; ++i) {
-        auto digit = k_crockford.find(id->as_string()[i]);
-        if (digit == std::string::npos) {
-            problem = "alert id is not Crockford base32: " + line;
-            return line;
+    ev::Derivation d;
+    d.tool = "evstatus";
+    d.what = reason->as_string();
+    std::string identity;
+    if (reason->as_string() == "expired") {
+        ev::Json pair = ev::Json::array();
+        pair.push_back(*alert.find("subject"));
+        pair.push_back(*alert.find("name"));
+        identity = ev::to_canonical(pair);
+        d.cause_line = identity;
+        d.time = time->as_number();
+    } else if (cause != nullptr && cause->is_string() && causes.count(cause->as_string()) > 0) {
+        d.cause_id = cause->as_string();
+        d.time = causes.at(cause->as_string()).value_or(0);
+    } else {
+        static const std::string k_crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        uint64_t ms = 0;
+        for (std::size_t i = 0; i < 10; ++i) {
+            auto digit = k_crockford.find(id->as_string()[i]);
+            if (digit == std::string::npos) {
+                problem = "alert id is not Crockford base32: " + line;
+                return line;
+            }
+            ms = ms * 32 + digit;
         }
-        ms = ms * 32 + digit;
+        if (ms > static_cast<uint64_t>(std::floor(time->as_number() * 1000.0))) {
+            problem = "alert id's time part is after the alert's time: " + line;
+        }
+        alert.erase("id");
+        return ev::to_canonical(alert);
     }
-    if (ms != static_cast<uint64_t>(std::floor(time->as_number() * 1000.0))) {
-        problem = "alert id's time part is not the alert's time: " + line;
+    if (id->as_string() != ev::derived_id(d)) {
+        problem = "alert id is not derived from its cause (" + ev::derived_id(d) + "): " + line;
     }
     alert.erase("id");
     return ev::to_canonical(alert);
@@ -172,6 +226,7 @@ TEST_P(StatusScenario, AlertsAsExpected) {
     std::string dir = dir_template;
     std::vector<std::string> out_lines;
     std::vector<std::string> err_lines;
+    const CauseTimes causes = cause_times(s);
     int code = 0;
     for (std::size_t i = 0; i < s.segments.size(); ++i) {
         ev::status::Options options;
@@ -215,7 +270,7 @@ TEST_P(StatusScenario, AlertsAsExpected) {
         std::string line;
         while (std::getline(produced, line)) {
             std::string problem;
-            out_lines.push_back(strip_id(line, problem));
+            out_lines.push_back(strip_id(line, causes, problem));
             EXPECT_TRUE(problem.empty()) << problem;
         }
     }

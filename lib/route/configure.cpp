@@ -86,6 +86,7 @@ Result<void> Router::configure() {
         m_ctx.spool_dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
     }
     m_ctx.report = [this](const Json& event) { report(event); };
+    m_ctx.kafka = &m_options.input.kafka;
     return {};
 }
 

@@ -97,6 +97,8 @@ std::unique_ptr<Destination> make_destination(const DestSpec& spec, Context& ctx
             return std::make_unique<ConsumerDestination>(spec, ctx);
         case DestKind::callback:
             return std::make_unique<CallbackDestination>(spec, ctx);
+        case DestKind::kafka:
+            return std::make_unique<KafkaDestination>(spec, ctx);
         case DestKind::drop:
             break;
     }

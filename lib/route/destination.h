@@ -17,6 +17,7 @@
 #include "core/child_set.h"
 #include "core/diag.h"
 #include "core/json.h"
+#include "core/kafka_config.h"
 #include "core/result.h"
 #include "core/sink.h"
 #include "route/delivery.h"
@@ -41,6 +42,7 @@ struct Context {
     ChildSet* children = nullptr;             ///< every consumer and callback process
     Delivery* delivery = nullptr;             ///< numbers of routed events; lost ones
     Sink* out = nullptr;                      ///< standard output
+    const KafkaOptions* kafka = nullptr;      ///< brokers and properties of kafka:TOPIC destinations
     int out_poll_fd = -1;                     ///< a pipe behind out: write only what it takes (Options)
     bool output_failed = false;               ///< a destination could not be written: exit 4
     /// Destinations by tag, so a child's result reaches the one that started it.

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/kafka_sink.h"
 #include "core/signals.h"
 #include "core/spawn.h"
 
@@ -103,6 +104,32 @@ Result<void> FileDestination::start() {
     m_out = std::make_unique<Writer>(m_fd);
     attach(m_out.get());
     return {};
+}
+
+Result<void> KafkaDestination::start() {
+    if (m_ctx.kafka == nullptr) {
+        return make_error("kafka destinations need the tool's Kafka options");
+    }
+    auto sink = KafkaSink::open(*m_ctx.kafka, m_spec.path, {}, *m_ctx.diag);
+    if (!sink) {
+        return make_error(fmt::format("{}: {}", label(), sink.error()));
+    }
+    m_producer = std::move(sink).value();
+    attach(m_producer.get());
+    return {};
+}
+
+void KafkaDestination::want(std::vector<pollfd>& fds) const {
+    if (m_producer) {
+        fds.push_back(pollfd{m_producer->poll_fd(), POLLIN, 0});
+    }
+}
+
+void KafkaDestination::service(double) {
+    if (m_producer) {
+        m_producer->service();
+        settle();
+    }
 }
 
 void FileDestination::reopen() {

@@ -51,6 +51,22 @@ private:
     std::unique_ptr<Writer> m_out;
 };
 
+/// A Kafka topic (kafka:TOPIC in rules), keyed by identity like --to: lines
+/// are done when their delivery reports arrive, which the router's loop
+/// serves without ever waiting on the broker, so a slow or absent broker
+/// holds back only this destination (its producer queue is the bound).
+class KafkaDestination final : public SinkDestination {
+public:
+    using SinkDestination::SinkDestination;
+    Result<void> start() override;
+    void want(std::vector<pollfd>& fds) const override;
+    void service(double now) override;
+    void flush() override { service(0); }
+
+private:
+    std::unique_ptr<Sink> m_producer;
+};
+
 /// Standard output when it is a terminal or a regular file: plain buffered
 /// writes through the main's Sink.
 class StdoutDestination final : public SinkDestination {

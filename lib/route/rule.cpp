@@ -5,6 +5,7 @@
 #include <charconv>
 #include <set>
 
+#include "core/kafka_config.h"
 #include "route/words.h"
 
 namespace ev::route {
@@ -361,6 +362,19 @@ public:
             }
             return spec;
         };
+        if (!kind.quoted && is_kafka_target(kind.text)) {
+            auto topics = parse_kafka_topics(kind.text);
+            if (!topics || topics->size() != 1 || args != 0) {
+                message = topics && topics->size() == 1 ? "'kafka:TOPIC' takes no arguments"
+                          : topics                      ? "'kafka:' names one topic"
+                                                        : topics.error();
+                where = kind.offset;
+                return std::nullopt;
+            }
+            spec.kind = DestKind::kafka;
+            spec.path = topics->front();
+            return spec;
+        }
         if (!kind.quoted) {
             if (kind.text == "file") {
                 return want_path(DestKind::file);
@@ -381,8 +395,9 @@ public:
                 return want_argv(DestKind::callback);
             }
         }
-        message = fmt::format("unknown destination '{}' (expected file, fifo, stdout, consumer, callback or drop)",
-                              kind.text);
+        message = fmt::format(
+            "unknown destination '{}' (expected file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)",
+            kind.text);
         where = kind.offset;
         return std::nullopt;
     }
@@ -446,6 +461,9 @@ std::string DestSpec::label() const {
             break;
         case DestKind::drop:
             out = "drop";
+            break;
+        case DestKind::kafka:
+            out = "kafka:" + path;
             break;
         case DestKind::consumer:
         case DestKind::callback:

@@ -19,12 +19,12 @@ enum class Policy { block, drop, spill };
 std::string_view policy_name(Policy policy);
 
 /// The kinds of destination a rule can name.
-enum class DestKind { file, fifo, stdout_, consumer, callback, drop };
+enum class DestKind { file, fifo, stdout_, consumer, callback, drop, kafka };
 
 /// One destination as written: its kind and its path or argv.
 struct DestSpec {
     DestKind kind = DestKind::drop;
-    std::string path;               ///< file and fifo
+    std::string path;               ///< file and fifo; the topic for kafka
     std::vector<std::string> argv;  ///< consumer and callback
 
     /// A string that is equal exactly when two specs name the same destination.

@@ -8,9 +8,9 @@
 #   kafka_cmd DIR CMD...       one command: topic NAME N, down ID, up ID,
 #                              rtt ID MS, error API_KEY CODE COUNT
 #   kafka_stop DIR             SIGTERM, bounded wait
-#   kafka_produce TOPIC        kcat producer of stdin's lines, keyed as evkit
+#   kafka_produce TOPIC [ARGS] kcat producer of stdin's lines, keyed as evkit
 #                              keys (the line's ["subject","name"]), with the
-#                              partitioner evkit uses
+#                              partitioner evkit uses; ARGS go to kcat
 #   kafka_consume TOPIC [N]    every message of TOPIC, "PARTITION KEY VALUE"
 #                              lines, partition by partition; with N, waits
 #                              (bounded) until N messages are there
@@ -64,8 +64,10 @@ kafka_produce() {
     local lines
     lines=$(mktemp)
     cat > "$lines"
+    local topic=$1
+    shift
     paste <(jq -c '[.subject, .name]' < "$lines") "$lines" |
-        kcat -P -b "$BROKERS" -t "$1" -K $'\t' -X partitioner=murmur2_random
+        kcat -P -b "$BROKERS" -t "$topic" -K $'\t' -X partitioner=murmur2_random "$@"
     rm -f "$lines"
 }
 

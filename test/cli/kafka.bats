@@ -24,6 +24,11 @@ numbered() {
         printf "{\"subject\":\"h%d\",\"name\":\"check\",\"state\":\"ok\",\"severity\":%d,\"n\":%d}\n", i % 7, i % 3, i }'
 }
 
+# How many different event numbers TOPIC holds.
+distinct_numbers() {
+    kafka_consume "$1" | grep -o '"n":[0-9]*' | sort -u | wc -l
+}
+
 # Starts CMD in the background as tool_pid, its stderr in $BATS_TEST_TMPDIR/err.
 start_tool() {
     "$@" 2> "$BATS_TEST_TMPDIR/err" 3>&- &
@@ -139,7 +144,7 @@ stop_tool() {
     start_tool evfilter --from kafka:in --group crash --to kafka:out "${KOPTS[@]}" true
     wait "$producer"
     for i in $(seq 300); do
-        [ "$(kafka_consume out | grep -o '"n":[0-9]*' | sort -u | wc -l)" -ge 30000 ] && break
+        [ "$(distinct_numbers out)" -ge 30000 ] && break
         sleep 0.2
     done
     stop_tool
@@ -236,4 +241,42 @@ stop_tool() {
     start=$(date +%s%N)
     stop_tool
     [ $(( ($(date +%s%N) - start) / 1000000 )) -lt 2000 ]
+}
+
+@test "evroute writes kafka:TOPIC destinations, keyed by identity, next to a file" {
+    numbered 100 | kafka_produce in1
+    printf 'rule warn when severity >= 1 -> kafka:out\nrule rest -> file %s\n' "$BATS_TEST_TMPDIR/rest" \
+        > "$BATS_TEST_TMPDIR/rules"
+    start_tool evroute "$BATS_TEST_TMPDIR/rules" --from kafka:in1 --group r "${KOPTS[@]}"
+    kafka_consume out 67 > "$BATS_TEST_TMPDIR/out"
+    stop_tool
+    run wc -l < "$BATS_TEST_TMPDIR/out"
+    assert_output 67
+    run grep -c '^[0-2] \["h[0-6]","check"\] {.*"severity":[12],' "$BATS_TEST_TMPDIR/out"
+    assert_output 67
+    run wc -l < "$BATS_TEST_TMPDIR/rest"
+    assert_output 33
+    run evroute --check <(echo 'rule r -> kafka:no/such')
+    assert_failure 2
+}
+
+@test "brokers down and up: the stage holds on and loses nothing" {
+    numbered 3000 > "$BATS_TEST_TMPDIR/in"
+    head -n 100 "$BATS_TEST_TMPDIR/in" | kafka_produce in
+    start_tool evfilter --from kafka:in --group down --to kafka:out "${KOPTS[@]}" true
+    kafka_consume out 100 > /dev/null
+    kafka_cmd "$cluster" down -1
+    # Produced during the outage: kcat's queue retries until the brokers are back.
+    tail -n +101 "$BATS_TEST_TMPDIR/in" | kafka_produce in -E 3>&- &
+    producer=$!
+    sleep 3
+    kafka_cmd "$cluster" up -1
+    wait "$producer"
+    for i in $(seq 200); do
+        [ "$(distinct_numbers out)" -ge 3000 ] && break
+        sleep 0.2
+    done
+    stop_tool
+    run distinct_numbers out
+    assert_output 3000
 }

@@ -280,3 +280,37 @@ stop_tool() {
     run distinct_numbers out
     assert_output 3000
 }
+
+@test "three evfilter members join and leave one group mid-stream: nothing missing, order per identity kept" {
+    (
+        for chunk in $(seq 0 19); do
+            numbered 20000 | sed -n "$((chunk * 1000 + 1)),$((chunk * 1000 + 1000))p" | kafka_produce in
+            sleep 0.5
+        done
+    ) 3>&- &
+    producer=$!
+    members=()
+    for m in 1 2 3; do
+        evfilter --from kafka:in --group many --to kafka:out "${KOPTS[@]}" true 2> "$BATS_TEST_TMPDIR/err$m" 3>&- &
+        members+=($!)
+        sleep 3
+    done
+    kill -TERM "${members[1]}" # one leaves while the others run
+    wait "${members[1]}"
+    wait "$producer"
+    for i in $(seq 300); do
+        [ "$(distinct_numbers out)" -ge 20000 ] && break
+        sleep 0.2
+    done
+    kill -TERM "${members[0]}" "${members[2]}"
+    wait "${members[0]}"
+    wait "${members[2]}"
+    run distinct_numbers out
+    assert_output 20000
+    kafka_consume out > "$BATS_TEST_TMPDIR/out"
+    echo "# rebalances: $(($(wc -l < "$BATS_TEST_TMPDIR/out") - 20000)) duplicates of 20000" >&3
+    run awk '{ match($0, /"n":[0-9]+/); n = substr($0, RSTART + 4, RLENGTH - 4) + 0;
+               if (!(n in seen)) { seen[n] = 1; if (n <= last[$2]) bad++; last[$2] = n } }
+             END { print bad + 0 }' "$BATS_TEST_TMPDIR/out"
+    assert_output 0
+}

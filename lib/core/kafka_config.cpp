@@ -1,5 +1,7 @@
 #include "core/kafka_config.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -55,6 +57,20 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// librdkafka's log lines, as "TOOL: kafka: FACILITY: message" on stderr (one
+// write each: the callback runs on librdkafka's threads). One kind is left
+// out: --kafka properties reach the consumer and the producer of a tool
+// alike, and each would warn about the other's properties.
+void log_line(const rd_kafka_t*, int, const char* facility, const char* message) {
+    std::string_view text(message);
+    if (std::string_view(facility) == "CONFWARN" && (text.find("is a consumer property") != std::string_view::npos ||
+                                                     text.find("is a producer property") != std::string_view::npos)) {
+        return;
+    }
+    std::string line = fmt::format("{}: kafka: {}: {}\n", program_invocation_short_name, facility, text);
+    (void)!::write(2, line.data(), line.size());
+}
+
 }  // namespace
 
 bool is_kafka_target(std::string_view text) {
@@ -95,6 +111,7 @@ Result<std::string> kafka_brokers(const KafkaOptions& options) {
 
 Result<KafkaConf> make_kafka_conf(const KafkaOptions& options, KafkaRole role) {
     KafkaConf conf(rd_kafka_conf_new());
+    rd_kafka_conf_set_log_cb(conf.get(), &log_line);
     // evkit's defaults (docs/kafka.md says why each is chosen).
     static constexpr std::pair<const char*, const char*> k_consumer[] = {
         {"enable.auto.commit", "false"},          // offsets commit only after durable output

@@ -44,6 +44,7 @@ void add_kafka_options(CLI::App& app, KafkaOptions& kafka) {
         ->type_name("PROP=VALUE")
         ->allow_extra_args(false);
     app.add_option("--kafka-config", kafka.config_file, "A file of librdkafka PROP=VALUE lines")->type_name("FILE");
+    app.add_flag("--kafka-dump", kafka.dump, "Print the librdkafka configuration of the clients, then exit");
 }
 
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, double& seconds,

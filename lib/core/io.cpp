@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
+#include "core/exit_code.h"
 #include "core/kafka_sink.h"
 #include "core/kafka_source.h"
 #include "core/writer.h"
@@ -29,9 +32,35 @@ Result<std::unique_ptr<Source>> open_source(const InputOptions& options, Diagnos
     return std::unique_ptr<Source>(std::move(source).value());
 }
 
+// --kafka-dump: prints the configuration of each Kafka client the options
+// make and ends the process (nothing has been opened yet).
+[[noreturn]] void dump_and_exit(const InputOptions* input, const OutputOptions& output, const KafkaOptions& kafka,
+                                Diagnostics& diag) {
+    int code = exit_code::k_ok;
+    auto dump = [&](KafkaRole role) {
+        auto conf = make_kafka_conf(kafka, role);
+        if (!conf) {
+            diag.error(conf.error());
+            code = exit_code::k_usage;
+            return;
+        }
+        dump_kafka_conf(*conf, role);
+    };
+    if (input != nullptr && !input->from.empty()) {
+        dump(KafkaRole::consumer);
+    }
+    if (is_kafka_target(output.to) || (input != nullptr && is_kafka_target(input->rejects_path))) {
+        dump(KafkaRole::producer);
+    }
+    std::exit(code);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Sink>> open_sink(const OutputOptions& output, const KafkaOptions& kafka, Diagnostics& diag) {
+    if (kafka.dump) {
+        dump_and_exit(nullptr, output, kafka, diag);
+    }
     std::vector<Path> key_fields;
     for (const std::string& field : output.key_fields) {
         auto path = Path::parse(field);
@@ -61,6 +90,9 @@ Result<std::unique_ptr<Sink>> open_sink(const OutputOptions& output, const Kafka
 }
 
 Result<Io> open_io(const InputOptions& input, const OutputOptions& output, Diagnostics& diag) {
+    if (input.kafka.dump) {
+        dump_and_exit(&input, output, input.kafka, diag);
+    }
     auto source = open_source(input, diag);
     if (!source) {
         return std::move(source).take_error();

@@ -179,4 +179,26 @@ Result<KafkaConf> make_kafka_conf(const KafkaOptions& options, KafkaRole role) {
     return conf;
 }
 
+void dump_kafka_conf(const KafkaConf& conf, KafkaRole role) {
+    std::size_t count = 0;
+    const char** pairs = rd_kafka_conf_dump(conf.get(), &count);
+    std::string out;
+    const char* name = role == KafkaRole::consumer ? "consumer" : "producer";
+    for (std::size_t i = 0; i + 1 < count; i += 2) {
+        std::string_view prop(pairs[i]);
+        bool secret = prop.find("password") != std::string_view::npos || prop.find("secret") != std::string_view::npos;
+        out += fmt::format("{} {}={}\n", name, prop, secret ? "***" : pairs[i + 1]);
+    }
+    rd_kafka_conf_dump_free(pairs, count);
+    // Topic-level properties (acks, partitioner) live in the default topic configuration.
+    if (rd_kafka_topic_conf_t* topic = rd_kafka_conf_get_default_topic_conf(conf.get())) {
+        pairs = rd_kafka_topic_conf_dump(topic, &count);
+        for (std::size_t i = 0; i + 1 < count; i += 2) {
+            out += fmt::format("{} {}={}\n", name, pairs[i], pairs[i + 1]);
+        }
+        rd_kafka_conf_dump_free(pairs, count);
+    }
+    (void)!::write(1, out.data(), out.size());
+}
+
 }  // namespace ev

@@ -20,6 +20,7 @@ struct KafkaOptions {
     std::string group;               ///< consumer group id (required to consume)
     std::vector<std::string> props;  ///< PROP=VALUE, in order, after the config file
     std::string config_file;         ///< a file of PROP=VALUE lines (# comments)
+    bool dump = false;               ///< --kafka-dump: print the configurations, then exit
 };
 
 /// The "kafka:" prefix that names topics in --from, --to, --rejects and
@@ -45,6 +46,10 @@ enum class KafkaRole { consumer, producer };
 /// then the config file, then each --kafka property, then the brokers. The
 /// error names the property librdkafka refused.
 Result<KafkaConf> make_kafka_conf(const KafkaOptions& options, KafkaRole role);
+
+/// Writes conf as "ROLE PROP=VALUE" lines to fd 1 (--kafka-dump), secrets
+/// (properties whose name holds "password" or "secret") as "***".
+void dump_kafka_conf(const KafkaConf& conf, KafkaRole role);
 
 /// The bootstrap list: --brokers, else $EVKIT_BROKERS; an error when neither.
 Result<std::string> kafka_brokers(const KafkaOptions& options);

@@ -314,3 +314,49 @@ stop_tool() {
              END { print bad + 0 }' "$BATS_TEST_TMPDIR/out"
     assert_output 0
 }
+
+@test "--rejects kafka:TOPIC sends bad lines to a dead-letter topic, unchanged" {
+    run evfilter --rejects kafka:in1 true <<< $'{"a":1}\nnot json\n{"b":2}'
+    assert_success
+    assert_output --partial '{"b":2}'
+    assert_output --partial "written to kafka:in1"
+    run kafka_consume in1 1
+    assert_output "0  not json"
+}
+
+@test "evsrc-nagios once --to kafka:TOPIC writes the events a pipe gets, keyed by identity" {
+    evsrc-nagios once --name load --subject web1 --to kafka:in1 -- /usr/lib/nagios/plugins/check_load -w 99,99,99 -c 99,99,99
+    run kafka_consume in1 1
+    assert_line --regexp '^0 \["web1","load"\] \{.*"type":"status".*"subject":"web1","name":"load","state":"ok"'
+    # Same events as on stdout, ids and times apart.
+    evsrc-nagios once --name load --subject web1 -- /usr/lib/nagios/plugins/check_load -w 99,99,99 -c 99,99,99 \
+        > "$BATS_TEST_TMPDIR/pipe"
+    diff <(kafka_consume in1 | cut -d' ' -f3- | jq -c 'del(.id, .time, .metric, .data, .message)') \
+        <(jq -c 'del(.id, .time, .metric, .data, .message)' "$BATS_TEST_TMPDIR/pipe")
+}
+
+@test "--kafka and --kafka-config reach librdkafka unchanged (TLS, SASL), after evkit's defaults" {
+    printf '# TLS for every client\nsecurity.protocol=SASL_SSL\nssl.ca.location=/etc/ssl/certs\n' > "$BATS_TEST_TMPDIR/kafka.conf"
+    run evfilter --from kafka:in --group g --to kafka:out --kafka-config "$BATS_TEST_TMPDIR/kafka.conf" \
+        --kafka sasl.mechanisms=SCRAM-SHA-512 --kafka sasl.username=evkit --kafka sasl.password=hunter2 \
+        --kafka linger.ms=0 --kafka-dump true
+    assert_success
+    assert_line "consumer security.protocol=sasl_ssl"
+    assert_line "consumer ssl.ca.location=/etc/ssl/certs"
+    assert_line "consumer sasl.mechanisms=SCRAM-SHA-512"
+    assert_line "consumer group.id=g"
+    assert_line "consumer enable.auto.commit=false"
+    assert_line "consumer auto.offset.reset=smallest"
+    assert_line "producer sasl.username=evkit"
+    assert_line "producer sasl.password=***"
+    assert_line "producer enable.idempotence=true"
+    assert_line "producer request.required.acks=-1"
+    assert_line "producer message.timeout.ms=0"
+    assert_line "producer partitioner=murmur2_random"
+    assert_line "producer queue.buffering.max.ms=0"
+    refute_output --partial hunter2
+    printf 'no equals sign\n' > "$BATS_TEST_TMPDIR/bad.conf"
+    run evfilter --from kafka:in --group g --kafka-config "$BATS_TEST_TMPDIR/bad.conf" true
+    assert_failure 2
+    assert_output --partial "bad.conf: line 1: expected PROP=VALUE"
+}

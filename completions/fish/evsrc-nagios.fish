@@ -33,3 +33,9 @@ complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l poll-inter
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l max-line -x -d 'Longest accepted line in bytes'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l rejects -r -F -d 'Append bad lines verbatim to FILE'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from perfdata' -l strict -d 'Stop with exit 3 at the first bad line'
+# run, once, parse, perfdata: Kafka output
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l to -x -a 'kafka:' -d 'Write events to a Kafka topic instead of stdout'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l key -x -d 'Key Kafka messages by these fields (FIELD,...)'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l brokers -x -d 'Kafka bootstrap brokers (default $EVKIT_BROKERS)'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'

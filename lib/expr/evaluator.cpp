@@ -115,25 +115,62 @@ private:
     std::deque<std::vector<Value>> m_lists;
 };
 
-class PathNode final : public Node {
+// A path whose first key is a read field (subject, severity...) starts
+// from ReadFields when the context has them, rather than walking the
+// event's members again; the rest of the path is looked up from there.
+// Read fields appear at most once, so this finds what a walk would.
+class FieldPath {
 public:
-    explicit PathNode(Path path) : m_path(std::move(path)) {}
-    Value eval(const Context& ctx) override {
-        auto found = m_path.lookup(ctx.event);
-        return found ? Value::of_element(*found) : Value::null();
+    explicit FieldPath(Path path) : m_path(std::move(path)) {
+        const auto& steps = m_path.steps();
+        if (steps.empty() || steps[0].kind != PathStep::Kind::key) {
+            return;
+        }
+        for (int i = 0; i < k_field_count; ++i) {
+            if (field_key(static_cast<Field>(i)) == steps[0].key) {
+                m_field = static_cast<Field>(i);
+                m_rest = Path(std::vector<PathStep>(steps.begin() + 1, steps.end()));
+                break;
+            }
+        }
+    }
+
+    std::optional<simdjson::dom::element> lookup(const Context& ctx) const {
+        if (m_field && ctx.fields != nullptr) {
+            auto first = ctx.fields->get(*m_field);
+            if (!first || m_rest.empty()) {
+                return first;
+            }
+            return m_rest.lookup(*first);
+        }
+        return m_path.lookup(ctx.event);
     }
 
 private:
     Path m_path;
+    std::optional<Field> m_field;
+    Path m_rest;
+};
+
+class PathNode final : public Node {
+public:
+    explicit PathNode(Path path) : m_path(std::move(path)) {}
+    Value eval(const Context& ctx) override {
+        auto found = m_path.lookup(ctx);
+        return found ? Value::of_element(*found) : Value::null();
+    }
+
+private:
+    FieldPath m_path;
 };
 
 class ExistsNode final : public Node {
 public:
     explicit ExistsNode(Path path) : m_path(std::move(path)) {}
-    Value eval(const Context& ctx) override { return Value::of_bool(m_path.lookup(ctx.event).has_value()); }
+    Value eval(const Context& ctx) override { return Value::of_bool(m_path.lookup(ctx).has_value()); }
 
 private:
-    Path m_path;
+    FieldPath m_path;
 };
 
 class NotNode final : public Node {

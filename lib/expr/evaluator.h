@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/fields.h"
 #include "core/path.h"
 #include "expr/value.h"
 
@@ -24,6 +25,9 @@ struct Context {
     simdjson::dom::element event;
     /// The clock now() reads; null reads as time 0.
     const Clock* clock = nullptr;
+    /// The event's read fields when the caller has them (Input's Record): a
+    /// path whose first key is one starts there instead of at the event.
+    const ReadFields* fields = nullptr;
 };
 
 /// One evaluable node; a value it returns stays valid until the node is evaluated again.

@@ -35,16 +35,25 @@ Result<Program> Program::compile(std::string_view source, const Clock& clock) {
 
 bool Program::test(simdjson::dom::element event) {
     m_impl->context.event = event;
+    m_impl->context.fields = nullptr;
+    return truthy(m_impl->compiled.root->eval(m_impl->context));
+}
+
+bool Program::test(simdjson::dom::element event, const ReadFields& fields) {
+    m_impl->context.event = event;
+    m_impl->context.fields = &fields;
     return truthy(m_impl->compiled.root->eval(m_impl->context));
 }
 
 void Program::eval_json(simdjson::dom::element event, std::string& out) {
     m_impl->context.event = event;
+    m_impl->context.fields = nullptr;
     write_json(m_impl->compiled.root->eval(m_impl->context), out);
 }
 
 Json Program::eval(simdjson::dom::element event) {
     m_impl->context.event = event;
+    m_impl->context.fields = nullptr;
     return to_owned_json(m_impl->compiled.root->eval(m_impl->context));
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/fields.h"
 #include "core/json.h"
 #include "core/path.h"
 #include "core/result.h"
@@ -27,6 +28,9 @@ public:
 
     /// True when the expression's value is truthy for this event (jq truthiness: anything but false and null).
     bool test(simdjson::dom::element event);
+    /// The same for an event whose read fields are indexed (Input's Record):
+    /// paths that start with one of them begin there.
+    bool test(simdjson::dom::element event, const ReadFields& fields);
     /// Appends the canonical JSON of the expression's value (for evfilter --set).
     void eval_json(simdjson::dom::element event, std::string& out);
     /// The expression's value as an owned Json (for tools that build events).

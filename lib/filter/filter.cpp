@@ -112,7 +112,7 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
     uint64_t matched = 0;
     Record record;
     while (input.next(record) == Input::Next::record) {
-        if (program->test(record.root) != options.invert) {
+        if (program->test(record.root, record.fields) != options.invert) {
             ++matched;
             if (!options.count) {
                 if (edits->edits.empty()) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/fields.h"
 #include "expr/expr.h"
 
 namespace {
@@ -140,6 +141,14 @@ TEST(ExprCases, AllCasesPass) {
             ADD_FAILURE() << where << ": test() disagrees with the result " << c.result;
             ++failures;
         }
+        // As evfilter runs it: paths that start with a read field begin at
+        // Input's ReadFields; the answer must be the same.
+        ev::ReadFields fields;
+        if (event.is_object() && fields.index(event.get_object().value_unsafe()).empty() &&
+            program->test(event, fields) != truthy) {
+            ADD_FAILURE() << where << ": test() with read fields disagrees with the result " << c.result;
+            ++failures;
+        }
     }
     EXPECT_EQ(failures, 0) << failures << " of " << cases.size() << " cases failed";
 }
@@ -147,6 +156,28 @@ TEST(ExprCases, AllCasesPass) {
 }  // namespace
 
 namespace {
+
+TEST(ExprProgram, PathsStartAtTheReadFieldsGiven) {
+    // Paths whose first key is a read field take it from ReadFields (indexed
+    // here from another event, to show which is read); others walk the event.
+    simdjson::dom::parser p1;
+    simdjson::dom::parser p2;
+    simdjson::dom::element event = p1.parse(std::string(R"({"subject":"a","tags":{"role":"db"},"x":1})"));
+    simdjson::dom::element other = p2.parse(std::string(R"({"subject":"b","tags":{"role":"web"},"x":2})"));
+    ev::ReadFields fields;
+    ASSERT_TRUE(fields.index(other.get_object().value_unsafe()).empty());
+    auto check = [&](const char* expr, bool plain, bool with_fields) {
+        auto program = ev::expr::Program::compile(expr);
+        ASSERT_TRUE(program) << program.error();
+        EXPECT_EQ(program->test(event), plain) << expr;
+        EXPECT_EQ(program->test(event, fields), with_fields) << expr;
+    };
+    check("subject == \"a\"", true, false);
+    check("subject == \"b\"", false, true);
+    check("tags.role == \"web\"", false, true);
+    check("exists(tags.role) && !exists(name)", true, true);
+    check("x == 1", true, true);
+}
 
 TEST(ExprProgram, MovesAndReportsFields) {
     auto compiled = ev::expr::Program::compile("tags.role == \"db\" && severity >= 1 || tags.role == \"web\"");

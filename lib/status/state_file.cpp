@@ -171,12 +171,18 @@ bool read_identity(simdjson::dom::object object, SavedIdentity& out, std::string
 
 }  // namespace
 
-void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out) {
+void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out, const RecentIds* recent) {
     auto entries = table.sorted();
     out += fmt::format("{{\"evstatus_state\":{},\"clock\":\"{}\"", k_format_version,
                        clock == ClockKind::event ? "event" : "wall");
     put_number(out, "time", time);
-    out += fmt::format(",\"count\":{}}}\n", entries.size());
+    out += fmt::format(",\"count\":{}", entries.size());
+    if (recent != nullptr && recent->size() > 0) {
+        out += ",\"recent_ids\":\"";
+        recent->encode(out);
+        out += '"';
+    }
+    out += "}\n";
     for (const IdentityEntry* entry : entries) {
         const IdentityState& s = entry->state;
         out += "{\"subject\":";
@@ -235,6 +241,17 @@ Result<Snapshot> decode_state(std::string_view text) {
             if (!f.string("clock", clock) || !f.number("time", snapshot.time) ||
                 !f.integer("count", 0, INT64_MAX, count)) {
                 return fail(error);
+            }
+            if (simdjson::dom::element recent; object["recent_ids"].get(recent) == simdjson::SUCCESS) {
+                std::string_view hex;
+                RecentIds check(0);  // keeps nothing: only checks the text
+                if (recent.get_string().get(hex) != simdjson::SUCCESS) {
+                    return fail("field \"recent_ids\" is not a string");
+                }
+                if (auto checked = check.decode(hex); !checked) {
+                    return fail(checked.error());
+                }
+                snapshot.recent_ids = hex;
             }
             if (clock == "event") {
                 snapshot.clock = ClockKind::event;

@@ -2,7 +2,9 @@
 // start, so a restart neither forgets nor storms.
 //
 // Format (NDJSON): a header line
-//   {"evstatus_state":1,"clock":"event","time":T,"count":N}
+//   {"evstatus_state":1,"clock":"event","time":T,"count":N,"recent_ids":"HEX"}
+// (recent_ids, the replay window as RecentIds::encode writes it, only when
+// it holds ids; files without it load with an empty window)
 // then N lines, one per identity, sorted by subject and name:
 //   {"subject":S,"name":N,"state":"ok","raw":"ok","since":T,"seen":T,"ttl":0,
 //    "deadline":0,"soft":0,"flap":0,"flapping":false,"expired":false}
@@ -13,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/recent_ids.h"
 #include "core/result.h"
 #include "status/config.h"
 #include "status/table.h"
@@ -31,10 +34,13 @@ struct Snapshot {
     ClockKind clock = ClockKind::wall;      ///< the clock of the run that saved it
     double time = 0;                        ///< that clock's time at the save
     std::vector<SavedIdentity> identities;  ///< sorted by subject and name
+    std::string recent_ids;                 ///< the replay window, RecentIds::encode's text (checked)
 };
 
-/// Appends the state file text for table, saved at time on clock.
-void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out);
+/// Appends the state file text for table, saved at time on clock, with the
+/// replay window recent when given.
+void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out,
+                  const RecentIds* recent = nullptr);
 
 /// Parses state file text; any deviation (truncation, a bad field, a wrong
 /// count, a duplicate identity) is an error naming the line.

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/exit_code.h"
 #include "core/input.h"
+#include "core/recent_ids.h"
 #include "core/signals.h"
 #include "status/alert.h"
 #include "status/engine.h"
@@ -61,6 +62,7 @@ private:
     void maybe_save();
     void print_stats(uint64_t records);
     bool finish_pending();
+    bool replayed(const StatusEvent& event);
 
     const Options& m_options;
     const Settings& m_settings;
@@ -70,6 +72,10 @@ private:
     Sink& m_out;
     SyncAck m_ack;
     std::string m_scratch;
+    // The ids of the last statuses applied: a replay of one (Kafka re-reads
+    // from the last commit) passes through but changes nothing.
+    RecentIds m_recent;
+    uint64_t m_replayed = 0;
     // Two records in turn (Input::keep_previous): a status is applied once
     // the next event has been read, so that the next identity's table slot
     // is on its way from memory meanwhile (see finish_pending).
@@ -109,7 +115,7 @@ void Filter::expire(double now) {
 }
 
 void Filter::emit(const Decision& decision, const StatusEvent* cause, std::string_view cause_line) {
-    write_alert(decision, cause, m_out.buffer(), m_scratch);
+    write_alert(decision, cause, m_out.buffer(), m_scratch, cause_line);
     m_out.end_line();
 }
 
@@ -139,7 +145,7 @@ bool Filter::save() {
     double time =
         m_settings.clock == ClockKind::event ? (std::isfinite(m_event_now) ? m_event_now : 0) : wall_clock().now();
     std::string bytes;
-    encode_state(m_engine.table(), m_settings.clock, time, bytes);
+    encode_state(m_engine.table(), m_settings.clock, time, bytes, &m_recent);
     auto saved = save_state_file(m_options.state_path, bytes);
     if (!saved) {
         m_diag.error(saved.error());
@@ -164,8 +170,9 @@ void Filter::print_stats(uint64_t records) {
     const IdentityTable& table = m_engine.table();
     const EngineCounters& c = m_engine.counters();
     std::size_t n = table.size();
-    m_diag.error(fmt::format("events {}, statuses {}, alerts {} ({} expired, {} held back by flapping), identities {}",
-                             records, c.statuses, c.alerts, c.expired, c.held_back, n));
+    m_diag.error(fmt::format(
+        "events {}, statuses {}, replayed {}, alerts {} ({} expired, {} held back by flapping), identities {}", records,
+        c.statuses, m_replayed, c.alerts, c.expired, c.held_back, n));
     m_diag.error(
         fmt::format("memory: {} bytes per identity beyond subject and name ({} bytes of strings), "
                     "peak RSS {} kB",
@@ -180,7 +187,7 @@ bool Filter::finish_pending() {
     }
     m_pending.active = false;
     const StatusEvent& event = m_events[m_pending.turn];
-    if (auto decision = m_engine.apply(event, m_pending.now, m_pending.hash)) {
+    if (auto decision = replayed(event) ? std::nullopt : m_engine.apply(event, m_pending.now, m_pending.hash)) {
         emit(*decision, &event, event.id ? std::string_view{} : std::string_view(m_pending.line));
     }
     if (m_out.ended() || m_out.failed()) {
@@ -190,6 +197,16 @@ bool Filter::finish_pending() {
     if ((m_pending.records & 1023) == 0) {
         maybe_save();
     }
+    return true;
+}
+
+// True when event's id was applied moments ago (it is counted); otherwise
+// the id joins the window, as the status is applied now.
+bool Filter::replayed(const StatusEvent& event) {
+    if (!event.id || m_recent.insert(*event.id)) {
+        return false;
+    }
+    ++m_replayed;
     return true;
 }
 
@@ -209,6 +226,7 @@ int Filter::run() {
                 m_event_now = snapshot.time;
             }
             restore(m_engine.table(), snapshot, base);
+            (void)m_recent.decode(snapshot.recent_ids);  // checked by the load
         }
         m_last_save = steady_now();
     }

@@ -60,6 +60,37 @@ TEST(StatusStateFile, RoundTrips) {
     EXPECT_EQ(restored.next_deadline(), 180);
 }
 
+TEST(StatusStateFile, TheReplayWindowRoundTrips) {
+    RecentIds recent(4);
+    recent.insert("c1");
+    recent.insert("o2");
+    std::string text;
+    encode_state(sample_table(), ClockKind::event, 130, text, &recent);
+    EXPECT_NE(text.substr(0, text.find('\n')).find("\"recent_ids\":\""), std::string::npos);
+    auto snapshot = decode_state(text);
+    ASSERT_TRUE(snapshot) << snapshot.error();
+    RecentIds back(4);
+    ASSERT_TRUE(back.decode(snapshot->recent_ids).ok());
+    EXPECT_TRUE(back.contains("c1"));
+    EXPECT_TRUE(back.contains("o2"));
+    EXPECT_FALSE(back.contains("w3"));
+    // An empty window writes nothing: the header is as before.
+    std::string plain;
+    RecentIds empty(4);
+    encode_state(sample_table(), ClockKind::event, 130, plain, &empty);
+    EXPECT_EQ(plain.find("recent_ids"), std::string::npos);
+    EXPECT_TRUE(decode_state(plain)->recent_ids.empty());
+}
+
+TEST(StatusStateFile, ABadReplayWindowIsCorruption) {
+    for (const char* bad : {R"("recent_ids":12)", R"("recent_ids":"abc")", R"("recent_ids":"00000000000000zz")"}) {
+        std::string text = std::string(R"({"evstatus_state":1,"clock":"event","time":1,"count":0,)") + bad + "}\n";
+        auto r = decode_state(text);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_EQ(r.error().substr(0, 8), "line 1: ") << r.error();
+    }
+}
+
 TEST(StatusStateFile, WallClockRestoreGivesAGraceOfOneTtl) {
     IdentityTable t = sample_table();
     std::string text;

@@ -36,3 +36,4 @@ complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l key -x -d 'Key Ka
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l brokers -x -d 'Kafka bootstrap brokers (default $EVKIT_BROKERS)'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
+complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka-dump -d 'Print the librdkafka configuration and exit'

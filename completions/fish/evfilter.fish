@@ -14,5 +14,6 @@ complete -c evfilter -l key -x -d 'Key Kafka messages by these fields (FIELD,...
 complete -c evfilter -l brokers -x -d 'Kafka bootstrap brokers (default $EVKIT_BROKERS)'
 complete -c evfilter -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evfilter -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
+complete -c evfilter -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evfilter -l help -d 'Show help'
 complete -c evfilter -l version -d 'Show version'

@@ -22,5 +22,6 @@ complete -c evgraphite -l group -x -d 'Kafka consumer group (required with --fro
 complete -c evgraphite -l brokers -x -d 'Kafka bootstrap brokers (default $EVKIT_BROKERS)'
 complete -c evgraphite -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evgraphite -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
+complete -c evgraphite -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evgraphite -l help -d 'Show help'
 complete -c evgraphite -l version -d 'Show version'

@@ -23,6 +23,7 @@ complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l key -x -d 'Ke
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l brokers -x -d 'Kafka bootstrap brokers (default $EVKIT_BROKERS)'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
+complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l version -d 'Show version'
 complete -c evstatus -l state -r -F -d 'The state file'
 complete -c evstatus -l help -d 'Show help'

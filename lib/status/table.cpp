@@ -139,6 +139,13 @@ void IdentityTable::sift_down(std::size_t i) {
         if (first >= n) {
             break;
         }
+        // Ask for the next level now: whichever child wins, its children
+        // are then on their way (the heap outgrows the caches; each level
+        // would otherwise wait for memory in turn).
+        std::size_t grand = 4 * first + 1;
+        for (std::size_t g = grand; g < n && g < grand + 16; g += 4) {
+            prefetch(&m_queue[g]);
+        }
         std::size_t best = first;
         std::size_t last = std::min(first + 4, n);
         for (std::size_t c = first + 1; c < last; ++c) {

@@ -80,9 +80,10 @@ per_rss = (em - one_kb) * 1024 / identities
 print(f"memory per identity: {accounted} bytes counted by the table beyond subject and name "
       f"({strings / identities:.0f} bytes of subject+name on average); peak RSS {em:.0f} kB with {identities} "
       f"identities vs {one_kb} kB with one: {per_rss:.0f} bytes per identity, strings included")
-wall_ok = n / t['evstatus'] >= 1e6
-cpu_ok = n / (eu + es) >= 1e6
-print(f"targets (>= 1,000,000 events/s; <= 300 bytes per identity beyond strings): "
+# Issue 11: at least 2 M events/s.
+wall_ok = n / t['evstatus'] >= 2e6
+cpu_ok = n / (eu + es) >= 2e6
+print(f"targets (>= 2,000,000 events/s; <= 300 bytes per identity beyond strings): "
       f"throughput {'met' if wall_ok else ('met in CPU time, not in wall time on this loaded machine' if cpu_ok else 'NOT met')}, "
       f"memory {'met' if accounted <= 300 else 'NOT met'}")
 PY

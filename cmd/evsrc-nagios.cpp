@@ -9,6 +9,7 @@
 #include "core/diag.h"
 #include "core/duration.h"
 #include "core/exit_code.h"
+#include "core/host.h"
 #include "core/io.h"
 #include "core/signals.h"
 #include "nagios/app.h"
@@ -227,7 +228,7 @@ int main(int argc, char** argv) {
     sched.defaults.timeout = one.timeout;
     sched.defaults.max_output = one.max_output;
     sched.defaults.timeout_state = one.timeout_state;
-    sched.defaults.subject = subject.empty() ? ev::nagios::host_fqdn() : subject;
+    sched.defaults.subject = subject.empty() ? ev::host_fqdn() : subject;
     sched.defaults.tags = *parsed_tags;
     sched.defaults.splay = !no_splay;
     sched.metrics = !no_metrics;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/exit_code.h"
+#include "core/kafka_sink.h"
 #include "core/signals.h"
 
 namespace ev {
@@ -51,7 +52,19 @@ Input::~Input() {
 }
 
 Result<void> Input::open() {
-    if (!m_options.rejects_path.empty()) {
+    if (is_kafka_target(m_options.rejects_path)) {
+        // A dead-letter topic: each bad line becomes one message, unkeyed.
+        auto topics = parse_kafka_topics(m_options.rejects_path);
+        if (!topics || topics->size() != 1) {
+            return make_error(
+                fmt::format("--rejects {}: {}", m_options.rejects_path, topics ? "names one topic" : topics.error()));
+        }
+        auto sink = KafkaSink::open(m_options.kafka, topics->front(), {}, m_diag);
+        if (!sink) {
+            return make_error(fmt::format("--rejects {}: {}", m_options.rejects_path, sink.error()));
+        }
+        m_rejects = std::move(sink).value();
+    } else if (!m_options.rejects_path.empty()) {
         auto fd = open_private_append(m_options.rejects_path);
         if (!fd) {
             return make_error(fmt::format("cannot open rejects file {}", fd.error()));

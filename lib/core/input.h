@@ -103,7 +103,7 @@ private:
     simdjson::dom::parser m_parsers[2];
     int m_turn = 0;  // the parser of the next line (always 0 unless keep_previous)
     bool m_keep_previous = false;
-    std::unique_ptr<Writer> m_rejects;
+    std::unique_ptr<Sink> m_rejects;  // a file (Writer) or a dead-letter topic
     int m_rejects_fd = -1;
     uint64_t m_records = 0;
     uint64_t m_rejected = 0;

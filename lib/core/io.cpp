@@ -13,7 +13,7 @@ namespace ev {
 
 namespace {
 
-Result<std::unique_ptr<Source>> open_source(const InputOptions& options, Diagnostics& diag) {
+Result<std::unique_ptr<Source>> open_source(const InputOptions& options, Sink& out, Diagnostics& diag) {
     if (options.from.empty()) {
         return std::unique_ptr<Source>(
             std::make_unique<FileSource>(options.files, options.max_line, options.block, diag));
@@ -29,6 +29,7 @@ Result<std::unique_ptr<Source>> open_source(const InputOptions& options, Diagnos
     if (!source) {
         return std::move(source).take_error();
     }
+    (*source)->set_self_status(&out);
     return std::unique_ptr<Source>(std::move(source).value());
 }
 
@@ -86,6 +87,7 @@ Result<std::unique_ptr<Sink>> open_sink(const OutputOptions& output, const Kafka
     if (!sink) {
         return std::move(sink).take_error();
     }
+    (*sink)->set_self_status(true);
     return std::unique_ptr<Sink>(std::move(sink).value());
 }
 
@@ -93,13 +95,13 @@ Result<Io> open_io(const InputOptions& input, const OutputOptions& output, Diagn
     if (input.kafka.dump) {
         dump_and_exit(&input, output, input.kafka, diag);
     }
-    auto source = open_source(input, diag);
-    if (!source) {
-        return std::move(source).take_error();
-    }
     auto sink = open_sink(output, input.kafka, diag);
     if (!sink) {
         return std::move(sink).take_error();
+    }
+    auto source = open_source(input, **sink, diag);
+    if (!source) {
+        return std::move(source).take_error();
     }
     Io io;
     io.input = std::make_unique<Input>(input, diag, std::move(source).value());

@@ -21,8 +21,8 @@ struct OutputOptions {
 
 /// A tool's opened input and output.
 struct Io {
+    std::unique_ptr<Sink> out;  // first: it outlives the input, which may report to it
     std::unique_ptr<Input> input;
-    std::unique_ptr<Sink> out;
 };
 
 /// Opens the source (Kafka with --from, else the files or stdin) under the

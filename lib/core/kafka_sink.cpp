@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/self_status.h"
 #include "core/signals.h"
 
 namespace ev {
@@ -107,6 +108,13 @@ void KafkaSink::produce(std::string_view bytes) {
     if (m_failed) {
         return;
     }
+    if (!m_status.empty()) {
+        // The outage's self-status travels in the stream itself (it reaches
+        // the topic once the brokers are back); stderr said it at once.
+        std::string status = std::move(m_status);
+        m_status.clear();
+        produce(status);
+    }
     m_key = kafka_key(m_parser, bytes, m_key_fields);
     uint64_t ticket = m_ticket + 1;
     int64_t stop_deadline = -1;
@@ -173,7 +181,11 @@ void KafkaSink::delivered(uint64_t ticket, rd_kafka_resp_err_t err) {
     }
     if (m_outage) {
         m_outage = false;
-        m_diag.error(fmt::format("kafka: delivering to {} again", m_topic));
+        std::string message = fmt::format("kafka: delivering to {} again", m_topic);
+        m_diag.error(message);
+        if (m_self_status) {
+            m_status = self_status_line(m_diag.tool(), "kafka", State::ok, message, k_self_status_ttl);
+        }
     }
 }
 
@@ -218,8 +230,13 @@ void KafkaSink::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaq
     }
     if (!sink->m_outage && err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         sink->m_outage = true;
-        sink->m_diag.error(
-            fmt::format("kafka: {}; holding output for {} until the brokers are back", reason, sink->m_topic));
+        std::string message =
+            fmt::format("kafka: {}; holding output for {} until the brokers are back", reason, sink->m_topic);
+        sink->m_diag.error(message);
+        if (sink->m_self_status) {
+            sink->m_status =
+                self_status_line(sink->m_diag.tool(), "kafka", State::critical, message, k_self_status_ttl);
+        }
     }
 }
 

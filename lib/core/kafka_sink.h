@@ -54,6 +54,11 @@ public:
     int poll_fd() const override { return m_wake[0]; }
     void service() override;
 
+    /// Makes the sink write the tool's self-status (evkit.TOOL.kafka) into
+    /// its own stream when the brokers go away and come back: for a tool's
+    /// main output only, where an extra line disturbs no line accounting.
+    void set_self_status(bool on) { m_self_status = on; }
+
     /// How long flush() keeps trying once a stop was requested.
     static constexpr int k_stop_wait_ms = 5000;
 
@@ -82,6 +87,8 @@ private:
     unsigned m_since_poll = 0;
     bool m_failed = false;
     bool m_outage = false;
+    bool m_self_status = false;
+    std::string m_status;  // a self-status line to produce before the next line
     std::string m_error;
 };
 

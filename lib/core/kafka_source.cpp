@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include "core/clock.h"
+#include "core/self_status.h"
 #include "core/signals.h"
 
 namespace ev {
@@ -185,7 +186,15 @@ void KafkaSource::report(const rd_kafka_message_t* message) {
                         where, rd_kafka_message_errstr(message)));
         return;
     }
-    m_diag.error(fmt::format("kafka: {}{}", where, rd_kafka_message_errstr(message)));
+    std::string text = fmt::format("kafka: {}{}", where, rd_kafka_message_errstr(message));
+    m_diag.error(text);
+    if (message->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !m_outage) {
+        m_outage = true;
+        if (m_status_out != nullptr) {
+            m_status_out->write_line(self_status_line(m_diag.tool(), "kafka", State::critical,
+                                                      text + "; waiting for them", k_self_status_ttl));
+        }
+    }
 }
 
 // Waits for the consumer queue to become non-empty; false when a signal
@@ -245,6 +254,14 @@ Source::Status KafkaSource::next(Line& out, int timeout_ms) {
             continue;
         }
         m_message = message;
+        if (m_outage) {
+            m_outage = false;
+            m_diag.error("kafka: reading again");
+            if (m_status_out != nullptr) {
+                m_status_out->write_line(
+                    self_status_line(m_diag.tool(), "kafka", State::ok, "kafka: reading again", k_self_status_ttl));
+            }
+        }
         uint32_t id = stream_of(rd_kafka_topic_name(message->rkt), message->partition);
         const Stream& s = m_streams[id];
         std::size_t len = message->len;

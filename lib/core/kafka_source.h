@@ -15,6 +15,7 @@
 
 #include "core/diag.h"
 #include "core/kafka_config.h"
+#include "core/sink.h"
 #include "core/source.h"
 
 namespace ev {
@@ -45,6 +46,10 @@ public:
     /// Times the consumer's position was reset because its offset fell out
     /// of the topic's retention: events were lost upstream of this tool.
     uint64_t offset_resets() const { return m_offset_resets; }
+
+    /// Writes the tool's self-status (evkit.TOOL.kafka) to out when the
+    /// brokers go away and when messages flow again.
+    void set_self_status(Sink* out) { m_status_out = out; }
 
     /// How often acknowledged offsets are committed under steady load.
     static constexpr int k_commit_ms = 1000;
@@ -81,6 +86,8 @@ private:
     bool m_stopped = false;
     bool m_closing = false;
     uint64_t m_offset_resets = 0;
+    Sink* m_status_out = nullptr;
+    bool m_outage = false;
     int m_wake[2] = {-1, -1};
 };
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/exit_code.h"
+#include "core/host.h"
 #include "core/id.h"
 #include "core/signals.h"
 #include "nagios/event.h"

@@ -1,9 +1,5 @@
 #include "nagios/event.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cmath>
 
 #include "core/state.h"
@@ -109,25 +105,6 @@ void write_run_events(const CheckInfo& check, const Verdict& verdict, const RunR
             write_metric_event(check, item, run.time, ids, out);
         }
     }
-}
-
-std::string host_fqdn() {
-    char name[256] = {};
-    if (gethostname(name, sizeof name - 1) != 0) {
-        return "localhost";
-    }
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_flags = AI_CANONNAME;
-    addrinfo* info = nullptr;
-    std::string fqdn = name;
-    if (getaddrinfo(name, nullptr, &hints, &info) == 0 && info != nullptr) {
-        if (info->ai_canonname != nullptr && info->ai_canonname[0] != '\0') {
-            fqdn = info->ai_canonname;
-        }
-        freeaddrinfo(info);
-    }
-    return fqdn;
 }
 
 }  // namespace ev::nagios

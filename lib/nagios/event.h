@@ -38,7 +38,4 @@ void write_run_events(const CheckInfo& check, const Verdict& verdict, const RunR
 /// Writes one metric event named CHECK.LABEL for item (nothing for a "U" value).
 void write_metric_event(const CheckInfo& check, const PerfItem& item, double time, IdGenerator& ids, Sink& out);
 
-/// The host's fully qualified name (getaddrinfo canonical name, else hostname).
-std::string host_fqdn();
-
 }  // namespace ev::nagios

@@ -279,6 +279,11 @@ stop_tool() {
     stop_tool
     run distinct_numbers out
     assert_output 3000
+    # The outage and the recovery were reported in the tool's own status events.
+    run bash -c "kcat -C -b '$BROKERS' -t out -e -q | grep -c '\"name\":\"evkit.evfilter.kafka\",\"state\":\"critical\"'"
+    [ "$output" -ge 1 ]
+    run bash -c "kcat -C -b '$BROKERS' -t out -e -q | grep -c '\"name\":\"evkit.evfilter.kafka\",\"state\":\"ok\"'"
+    [ "$output" -ge 1 ]
 }
 
 @test "three evfilter members join and leave one group mid-stream: nothing missing, order per identity kept" {

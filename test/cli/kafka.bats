@@ -125,18 +125,24 @@ stop_tool() {
 }
 
 @test "kill -9 at random moments loses nothing: every event's output exists, duplicates keep order" {
-    # A producer writes 30000 numbered events over about 12 s while the
+    # A producer writes 30000 numbered events over about 20 s while the
     # stage is killed three times and restarted.
     (
-        for chunk in $(seq 0 19); do
-            numbered 30000 | sed -n "$((chunk * 1500 + 1)),$((chunk * 1500 + 1500))p" | kafka_produce in
+        for chunk in $(seq 0 29); do
+            numbered 30000 | sed -n "$((chunk * 1000 + 1)),$((chunk * 1000 + 1000))p" | kafka_produce in
             sleep 0.5
         done
     ) 3>&- &
     producer=$!
     for round in 1 2 3; do
+        before=$(kafka_count out)
         start_tool evfilter --from kafka:in --group crash --to kafka:out "${KOPTS[@]}" true
-        sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 2 + rand() * 3 }')"
+        # Killed while it is writing: once its output grows, at a random moment.
+        for i in $(seq 150); do
+            [ "$(kafka_count out)" -gt "$before" ] && break
+            sleep 0.1
+        done
+        sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", rand() * 1.5 }')"
         kill -KILL "$tool_pid"
         wait "$tool_pid" || true
         tool_pid=

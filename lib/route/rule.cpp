@@ -264,7 +264,7 @@ private:
         std::vector<Word> group;
         auto flush_group = [&](std::size_t at) -> Result<void> {
             if (group.empty()) {
-                return error_in(logical, at, "expected a destination (file, fifo, stdout, consumer, callback or drop)");
+                return error_in(logical, at, "expected a destination (file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)");
             }
             std::string message;
             std::size_t where = group.front().offset;
@@ -489,7 +489,7 @@ Result<DestSpec> parse_destination(std::string_view text) {
         return make_error(fmt::format("'{}': {}", text, word_error.message));
     }
     if (words.empty()) {
-        return make_error("expected a destination (file, fifo, stdout, consumer, callback or drop)");
+        return make_error("expected a destination (file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)");
     }
     for (const Word& word : words) {
         if (word.comma) {

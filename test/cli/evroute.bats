@@ -127,7 +127,7 @@ evroute: rule late: matched 4"
 @test "bad destinations, policies and names are rejected with a caret" {
     run --separate-stderr evroute -e 'rule a when true -> pager x' < /dev/null
     assert_failure 2
-    [ "$stderr" = "evroute: -e 1:1:21: unknown destination 'pager' (expected file, fifo, stdout, consumer, callback or drop)
+    [ "$stderr" = "evroute: -e 1:1:21: unknown destination 'pager' (expected file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)
   rule a when true -> pager x
                       ^" ]
     run --separate-stderr evroute -e 'rule a -> file x policy later' < /dev/null

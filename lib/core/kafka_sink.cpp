@@ -108,13 +108,9 @@ void KafkaSink::produce(std::string_view bytes) {
     if (m_failed) {
         return;
     }
-    if (!m_status.empty()) {
-        // The outage's self-status travels in the stream itself (it reaches
-        // the topic once the brokers are back); stderr said it at once.
-        std::string status = std::move(m_status);
-        m_status.clear();
-        produce(status);
-    }
+    // The outage's self-status travels in the stream itself (it reaches the
+    // topic once the brokers are back); stderr said it at once.
+    send_status();
     m_key = kafka_key(m_parser, bytes, m_key_fields);
     uint64_t ticket = m_ticket + 1;
     int64_t stop_deadline = -1;
@@ -160,6 +156,15 @@ void KafkaSink::service() {
     while (::read(m_wake[0], buf, sizeof buf) > 0) {
     }
     poll(0);
+    send_status();
+}
+
+void KafkaSink::send_status() {
+    if (!m_status.empty()) {
+        std::string status = std::move(m_status);
+        m_status.clear();
+        produce(status);
+    }
 }
 
 void KafkaSink::delivered(uint64_t ticket, rd_kafka_resp_err_t err) {
@@ -198,8 +203,10 @@ void KafkaSink::fail(std::string message) {
 
 Result<void> KafkaSink::flush() {
     int64_t stop_deadline = -1;
+    send_status();
     while (m_durable < m_ticket && !m_failed) {
         poll(50);
+        send_status();
         if (signals::stop_requested_now()) {
             int64_t now = static_cast<int64_t>(steady_now() * 1000);
             if (stop_deadline < 0) {

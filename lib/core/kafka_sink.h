@@ -66,6 +66,7 @@ private:
     KafkaSink(Diagnostics& diag, std::string topic, std::vector<Path> key_fields);
     void produce(std::string_view bytes);
     void poll(int timeout_ms);
+    void send_status();
     void delivered(uint64_t ticket, rd_kafka_resp_err_t err);
     void fail(std::string message);
 

@@ -38,6 +38,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(const KafkaOptions& optio
     std::unique_ptr<KafkaSource> source(new KafkaSource(diag, max_line));
     rd_kafka_conf_set_opaque(conf->get(), source.get());
     rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::on_rebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::on_commit);
     char errstr[512];
     source->m_rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), errstr, sizeof errstr);
     if (source->m_rk == nullptr) {
@@ -122,11 +123,8 @@ void KafkaSource::commit_now(bool async) {
         }
     }
     if (list->cnt > 0) {
-        rd_kafka_resp_err_t err = rd_kafka_commit(m_rk, list, async ? 1 : 0);
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR && !async) {
-            m_diag.error(fmt::format("kafka: offset commit failed: {} (those events will be read again)",
-                                     rd_kafka_err2str(err)));
-        }
+        // Failures, synchronous or not, are reported by on_commit.
+        (void)rd_kafka_commit(m_rk, list, async ? 1 : 0);
     }
     rd_kafka_topic_partition_list_destroy(list);
 }
@@ -171,6 +169,13 @@ void KafkaSource::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
 void KafkaSource::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                                void* opaque) {
     static_cast<KafkaSource*>(opaque)->rebalance(err, partitions);
+}
+
+void KafkaSource::on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*, void* opaque) {
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        static_cast<KafkaSource*>(opaque)->m_diag.error(
+            fmt::format("kafka: offset commit failed: {} (those events will be read again)", rd_kafka_err2str(err)));
+    }
 }
 
 void KafkaSource::report(const rd_kafka_message_t* message) {

@@ -52,7 +52,7 @@ public:
     void set_self_status(Sink* out) { m_status_out = out; }
 
     /// How often acknowledged offsets are committed under steady load.
-    static constexpr int k_commit_ms = 1000;
+    static constexpr int k_commit_ms = 250;
 
 private:
     struct Stream {
@@ -71,6 +71,7 @@ private:
     void report(const rd_kafka_message_t* message);
     bool wait(int timeout_ms);
 
+    static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, void* opaque);
     static void on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                              void* opaque);
 

@@ -161,9 +161,11 @@ void KafkaSink::service() {
 
 void KafkaSink::send_status() {
     if (!m_status.empty()) {
-        std::string status = std::move(m_status);
-        m_status.clear();
-        produce(status);
+        std::vector<std::string> lines;
+        lines.swap(m_status);
+        for (const std::string& line : lines) {
+            produce(line);
+        }
     }
 }
 
@@ -189,7 +191,7 @@ void KafkaSink::delivered(uint64_t ticket, rd_kafka_resp_err_t err) {
         std::string message = fmt::format("kafka: delivering to {} again", m_topic);
         m_diag.error(message);
         if (m_self_status) {
-            m_status = self_status_line(m_diag.tool(), "kafka", State::ok, message, k_self_status_ttl);
+            m_status.push_back(self_status_line(m_diag.tool(), "kafka", State::ok, message, k_self_status_ttl));
         }
     }
 }
@@ -241,8 +243,8 @@ void KafkaSink::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaq
             fmt::format("kafka: {}; holding output for {} until the brokers are back", reason, sink->m_topic);
         sink->m_diag.error(message);
         if (sink->m_self_status) {
-            sink->m_status =
-                self_status_line(sink->m_diag.tool(), "kafka", State::critical, message, k_self_status_ttl);
+            sink->m_status.push_back(
+                self_status_line(sink->m_diag.tool(), "kafka", State::critical, message, k_self_status_ttl));
         }
     }
 }

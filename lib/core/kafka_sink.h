@@ -89,7 +89,7 @@ private:
     bool m_failed = false;
     bool m_outage = false;
     bool m_self_status = false;
-    std::string m_status;  // a self-status line to produce before the next line
+    std::vector<std::string> m_status;  // self-status lines to produce before the next line
     std::string m_error;
 };
 

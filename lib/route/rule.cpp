@@ -264,7 +264,8 @@ private:
         std::vector<Word> group;
         auto flush_group = [&](std::size_t at) -> Result<void> {
             if (group.empty()) {
-                return error_in(logical, at, "expected a destination (file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)");
+                return error_in(logical, at,
+                                "expected a destination (file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)");
             }
             std::string message;
             std::size_t where = group.front().offset;

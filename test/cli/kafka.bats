@@ -29,6 +29,29 @@ distinct_numbers() {
     kafka_consume "$1" | grep -o '"n":[0-9]*' | sort -u | wc -l
 }
 
+# Produces numbered events 1..N to topic in, 1000 every 0.5 s, in the
+# background; sets producer to its pid.
+produce_slowly() {
+    local n=$1
+    (
+        local chunk
+        for chunk in $(seq 0 $((n / 1000 - 1))); do
+            numbered "$n" | sed -n "$((chunk * 1000 + 1)),$((chunk * 1000 + 1000))p" | kafka_produce in
+            sleep 0.5
+        done
+    ) 3>&- &
+    producer=$!
+}
+
+# How many first deliveries of an event number in FILE ("PARTITION KEY
+# VALUE" lines) come after a higher one of the same key: 0 when order per
+# identity held (a replay repeats a suffix, so only first deliveries count).
+order_violations() {
+    awk '{ match($0, /"n":[0-9]+/); n = substr($0, RSTART + 4, RLENGTH - 4) + 0;
+           if (!(n in seen)) { seen[n] = 1; if (n <= last[$2]) bad++; last[$2] = n } }
+         END { print bad + 0 }' "$1"
+}
+
 # Starts CMD in the background as tool_pid, its stderr in $BATS_TEST_TMPDIR/err.
 start_tool() {
     "$@" 2> "$BATS_TEST_TMPDIR/err" 3>&- &
@@ -127,13 +150,7 @@ stop_tool() {
 @test "kill -9 at random moments loses nothing: every event's output exists, duplicates keep order" {
     # A producer writes 30000 numbered events over about 20 s while the
     # stage is killed three times and restarted.
-    (
-        for chunk in $(seq 0 29); do
-            numbered 30000 | sed -n "$((chunk * 1000 + 1)),$((chunk * 1000 + 1000))p" | kafka_produce in
-            sleep 0.5
-        done
-    ) 3>&- &
-    producer=$!
+    produce_slowly 30000
     for round in 1 2 3; do
         before=$(kafka_count out)
         start_tool evfilter --from kafka:in --group crash --to kafka:out "${KOPTS[@]}" true
@@ -155,14 +172,12 @@ stop_tool() {
     done
     stop_tool
     kafka_consume out > "$BATS_TEST_TMPDIR/out"
-    run bash -c "grep -o '\"n\":[0-9]*' '$BATS_TEST_TMPDIR/out' | sort -u | wc -l"
+    run distinct_numbers out
     assert_output 30000
     total=$(wc -l < "$BATS_TEST_TMPDIR/out")
     echo "# kill -9 three times: $((total - 30000)) duplicates of 30000" >&3
     # Per identity, first deliveries ascend (a replay repeats a suffix).
-    run awk '{ match($0, /"n":[0-9]+/); n = substr($0, RSTART + 4, RLENGTH - 4) + 0;
-               if (!(n in seen)) { seen[n] = 1; if (n <= last[$2]) bad++; last[$2] = n } }
-             END { print bad + 0 }' "$BATS_TEST_TMPDIR/out"
+    run order_violations "$BATS_TEST_TMPDIR/out"
     assert_output 0
 }
 
@@ -293,13 +308,7 @@ stop_tool() {
 }
 
 @test "three evfilter members join and leave one group mid-stream: nothing missing, order per identity kept" {
-    (
-        for chunk in $(seq 0 19); do
-            numbered 20000 | sed -n "$((chunk * 1000 + 1)),$((chunk * 1000 + 1000))p" | kafka_produce in
-            sleep 0.5
-        done
-    ) 3>&- &
-    producer=$!
+    produce_slowly 20000
     members=()
     for m in 1 2 3; do
         evfilter --from kafka:in --group many --to kafka:out "${KOPTS[@]}" true 2> "$BATS_TEST_TMPDIR/err$m" 3>&- &
@@ -320,9 +329,7 @@ stop_tool() {
     assert_output 20000
     kafka_consume out > "$BATS_TEST_TMPDIR/out"
     echo "# rebalances: $(($(wc -l < "$BATS_TEST_TMPDIR/out") - 20000)) duplicates of 20000" >&3
-    run awk '{ match($0, /"n":[0-9]+/); n = substr($0, RSTART + 4, RLENGTH - 4) + 0;
-               if (!(n in seen)) { seen[n] = 1; if (n <= last[$2]) bad++; last[$2] = n } }
-             END { print bad + 0 }' "$BATS_TEST_TMPDIR/out"
+    run order_violations "$BATS_TEST_TMPDIR/out"
     assert_output 0
 }
 

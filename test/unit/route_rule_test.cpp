@@ -106,7 +106,8 @@ TEST(RouteRule, StructuralErrors) {
     EXPECT_EQ(parse_error("rule x"),
               "t.rules:1:7: expected 'when EXPR ->' or '->' after the rule name\n  rule x\n        ^");
     EXPECT_EQ(parse_error("rule x ->"),
-              "t.rules:1:10: expected a destination (file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)\n  rule x ->\n    "
+              "t.rules:1:10: expected a destination (file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)\n  "
+              "rule x ->\n    "
               "       ^");
     EXPECT_EQ(parse_error("rule x -> file a,, stdout"),
               "t.rules:1:18: expected a destination (file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)\n"
@@ -154,7 +155,8 @@ TEST(RouteRule, ParseDestination) {
     EXPECT_EQ(spec->label(), "file 'rest of.ndjson'");
     EXPECT_FALSE(parse_destination("file a, file b").ok());
     EXPECT_EQ(parse_destination("nowhere").error(),
-              "'nowhere': unknown destination 'nowhere' (expected file, fifo, stdout, consumer, callback, drop or kafka:TOPIC)");
+              "'nowhere': unknown destination 'nowhere' (expected file, fifo, stdout, consumer, callback, drop or "
+              "kafka:TOPIC)");
 }
 
 TEST(RouteRule, KeysTellDestinationsApart) {

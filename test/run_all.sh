@@ -39,7 +39,9 @@ for area in $areas; do
     p=${p:-0}
     f=${f:-0}
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    grep -E '^\[  FAILED  \]|Failure$|^.*_test.cpp:[0-9]+: ' "$log/unit_$area.txt" | head -50
+    # Each failure with the lines that explain it (expected, actual, message).
+    grep -E -A12 '_test.cpp:[0-9]+: Failure$' "$log/unit_$area.txt" | head -80
+    grep -E '^\[  FAILED  \]' "$log/unit_$area.txt" | head -20
     passed=$((passed + p))
     failed=$((failed + f))
     echo "unit_$area: $p passed, $f failed"

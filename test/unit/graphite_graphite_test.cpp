@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <simdjson.h>
 
 #include "core/clock.h"
@@ -284,7 +285,8 @@ TEST_F(GraphiteAck, NothingIsAcknowledgedWithoutASpoolWhenCarbonNeverTakesIt) {
         ADD_FAILURE() << "event " << last << " acknowledged, though carbon never took it";
     });
     ScriptSource* raw = nullptr;
-    EXPECT_EQ(run(options, std::move(source), raw), ev::graphite::k_exit_undelivered);
+    EXPECT_EQ(run(options, std::move(source), raw), ev::graphite::k_exit_undelivered)
+        << "diagnostics:\n" << fmt::format("{}", fmt::join(m_diag, "\n"));
     EXPECT_EQ(raw->commits(), 0);
 }
 

@@ -201,13 +201,14 @@ protected:
     void TearDown() override { std::filesystem::remove_all(m_dir); }
 
     // Runs the engine over source; out_fd takes --pass or --dry-run output.
+    // The Input (which owns the source raw points to) outlives the run, so
+    // the test can read the source's commits afterwards.
     int run(Options options, std::unique_ptr<ScriptSource> source, ScriptSource*& raw, int out_fd = -1) {
         raw = source.get();
-        ev::Diagnostics diag("evgraphite", [this](std::string_view line) { m_diag.emplace_back(line); });
-        ev::Input input(options.input, diag, std::move(source));
+        m_input = std::make_unique<ev::Input>(options.input, m_diagnostics, std::move(source));
         ev::Writer out(out_fd < 0 ? m_null : out_fd);
         ev::ManualClock clock(1700000000);
-        return ev::graphite::run(options, input, out, diag, clock);
+        return ev::graphite::run(options, *m_input, out, m_diagnostics, clock);
     }
 
     // The carbon lines in the spool segments under m_dir, headers left out.
@@ -230,6 +231,8 @@ protected:
 
     std::string m_dir;
     std::vector<std::string> m_diag;
+    ev::Diagnostics m_diagnostics{"evgraphite", [this](std::string_view line) { m_diag.emplace_back(line); }};
+    std::unique_ptr<ev::Input> m_input;
     int m_null = 2;  // unused output: nothing is written to it
 };
 
@@ -286,7 +289,8 @@ TEST_F(GraphiteAck, NothingIsAcknowledgedWithoutASpoolWhenCarbonNeverTakesIt) {
     });
     ScriptSource* raw = nullptr;
     EXPECT_EQ(run(options, std::move(source), raw), ev::graphite::k_exit_undelivered)
-        << "diagnostics:\n" << fmt::format("{}", fmt::join(m_diag, "\n"));
+        << "diagnostics:\n"
+        << fmt::format("{}", fmt::join(m_diag, "\n"));
     EXPECT_EQ(raw->commits(), 0);
 }
 

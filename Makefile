@@ -12,6 +12,7 @@ DEB_PACKAGES := g++ make pkg-config python3 \
 	libsimdjson-dev libcli11-dev libre2-dev librdkafka-dev libfmt-dev libgtest-dev \
 	bats bats-assert bats-support jq hyperfine kcat lowdown \
 	monitoring-plugins graphite-carbon python3-whisper \
+	libsnmp-dev snmp snmptrapd libsodium-dev \
 	procps psmisc
 # Only `make fuzz` needs these (libFuzzer comes with clang).
 FUZZ_PACKAGES := clang libclang-rt-14-dev
@@ -32,6 +33,12 @@ LIBDIR_evsrc-nagios := nagios
 LIBDIR_evroute := route
 LIBDIR_evbatch := batch
 LIBDIR_evgraphite := graphite
+LIBDIR_evsrc-snmptrap := snmptrap
+LIBDIR_evrpc := rpc
+# Libraries only one engine folder needs, by folder: its tool, unit tests and
+# fuzz replays link them.
+EXTRA_LIBS_snmptrap = $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
+EXTRA_LIBS_rpc = $(shell pkg-config --libs libsodium 2>/dev/null)
 objs_of = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(sort $(wildcard lib/$(1)/*.cpp)))
 CORE_OBJS := $(call objs_of,core) $(call objs_of,expr)
 TOOLS := $(sort $(basename $(notdir $(wildcard cmd/*.cpp))))
@@ -80,16 +87,16 @@ $(BUILD)/obj/%.o: %.cpp
 $(BUILD)/bin/unit_%: $$(patsubst %.cpp,$(BUILD)/obj/%.o,$$(wildcard test/unit/$$*_*_test.cpp)) \
 		$(CORE_OBJS) $$(call objs_of,$$*)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(shell pkg-config --libs gtest_main 2>/dev/null) -o $@
+	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(EXTRA_LIBS_$*) $(shell pkg-config --libs gtest_main 2>/dev/null) -o $@
 
 $(BUILD)/bin/replay_%: $(BUILD)/obj/test/fuzz/fuzz_%.o $(BUILD)/obj/test/fuzz/replay_main.o \
 		$(CORE_OBJS) $$(foreach d,$$(notdir $$(wildcard lib/*)),$$(if $$(findstring $$d,$$*),$$(call objs_of,$$d)))
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) -o $@
+	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(foreach d,$(notdir $(wildcard lib/*)),$(if $(findstring $d,$*),$(EXTRA_LIBS_$d))) -o $@
 
 $(BUILD)/bin/%: $(BUILD)/obj/cmd/%.o $(CORE_OBJS) $$(call objs_of,$$(LIBDIR_$$*))
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(EXTRA_LIBS_$*) -o $@
+	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(EXTRA_LIBS_$(LIBDIR_$*)) -o $@
 
 $(KAFKA_MOCK): $(BUILD)/obj/test/kafka/kafka_mock.o
 	@mkdir -p $(dir $@)

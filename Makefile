@@ -39,6 +39,9 @@ LIBDIR_evrpc := rpc
 # fuzz replays link them.
 EXTRA_LIBS_snmptrap = $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
 EXTRA_LIBS_rpc = $(shell pkg-config --libs libsodium 2>/dev/null)
+# Objects of another engine folder that one folder uses, by folder: evrpc's
+# nagios.run judges plugin runs as evsrc-nagios does.
+EXTRA_OBJS_rpc = $(call objs_of,nagios)
 objs_of = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(sort $(wildcard lib/$(1)/*.cpp)))
 CORE_OBJS := $(call objs_of,core) $(call objs_of,expr)
 TOOLS := $(sort $(basename $(notdir $(wildcard cmd/*.cpp))))
@@ -85,16 +88,16 @@ $(BUILD)/obj/%.o: %.cpp
 .SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/bin/unit_%: $$(patsubst %.cpp,$(BUILD)/obj/%.o,$$(wildcard test/unit/$$*_*_test.cpp)) \
-		$(CORE_OBJS) $$(call objs_of,$$*)
+		$(CORE_OBJS) $$(call objs_of,$$*) $$(EXTRA_OBJS_$$*)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(EXTRA_LIBS_$*) $(shell pkg-config --libs gtest_main 2>/dev/null) -o $@
 
 $(BUILD)/bin/replay_%: $(BUILD)/obj/test/fuzz/fuzz_%.o $(BUILD)/obj/test/fuzz/replay_main.o \
-		$(CORE_OBJS) $$(foreach d,$$(notdir $$(wildcard lib/*)),$$(if $$(findstring $$d,$$*),$$(call objs_of,$$d)))
+		$(CORE_OBJS) $$(foreach d,$$(notdir $$(wildcard lib/*)),$$(if $$(findstring $$d,$$*),$$(call objs_of,$$d) $$(EXTRA_OBJS_$$d)))
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(foreach d,$(notdir $(wildcard lib/*)),$(if $(findstring $d,$*),$(EXTRA_LIBS_$d))) -o $@
 
-$(BUILD)/bin/%: $(BUILD)/obj/cmd/%.o $(CORE_OBJS) $$(call objs_of,$$(LIBDIR_$$*))
+$(BUILD)/bin/%: $(BUILD)/obj/cmd/%.o $(CORE_OBJS) $$(call objs_of,$$(LIBDIR_$$*)) $$(EXTRA_OBJS_$$(LIBDIR_$$*))
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(EXTRA_LIBS_$(LIBDIR_$*)) -o $@
 

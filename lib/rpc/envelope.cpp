@@ -190,7 +190,7 @@ std::string seal(const KeyPair& key, std::string_view body) {
     return line;
 }
 
-Result<Opened> open_envelope(std::string_view line) {
+Result<Sealed> parse_envelope(std::string_view line) {
     ensure_sodium();
     if (line.size() > k_max_envelope) {
         return make_error("envelope longer than 1 MiB");
@@ -249,14 +249,33 @@ Result<Opened> open_envelope(std::string_view line) {
     if (!sig || sig->size() != k_signature_bytes) {
         return make_error("sig is not a base64 ed25519 signature");
     }
-    if (crypto_sign_verify_detached(bytes_of(*sig), bytes_of(body), body.size(), bytes_of(*pub)) != 0) {
+    Sealed sealed;
+    sealed.pub = std::move(*pub);
+    sealed.sig = std::move(*sig);
+    sealed.body = std::string(body);
+    return sealed;
+}
+
+Result<Opened> verify_envelope(Sealed sealed) {
+    ensure_sodium();
+    if (sealed.pub.size() != k_public_key_bytes || sealed.sig.size() != k_signature_bytes ||
+        crypto_sign_verify_detached(bytes_of(sealed.sig), bytes_of(sealed.body), sealed.body.size(),
+                                    bytes_of(sealed.pub)) != 0) {
         return make_error("bad signature");
     }
     Opened opened;
-    opened.fingerprint = fingerprint(*pub);
-    opened.pub = std::move(*pub);
-    opened.body = std::string(body);
+    opened.fingerprint = fingerprint(sealed.pub);
+    opened.pub = std::move(sealed.pub);
+    opened.body = std::move(sealed.body);
     return opened;
+}
+
+Result<Opened> open_envelope(std::string_view line) {
+    auto sealed = parse_envelope(line);
+    if (!sealed) {
+        return std::move(sealed).take_error();
+    }
+    return verify_envelope(std::move(*sealed));
 }
 
 }  // namespace ev::rpc

@@ -72,6 +72,21 @@ struct Opened {
     std::string body;         ///< the body's JSON text, exactly as signed
 };
 
+/// An envelope parsed but not yet verified: what a reader may look at to
+/// decide cheaply that a message is not for it, never to act on.
+struct Sealed {
+    std::string pub;   ///< raw public key (k_public_key_bytes)
+    std::string sig;   ///< raw signature (k_signature_bytes)
+    std::string body;  ///< the body text, unverified
+};
+
+/// Parses an envelope line without verifying it; the errors are those of
+/// open_envelope() but "bad signature".
+Result<Sealed> parse_envelope(std::string_view line);
+
+/// Verifies sealed's signature over its body; the error is "bad signature".
+Result<Opened> verify_envelope(Sealed sealed);
+
 /// Parses an envelope line and verifies its signature. The error says why a
 /// line is refused: not an envelope, an unknown version, a bad key or
 /// signature encoding, a signature that does not verify.

@@ -1,7 +1,6 @@
 #include "status/query.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <ctime>
 #include <map>
@@ -127,28 +126,6 @@ std::string format_utc(double seconds) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
-}
-
-bool Threshold::reached(std::size_t count, std::size_t total) const {
-    if (percent) {
-        return total > 0 && static_cast<double>(count) * 100.0 >= value * static_cast<double>(total);
-    }
-    return static_cast<double>(count) >= value;
-}
-
-Result<Threshold> parse_threshold(std::string_view text) {
-    Threshold t;
-    std::string_view number = text;
-    if (!number.empty() && number.back() == '%') {
-        t.percent = true;
-        number.remove_suffix(1);
-    }
-    auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), t.value);
-    if (number.empty() || ec != std::errc() || ptr != number.data() + number.size() || !std::isfinite(t.value) ||
-        t.value < 0) {
-        return make_error(fmt::format("bad threshold '{}': expected a count N or a percentage N%", text));
-    }
-    return t;
 }
 
 int show(const ShowOptions& options, int out_fd, Diagnostics& diag) {
@@ -297,47 +274,18 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
         return code;
     }
 
-    std::array<std::vector<const SavedIdentity*>, 4> by_state;
+    AggregateCheck aggregate;
+    aggregate.label = options.name;
+    aggregate.warn = warn;
+    aggregate.crit = crit;
+    std::vector<CheckItem> items;
+    items.reserve(selected->size());
     for (const Selected& s : *selected) {
-        by_state[static_cast<std::size_t>(s.identity->state.state)].push_back(s.identity);
+        items.push_back({s.identity->subject, s.identity->name, s.identity->state.state});
     }
-    auto count = [&](State st) { return by_state[static_cast<std::size_t>(st)].size(); };
-    std::size_t total = selected->size();
-    std::size_t non_ok = total - count(State::ok);
-    int code = check_code::k_ok;
-    if (total == 0) {
-        code = check_code::k_unknown;
-    } else if (thresholds) {
-        code = by_threshold(non_ok, total);
-    } else if (count(State::critical) > 0) {
-        code = check_code::k_critical;
-    } else if (count(State::unknown) > 0) {
-        code = check_code::k_unknown;
-    } else if (count(State::warning) > 0) {
-        code = check_code::k_warning;
-    }
-    out += fmt::format("{}: OK: {} WARNING: {} CRITICAL: {} UNKNOWN: {}|total={} ok={} warn={} crit={} unknown={}\n",
-                       escape_text(options.name), count(State::ok), count(State::warning), count(State::critical),
-                       count(State::unknown), total, count(State::ok), count(State::warning), count(State::critical),
-                       count(State::unknown));
-    for (State st : {State::critical, State::warning, State::unknown}) {
-        const auto& ids = by_state[static_cast<std::size_t>(st)];
-        if (ids.empty()) {
-            continue;
-        }
-        out += state_label(st);
-        out += ':';
-        bool first = true;
-        for (const SavedIdentity* id : ids) {
-            out += first ? " " : ", ";
-            first = false;
-            append_escaped(id->subject, out);
-            out += " (";
-            append_escaped(id->name, out);
-            out += ')';
-        }
-        out += '\n';
-    }
+    CheckOutput formatted = format_aggregate_check(aggregate, items);
+    out += formatted.text;
+    int code = formatted.code;
     write_all(out_fd, out);
     return code;
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/aggregate_check.h"
 #include "core/diag.h"
 #include "core/result.h"
 
@@ -36,16 +37,9 @@ struct CheckOptions {
     std::optional<double> now;      ///< the time to measure ages against
 };
 
-/// A --warn-count / --crit-count threshold: a count or a percentage of the total.
-struct Threshold {
-    double value = 0;
-    bool percent = false;
-    /// True when count out of total reaches the threshold.
-    bool reached(std::size_t count, std::size_t total) const;
-};
-
-/// Parses "N" or "N%" (N a non-negative number).
-Result<Threshold> parse_threshold(std::string_view text);
+/// The thresholds of the aggregate check (core/aggregate_check.h).
+using ev::parse_threshold;
+using ev::Threshold;
 
 /// Prints the states of the state file (the table escapes subjects and
 /// names, see core/escape.h; --json rows are JSON); returns 0, 1 when nothing

@@ -44,7 +44,7 @@ std::string message_of(const Trap& trap, std::string_view trap_name, std::string
         text += escape_text(oid_name(v.oid));
         text += '=';
         if (v.value.is_string()) {
-            append_escaped(escape_prefix(v.value.as_string()), text);
+            text += escape_prefix(v.value.as_string());
         } else if (!v.value.is_null()) {
             text += to_canonical(v.value);
         } else {

@@ -14,33 +14,34 @@ namespace {
 struct Entry {
     std::string_view oid;
     std::string_view name;
+    std::string_view type = {};  // the SYNTAX of an object, for input that lost it
 };
 
 // SNMPv2-MIB (RFC 3418), SNMP-COMMUNITY-MIB (RFC 3584) and IF-MIB (RFC 2863):
 // the notifications and objects that traps about agents and ports carry.
 constexpr std::array k_table{
-    Entry{"1.3.6.1.2.1.1.1", "SNMPv2-MIB::sysDescr"},
-    Entry{"1.3.6.1.2.1.1.2", "SNMPv2-MIB::sysObjectID"},
-    Entry{"1.3.6.1.2.1.1.3", "SNMPv2-MIB::sysUpTime"},
-    Entry{"1.3.6.1.2.1.1.4", "SNMPv2-MIB::sysContact"},
-    Entry{"1.3.6.1.2.1.1.5", "SNMPv2-MIB::sysName"},
-    Entry{"1.3.6.1.2.1.1.6", "SNMPv2-MIB::sysLocation"},
-    Entry{"1.3.6.1.6.3.1.1.4.1", "SNMPv2-MIB::snmpTrapOID"},
-    Entry{"1.3.6.1.6.3.1.1.4.3", "SNMPv2-MIB::snmpTrapEnterprise"},
+    Entry{"1.3.6.1.2.1.1.1", "SNMPv2-MIB::sysDescr", "string"},
+    Entry{"1.3.6.1.2.1.1.2", "SNMPv2-MIB::sysObjectID", "oid"},
+    Entry{"1.3.6.1.2.1.1.3", "SNMPv2-MIB::sysUpTime", "timeticks"},
+    Entry{"1.3.6.1.2.1.1.4", "SNMPv2-MIB::sysContact", "string"},
+    Entry{"1.3.6.1.2.1.1.5", "SNMPv2-MIB::sysName", "string"},
+    Entry{"1.3.6.1.2.1.1.6", "SNMPv2-MIB::sysLocation", "string"},
+    Entry{"1.3.6.1.6.3.1.1.4.1", "SNMPv2-MIB::snmpTrapOID", "oid"},
+    Entry{"1.3.6.1.6.3.1.1.4.3", "SNMPv2-MIB::snmpTrapEnterprise", "oid"},
     Entry{"1.3.6.1.6.3.1.1.5.1", "SNMPv2-MIB::coldStart"},
     Entry{"1.3.6.1.6.3.1.1.5.2", "SNMPv2-MIB::warmStart"},
     Entry{"1.3.6.1.6.3.1.1.5.3", "IF-MIB::linkDown"},
     Entry{"1.3.6.1.6.3.1.1.5.4", "IF-MIB::linkUp"},
     Entry{"1.3.6.1.6.3.1.1.5.5", "SNMPv2-MIB::authenticationFailure"},
-    Entry{"1.3.6.1.6.3.18.1.3", "SNMP-COMMUNITY-MIB::snmpTrapAddress"},
-    Entry{"1.3.6.1.6.3.18.1.4", "SNMP-COMMUNITY-MIB::snmpTrapCommunity"},
-    Entry{"1.3.6.1.2.1.2.2.1.1", "IF-MIB::ifIndex"},
-    Entry{"1.3.6.1.2.1.2.2.1.2", "IF-MIB::ifDescr"},
-    Entry{"1.3.6.1.2.1.2.2.1.3", "IF-MIB::ifType"},
-    Entry{"1.3.6.1.2.1.2.2.1.7", "IF-MIB::ifAdminStatus"},
-    Entry{"1.3.6.1.2.1.2.2.1.8", "IF-MIB::ifOperStatus"},
-    Entry{"1.3.6.1.2.1.31.1.1.1.1", "IF-MIB::ifName"},
-    Entry{"1.3.6.1.2.1.31.1.1.1.18", "IF-MIB::ifAlias"},
+    Entry{"1.3.6.1.6.3.18.1.3", "SNMP-COMMUNITY-MIB::snmpTrapAddress", "ipaddress"},
+    Entry{"1.3.6.1.6.3.18.1.4", "SNMP-COMMUNITY-MIB::snmpTrapCommunity", "string"},
+    Entry{"1.3.6.1.2.1.2.2.1.1", "IF-MIB::ifIndex", "integer"},
+    Entry{"1.3.6.1.2.1.2.2.1.2", "IF-MIB::ifDescr", "string"},
+    Entry{"1.3.6.1.2.1.2.2.1.3", "IF-MIB::ifType", "integer"},
+    Entry{"1.3.6.1.2.1.2.2.1.7", "IF-MIB::ifAdminStatus", "integer"},
+    Entry{"1.3.6.1.2.1.2.2.1.8", "IF-MIB::ifOperStatus", "integer"},
+    Entry{"1.3.6.1.2.1.31.1.1.1.1", "IF-MIB::ifName", "string"},
+    Entry{"1.3.6.1.2.1.31.1.1.1.18", "IF-MIB::ifAlias", "string"},
 };
 
 bool g_mibs = false;
@@ -128,6 +129,15 @@ std::string oid_name(std::string_view oid) {
         }
     }
     return std::string(oid);
+}
+
+std::string_view builtin_type(std::string_view oid) {
+    for (const Entry& e : k_table) {
+        if (oid_under(oid, e.oid) && oid.size() > e.oid.size()) {
+            return e.type;
+        }
+    }
+    return {};
 }
 
 std::optional<std::string> oid_of(std::string_view name) {

@@ -32,6 +32,10 @@ std::string oid_name(std::string_view oid);
 /// are loaded, or a dotted OID (a leading dot allowed). Nothing when unknown.
 std::optional<std::string> oid_of(std::string_view name);
 
+/// The type of an instance of a built-in object ("integer" for ifIndex.3),
+/// empty when the table does not know it.
+std::string_view builtin_type(std::string_view oid);
+
 /// True when oid equals prefix or lies below it (component-wise).
 bool oid_under(std::string_view oid, std::string_view prefix);
 

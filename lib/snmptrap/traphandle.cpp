@@ -153,7 +153,8 @@ Result<Varbind> parse_value(std::string oid, std::string_view value) {
     uint64_t u = 0;
     int64_t i = 0;
     if (parse_number(value, u)) {
-        v.type = v.oid == oids::k_sys_uptime_0 ? "timeticks" : "number";
+        std::string_view known = builtin_type(v.oid);
+        v.type = known == "integer" || known == "timeticks" ? std::string(known) : std::string("number");
         v.value = u;
         return v;
     }

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
 
 #include "core/cli.h"
 #include "core/diag.h"
@@ -27,6 +29,48 @@ int keygen(const std::string& path, const std::string& comment, ev::Diagnostics&
     std::string line = fmt::format("{} {}\n", ev::rpc::fingerprint(key.pub), path + ".pub");
     return ::write(1, line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? ev::exit_code::k_ok
                                                                                      : ev::exit_code::k_io;
+}
+
+// seal: each stdin line (a body) as an envelope line signed by key_path.
+int seal_lines(const std::string& key_path, ev::Diagnostics& diag) {
+    auto key = ev::rpc::load_key(key_path);
+    if (!key) {
+        diag.error(key.error());
+        return ev::exit_code::k_usage;
+    }
+    std::string line;
+    std::string out;
+    while (std::getline(std::cin, line)) {
+        out = ev::rpc::seal(*key, line);
+        out += '\n';
+        std::fwrite(out.data(), 1, out.size(), stdout);
+    }
+    return std::fflush(stdout) == 0 ? ev::exit_code::k_ok : ev::exit_code::k_io;
+}
+
+// verify: each stdin envelope line's body, with its signer's fingerprint
+// first; a line that does not verify is reported and counted.
+int verify_lines(ev::Diagnostics& diag) {
+    std::string line;
+    std::string out;
+    uint64_t number = 0;
+    uint64_t bad = 0;
+    while (std::getline(std::cin, line)) {
+        ++number;
+        auto opened = ev::rpc::open_envelope(line);
+        if (!opened) {
+            diag.line_problem("-", number, opened.error());
+            ++bad;
+            continue;
+        }
+        out = opened->fingerprint;
+        out += ' ';
+        out += opened->body;
+        out += '\n';
+        std::fwrite(out.data(), 1, out.size(), stdout);
+    }
+    std::fflush(stdout);
+    return bad == 0 ? ev::exit_code::k_ok : ev::exit_code::k_no_match;
 }
 
 }  // namespace
@@ -55,8 +99,14 @@ int main(int argc, char** argv) {
     std::string comment;
     CLI::App* keygen_cmd = app.add_subcommand("keygen", "Make a key pair: FILE (secret, mode 0600) and FILE.pub");
     keygen_cmd->add_option("FILE", key_path, "Where the secret key goes")->required();
-    keygen_cmd->add_option("--comment", comment, "Name written after the public key (default: FILE's name)")
+    keygen_cmd->add_option("--comment", comment, "Name written after the public key (default: FILE's name without .key)")
         ->type_name("NAME");
+
+    std::string seal_key;
+    CLI::App* seal_cmd = app.add_subcommand("seal", "Sign each stdin line (a request body) into an envelope line");
+    seal_cmd->add_option("--key", seal_key, "The signer's secret key file")->type_name("FILE")->required();
+    CLI::App* verify_cmd =
+        app.add_subcommand("verify", "Verify each stdin envelope line; print FINGERPRINT BODY for the good ones");
 
     // client.h: call, ping and nagios.
     auto run_client = ev::rpc::add_client_commands(app);
@@ -72,8 +122,17 @@ int main(int argc, char** argv) {
     if (keygen_cmd->parsed()) {
         if (comment.empty()) {
             comment = key_path.substr(key_path.find_last_of('/') + 1);
+            if (comment.size() > 4 && comment.compare(comment.size() - 4, 4, ".key") == 0) {
+                comment.resize(comment.size() - 4);
+            }
         }
         return keygen(key_path, comment, diag);
+    }
+    if (seal_cmd->parsed()) {
+        return seal_lines(seal_key, diag);
+    }
+    if (verify_cmd->parsed()) {
+        return verify_lines(diag);
     }
     // client.h
     if (auto code = run_client()) {

@@ -40,8 +40,9 @@ LIBDIR_evrpc := rpc
 EXTRA_LIBS_snmptrap = $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
 EXTRA_LIBS_rpc = $(shell pkg-config --libs libsodium 2>/dev/null)
 # Objects of another engine folder that one folder uses, by folder: evrpc's
-# nagios.run judges plugin runs as evsrc-nagios does.
-EXTRA_OBJS_rpc = $(call objs_of,nagios)
+# nagios.run judges plugin runs as evsrc-nagios does; its client discovers
+# nodes from an evstatus state file.
+EXTRA_OBJS_rpc = $(call objs_of,nagios) $(call objs_of,status)
 objs_of = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(sort $(wildcard lib/$(1)/*.cpp)))
 CORE_OBJS := $(call objs_of,core) $(call objs_of,expr)
 TOOLS := $(sort $(basename $(notdir $(wildcard cmd/*.cpp))))

@@ -17,9 +17,12 @@ for name in "$@"; do
     srcs="lib/core/*.cpp lib/expr/*.cpp"
     area=${name%%_*}
     [ -d "lib/$area" ] && [ "$area" != core ] && [ "$area" != expr ] && srcs="$srcs lib/$area/*.cpp"
+    # rpc links libsodium and the folders the Makefile's EXTRA_OBJS_rpc names.
+    extra=""
+    [ "$area" = rpc ] && srcs="$srcs lib/nagios/*.cpp lib/status/*.cpp" && extra="-lsodium"
     clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Ilib \
         "test/fuzz/fuzz_$name.cpp" $srcs \
-        $(pkg-config --cflags --libs $PKGS) -lpthread -o "$bin"
+        $(pkg-config --cflags --libs $PKGS) $extra -lpthread -o "$bin"
     work=$(mktemp -d)
     mkdir -p "test/fuzz/regressions/$name"
     [ -d "test/fuzz/corpus/$name" ] && cp -r "test/fuzz/corpus/$name/." "$work/"

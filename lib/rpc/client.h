@@ -1,11 +1,8 @@
-// The client side of evrpc: the subcommands call, ping and nagios.
-//
-// Owned by rpcc (lib/rpc/client.cpp). rpca wrote this first version so that
-// cmd/evrpc.cpp builds before client.cpp exists; change it as you need and
-// adjust the two lines in cmd/evrpc.cpp that use it (marked "client.h"). The
-// wire format is in lib/rpc/envelope.h (seal, open_envelope, fingerprint,
-// load_key) and docs/rpc.md; Kafka reading without a group is
-// lib/core/kafka_reader.h.
+// The client side of evrpc: the subcommands call, ping and nagios. They
+// discover nodes (discovery.h), call them in batches (batch.h, call.h)
+// and report the replies (report.h); `evrpc nagios` collates nagios.run
+// into one aggregate check line (core/aggregate_check.h). cmd/evrpc.cpp
+// adds them to its app. docs/evrpc.1.md documents every option.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -30,6 +30,7 @@ Result<std::unique_ptr<Source>> open_source(const InputOptions& options, Sink& o
         return std::move(source).take_error();
     }
     (*source)->set_self_status(&out);
+    (*source)->set_back_pressure(&out);
     return std::unique_ptr<Source>(std::move(source).value());
 }
 

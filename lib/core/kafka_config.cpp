@@ -1,7 +1,9 @@
 #include "core/kafka_config.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -61,8 +63,17 @@ std::string_view trim(std::string_view s) {
 // write each: the callback runs on librdkafka's threads). One kind is left
 // out: --kafka properties reach the consumer and the producer of a tool
 // alike, and each would warn about the other's properties.
+std::atomic<uint64_t> g_offset_resets{0};
+
 void log_line(const rd_kafka_t*, int, const char* facility, const char* message) {
     std::string_view text(message);
+    // With auto.offset.reset earliest or latest, a position that fell out of
+    // retention is reset with only this log line (no error event): the
+    // consumer picks the count up and reports the loss (kafka_source.h).
+    if (std::string_view(facility) == "OFFSET" && text.find("offset reset") != std::string_view::npos &&
+        text.find("out of range") != std::string_view::npos) {
+        g_offset_resets.fetch_add(1);
+    }
     if (std::string_view(facility) == "CONFWARN" && (text.find("is a consumer property") != std::string_view::npos ||
                                                      text.find("is a producer property") != std::string_view::npos)) {
         return;
@@ -72,6 +83,10 @@ void log_line(const rd_kafka_t*, int, const char* facility, const char* message)
 }
 
 }  // namespace
+
+uint64_t kafka_offset_resets_logged() {
+    return g_offset_resets.load(std::memory_order_relaxed);
+}
 
 bool is_kafka_target(std::string_view text) {
     return text.substr(0, k_kafka_prefix.size()) == k_kafka_prefix;
@@ -199,6 +214,15 @@ void dump_kafka_conf(const KafkaConf& conf, KafkaRole role) {
         rd_kafka_conf_dump_free(pairs, count);
     }
     (void)!::write(1, out.data(), out.size());
+}
+
+bool kafka_wake_pipe(rd_kafka_queue_t* queue, int wake[2]) {
+    bool made = ::pipe2(wake, O_CLOEXEC | O_NONBLOCK) == 0;
+    if (made) {
+        rd_kafka_queue_io_event_enable(queue, wake[1], "1", 1);
+    }
+    rd_kafka_queue_destroy(queue);
+    return made;
 }
 
 }  // namespace ev

@@ -54,4 +54,12 @@ void dump_kafka_conf(const KafkaConf& conf, KafkaRole role);
 /// The bootstrap list: --brokers, else $EVKIT_BROKERS; an error when neither.
 Result<std::string> kafka_brokers(const KafkaOptions& options);
 
+/// How many times librdkafka reset a consumer's out-of-range position (it
+/// only logs it): data was lost upstream. Counted from any thread.
+uint64_t kafka_offset_resets_logged();
+
+/// Makes wake[0] readable whenever queue turns non-empty (a pipe the tools'
+/// poll loops watch); takes queue's reference. False when no pipe.
+bool kafka_wake_pipe(rd_kafka_queue_t* queue, int wake[2]);
+
 }  // namespace ev

@@ -1,9 +1,11 @@
 #include "core/kafka_sink.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
 
 #include "core/clock.h"
 #include "core/json.h"
@@ -62,18 +64,20 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::open(const KafkaOptions& options, 
     rd_kafka_conf_set_opaque(conf->get(), sink.get());
     rd_kafka_conf_set_dr_msg_cb(conf->get(), &KafkaSink::on_delivery);
     rd_kafka_conf_set_error_cb(conf->get(), &KafkaSink::on_error);
+    char limit[32];
+    std::size_t limit_size = sizeof limit;
+    if (rd_kafka_conf_get(conf->get(), "queue.buffering.max.messages", limit, &limit_size) == RD_KAFKA_CONF_OK) {
+        sink->m_queue_limit = std::max<uint64_t>(4, std::strtoull(limit, nullptr, 10));
+    }
     char errstr[512];
     sink->m_rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->release(), errstr, sizeof errstr);
     if (sink->m_rk == nullptr) {
         return make_error(fmt::format("kafka producer: {}", errstr));
     }
     sink->m_rkt = rd_kafka_topic_new(sink->m_rk, topic.c_str(), nullptr);
-    if (::pipe2(sink->m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    if (!kafka_wake_pipe(rd_kafka_queue_get_main(sink->m_rk), sink->m_wake)) {
         return make_error("kafka producer: cannot create its wake-up pipe");
     }
-    rd_kafka_queue_t* queue = rd_kafka_queue_get_main(sink->m_rk);
-    rd_kafka_queue_io_event_enable(queue, sink->m_wake[1], "1", 1);
-    rd_kafka_queue_destroy(queue);
     return sink;
 }
 
@@ -157,6 +161,12 @@ void KafkaSink::service() {
     }
     poll(0);
     send_status();
+}
+
+bool KafkaSink::congested() {
+    uint64_t queued = m_ticket - m_durable;
+    m_congested = m_congested ? queued > m_queue_limit / 4 : queued >= m_queue_limit / 4 * 3;
+    return m_congested;
 }
 
 void KafkaSink::send_status() {

@@ -53,6 +53,9 @@ public:
     const std::string& error() const override { return m_error; }
     int poll_fd() const override { return m_wake[0]; }
     void service() override;
+    /// More than 3/4 of queue.buffering.max.messages in flight, until it
+    /// falls under 1/4.
+    bool congested() override;
 
     /// Makes the sink write the tool's self-status (evkit.TOOL.kafka) into
     /// its own stream when the brokers go away and come back: for a tool's
@@ -86,6 +89,8 @@ private:
     std::deque<bool> m_done;  // tickets after m_durable: delivered yet?
     int m_wake[2] = {-1, -1};
     unsigned m_since_poll = 0;
+    uint64_t m_queue_limit = 100000;  // queue.buffering.max.messages
+    bool m_congested = false;
     bool m_failed = false;
     bool m_outage = false;
     bool m_self_status = false;

@@ -1,10 +1,11 @@
 #include "core/kafka_source.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -36,6 +37,7 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(const KafkaOptions& optio
         return std::move(conf).take_error();
     }
     std::unique_ptr<KafkaSource> source(new KafkaSource(diag, max_line));
+    source->m_resets_logged = kafka_offset_resets_logged();
     rd_kafka_conf_set_opaque(conf->get(), source.get());
     rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaSource::on_rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf->get(), &KafkaSource::on_commit);
@@ -45,12 +47,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(const KafkaOptions& optio
         return make_error(fmt::format("kafka consumer: {}", errstr));
     }
     rd_kafka_poll_set_consumer(source->m_rk);
-    if (::pipe2(source->m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    if (!kafka_wake_pipe(rd_kafka_queue_get_consumer(source->m_rk), source->m_wake)) {
         return make_error("kafka consumer: cannot create its wake-up pipe");
     }
-    rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(source->m_rk);
-    rd_kafka_queue_io_event_enable(queue, source->m_wake[1], "1", 1);
-    rd_kafka_queue_destroy(queue);
 
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
     for (const std::string& topic : topics) {
@@ -65,8 +64,10 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::open(const KafkaOptions& optio
 }
 
 KafkaSource::~KafkaSource() {
-    if (m_message != nullptr) {
-        rd_kafka_message_destroy(m_message);
+    for (rd_kafka_message_t* message : {m_message, m_early}) {
+        if (message != nullptr) {
+            rd_kafka_message_destroy(message);
+        }
     }
     if (m_rk != nullptr) {
         // The engine is gone: a revocation during close must not call back
@@ -178,14 +179,31 @@ void KafkaSource::on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic
     }
 }
 
+void KafkaSource::report_loss(std::string text) {
+    ++m_offset_resets;
+    m_diag.error(text);
+    // No ok follows: the loss stays visible until the ttl runs out.
+    if (m_status_out != nullptr) {
+        m_status_out->write_line(self_status_line(m_diag.tool(), "kafka", State::critical, text, k_self_status_ttl));
+    }
+}
+
+void KafkaSource::notice_resets() {
+    uint64_t logged = kafka_offset_resets_logged();
+    for (; m_resets_logged < logged; ++m_resets_logged) {
+        report_loss(
+            "kafka: DATA LOST: a committed offset fell out of the topic's retention and the position was reset "
+            "(the OFFSET line says which partition and where)");
+    }
+}
+
 void KafkaSource::report(const rd_kafka_message_t* message) {
     std::string where;
     if (message->rkt != nullptr) {
         where = fmt::format("{}/{}: ", rd_kafka_topic_name(message->rkt), message->partition);
     }
     if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
-        ++m_offset_resets;
-        m_diag.error(
+        report_loss(
             fmt::format("kafka: {}DATA LOST: the committed offset fell out of the topic's retention and "
                         "the position was reset ({})",
                         where, rd_kafka_message_errstr(message)));
@@ -219,6 +237,78 @@ bool KafkaSource::wait(int timeout_ms) {
     return ready >= 0 || errno != EINTR;
 }
 
+void KafkaSource::pause_assignment(bool pause) {
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (rd_kafka_assignment(m_rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || parts == nullptr) {
+        return;
+    }
+    // A paused partition drops what it prefetched; on resume it fetches
+    // again from the position, so nothing is skipped.
+    (void)(pause ? rd_kafka_pause_partitions(m_rk, parts) : rd_kafka_resume_partitions(m_rk, parts));
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+// Waits, partitions paused, until the sink is no longer congested (or a stop
+// comes), serving the group meanwhile.
+void KafkaSource::hold_back() {
+    ++m_pauses;
+    pause_assignment(true);
+    while (m_pressure->congested() && !signals::stop_requested()) {
+        print_counters_if_asked();
+        // Serves rebalances and errors; a partition assigned meanwhile is not
+        // paused, and its first message ends the wait.
+        rd_kafka_message_t* message = rd_kafka_consumer_poll(m_rk, 0);
+        if (message != nullptr) {
+            if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                m_early = message;
+                break;
+            }
+            report(message);
+            rd_kafka_message_destroy(message);
+        }
+        pollfd pfd{m_pressure->poll_fd(), POLLIN, 0};
+        if (signals::poll(&pfd, pfd.fd < 0 ? 0 : 1, 50) > 0) {
+            m_pressure->service();
+        }
+    }
+    pause_assignment(false);
+}
+
+std::string KafkaSource::counters() {
+    std::string text = "kafka:";
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (rd_kafka_assignment(m_rk, &parts) == RD_KAFKA_RESP_ERR_NO_ERROR && parts != nullptr) {
+        rd_kafka_position(m_rk, parts);
+        for (int i = 0; i < parts->cnt; ++i) {
+            const rd_kafka_topic_partition_t& p = parts->elems[i];
+            int64_t low = 0;
+            int64_t high = -1;
+            std::string lag = "unknown";
+            if (rd_kafka_get_watermark_offsets(m_rk, p.topic, p.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                high >= 0) {
+                // Before the first message the position is not known yet.
+                lag = fmt::format("{}", p.offset >= 0 ? std::max<int64_t>(0, high - p.offset) : high - low);
+            }
+            fmt::format_to(std::back_inserter(text), "{} {}/{} lag {}", i == 0 ? "" : ",", p.topic, p.partition, lag);
+        }
+        if (parts->cnt == 0) {
+            text += " no partitions assigned";
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+    }
+    fmt::format_to(std::back_inserter(text), "; paused for a congested output {} times; offset resets {}", m_pauses,
+                   m_offset_resets);
+    return text;
+}
+
+void KafkaSource::print_counters_if_asked() {
+    uint64_t asked = signals::stats_requests();
+    if (asked != m_stats_seen) {
+        m_stats_seen = asked;
+        m_diag.error(counters());
+    }
+}
+
 Source::Status KafkaSource::next(Line& out, int timeout_ms) {
     if (m_message != nullptr) {
         rd_kafka_message_destroy(m_message);
@@ -234,7 +324,14 @@ Source::Status KafkaSource::next(Line& out, int timeout_ms) {
         if (m_dirty && now_ms() - m_last_commit_ms >= k_commit_ms) {
             commit_now(true);
         }
-        rd_kafka_message_t* message = rd_kafka_consumer_poll(m_rk, 0);
+        print_counters_if_asked();
+        notice_resets();
+        if (m_early == nullptr && m_pressure != nullptr && m_pressure->congested()) {
+            hold_back();
+            continue;
+        }
+        rd_kafka_message_t* message = m_early != nullptr ? m_early : rd_kafka_consumer_poll(m_rk, 0);
+        m_early = nullptr;
         if (message == nullptr) {
             if (!idled) {
                 idle();

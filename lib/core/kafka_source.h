@@ -48,8 +48,22 @@ public:
     uint64_t offset_resets() const { return m_offset_resets; }
 
     /// Writes the tool's self-status (evkit.TOOL.kafka) to out when the
-    /// brokers go away and when messages flow again.
+    /// brokers go away and when messages flow again, and when an offset
+    /// reset lost data.
     void set_self_status(Sink* out) { m_status_out = out; }
+
+    /// Back-pressure: while out is congested, the partitions are paused
+    /// (nothing more is fetched, memory stays bounded whatever the lag) and
+    /// the consumer keeps serving the group, so it stays a member however
+    /// long the sink takes.
+    void set_back_pressure(Sink* out) { m_pressure = out; }
+
+    /// The counters SIGUSR1 prints: per owned partition its lag (the high
+    /// watermark last seen minus the position), the pauses, the resets.
+    std::string counters();
+
+    /// Times the partitions were paused for a congested sink.
+    uint64_t pauses() const { return m_pauses; }
 
     /// How often acknowledged offsets are committed under steady load.
     static constexpr int k_commit_ms = 250;
@@ -70,6 +84,11 @@ private:
     void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
     void report(const rd_kafka_message_t* message);
     bool wait(int timeout_ms);
+    void hold_back();
+    void pause_assignment(bool pause);
+    void print_counters_if_asked();
+    void report_loss(std::string text);
+    void notice_resets();
 
     static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, void* opaque);
     static void on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
@@ -88,6 +107,11 @@ private:
     bool m_closing = false;
     uint64_t m_offset_resets = 0;
     Sink* m_status_out = nullptr;
+    Sink* m_pressure = nullptr;
+    rd_kafka_message_t* m_early = nullptr;  // arrived while paused, handed out next
+    uint64_t m_pauses = 0;
+    uint64_t m_stats_seen = 0;
+    uint64_t m_resets_logged = 0;  // kafka_offset_resets_logged() already reported
     bool m_outage = false;
     int m_wake[2] = {-1, -1};
 };

@@ -16,6 +16,7 @@ std::atomic<int> g_terms{0};
 std::atomic<int> g_interrupts{0};
 std::atomic<bool> g_reload{false};
 std::atomic<bool> g_stats{false};
+std::atomic<uint64_t> g_stats_count{0};
 std::atomic<bool> g_drain{false};
 int g_fd = -1;
 
@@ -28,6 +29,7 @@ void take(int sig) {
         g_reload.store(true);
     } else if (sig == SIGUSR1) {
         g_stats.store(true);
+        g_stats_count.fetch_add(1);
     }
 }
 
@@ -143,6 +145,10 @@ bool take_reload() {
 
 bool take_stats() {
     return g_stats.exchange(false);
+}
+
+uint64_t stats_requests() {
+    return g_stats_count.load(std::memory_order_relaxed);
 }
 
 void request_stop() {

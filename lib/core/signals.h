@@ -7,6 +7,8 @@
 
 #include <poll.h>
 
+#include <cstdint>
+
 namespace ev::signals {
 
 /// Blocks SIGINT, SIGTERM, SIGHUP and SIGUSR1 and opens the signalfd that
@@ -58,6 +60,10 @@ bool take_reload();
 
 /// True once per SIGUSR1: print counters.
 bool take_stats();
+
+/// How many SIGUSR1 arrived so far: for a layer below the tool (the Kafka
+/// source) that prints its own counters too, without taking the tool's.
+uint64_t stats_requests();
 
 /// Sets the stop flag as a SIGTERM would (tests, internal shutdown).
 void request_stop();

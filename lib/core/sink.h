@@ -53,6 +53,10 @@ public:
     virtual int poll_fd() const { return -1; }
     /// Handles what poll_fd() announced (delivery reports).
     virtual void service() {}
+    /// True while so much output waits to become durable that the input
+    /// should stop fetching (a Kafka source pauses its partitions); false
+    /// again once it drained well below that (hysteresis).
+    virtual bool congested() { return false; }
 };
 
 /// Something that can be told which input has been fully handled.

@@ -207,6 +207,72 @@ crash_loop() {
         --save-interval 1s "${KOPTS[@]}"
 }
 
+@test "a congested Kafka output pauses the input, which stays in its group; SIGUSR1 prints the lag per partition" {
+    numbered 3000 | kafka_produce in1
+    # Slow acknowledgements and a small producer queue: the output congests.
+    kafka_cmd "$cluster" rtt 1 200
+    start_tool evfilter --from kafka:in1 --group g --to kafka:out "${KOPTS[@]}" --kafka queue.buffering.max.messages=200 \
+        --kafka max.poll.interval.ms=6000 --kafka linger.ms=0 --kafka batch.num.messages=10 true
+    local i
+    # SIGUSR1 before the tool installed its handlers would end it.
+    for i in $(seq 100); do
+        [ "$(kafka_count out)" -gt 0 ] && break
+        sleep 0.1
+    done
+    for i in $(seq 100); do
+        kill -USR1 "$tool_pid"
+        sleep 0.2
+        grep -q 'paused for a congested output [1-9]' "$BATS_TEST_TMPDIR/err" && break
+    done
+    run grep -m1 'paused for a congested output [1-9]' "$BATS_TEST_TMPDIR/err"
+    assert_success
+    assert_output --regexp '^evfilter: kafka: in1/0 lag [1-9][0-9]*; paused for a congested output [1-9][0-9]* times; offset resets 0$'
+    # Paused longer than max.poll.interval.ms, the member is still served.
+    sleep 7
+    kafka_cmd "$cluster" rtt 1 0
+    kafka_consume out 3000 > "$BATS_TEST_TMPDIR/out"
+    # Every event once, in order: a pause skips nothing.
+    run awk '{ match($0, /"n":[0-9]+/); n = substr($0, RSTART + 4, RLENGTH - 4) + 0;
+               if (n <= last[$2]) bad++; last[$2] = n } END { print NR, bad + 0 }' "$BATS_TEST_TMPDIR/out"
+    assert_output "3000 0"
+    kill -USR1 "$tool_pid"
+    sleep 0.5
+    run tail -1 "$BATS_TEST_TMPDIR/err"
+    assert_output --regexp '^evfilter: kafka: in1/0 lag 0; '
+    run grep -i 'poll interval' "$BATS_TEST_TMPDIR/err"
+    assert_failure
+    stop_tool
+}
+
+@test "a committed offset that fell out of retention is DATA LOST: said, counted, and in the tool's status" {
+    numbered 10 | kafka_produce in1
+    start_tool evfilter --from kafka:in1 --group g --to kafka:out "${KOPTS[@]}" true
+    kafka_consume out 10 > /dev/null
+    stop_tool
+    # The mock keeps about 100,000 messages of a partition: offset 10 goes.
+    seq 130000 | sed 's/.*/{"subject":"a","name":"y","m":&}/' | kcat -P -b "$BROKERS" -t in1 -X linger.ms=50
+    start_tool evfilter --from kafka:in1 --group g --to kafka:out "${KOPTS[@]}" true
+    local i
+    for i in $(seq 100); do
+        grep -q 'DATA LOST' "$BATS_TEST_TMPDIR/err" && break
+        sleep 0.1
+    done
+    run cat "$BATS_TEST_TMPDIR/err"
+    assert_output --partial "in1 [0]: offset reset (at offset 10"
+    assert_output --partial "evfilter: kafka: DATA LOST: a committed offset fell out of the topic's retention"
+    for i in $(seq 100); do
+        kcat -C -b "$BROKERS" -t out -e -q | grep -q '"name":"evkit.evfilter.kafka"' && break
+        sleep 0.1
+    done
+    run bash -c "kcat -C -b '$BROKERS' -t out -e -q | grep '\"name\":\"evkit.evfilter.kafka\"' | jq -r '[.state, .message] | join(\" \")'"
+    assert_output --partial "critical kafka: DATA LOST"
+    kill -USR1 "$tool_pid"
+    sleep 0.5
+    run tail -1 "$BATS_TEST_TMPDIR/err"
+    assert_output --regexp 'offset resets 1$'
+    stop_tool
+}
+
 @test "bad messages are rejected with their offset, kept in --rejects, and the rest pass" {
     printf '%s\x1e' '{"subject":"a","name":"x","n":1}' 'not json' $'{"subject":"a",\n"name":"x"}' \
         '{"subject":"a","name":"x","n":2}' | kcat -P -b "$BROKERS" -t in1 -D $'\x1e'

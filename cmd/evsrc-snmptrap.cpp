@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
         ->type_name("USER");
     auto* stats = ev::add_duration_option(app, "--stats-interval", options.stats_interval,
                                           "Write counter metric events every DURATION");
+    ev::add_duration_option(app, "--drain-timeout", options.drain_timeout,
+                            "At exit, how long queued events may take to be written (default 5s)");
     ev::add_duration_option(app, "--run-for", options.run_for, "Stop after DURATION (tests, benchmarks)");
     bool from_snmptrapd = false;
     app.add_flag("--stdin-snmptrapd", from_snmptrapd, "Read snmptrapd traphandle input on stdin instead of listening");

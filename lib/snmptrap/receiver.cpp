@@ -47,10 +47,17 @@ public:
     }
     /// True once output has ended (EPIPE) or failed: the receiver stops.
     bool done() const { return m_done.load(); }
+    /// True once the thread has nothing more to do (it may then be joined).
+    bool finished() const { return m_finished.load(); }
     uint64_t written() const { return m_written.load(); }
 
 private:
     void run() {
+        work();
+        m_finished.store(true);
+    }
+
+    void work() {
         std::string block;
         while (m_queue.take(block, 200)) {
             if (m_out.poll_fd() >= 0) {
@@ -94,6 +101,7 @@ private:
     int m_wake;
     std::thread m_thread;
     std::atomic<bool> m_done{false};
+    std::atomic<bool> m_finished{false};
     std::atomic<uint64_t> m_written{0};
 };
 
@@ -192,9 +200,21 @@ public:
         writer.start();
         loop(writer);
         m_queue.close();
-        writer.join();
+        double deadline = steady_now() + m_options.drain_timeout;
+        while (!writer.finished() && steady_now() < deadline) {
+            signals::sleep_ms(10);
+        }
         m_counters.written = writer.written();
         m_diag.error(counters_text(m_counters, m_sockets_drops()));
+        if (!writer.finished()) {
+            // The writer is stuck in a write that may never return (a reader
+            // that stopped reading): nothing can be flushed, and neither the
+            // thread nor the sink can be taken down in order, so leave now.
+            m_diag.error(fmt::format("output stalled: {} events not written after --drain-timeout",
+                                     m_counters.emitted - m_counters.written));
+            _exit(exit_code::k_io);
+        }
+        writer.join();
         if (m_out.failed()) {
             m_diag.error(m_out.error());
             return exit_code::k_io;

@@ -31,6 +31,7 @@ struct ReceiverOptions {
     std::string user;           ///< drop to this user after binding
     double stats_interval = 0;  ///< seconds between counter events; 0: none
     double run_for = 0;         ///< stop after this many seconds (tests, benchmarks); 0: until a signal
+    double drain_timeout = 5;   ///< at exit, how long queued events may take to be written
 };
 
 /// Loads the rules the options name (the file's, then the built-in ones).

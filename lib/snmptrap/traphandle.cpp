@@ -57,21 +57,31 @@ int hex_digit(char c) {
     return -1;
 }
 
-// net-snmp's Hex-STRING text: "00 FF 41 " (a line break after every 16 bytes).
+// net-snmp's Hex-STRING text: "00 FF 41 ", every pair followed by a space,
+// and a line break after every 16 pairs.
 bool parse_hex(std::string_view text, std::string& bytes) {
-    if (text.empty() || text.size() % 3 != 0) {
+    if (text.empty() || (text.back() != ' ' && text.back() != '\n')) {
         return false;
     }
     bytes.clear();
-    for (std::size_t i = 0; i < text.size(); i += 3) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == ' ' || text[i] == '\n') {
+            ++i;
+            continue;
+        }
+        if (i + 2 >= text.size()) {
+            return false;
+        }
         int hi = hex_digit(text[i]);
         int lo = hex_digit(text[i + 1]);
-        if (hi < 0 || lo < 0 || (text[i + 2] != ' ' && text[i + 2] != '\n')) {
+        if (hi < 0 || lo < 0 || text[i + 2] != ' ') {
             return false;
         }
         bytes += static_cast<char>(hi * 16 + lo);
+        i += 3;
     }
-    return true;
+    return !bytes.empty();
 }
 
 bool is_ipv4(std::string_view text) {

@@ -262,3 +262,312 @@ OUT
 3 127.0.0.2
 OUT
 }
+
+@test "malformed packets (truncated, wrong lengths, huge OIDs, random bytes) are counted and reported, never crash" {
+    python3 "$UDP" capture "$TMP/capport" "$TMP/trap.bin" &
+    local cap=$!
+    for _ in $(seq 100); do [ -s "$TMP/capport" ] && break; sleep 0.05; done
+    snmptrap -v2c -c public "127.0.0.1:$(cat "$TMP/capport")" 1 1.3.6.1.6.3.1.1.5.1 1.3.6.1.4.1.1 s x
+    wait "$cap"
+    for kind in "truncated-of:$TMP/trap.bin" "length-of:$TMP/trap.bin" huge-oid inner-length random empty-sequence empty; do
+        python3 "$UDP" craft "$kind" "$TMP/bad.${kind%%:*}"
+    done
+    start
+    for f in "$TMP"/bad.*; do
+        python3 "$UDP" send "$PORT" "$f"
+    done
+    printf 'hello' >"/dev/udp/127.0.0.1/$PORT"
+    # Still receiving afterwards.
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.2
+    wait_lines 1
+    sleep 0.2
+    stop
+    assert_equal "$STATUS" 0
+    run jq -r .name "$TMP/out"
+    assert_output "SNMPv2-MIB::warmStart"
+    run grep -c 'refused: not an SNMP message' "$TMP/err"
+    assert_output 8
+    run grep 'received ' "$TMP/err"
+    assert_output "evsrc-snmptrap: received 9, emitted 1, written 1, informs 0, duplicates 0, malformed 8, unsupported 0, not_traps 0, community_refused 0, rate_limited 0, dropped 0, kernel_dropped 0, responses_failed 0"
+}
+
+@test "SNMPv3 traps are refused as unsupported, GET requests as not notifications" {
+    start
+    snmptrap -v3 -u evkit -l noAuthNoPriv -e 0x8000000001020304 "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.1
+    snmpget -v2c -c public -t 0.3 -r 0 "127.0.0.1:$PORT" 1.3.6.1.2.1.1.1.0 >/dev/null 2>&1 || true
+    wait_err 'not a notification'
+    stop
+    run grep 'refused' "$TMP/err"
+    assert_line --regexp '^evsrc-snmptrap: packet from 127\.0\.0\.1:[0-9]+ refused: SNMPv3 is not supported$'
+    assert_line --regexp '^evsrc-snmptrap: packet from 127\.0\.0\.1:[0-9]+ refused: not a notification \(GET\)$'
+    run grep -c 'received 2, emitted 0, .* malformed 0, unsupported 1, not_traps 1,' "$TMP/err"
+    assert_output 1
+}
+
+@test "--rules: exact and subtree matches, index varbinds, archive, ttl; first match wins over the built-in rules" {
+    cat >"$TMP/rules" <<'RULES'
+# Cisco-style config change: a warning on the device itself.
+exact   1.3.6.1.4.1.9.9.43.2.0.1   warning   name=config.changed ttl=1h
+# A vendor's whole notification subtree is archived under one name.
+subtree 1.3.6.1.4.1.2636           archive   name=juniper
+# BGP peer down, named by the peer address varbind's instance.
+exact   1.3.6.1.4.1.99.0.1         critical  index=1.3.6.1.4.1.99.1.1 name=bgp.peer
+# Overrides the built-in linkDown rule: flapping ports are only warnings here.
+exact   IF-MIB::linkDown           warning   index=IF-MIB::ifIndex name=IF-MIB::ifOperStatus
+RULES
+    run evsrc-snmptrap --rules "$TMP/rules" --check
+    assert_success
+    assert_output "6 rules OK"
+    start --rules "$TMP/rules"
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.9.9.43.2.0.1
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.2636.4.1.1
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.99.0.1 1.3.6.1.4.1.99.1.1.10.0.0.9 a 10.0.0.9
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.99.0.1
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.7 i 7
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.4 1.3.6.1.2.1.2.2.1.1.7 i 7
+    wait_lines 6
+    stop
+    run jq -c '[.type, .name, .state, .ttl]' "$TMP/out"
+    assert_output - <<'OUT'
+["status","config.changed","warning",3600]
+["archive","juniper",null,null]
+["status","bgp.peer.10.0.0.9","critical",null]
+["archive","1.3.6.1.4.1.99.0.1",null,null]
+["status","IF-MIB::ifOperStatus.7","warning",null]
+["status","IF-MIB::ifOperStatus.7","ok",null]
+OUT
+}
+
+@test "--rules errors name the file and line; --no-builtin-rules archives linkDown" {
+    printf 'exact 1.3.6.1.4.1.1 critical\nsubtree 1.3.x warning\n' >"$TMP/bad"
+    run evsrc-snmptrap --rules "$TMP/bad" --listen 127.0.0.1:0
+    assert_failure 2
+    assert_output "evsrc-snmptrap: $TMP/bad:2: '1.3.x': not an OID or a known name"
+    for line in 'exact 1.3.6.1.4.1.1' 'maybe 1.3.6 ok' 'exact 1.3.6 fine' 'exact 1.3.6 ok colour=red' 'exact 1.3.6 archive ttl=5m' 'exact 1.3.6 ok ttl=0'; do
+        printf '%s\n' "$line" >"$TMP/bad"
+        run evsrc-snmptrap --rules "$TMP/bad" --check
+        assert_failure 2
+        assert_output --partial "$TMP/bad:1: "
+    done
+    run evsrc-snmptrap --rules "$TMP/missing" --check
+    assert_failure 2
+    assert_output "evsrc-snmptrap: $TMP/missing: cannot open"
+    start --no-builtin-rules
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.7 i 7
+    wait_lines 1
+    stop
+    run jq -c '[.type, .name]' "$TMP/out"
+    assert_output '["archive","IF-MIB::linkDown"]'
+}
+
+@test "SIGHUP re-reads the rules; a bad new file keeps the old rules" {
+    echo 'exact 1.3.6.1.4.1.7.0.1 warning name=seven' >"$TMP/rules"
+    start --rules "$TMP/rules"
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.7.0.1
+    wait_lines 1
+    echo 'exact 1.3.6.1.4.1.7.0.1 critical name=seven' >"$TMP/rules"
+    kill -HUP "$PID"
+    wait_err 'reloaded: 3 rules'
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.7.0.1
+    wait_lines 2
+    echo 'exact 1.3.6.1.4.1.7.0.1 broken' >"$TMP/rules"
+    kill -HUP "$PID"
+    wait_err 'reload failed'
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.7.0.1
+    wait_lines 3
+    stop
+    run jq -r '.state' "$TMP/out"
+    assert_output $'warning\ncritical\ncritical'
+    run grep 'reload failed' "$TMP/err"
+    assert_output "evsrc-snmptrap: reload failed, keeping the old rules: $TMP/rules:1: 'broken': expected ok, warning, critical, unknown or archive"
+}
+
+@test "--map names agents; unmapped ones keep their address" {
+    printf '# agents\n10.1.2.3 sw1.example.net\n::1 v6.example.net\n' >"$TMP/map"
+    start --map "$TMP/map"
+    snmptrap -v1 -c public "127.0.0.1:$PORT" 1.3.6.1.4.1.1 10.1.2.3 3 0 1 1.3.6.1.2.1.2.2.1.1.4 i 4
+    snmptrap -v1 -c public "127.0.0.1:$PORT" 1.3.6.1.4.1.1 10.1.2.4 3 0 1 1.3.6.1.2.1.2.2.1.1.4 i 4
+    wait_lines 2
+    stop
+    run jq -r '[.subject, .name, .state] | @tsv' "$TMP/out"
+    assert_output - <<'OUT'
+sw1.example.net	IF-MIB::ifOperStatus.4	ok
+10.1.2.4	IF-MIB::ifOperStatus.4	ok
+OUT
+    printf '10.1.2.3\n' >"$TMP/map"
+    run evsrc-snmptrap --map "$TMP/map" --check
+    assert_failure 2
+    assert_output "evsrc-snmptrap: $TMP/map:1: expected ADDRESS NAME"
+}
+
+@test "a stalled output never blocks the socket: events past --queue-size are dropped and counted, informs still answered" {
+    # stdout is a pipe nobody reads: the writer blocks once the pipe is full.
+    mkfifo "$TMP/fifo"
+    exec 7<>"$TMP/fifo"
+    evsrc-snmptrap --listen 127.0.0.1:0 --queue-size 64K --drain-timeout 300ms >&7 2>"$TMP/err" &
+    PID=$!
+    BG_PIDS+=("$PID")
+    wait_err 'listening on'
+    PORT=$(sed -n 's/^evsrc-snmptrap: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/err")
+    python3 "$UDP" capture "$TMP/capport" "$TMP/trap.bin" &
+    local cap=$!
+    for _ in $(seq 100); do [ -s "$TMP/capport" ] && break; sleep 0.05; done
+    snmptrap -v2c -c public "127.0.0.1:$(cat "$TMP/capport")" 1 1.3.6.1.4.1.1.0.1 1.3.6.1.4.1.1.1 s "$(printf 'x%.0s' $(seq 300))"
+    wait "$cap"
+    python3 "$UDP" send "$PORT" "$TMP/trap.bin" 3000
+    sleep 0.5
+    # Still responsive: the counters come, and a fresh inform is acknowledged or dropped, never hung.
+    run counters
+    assert_output --regexp "received 3000, emitted ([0-9]+), written ([0-9]+), .* dropped ([1-9][0-9]*),"
+    run snmpinform -v2c -c public -t 1 -r 0 "127.0.0.1:$PORT" 0 1.3.6.1.6.3.1.1.5.1
+    # Dropped for want of room, so unanswered: the sender retries later.
+    assert_failure
+    run counters
+    assert_output --partial "received 3001,"
+    # At exit the stuck output gets --drain-timeout, then the tool says so and exits 4.
+    stop
+    assert_equal "$STATUS" 4
+    run grep -E 'output stalled: [0-9]+ events not written after --drain-timeout' "$TMP/err"
+    assert_success
+    exec 7<&-
+}
+
+@test "--stats-interval writes the counters as metric events" {
+    start --stats-interval 200ms
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.1
+    sleep 0.7
+    stop
+    run jq -c 'select(.type == "metric" and .name == "evkit.evsrc-snmptrap.received") | [.metric, .unit, .source, (.subject | length > 0)]' "$TMP/out"
+    assert_line '[1,"c","evsrc-snmptrap",true]'
+    run jq -r 'select(.type == "metric") | .name' "$TMP/out"
+    assert_line "evkit.evsrc-snmptrap.kernel_dropped"
+    assert_line "evkit.evsrc-snmptrap.dropped"
+}
+
+@test "SIGINT stops it like SIGTERM; a closed output ends it quietly with exit 0" {
+    start
+    kill -INT "$PID"
+    STATUS=0
+    wait "$PID" || STATUS=$?
+    BG_PIDS=()
+    assert_equal "$STATUS" 0
+    # The reader of its output goes away: the next trap ends it.
+    mkfifo "$TMP/fifo"
+    evsrc-snmptrap --listen 127.0.0.1:0 >"$TMP/fifo" 2>"$TMP/err" &
+    PID=$!
+    BG_PIDS+=("$PID")
+    head -c 1 <"$TMP/fifo" >/dev/null &
+    wait_err 'listening on'
+    PORT=$(sed -n 's/^evsrc-snmptrap: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/err")
+    for i in 1 2 3 4 5; do
+        snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.1
+        sleep 0.2
+        kill -0 "$PID" 2>/dev/null || break
+    done
+    STATUS=0
+    timeout 5 tail --pid="$PID" -f /dev/null
+    wait "$PID" || STATUS=$?
+    BG_PIDS=()
+    assert_equal "$STATUS" 0
+    run grep -c 'write failed\|Broken pipe' "$TMP/err"
+    assert_output 0
+}
+
+# Sends the comparison traps to PORT: v1 linkDown, v2c with every type, an inform.
+send_set() {
+    snmptrap -v1 -c public "127.0.0.1:$1" 1.3.6.1.4.1.8072.2.3 10.1.2.3 2 0 1234 \
+        1.3.6.1.2.1.2.2.1.1.3 i 3 1.3.6.1.2.1.2.2.1.2.3 s "eth0 port"
+    snmptrap -v2c -c public "127.0.0.1:$1" 4567 1.3.6.1.6.3.1.1.5.4 \
+        1.3.6.1.2.1.2.2.1.1.3 i 3 1.3.6.1.2.1.1.5.0 x 00ff41 1.3.6.1.4.1.1.1 c 77 \
+        1.3.6.1.4.1.1.2 C 12345678901 1.3.6.1.4.1.1.3 a 10.9.8.7 1.3.6.1.4.1.1.4 o 1.3.6.1.4.1.9 \
+        1.3.6.1.4.1.1.6 u 42 1.3.6.1.4.1.1.7 s 'héllo "q"' 1.3.6.1.4.1.1.8 i -5 \
+        1.3.6.1.4.1.1.9 s "$(printf 'long text %.0s' $(seq 8))" 1.3.6.1.4.1.1.10 s ''
+    snmpinform -v2c -c public -t 2 -r 1 "127.0.0.1:$1" 77 1.3.6.1.6.3.1.1.5.1 1.3.6.1.2.1.1.5.0 s sw1
+}
+
+@test "--stdin-snmptrapd: snmptrapd's traphandle input gives the events direct reception gives" {
+    local bin
+    bin=$(command -v evsrc-snmptrap)
+    printf '#!/bin/sh\nexec %s --stdin-snmptrapd >>%s 2>>%s\n' "$bin" "$TMP/via.ndjson" "$TMP/via.err" >"$TMP/handle"
+    chmod +x "$TMP/handle"
+    printf 'disableAuthorization yes\ntraphandle default %s\n' "$TMP/handle" >"$TMP/conf/snmptrapd.conf"
+    local trapd_port
+    trapd_port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # Fixed output options: numeric OIDs, raw TimeTicks, strings in hex.
+    snmptrapd -f -Lf "$TMP/trapd.log" -C -c "$TMP/conf/snmptrapd.conf" -On -Ot -Ox "udp:127.0.0.1:$trapd_port" &
+    BG_PIDS+=($!)
+    for _ in $(seq 100); do grep -q 'NET-SNMP version' "$TMP/trapd.log" 2>/dev/null && break; sleep 0.05; done
+    start
+    send_set "$PORT"
+    send_set "$trapd_port"
+    wait_lines 3
+    wait_lines 3 "$TMP/via.ndjson"
+    stop
+    assert_equal "$(cat "$TMP/via.err" 2>/dev/null)" ""
+    # Not carried by traphandle input: version, pdu, request id, the v2c community, varbind types.
+    local norm='del(.id, .time, .data.version, .data.pdu, .data.request_id, .data.varbinds[].type)
+                | if .data.community and (.data.varbinds | map(.oid) | index("1.3.6.1.6.3.18.1.4.0") | not) then del(.data.community) else . end'
+    jq -c "$norm" "$TMP/out" >"$TMP/direct.norm"
+    jq -c "$norm" "$TMP/via.ndjson" >"$TMP/via.norm"
+    run diff "$TMP/direct.norm" "$TMP/via.norm"
+    assert_success
+    run jq -r '.data.varbinds | map(.type) | join(" ")' "$TMP/via.ndjson"
+    assert_output - <<'OUT'
+timeticks oid integer string ipaddress string oid
+timeticks oid integer string number number ipaddress oid number string integer string string
+timeticks oid string
+OUT
+    run jq -r '.data.varbinds | map(.type) | join(" ")' "$TMP/out"
+    assert_line "timeticks oid integer string counter32 counter64 ipaddress oid gauge32 string integer string string"
+}
+
+@test "--stdin-snmptrapd: bad input is reported, good traps around it kept" {
+    printf 'host\nUDP: [10.0.0.5]:5000->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 5\n.1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.6.3.1.1.5.1\n\nhost\nno transport\n\nhost\nUDP: [10.0.0.6]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 "unterminated\n' >"$TMP/in"
+    run --separate-stderr evsrc-snmptrap --stdin-snmptrapd <"$TMP/in"
+    assert_success
+    assert_output --partial '"subject":"10.0.0.5","name":"SNMPv2-MIB::coldStart"'
+    assert_equal "${#lines[@]}" 1
+    assert_equal "$stderr" "evsrc-snmptrap: trap 2: transport line 'no transport': no [ADDRESS]
+evsrc-snmptrap: trap 3: 1.3.6.1.2.1.1.3.0: unterminated string"
+}
+
+@test "--user drops root privileges after binding" {
+    if [ "$(id -u)" != 0 ]; then
+        # Not root: changing user is refused, naming the reason.
+        run evsrc-snmptrap --listen 127.0.0.1:0 --user nobody
+        assert_failure 2
+        assert_output --partial "evsrc-snmptrap: --user nobody: only root can change user"
+        return
+    fi
+    start --user nobody
+    run awk '/^Uid:/ {print $2, $3}' "/proc/$PID/status"
+    assert_output "$(id -u nobody) $(id -u nobody)"
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.1
+    wait_lines 1
+    stop
+    assert_equal "$STATUS" 0
+    run grep -c 'running as root' "$TMP/err"
+    assert_output 0
+    run evsrc-snmptrap --listen 127.0.0.1:0 --user no-such-user-here
+    assert_failure 2
+    assert_output --partial "evsrc-snmptrap: --user no-such-user-here: no such user"
+}
+
+@test "--mibs DIR names OIDs beyond the built-in table" {
+    mkdir -p "$TMP/mibs"
+    cat >"$TMP/mibs/EVKIT-TEST-MIB.txt" <<'MIB'
+EVKIT-TEST-MIB DEFINITIONS ::= BEGIN
+evkitTest OBJECT IDENTIFIER ::= { iso 3 6 1 4 1 99999 }
+evkitNotifications OBJECT IDENTIFIER ::= { evkitTest 0 }
+evkitFanFailed OBJECT IDENTIFIER ::= { evkitNotifications 1 }
+evkitFanSpeed OBJECT IDENTIFIER ::= { evkitTest 2 }
+END
+MIB
+    echo 'exact EVKIT-TEST-MIB::evkitFanFailed critical index=EVKIT-TEST-MIB::evkitFanSpeed name=fan' >"$TMP/rules"
+    start --mibs "$TMP/mibs" --rules "$TMP/rules"
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.99999.0.1 1.3.6.1.4.1.99999.2.4 i 0
+    wait_lines 1
+    stop
+    run jq -c '[.name, .state, .data.trap_name, .data.varbinds[2].name]' "$TMP/out"
+    assert_output '["fan.4","critical","EVKIT-TEST-MIB::evkitFanFailed","EVKIT-TEST-MIB::evkitFanSpeed.4"]'
+}

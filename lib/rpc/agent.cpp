@@ -183,7 +183,11 @@ int Agent::start() {
     if (m_kafka.brokers.empty()) {
         m_kafka.brokers = m_config.brokers;
     }
-    std::vector<std::string> props = m_config.kafka;
+    // An idle fetch waits this long at the broker: it bounds the latency of
+    // a request's pickup and sets the fetch rate of idle agents (docs/rpc.md,
+    // "Latency"); kafka.fetch.wait.max.ms overrides it.
+    std::vector<std::string> props = {"fetch.wait.max.ms=100"};
+    props.insert(props.end(), m_config.kafka.begin(), m_config.kafka.end());
     props.insert(props.end(), m_kafka.props.begin(), m_kafka.props.end());
     m_kafka.props = std::move(props);
 

@@ -20,6 +20,8 @@ for name in "$@"; do
     # rpc links libsodium and the folders the Makefile's EXTRA_OBJS_rpc names.
     extra=""
     [ "$area" = rpc ] && srcs="$srcs lib/nagios/*.cpp lib/status/*.cpp" && extra="-lsodium"
+    # snmptrap links net-snmp.
+    [ "$area" = snmptrap ] && extra="$(net-snmp-config --netsnmp-libs)"
     clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Ilib \
         "test/fuzz/fuzz_$name.cpp" $srcs \
         $(pkg-config --cflags --libs $PKGS) $extra -lpthread -o "$bin"

@@ -45,6 +45,9 @@ void add_kafka_options(CLI::App& app, KafkaOptions& kafka) {
         ->allow_extra_args(false);
     app.add_option("--kafka-config", kafka.config_file, "A file of librdkafka PROP=VALUE lines")->type_name("FILE");
     app.add_flag("--kafka-dump", kafka.dump, "Print the librdkafka configuration of the clients, then exit");
+    app.add_option("--self-to", kafka.self_to,
+                   "Append the tool's own status events (Kafka outages, data loss) to FILE, not the main output")
+        ->type_name("FILE");
 }
 
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, double& seconds,

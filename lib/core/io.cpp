@@ -7,6 +7,7 @@
 #include "core/exit_code.h"
 #include "core/kafka_sink.h"
 #include "core/kafka_source.h"
+#include "core/self_status.h"
 #include "core/writer.h"
 
 namespace ev {
@@ -62,6 +63,11 @@ Result<std::unique_ptr<Source>> open_source(const InputOptions& options, Sink& o
 Result<std::unique_ptr<Sink>> open_sink(const OutputOptions& output, const KafkaOptions& kafka, Diagnostics& diag) {
     if (kafka.dump) {
         dump_and_exit(nullptr, output, kafka, diag);
+    }
+    if (!kafka.self_to.empty()) {
+        if (auto routed = route_self_status(kafka.self_to); !routed) {
+            return std::move(routed).take_error();
+        }
     }
     std::vector<Path> key_fields;
     for (const std::string& field : output.key_fields) {

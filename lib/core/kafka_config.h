@@ -21,6 +21,7 @@ struct KafkaOptions {
     std::vector<std::string> props;  ///< PROP=VALUE, in order, after the config file
     std::string config_file;         ///< a file of PROP=VALUE lines (# comments)
     bool dump = false;               ///< --kafka-dump: print the configurations, then exit
+    std::string self_to;             ///< --self-to FILE: the tool's own status events go there
 };
 
 /// The "kafka:" prefix that names topics in --from, --to, --rejects and

@@ -200,9 +200,14 @@ void KafkaSink::delivered(uint64_t ticket, rd_kafka_resp_err_t err) {
         m_outage = false;
         std::string message = fmt::format("kafka: delivering to {} again", m_topic);
         m_diag.error(message);
-        if (m_self_status) {
-            m_status.push_back(self_status_line(m_diag.tool(), "kafka", State::ok, message, k_self_status_ttl));
-        }
+        queue_status(State::ok, message);
+    }
+}
+
+void KafkaSink::queue_status(State state, std::string_view text) {
+    std::string line = self_status_line(m_diag.tool(), "kafka", state, text, k_self_status_ttl);
+    if (!write_routed_self_status(line) && m_self_status) {
+        m_status.push_back(std::move(line));
     }
 }
 
@@ -252,10 +257,7 @@ void KafkaSink::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaq
         std::string message =
             fmt::format("kafka: {}; holding output for {} until the brokers are back", reason, sink->m_topic);
         sink->m_diag.error(message);
-        if (sink->m_self_status) {
-            sink->m_status.push_back(
-                self_status_line(sink->m_diag.tool(), "kafka", State::critical, message, k_self_status_ttl));
-        }
+        sink->queue_status(State::critical, message);
     }
 }
 

@@ -17,6 +17,7 @@
 #include "core/kafka_config.h"
 #include "core/path.h"
 #include "core/sink.h"
+#include "core/state.h"
 
 namespace ev {
 
@@ -70,6 +71,7 @@ private:
     void produce(std::string_view bytes);
     void poll(int timeout_ms);
     void send_status();
+    void queue_status(State state, std::string_view text);
     void delivered(uint64_t ticket, rd_kafka_resp_err_t err);
     void fail(std::string message);
 

@@ -179,13 +179,18 @@ void KafkaSource::on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic
     }
 }
 
+void KafkaSource::write_status(State state, std::string_view text) {
+    std::string line = self_status_line(m_diag.tool(), "kafka", state, text, k_self_status_ttl);
+    if (!write_routed_self_status(line) && m_status_out != nullptr) {
+        m_status_out->write_line(line);
+    }
+}
+
 void KafkaSource::report_loss(std::string text) {
     ++m_offset_resets;
     m_diag.error(text);
     // No ok follows: the loss stays visible until the ttl runs out.
-    if (m_status_out != nullptr) {
-        m_status_out->write_line(self_status_line(m_diag.tool(), "kafka", State::critical, text, k_self_status_ttl));
-    }
+    write_status(State::critical, text);
 }
 
 void KafkaSource::notice_resets() {
@@ -213,10 +218,7 @@ void KafkaSource::report(const rd_kafka_message_t* message) {
     m_diag.error(text);
     if (message->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && !m_outage) {
         m_outage = true;
-        if (m_status_out != nullptr) {
-            m_status_out->write_line(self_status_line(m_diag.tool(), "kafka", State::critical,
-                                                      text + "; waiting for them", k_self_status_ttl));
-        }
+        write_status(State::critical, text + "; waiting for them");
     }
 }
 
@@ -359,10 +361,7 @@ Source::Status KafkaSource::next(Line& out, int timeout_ms) {
         if (m_outage) {
             m_outage = false;
             m_diag.error("kafka: reading again");
-            if (m_status_out != nullptr) {
-                m_status_out->write_line(
-                    self_status_line(m_diag.tool(), "kafka", State::ok, "kafka: reading again", k_self_status_ttl));
-            }
+            write_status(State::ok, "kafka: reading again");
         }
         uint32_t id = stream_of(rd_kafka_topic_name(message->rkt), message->partition);
         const Stream& s = m_streams[id];

@@ -17,6 +17,7 @@
 #include "core/kafka_config.h"
 #include "core/sink.h"
 #include "core/source.h"
+#include "core/state.h"
 
 namespace ev {
 
@@ -87,6 +88,7 @@ private:
     void hold_back();
     void pause_assignment(bool pause);
     void print_counters_if_asked();
+    void write_status(State state, std::string_view text);
     void report_loss(std::string text);
     void notice_resets();
 

@@ -4,6 +4,7 @@
 # malformed packets, rules, snmptrapd's traphandle input, signals.
 
 load helpers
+load kafka
 
 UDP="$FIXTURES/snmptrap/udp.py"
 
@@ -570,4 +571,18 @@ MIB
     stop
     run jq -c '[.name, .state, .data.trap_name, .data.varbinds[2].name]' "$TMP/out"
     assert_output '["fan.4","critical","EVKIT-TEST-MIB::evkitFanFailed","EVKIT-TEST-MIB::evkitFanSpeed.4"]'
+}
+
+@test "--to kafka:TOPIC: each trap one message, keyed by its identity" {
+    kafka_start "$TMP/kafka" --topic traps:1
+    start --to kafka:traps
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.3 i 3
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.1
+    run kafka_consume traps 2
+    stop
+    kafka_stop "$TMP/kafka"
+    assert_equal "$STATUS" 0
+    assert_equal "${#lines[@]}" 2
+    assert_line --index 0 --regexp '^0 \["127\.0\.0\.1","IF-MIB::ifOperStatus\.3"\] \{"id":"[0-9A-Z]{26}",.*"state":"critical"'
+    assert_line --index 1 --regexp '^0 \["127\.0\.0\.1","SNMPv2-MIB::coldStart"\] \{.*"type":"archive"'
 }

@@ -37,3 +37,4 @@ complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l brokers -x -d 'Ka
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka-dump -d 'Print the librdkafka configuration and exit'
+complete -c evbatch -l self-to -r -F -d "Append the tool's own status events to FILE"

@@ -15,5 +15,6 @@ complete -c evfilter -l brokers -x -d 'Kafka bootstrap brokers (default $EVKIT_B
 complete -c evfilter -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evfilter -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evfilter -l kafka-dump -d 'Print the librdkafka configuration and exit'
+complete -c evfilter -l self-to -r -F -d "Append the tool's own status events to FILE"
 complete -c evfilter -l help -d 'Show help'
 complete -c evfilter -l version -d 'Show version'

@@ -23,5 +23,6 @@ complete -c evgraphite -l brokers -x -d 'Kafka bootstrap brokers (default $EVKIT
 complete -c evgraphite -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evgraphite -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evgraphite -l kafka-dump -d 'Print the librdkafka configuration and exit'
+complete -c evgraphite -l self-to -r -F -d "Append the tool's own status events to FILE"
 complete -c evgraphite -l help -d 'Show help'
 complete -c evgraphite -l version -d 'Show version'

@@ -40,3 +40,4 @@ complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l kafka-dump -d 'Print the librdkafka configuration and exit'
+complete -c evsrc-nagios -l self-to -r -F -d "Append the tool's own status events to FILE"

@@ -24,6 +24,7 @@ complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l brokers -x -d
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable)'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka-dump -d 'Print the librdkafka configuration and exit'
+complete -c evstatus -l self-to -r -F -d "Append the tool's own status events to FILE"
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l version -d 'Show version'
 complete -c evstatus -l state -r -F -d 'The state file'
 complete -c evstatus -l help -d 'Show help'

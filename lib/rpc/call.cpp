@@ -11,6 +11,12 @@
 
 namespace ev::rpc {
 
+KafkaOptions interactive_kafka(const KafkaOptions& kafka) {
+    KafkaOptions out = kafka;
+    out.props.insert(out.props.begin(), {"fetch.wait.max.ms=10", "linger.ms=0"});
+    return out;
+}
+
 Caller::Caller(const CallSettings& settings, Diagnostics& diag)
     : m_settings(settings), m_diag(diag), m_caller(fingerprint(settings.key.pub)) {}
 
@@ -23,13 +29,14 @@ Result<std::unique_ptr<Caller>> Caller::open(const CallSettings& settings, Diagn
     // reader starts at the earliest retained reply and old ones are skipped
     // by their request id.
     int64_t since_ms = static_cast<int64_t>((wall_clock().now() - 5) * 1000);
-    auto reader = KafkaReader::open(settings.kafka, settings.reply_topic, KafkaReader::From::time, since_ms,
-                                    k_max_envelope, diag);
+    KafkaOptions kafka = interactive_kafka(settings.kafka);
+    auto reader =
+        KafkaReader::open(kafka, settings.reply_topic, KafkaReader::From::time, since_ms, k_max_envelope, diag);
     if (!reader) {
         return std::move(reader).take_error();
     }
     caller->m_replies = std::move(*reader);
-    auto sink = KafkaSink::open(settings.kafka, settings.request_topic, {}, diag);
+    auto sink = KafkaSink::open(kafka, settings.request_topic, {}, diag);
     if (!sink) {
         return std::move(sink).take_error();
     }

@@ -190,6 +190,7 @@ public:
     int run();
 
 private:
+    Result<std::optional<std::vector<Target>>> listed();
     Result<std::vector<Target>> discover(Caller& caller, const Filter& filter, const std::string& agent,
                                          const std::string& action);
     int report_nagios(const std::vector<Outcome>& outcomes, double elapsed_s);
@@ -200,15 +201,14 @@ private:
     bool m_discovery_used_stdin = false;
 };
 
-Result<std::vector<Target>> Client::discover(Caller& caller, const Filter& filter, const std::string& agent,
-                                             const std::string& action) {
-    // 1. A host list: --nodes FILE, or stdin when it carries data.
+Result<std::optional<std::vector<Target>>> Client::listed() {
+    // A host list: --nodes FILE, or stdin when it carries data.
     if (!m_o.nodes.empty()) {
         auto list = read_host_list(m_o.nodes);
         if (!list) {
             return std::move(list).take_error();
         }
-        return targets_of(*list);
+        return std::optional(targets_of(*list));
     }
     if (stdin_carries_data()) {
         auto text = read_all_fd(0, "stdin");
@@ -220,10 +220,15 @@ Result<std::vector<Target>> Client::discover(Caller& caller, const Filter& filte
             if (!list) {
                 return std::move(list).take_error();
             }
-            return targets_of(*list);
+            return std::optional(targets_of(*list));
         }
         // An empty stdin (cron, systemd) falls back to the configured discovery.
     }
+    return std::optional<std::vector<Target>>();
+}
+
+Result<std::vector<Target>> Client::discover(Caller& caller, const Filter& filter, const std::string& agent,
+                                             const std::string& action) {
     // The client-side filter also asks that the node offers the action.
     Filter local = filter;
     local.agents.push_back(agent);
@@ -417,6 +422,13 @@ int Client::run() {
         }
         return exit_code::k_ok;
     }
+    // A host list is read before Kafka is touched: its errors are the operator's.
+    auto listed_targets = listed();
+    if (!listed_targets) {
+        m_diag.error(fmt::format("discovery: {}", listed_targets.error()));
+        return exit_code::k_usage;
+    }
+
     CallSettings settings;
     settings.kafka = m_o.kafka;
     settings.request_topic = m_o.request_topic;
@@ -431,7 +443,8 @@ int Client::run() {
         return exit_code::k_io;
     }
 
-    auto targets = discover(**caller, filter, agent, action);
+    auto targets = *listed_targets ? Result<std::vector<Target>>(std::move(**listed_targets))
+                                   : discover(**caller, filter, agent, action);
     if (!targets) {
         m_diag.error(fmt::format("discovery: {}", targets.error()));
         return exit_code::k_io;

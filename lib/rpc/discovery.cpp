@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/kafka_reader.h"
 #include "core/signals.h"
+#include "rpc/call.h"
 #include "status/state_file.h"
 
 namespace ev::rpc {
@@ -119,8 +120,9 @@ std::vector<Node> Registry::alive(double now) const {
 Result<Registry> read_registration_topic(const KafkaOptions& kafka, const std::string& topic, double window,
                                          double wait_s, Diagnostics& diag) {
     double now = wall_clock().now();
-    auto reader = KafkaReader::open(kafka, topic, KafkaReader::From::time, static_cast<int64_t>((now - window) * 1000),
-                                    1 << 20, diag, static_cast<int>(wait_s * 1000));
+    auto reader =
+        KafkaReader::open(interactive_kafka(kafka), topic, KafkaReader::From::time,
+                          static_cast<int64_t>((now - window) * 1000), 1 << 20, diag, static_cast<int>(wait_s * 1000));
     if (!reader) {
         return std::move(reader).take_error();
     }
@@ -136,7 +138,9 @@ Result<Registry> read_registration_topic(const KafkaOptions& kafka, const std::s
                             topic, wait_s));
             break;
         }
-        KafkaReader::Status status = (*reader)->next(message, left);
+        // Short waits: next() takes a partition's end in silently and goes
+        // on waiting for a message, so caught_up() is asked between them.
+        KafkaReader::Status status = (*reader)->next(message, std::min(left, 20));
         if (status == KafkaReader::Status::end) {
             break;
         }

@@ -47,14 +47,8 @@ Json reply_json(const Reply& reply, double rtt_ms) {
     Json j = Json::object();
     j.set("request", Json(reply.request));
     j.set("agent_id", Json(reply.agent_id));
-    j.set("host", Json(reply.host));
-    j.set("agent", Json(reply.agent));
-    j.set("action", Json(reply.action));
     j.set("status", Json(reply.status));
     j.set("code", Json(reply.code));
-    j.set("message", Json(reply.message));
-    j.set("data", reply.data);
-    j.set("time", Json(reply.time));
     j.set("elapsed_ms", Json(reply.elapsed_ms));
     j.set("rtt_ms", Json(std::round(rtt_ms * 1000) / 1000));
     return j;
@@ -73,23 +67,22 @@ void append_outcome_event(const Outcome& outcome, const std::string& name, const
         event.set("time", Json(r.time));
         event.set("state", Json(state_name(state_of(r))));
         event.set("message", Json(r.message));
-        event.set("data", reply_json(r, outcome.rtt_ms));
+        event.set("data", r.data);
+        event.set("rpc", reply_json(r, outcome.rtt_ms));
     } else {
         event.set("time", Json(now));
         event.set("state", Json("unknown"));
         std::string why =
             !outcome.problem.empty() ? outcome.problem : fmt::format("no reply within {}", format_duration(timeout));
         event.set("message", Json(why));
-        Json data = Json::object();
-        data.set("request", Json(request_id));
+        Json rpc = Json::object();
+        rpc.set("request", Json(request_id));
         if (!outcome.target.agent_id.empty()) {
-            data.set("agent_id", Json(outcome.target.agent_id));
+            rpc.set("agent_id", Json(outcome.target.agent_id));
         }
-        if (!outcome.target.host.empty()) {
-            data.set("host", Json(outcome.target.host));
-        }
-        data.set("status", Json("no reply"));
-        event.set("data", std::move(data));
+        rpc.set("status", Json("no reply"));
+        event.set("data", Json::object());
+        event.set("rpc", std::move(rpc));
     }
     write_canonical(event, out);
 }

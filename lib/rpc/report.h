@@ -23,13 +23,15 @@ namespace ev::rpc {
 /// critical, refused is unknown (nothing ran).
 State state_of(const Reply& reply);
 
-/// The reply as a JSON object (the event's data): its body's fields plus
-/// the client's round-trip time, rtt_ms.
+/// What the event's "rpc" member says about the reply: request, agent_id,
+/// status, code, elapsed_ms (the agent's) and rtt_ms (the client's round trip).
 Json reply_json(const Reply& reply, double rtt_ms);
 
 /// Appends the status event (no newline) for one outcome: subject the
-/// node, name AGENT.ACTION, state from the reply (state_of), data the reply;
-/// a non-responder's is unknown, its message says why.
+/// node, name AGENT.ACTION, state from the reply (state_of), message the
+/// reply's, data the action's answer (so `evfilter 'data.version == "1"'`
+/// reads it) and "rpc" the reply's envelope facts (reply_json); a
+/// non-responder's state is unknown, its message says why.
 void append_outcome_event(const Outcome& outcome, const std::string& name, const std::string& request_id,
                           double timeout, double now, IdGenerator& ids, std::string& out);
 

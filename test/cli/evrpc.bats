@@ -318,3 +318,294 @@ second line	tab \\ \" '"
     run rpc_replies "$(jq -r .id <<< "$none")" 1
     assert_output --partial '"status":"failed","code":3,"message":"no check named nothing"'
 }
+
+# --- client --------------------------------------------------------------------
+
+# Three agents with different facts and classes, each with a pkg.status
+# action whose answer differs per node (version, size, age), and the client's
+# key and pins (EVRPC_KEY, XDG_STATE_HOME) in the test's directory.
+client_fleet() {
+    local n
+    for n in web1 web2 db1; do
+        mkdir -p "$RPC/$n/actions"
+        cp "$FIXTURES/evrpc/pkg.status.json" "$RPC/$n/actions/"
+    done
+    printf 'role=web\nslots=8\ndc=ams\n' > "$RPC/web1/facts"
+    printf 'role=web\nslots=2\ndc=fra\n' > "$RPC/web2/facts"
+    printf 'role=db\nslots=16\ndc=ams\n' > "$RPC/db1/facts"
+    printf 'role::web\nbase\n' > "$RPC/web1/classes"
+    printf 'role::web\n' > "$RPC/web2/classes"
+    printf 'role::db\nbase\n' > "$RPC/db1/classes"
+    client_pkg web1 '{"version":"1.2.3","size":10,"age":1}'
+    client_pkg web2 '{"version":"1.2.3","size":20,"age":2}'
+    client_pkg db1 '{"version":"1.0.0","size":30,"age":6}'
+    for n in web1 web2 db1; do
+        rpc_agent "$n" "$@"
+    done
+    export EVRPC_KEY="$RPC/op.key" XDG_STATE_HOME="$RPC/client-state"
+}
+
+# client_pkg NAME JSON: agent NAME's pkg.status answers JSON.
+client_pkg() {
+    printf '#!/bin/sh\ncat > /dev/null\necho %s\n' "'$2'" > "$RPC/$1/actions/pkg.sh"
+    chmod +x "$RPC/$1/actions/pkg.sh"
+}
+
+# The subjects of the events on stdin, sorted, one line.
+subjects() {
+    jq -r .subject | sort | paste -sd' '
+}
+
+@test "client: every filter selects its nodes (-F with each operator, -C, -I exact and /regex/, -A, -S), combined with AND" {
+    client_fleet
+    mkdir -p "$RPC/web2/extra"
+    run --separate-stderr evrpc ping < /dev/null
+    assert_success
+    [ "$(subjects <<< "$output")" = "db1.example web1.example web2.example" ]
+    [ "$(jq -r .state <<< "$output" | sort -u)" = ok ]
+    check() {
+        local want=$1
+        shift
+        run --separate-stderr evrpc ping "$@" < /dev/null
+        [ "$(subjects <<< "$output")" = "$want" ] || { echo "evrpc ping $*: got '$(subjects <<< "$output")'"; return 1; }
+    }
+    check "web1.example web2.example" -F role=web
+    check "db1.example" -F role!=web
+    check "db1.example web1.example" -F 'slots>4'
+    check "db1.example web1.example" -F 'slots>=8'
+    check "web2.example" -F 'slots<8'
+    check "web1.example web2.example" -F 'slots<=8'
+    check "db1.example web2.example" -F 'dc=~^(fra|ams)$' -F 'slots!=8'
+    check "web1.example" -F role=web -F dc=ams
+    check "db1.example web1.example" -C base
+    check "db1.example" -C base -C /::db$/
+    check "web2.example" -I web2.example
+    check "db1.example web2.example" -I web2.example -I db1.example
+    check "web1.example web2.example" -I '/^web/'
+    check "db1.example" -I "$(cat "$RPC/db1/id")"
+    check "db1.example web1.example web2.example" -A pkg
+    check "web1.example" -S 'role == "web" and number(slots) > 4'
+    check "web2.example" -S 'dc == "fra" or number(slots) > 100'
+    # a filter nothing matches: nothing called, exit 1
+    run --separate-stderr evrpc ping -F role=mail < /dev/null
+    assert_failure 1
+    assert_output ""
+    assert_equal "$stderr" "evrpc: no nodes match"
+    # bad filters are usage errors
+    run --separate-stderr evrpc ping -F role < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evrpc: bad fact filter 'role': expected FACT=VALUE (or != < > <= >= =~)"
+    run --separate-stderr evrpc ping -S 'role ==' < /dev/null
+    assert_failure 2
+    run --separate-stderr evrpc ping -C '/(/' < /dev/null
+    assert_failure 2
+}
+
+@test "client: discovery from --nodes (a silent node reported unknown), stdin identities or NDJSON, empty stdin, broadcast, an evstatus state" {
+    client_fleet
+    printf 'web1.example\n# not a node\nghost.example\n' > "$RPC/hosts"
+    run --separate-stderr evrpc ping --nodes "$RPC/hosts" --timeout 2s < /dev/null
+    assert_failure 1
+    [ "$(subjects <<< "$output")" = "ghost.example web1.example" ]
+    [ "$(jq -r 'select(.subject == "ghost.example") | [.state, .message, .rpc.status] | join(",")' <<< "$output")" = \
+        "unknown,no reply within 2s,no reply" ]
+    [ "$(jq -r 'select(.subject == "web1.example") | [.state, .rpc.agent_id] | join(",")' <<< "$output")" = \
+        "ok,$(cat "$RPC/web1/id")" ]
+    # stdin with data: identities one per line (a host or an agent id), or NDJSON events naming the node
+    run --separate-stderr evrpc ping <<< "web2.example"
+    assert_success
+    [ "$(subjects <<< "$output")" = "web2.example" ]
+    run --separate-stderr evrpc ping < <(cat "$RPC/db1/id")
+    [ "$(subjects <<< "$output")" = "db1.example" ]
+    run --separate-stderr evrpc ping < <(printf '{"subject":"db1.example","name":"x"}\n{"subject":"web1.example"}\n')
+    [ "$(subjects <<< "$output")" = "db1.example web1.example" ]
+    # an empty stdin (cron, systemd) falls back to the registrations
+    run --separate-stderr evrpc ping < <(true)
+    [ "$(subjects <<< "$output")" = "db1.example web1.example web2.example" ]
+    # --nodes - forces stdin
+    run --separate-stderr evrpc ping --nodes - <<< "web1.example"
+    [ "$(subjects <<< "$output")" = "web1.example" ]
+    run --separate-stderr evrpc ping --nodes - < <(printf '{"name":"no subject"}\n')
+    assert_failure 2
+    assert_equal "$stderr" "evrpc: discovery: stdin:1: an event without a string subject"
+    # broadcast: who answers a ping with the filter within the discovery timeout
+    run --separate-stderr evrpc ping --discover broadcast --discovery-timeout 1s -F role=web < /dev/null
+    assert_success
+    [ "$(subjects <<< "$output")" = "web1.example web2.example" ]
+    # no live registration on the topic: auto discovery broadcasts
+    kafka_cmd "$RPC/cluster" topic empty.registrations 1
+    run --separate-stderr evrpc ping --registration-topic empty.registrations --discovery-timeout 1s -C role::db < /dev/null
+    assert_success
+    [ "$(subjects <<< "$output")" = "db1.example" ]
+    assert_equal "$stderr" "evrpc: discovery: no live registration on empty.registrations; discovering by broadcast"
+    # an evstatus state of the registrations (here without web2's)
+    grep -v web2 "$RPC/evrpc.registrations.log" | evstatus --state "$RPC/status.state" > /dev/null
+    run --separate-stderr evrpc ping --discover "state:$RPC/status.state" < /dev/null
+    assert_success
+    [ "$(subjects <<< "$output")" = "db1.example web1.example" ]
+    run --separate-stderr evrpc ping --discover "state:$RPC/status.state" -I /^web/ < /dev/null
+    [ "$(subjects <<< "$output")" = "web1.example" ]
+}
+
+@test "client: --batch N calls N nodes at a time in order with --batch-sleep between; --limit N and P%" {
+    client_fleet
+    run --separate-stderr evrpc call pkg.status name=foo --batch 1 --batch-sleep 1s < /dev/null
+    assert_success
+    [ "$(jq -r .subject <<< "$output" | paste -sd' ')" = "db1.example web1.example web2.example" ]
+    [ "$(jq -r .rpc.request <<< "$output" | sort -u | wc -l)" -eq 3 ]
+    # the agents' reply times are a batch sleep apart
+    run jq -s '[.[].time] | [.[1] - .[0], .[2] - .[1]] | map(. >= 1 and . < 3) | all' <<< "$output"
+    assert_output true
+    run --separate-stderr evrpc call pkg.status name=foo --batch 2 < /dev/null
+    # within a batch replies come as they arrive
+    [ "$(head -2 <<< "$output" | subjects)" = "db1.example web1.example" ]
+    [ "$(tail -1 <<< "$output" | subjects)" = "web2.example" ]
+    [ "$(jq -r .rpc.request <<< "$output" | uniq -c | awk '{print $1}' | paste -sd' ')" = "2 1" ]
+    run --separate-stderr evrpc ping --limit 2 < /dev/null
+    [ "$(subjects <<< "$output")" = "db1.example web1.example" ]
+    run --separate-stderr evrpc ping --limit 50% < /dev/null
+    [ "$(subjects <<< "$output")" = "db1.example web1.example" ]
+    run --separate-stderr evrpc ping --limit 1% -F role=web < /dev/null
+    [ "$(subjects <<< "$output")" = "web1.example" ]
+    for bad in 0 -1 1.5 150% x; do
+        run --separate-stderr evrpc ping --limit "$bad" < /dev/null
+        assert_failure 2
+    done
+}
+
+@test "client: chaining through a pipe: replies as events, filtered, address the next call" {
+    client_fleet
+    run --separate-stderr bash -c "evrpc call pkg.status name=foo --json < /dev/null |
+        evfilter 'data.version == \"1.2.3\"' | evrpc call pkg.status name=bar"
+    assert_success
+    [ "$(subjects <<< "$output")" = "web1.example web2.example" ]
+    [ "$(jq -r .name <<< "$output" | sort -u)" = pkg.status ]
+    [ "$(jq -c '.data' <<< "$output" | sort -u)" = '{"age":1,"size":10,"version":"1.2.3"}
+{"age":2,"size":20,"version":"1.2.3"}' ]
+}
+
+@test "client: TTL: an agent that starts after the request but within its TTL acts on it; after the TTL it does not" {
+    mkdir -p "$RPC/late"
+    export EVRPC_KEY="$RPC/op.key" XDG_STATE_HOME="$RPC/client-state"
+    evrpc ping --nodes - --ttl 20s --timeout 8s <<< late.example > "$RPC/within" 2>&1 &
+    within=$!
+    evrpc ping --nodes - --ttl 1s --timeout 4s <<< late.example > "$RPC/after" 2>&1 &
+    after=$!
+    sleep 2
+    rpc_agent late "skew = 0"
+    wait "$within"
+    wait "$after" || true
+    [ "$(jq -r '[.subject, .state] | join(" ")' "$RPC/within")" = "late.example ok" ]
+    [ "$(jq -r '[.subject, .state, .message] | join(" ")' "$RPC/after")" = "late.example unknown no reply within 4s" ]
+}
+
+@test "client: on a terminal: progress, failed replies by default (--display), aggregations, --graph, Finished processing, the silent" {
+    client_fleet
+    client_pkg web2 '{"version":"1.2.4","size":20,"age":2}'
+    printf '#!/bin/sh\ncat > /dev/null\necho "{\\"version\\":\\"0.9\\",\\"error\\":\\"disk\\\\u001b[31m red\\"}"\nexit 3\n' > "$RPC/db1/actions/pkg.sh"
+    printf 'db1.example\nweb1.example\nweb2.example\nghost.example\n' > "$RPC/hosts"
+    run script -qec "evrpc call pkg.status name=foo --nodes $RPC/hosts --timeout 3s --actions $RPC/web1/actions --graph" /dev/null
+    assert_failure 1
+    output=$(tr -d '\r' <<< "$output")
+    assert_output --partial ' * [ '
+    assert_output --partial "db1.example: failed (code 3)"
+    assert_output --partial '    error: disk\x1b[31m red'
+    refute_output --partial 'web1.example: ok'
+    assert_output --partial "Summary of version:
+   1.2.3 = 1
+   1.2.4 = 1"
+    assert_output --partial "size: sum 30 (2 replies)"
+    assert_output --partial "age: average 1.5 (min 1, max 2, 2 replies)"
+    assert_output --partial "Response times (ms):"
+    assert_output --regexp "Finished processing 3 / 4 hosts in [0-9]+ ms
+No response from:
+   ghost.example"
+    run script -qec "evrpc call pkg.status name=foo -F role=web --display ok" /dev/null
+    assert_success
+    output=$(tr -d '\r' <<< "$output")
+    assert_output --partial "web1.example: ok
+    age: 1
+    size: 10
+    version: 1.2.3"
+    assert_output --regexp "Finished processing 2 / 2 hosts in [0-9]+ ms"
+    # inputs are typed and checked by the action's schema before anything is sent
+    run --separate-stderr evrpc call pkg.status 'name=Bad Name' --actions "$RPC/web1/actions" < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evrpc: input name: does not match [a-z0-9-]+"
+}
+
+@test "client: evrpc nagios: one aggregate line, non-responders UNKNOWN, the non-OK listed by state, Nagios exit codes" {
+    printf 'disk 1m -- $USER1$/check_dummy 0 fine\n' > "$RPC/ok.conf"
+    printf 'disk 1m -- $USER1$/check_dummy 1 "almost full"\n' > "$RPC/warn.conf"
+    printf 'disk 1m -- $USER1$/check_dummy 2 "full|x"\n' > "$RPC/crit.conf"
+    mkdir -p "$RPC/web1" "$RPC/web2" "$RPC/db1"
+    for n in web1:ok web2:warn db1:crit; do
+        rpc_agent "${n%%:*}" "nagios_config = $RPC/${n##*:}.conf" "nagios_user1 = /usr/lib/nagios/plugins"
+    done
+    rpc_agent plain
+    export EVRPC_KEY="$RPC/op.key" XDG_STATE_HOME="$RPC/client-state"
+    # discovered by registration: only nodes that offer nagios.run
+    run --separate-stderr evrpc nagios disk < /dev/null
+    assert_failure 2
+    assert_line --index 0 --regexp '^disk: OK: 1 WARNING: 1 CRITICAL: 1 UNKNOWN: 0\|total=3 ok=1 warn=1 crit=1 unknown=0 checktime=[0-9.]+s$'
+    assert_line --index 1 "CRITICAL: db1.example"
+    assert_line --index 2 "WARNING: web2.example"
+    [ "${#lines[@]}" -eq 3 ]
+    # --nodes reads evstatus check --expect's host lists; the silent count as UNKNOWN
+    printf '{"subject":"web1.example","name":"disk"}\n{"subject":"ghost.example"}\n' > "$RPC/expect"
+    run --separate-stderr evrpc nagios disk --nodes "$RPC/expect" --timeout 2s < /dev/null
+    assert_failure 3
+    assert_line --index 0 --regexp '^disk: OK: 1 WARNING: 0 CRITICAL: 0 UNKNOWN: 1\|total=2 ok=1 warn=0 crit=0 unknown=1 '
+    assert_line --index 1 "UNKNOWN: ghost.example"
+    run --separate-stderr evrpc nagios disk -I web1.example < /dev/null
+    assert_success
+    # thresholds decide alone, the verdict leads; caps on the listed nodes
+    run --separate-stderr evrpc nagios disk --warn-count 1 --crit-count 90% --max-list 1 < /dev/null
+    assert_failure 1
+    assert_line --index 0 --regexp '^disk: WARNING: OK: 1 WARNING: 1 CRITICAL: 1 UNKNOWN: 0\|'
+    # nothing matched is UNKNOWN, never an all-zero OK
+    run --separate-stderr evrpc nagios disk -F role=none < /dev/null
+    assert_failure 3
+    assert_output "disk: UNKNOWN: no nodes match"
+}
+
+@test "client: agent keys are pinned on first reply; a host answering with another key is refused" {
+    mkdir -p "$RPC/web1"
+    rpc_agent web1
+    export EVRPC_KEY="$RPC/op.key" XDG_STATE_HOME="$RPC/client-state"
+    run --separate-stderr evrpc ping --nodes - <<< web1.example
+    assert_success
+    run cat "$RPC/client-state/evrpc/known_agents"
+    assert_line "web1.example $(cat "$RPC/web1/id")"
+    # the same host name with a new key (a new state directory)
+    rpc_stop_agent web1
+    sed -i 's/^state_dir = state$/state_dir = state2/' "$RPC/web1/agent.conf"
+    evrpc agent --config "$RPC/web1/agent.conf" > /dev/null 2>&1 3>&- 5>&- &
+    echo $! > "$RPC/web1/pid"
+    sleep 1
+    run --separate-stderr evrpc ping --nodes - --timeout 3s <<< web1.example
+    assert_failure 1
+    [ "$(jq -r '[.state, .message] | join(" ")' <<< "$output")" = \
+        "unknown reply refused: web1.example is pinned to $(cat "$RPC/web1/id"), the reply was signed by $(evrpc agent --config "$RPC/web1/agent.conf" --check | cut -d' ' -f1)" ]
+    # --strict-pins: an unknown host is refused too
+    run --separate-stderr evrpc ping --nodes - --timeout 2s --known-agents "$RPC/empty-pins" --strict-pins <<< web1.example
+    assert_failure 1
+    [ "$(jq -r .message <<< "$output")" = "reply refused: web1.example is not a known agent" ]
+}
+
+@test "client: Ctrl-C stops further batches and reports what was done" {
+    mkdir -p "$RPC/a1" "$RPC/a2" "$RPC/a3"
+    for n in a1 a2 a3; do rpc_agent "$n"; done
+    export EVRPC_KEY="$RPC/op.key" XDG_STATE_HOME="$RPC/client-state"
+    # Background jobs of a script ignore SIGINT: restore it for evrpc, as a terminal has it.
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+        evrpc ping --batch 1 --batch-sleep 3s < /dev/null > "$RPC/out" 2> "$RPC/err" &
+    pid=$!
+    for i in $(seq 100); do [ -s "$RPC/out" ] && break; sleep 0.05; done
+    kill -INT "$pid"
+    wait "$pid" || status=$?
+    [ "${status:-0}" -eq 1 ]
+    [ "$(subjects < "$RPC/out")" = "a1.example" ]
+    run cat "$RPC/err"
+    assert_output "evrpc: interrupted: 2 of 3 nodes were not called"
+}

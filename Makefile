@@ -56,7 +56,7 @@ MANS := $(MAN_SRCS:docs/%.md=$(BUILD)/man/%)
 # The Kafka cluster tests and the Kafka demo run on (librdkafka's mock cluster).
 KAFKA_MOCK := $(BUILD)/test/kafka-mock
 
-.PHONY: all build deps test check unit cli bench fuzz install format demo demo-kafka help clean man
+.PHONY: all build deps test check unit cli bench fuzz soak install format demo demo-kafka help clean man
 
 all: build ## Build every tool into build/bin (same as `make build`)
 
@@ -116,6 +116,13 @@ bench: ## Benchmarks against peers (jq, ...); figures go to docs/benchmarks.md
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build $(KAFKA_MOCK)
 	@BUILD=$(BUILD) test/bench/run.sh
+
+soak: ## Kafka crash loops at length: every stage killed -9 a dozen times (see docs/kafka.md)
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build $(KAFKA_MOCK)
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" EVKIT_ROOT="$(CURDIR)" BUILD=$(BUILD) \
+		EVKIT_SOAK_KILLS=$${EVKIT_SOAK_KILLS:-12} EVKIT_SOAK_EVENTS=$${EVKIT_SOAK_EVENTS:-60000} \
+		bats --tap -f 'kill -9' test/cli/kafka.bats
 
 fuzz: ## Run every libFuzzer target for FUZZ_SECONDS each (clang)
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(FUZZ_PACKAGES)"

@@ -25,9 +25,10 @@ numbered() {
             i % 7, state[i % 3 + 1], i % 3, i }'
 }
 
-# How many different event numbers TOPIC holds.
+# How many different event numbers TOPIC holds (numbers_pattern: how an
+# event's number shows in the stage's output).
 distinct_numbers() {
-    kafka_consume "$1" | grep -o '"n":[0-9]*' | sort -u | wc -l
+    kafka_consume "$1" | grep -o "${numbers_pattern:-\"n\":[0-9]*}" | sort -u | wc -l
 }
 
 # Produces numbered events 1..N to topic in, 1000 every 0.5 s, in the
@@ -156,9 +157,10 @@ stop_tool() {
 # topic in, writing topic out) is killed with -9 KILLS times, each time once
 # its output grew, and restarted; then it runs until every event number is
 # in out. Every number must be there, in order per identity but for the steps
-# back each restart makes.
+# back each restart makes (unless ordered=0: evbatch each emits in completion
+# order). `make soak` sets EVKIT_SOAK_KILLS and EVKIT_SOAK_EVENTS.
 crash_loop() {
-    local n=$1 kills=$2
+    local n=${EVKIT_SOAK_EVENTS:-$1} kills=${EVKIT_SOAK_KILLS:-$2}
     shift 2
     produce_slowly "$n"
     local round i before
@@ -184,7 +186,13 @@ crash_loop() {
     kafka_consume out > "$BATS_TEST_TMPDIR/out"
     run distinct_numbers out
     assert_output "$n"
-    echo "# $1: kill -9 $kills times: $(($(grep -c '"n":' "$BATS_TEST_TMPDIR/out") - n)) duplicates of $n" >&3
+    echo "# $1: kill -9 $kills times: $(($(grep -c "${numbers_pattern:-\"n\":}" "$BATS_TEST_TMPDIR/out") - n)) duplicates of $n" >&3
+    # A duplicate carries the id of its first copy.
+    run awk -v pat="${numbers_pattern:-\"n\":[0-9]*}" '{ if (!match($0, pat)) next; k = substr($0, RSTART, RLENGTH);
+            id = ""; if (match($0, /"id":"[^"]*"/)) id = substr($0, RSTART, RLENGTH);
+            if (k in first && first[k] != id) bad++; else first[k] = id } END { print bad + 0 }' "$BATS_TEST_TMPDIR/out"
+    assert_output 0
+    [ "${ordered:-1}" = 1 ] || return 0
     run max_steps_back "$BATS_TEST_TMPDIR/out"
     echo "# at most $output steps back per key" >&3
     [ "$output" -le $((${steps_per_kill:-4} * kills)) ]
@@ -197,6 +205,13 @@ crash_loop() {
 @test "kill -9 at random moments loses nothing: evroute to a kafka: destination" {
     echo 'rule all -> kafka:out' > "$BATS_TEST_TMPDIR/rules"
     crash_loop 10000 2 evroute "$BATS_TEST_TMPDIR/rules" --from kafka:in --group crash "${KOPTS[@]}"
+}
+
+# Results of an action are durable on their delivery report; a replayed
+# event runs its action again (at least once), with the same result id.
+@test "kill -9 at random moments loses nothing: evbatch each" {
+    numbers_pattern='n=[0-9]*' ordered=0 crash_loop 6000 2 evbatch each --from kafka:in --group crash --to kafka:out \
+        "${KOPTS[@]}" -- /bin/echo 'n={n}'
 }
 
 # evstatus commits what its last state save covers, so each kill replays up

@@ -46,6 +46,10 @@ bool is_agent_id(std::string_view text) {
 
 Result<Node> parse_registration(std::string_view line) {
     simdjson::dom::parser parser;
+    return parse_registration(parser, line);
+}
+
+Result<Node> parse_registration(simdjson::dom::parser& parser, std::string_view line) {
     simdjson::dom::object event;
     if (parser.parse(line.data(), line.size()).get_object().get(event) != simdjson::SUCCESS) {
         return make_error("not a JSON object");
@@ -90,7 +94,7 @@ Result<Node> parse_registration(std::string_view line) {
 }
 
 bool Registry::add(std::string_view line) {
-    auto node = parse_registration(line);
+    auto node = parse_registration(m_parser, line);
     if (!node) {
         return false;
     }

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <map>
+
+#include <simdjson.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +37,9 @@ struct Target {
 /// an evrpc.agent status event with a string subject and data.agent_id.
 Result<Node> parse_registration(std::string_view line);
 
+/// The same with the caller's parser (reused across lines).
+Result<Node> parse_registration(simdjson::dom::parser& parser, std::string_view line);
+
 /// The latest registration of every agent seen.
 class Registry {
 public:
@@ -51,6 +56,7 @@ public:
 
 private:
     std::map<std::string, Node> m_by_id;
+    simdjson::dom::parser m_parser;
 };
 
 /// Reads the registration topic from window seconds before now until every

@@ -56,43 +56,73 @@ std::string message_of(const Trap& trap, std::string_view trap_name, std::string
 
 }  // namespace
 
-Json trap_data(const Trap& trap) {
-    Json data = Json::object();
-    if (!trap.version.empty()) {
-        data.set("version", trap.version);
+void append_data(const Trap& trap, std::string_view trap_name, std::string& out) {
+    // Keys in byte order, as the canonical form wants them inside data.
+    char sep = '{';
+    auto key = [&](std::string_view k) {
+        out += sep;
+        sep = ',';
+        json_escape_to(k, out);
+        out += ':';
+    };
+    if (trap.community) {
+        key("community");
+        json_escape_to(*trap.community, out);
+        if (trap.community_hex) {
+            key("community_encoding");
+            out += "\"hex\"";
+        }
     }
     if (!trap.pdu.empty()) {
-        data.set("pdu", trap.pdu);
+        key("pdu");
+        json_escape_to(trap.pdu, out);
     }
-    if (trap.community) {
-        data.set("community", *trap.community);
-        if (trap.community_hex) {
-            data.set("community_encoding", "hex");
-        }
-    }
-    data.set("trap_oid", trap.trap_oid);
-    data.set("trap_name", oid_name(trap.trap_oid));
-    if (trap.uptime) {
-        data.set("uptime", *trap.uptime);
-    }
+    key("peer");
+    json_escape_to(trap.peer, out);
     if (trap.request_id) {
-        data.set("request_id", *trap.request_id);
+        key("request_id");
+        fmt::format_to(std::back_inserter(out), "{}", *trap.request_id);
     }
-    data.set("peer", trap.peer);
-    Json list = Json::array();
+    key("trap_name");
+    json_escape_to(trap_name, out);
+    key("trap_oid");
+    json_escape_to(trap.trap_oid, out);
+    if (trap.uptime) {
+        key("uptime");
+        fmt::format_to(std::back_inserter(out), "{}", *trap.uptime);
+    }
+    key("varbinds");
+    out += '[';
+    bool first = true;
     for (const Varbind& v : trap.varbinds) {
-        Json item = Json::object();
-        item.set("oid", v.oid);
-        item.set("name", oid_name(v.oid));
-        item.set("type", v.type);
-        item.set("value", v.value);
+        out += first ? "{" : ",{";
+        first = false;
         if (v.hex) {
-            item.set("encoding", "hex");
+            out += "\"encoding\":\"hex\",";
         }
-        list.push_back(std::move(item));
+        out += "\"name\":";
+        json_escape_to(oid_name(v.oid), out);
+        out += ",\"oid\":";
+        json_escape_to(v.oid, out);
+        out += ",\"type\":";
+        json_escape_to(v.type, out);
+        out += ",\"value\":";
+        write_canonical(v.value, out);
+        out += '}';
     }
-    data.set("varbinds", std::move(list));
-    return data;
+    out += ']';
+    if (!trap.version.empty()) {
+        key("version");
+        json_escape_to(trap.version, out);
+    }
+    out += '}';
+}
+
+Json trap_data(const Trap& trap) {
+    std::string text;
+    append_data(trap, oid_name(trap.trap_oid), text);
+    auto data = parse_json(text);
+    return data ? std::move(*data) : Json::object();
 }
 
 void append_event(const Trap& trap, const std::string& subject, const RuleSet& rules, double time, IdGenerator& ids,
@@ -111,23 +141,31 @@ void append_event(const Trap& trap, const std::string& subject, const RuleSet& r
             name = trap_name;
         }
     }
-    Json event = Json::object();
-    event.set("id", ids.next());
-    event.set("time", time);
-    event.set("type", status ? "status" : "archive");
-    event.set("subject", subject);
-    event.set("name", name);
+    // Written directly in the canonical form (docs/events.md: schema key
+    // order at the top, byte order inside data), without building a Json
+    // tree: this runs for every trap.
+    out += "{\"id\":";
+    json_escape_to(ids.next(), out);
+    out += ",\"time\":";
+    write_number(time, out);
+    out += status ? ",\"type\":\"status\",\"subject\":" : ",\"type\":\"archive\",\"subject\":";
+    json_escape_to(subject, out);
+    out += ",\"name\":";
+    json_escape_to(name, out);
     if (status) {
-        event.set("state", state_name(*rule->state));
-        event.set("severity", severity_of(*rule->state));
+        out += ",\"state\":";
+        json_escape_to(state_name(*rule->state), out);
+        fmt::format_to(std::back_inserter(out), ",\"severity\":{}", severity_of(*rule->state));
     }
-    event.set("message", message_of(trap, trap_name, subject));
+    out += ",\"message\":";
+    json_escape_to(message_of(trap, trap_name, subject), out);
     if (status && rule->ttl) {
-        event.set("ttl", *rule->ttl);
+        out += ",\"ttl\":";
+        write_number(*rule->ttl, out);
     }
-    event.set("source", "evsrc-snmptrap");
-    event.set("data", trap_data(trap));
-    write_canonical(event, out);
+    out += ",\"source\":\"evsrc-snmptrap\",\"data\":";
+    append_data(trap, trap_name, out);
+    out += '}';
 }
 
 }  // namespace ev::snmptrap

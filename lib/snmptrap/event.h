@@ -15,6 +15,9 @@ namespace ev::snmptrap {
 void append_event(const Trap& trap, const std::string& subject, const RuleSet& rules, double time, IdGenerator& ids,
                   std::string& out);
 
+/// Appends the canonical JSON of trap's data field (see trap_data) to out.
+void append_data(const Trap& trap, std::string_view trap_name, std::string& out);
+
 /// The JSON of trap's data field: version, community, pdu, trap OID and
 /// name, uptime, request id, peer and the varbinds as {oid, name, type, value}.
 Json trap_data(const Trap& trap);

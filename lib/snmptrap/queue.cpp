@@ -5,20 +5,24 @@
 namespace ev::snmptrap {
 
 bool OutputQueue::push(std::string_view line) {
-    bool was_empty = false;
+    std::lock_guard lock(m_mutex);
+    if (m_lines.size() + line.size() + 1 > m_capacity) {
+        return false;
+    }
+    m_lines.append(line);
+    m_lines += '\n';
+    return true;
+}
+
+void OutputQueue::wake() {
+    bool waiting = false;
     {
         std::lock_guard lock(m_mutex);
-        if (m_lines.size() + line.size() + 1 > m_capacity) {
-            return false;
-        }
-        was_empty = m_lines.empty();
-        m_lines.append(line);
-        m_lines += '\n';
+        waiting = !m_lines.empty();
     }
-    if (was_empty) {
+    if (waiting) {
         m_ready.notify_one();
     }
-    return true;
 }
 
 bool OutputQueue::take(std::string& out, int timeout_ms) {

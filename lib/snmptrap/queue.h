@@ -18,8 +18,12 @@ public:
     explicit OutputQueue(std::size_t capacity) : m_capacity(capacity) {}
 
     /// Appends one line (without its newline); false, and nothing queued,
-    /// when it does not fit.
+    /// when it does not fit. The writer is not woken: call wake() after a
+    /// batch, so it writes the batch in one block rather than line by line.
     bool push(std::string_view line);
+
+    /// Wakes the writer when lines are waiting.
+    void wake();
 
     /// Waits up to timeout_ms for lines (or close()), then swaps them all
     /// into out (cleared first). False once closed and empty.

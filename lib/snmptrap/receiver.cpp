@@ -206,6 +206,9 @@ public:
         }
         m_counters.written = writer.written();
         m_diag.error(counters_text(m_counters, m_sockets_drops()));
+        if (m_reports.suppressed() > 0) {
+            m_diag.error(fmt::format("{} reports of refused packets not shown", m_reports.suppressed()));
+        }
         if (!writer.finished()) {
             // The writer is stuck in a write that may never return (a reader
             // that stopped reading): nothing can be flushed, and neither the
@@ -328,6 +331,7 @@ private:
         for (std::size_t i = 0; i < count; ++i) {
             handle(sock, i, now, wall);
         }
+        m_queue.wake();
     }
 
     void refuse(uint64_t& counter, const sockaddr_storage& peer, std::string_view reason) {
@@ -413,6 +417,7 @@ private:
                 ++m_counters.dropped;
             }
         }
+        m_queue.wake();
     }
 
     const ReceiverOptions& m_options;

@@ -62,7 +62,6 @@ int run_snmptrapd_input(const ReceiverOptions& options, int fd, Sink& out, Diagn
     IdGenerator ids;
     std::string_view rest(input);
     uint64_t number = 0;
-    uint64_t refused = 0;
     std::string line;
     while (!rest.empty()) {
         // Several traps may be concatenated, separated by blank lines.
@@ -75,14 +74,12 @@ int run_snmptrapd_input(const ReceiverOptions& options, int fd, Sink& out, Diagn
         ++number;
         auto trap = parse_traphandle(one);
         if (!trap) {
-            ++refused;
             diag.error(fmt::format("trap {}: {}", number, trap.error()));
             continue;
         }
         if (!options.communities.empty() && trap->community &&
             std::find(options.communities.begin(), options.communities.end(), *trap->community) ==
                 options.communities.end()) {
-            ++refused;
             continue;
         }
         line.clear();

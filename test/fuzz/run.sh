@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-PKGS="simdjson re2 fmt"
+PKGS="simdjson re2 fmt rdkafka"
 mkdir -p "$BUILD/fuzz"
 status=0
 for name in "$@"; do

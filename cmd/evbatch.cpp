@@ -2,7 +2,6 @@
 // batches with capped concurrency (each).
 #include <CLI/CLI.hpp>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -19,20 +18,10 @@ int main(int argc, char** argv) {
     ev::signals::install();
     // Everything after the first "--" is the command, taken verbatim: CLI11
     // would mix it with the input FILEs.
-    std::vector<char*> args;
-    std::vector<std::string> command;
-    bool has_command = false;
-    for (int i = 0; i < argc; ++i) {
-        if (!has_command && i > 0 && std::strcmp(argv[i], "--") == 0) {
-            has_command = true;
-            continue;
-        }
-        if (has_command) {
-            command.emplace_back(argv[i]);
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
+    ev::CommandSplit split = ev::split_command(argc, argv);
+    std::vector<char*>& args = split.args;
+    std::vector<std::string>& command = split.command;
+    bool has_command = split.has_command;
 
     ev::batch::GroupOptions group;
     ev::batch::EachOptions each;

@@ -151,24 +151,10 @@ int main(int argc, char** argv) {
         ev::add_output_options(*sub, output, kafka);
     }
 
-    // The first "--" after "once" ends our options; the command follows it.
-    // CLI11 would take the words after it as positionals, so drop it here and
-    // let prefix_command() hand the command over untouched.
-    std::vector<char*> args(argv, argv + argc);
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        if (std::string_view(args[i]) == "once") {
-            for (std::size_t k = i + 1; k < args.size(); ++k) {
-                if (std::string_view(args[k]) == "--") {
-                    args.erase(args.begin() + static_cast<std::ptrdiff_t>(k));
-                    break;
-                }
-            }
-            break;
-        }
-        if (args[i][0] != '-') {
-            break;  // another subcommand
-        }
-    }
+    // Everything after the first "--" is once's command, taken verbatim
+    // (CLI11 would take its words as positionals or options).
+    ev::CommandSplit split = ev::split_command(argc, argv);
+    std::vector<char*>& args = split.args;
     if (auto code = ev::parse_cli(app, static_cast<int>(args.size()), args.data())) {
         return *code;
     }
@@ -193,6 +179,10 @@ int main(int argc, char** argv) {
     if (!interval.empty()) {
         one.interval = duration_of(interval);
     }
+    if (split.has_command && !once->parsed()) {
+        diag.error("-- COMMAND is for once only");
+        return ev::exit_code::k_usage;
+    }
     if (parse->parsed()) {
         return ev::nagios::run_parse(one, 0, out, diag);
     }
@@ -204,6 +194,7 @@ int main(int argc, char** argv) {
                                    one.command.front()));
             return ev::exit_code::k_usage;
         }
+        one.command.insert(one.command.end(), split.command.begin(), split.command.end());
         one.kill_grace = duration_of(kill_grace);
         return ev::nagios::run_once(one, out, diag);
     }

@@ -1,5 +1,6 @@
 #include "nagios/text.h"
 
+#include "core/size.h"
 #include "core/utf8.h"
 
 #include <fmt/format.h>
@@ -24,17 +25,12 @@ std::string_view trim(std::string_view bytes) {
 }
 
 Result<std::size_t> parse_size(std::string_view text) {
-    std::size_t value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
-    std::size_t scale = unit.empty() || unit == "B"                   ? 1
-                        : unit == "K" || unit == "k" || unit == "KiB" ? 1024
-                        : unit == "M" || unit == "MiB"                ? std::size_t{1} << 20
-                                                                      : 0;
-    if (ec != std::errc() || ptr == text.data() || scale == 0 || value == 0 || value > (std::size_t{1} << 30) / scale) {
-        return make_error(fmt::format("bad size '{}' (bytes, or with K or M; 1 byte to 1G)", text));
+    // The suite's one size grammar, within what a plugin's output may take.
+    auto bytes = ev::parse_size(text);
+    if (!bytes || *bytes == 0 || *bytes > (uint64_t{1} << 30)) {
+        return make_error(fmt::format("bad size '{}' (bytes, or with K, M or G; 1 byte to 1G)", text));
     }
-    return value * scale;
+    return static_cast<std::size_t>(*bytes);
 }
 
 }  // namespace ev::nagios

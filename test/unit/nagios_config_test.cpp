@@ -65,7 +65,7 @@ TEST(NagiosConfig, ErrorsNameFileAndLine) {
         {"x 1m timeout=0 true\n", "f:1: check 'x': timeout must be above zero"},
         {"x 1m timeout-state=bad true\n", "f:1: check 'x': timeout-state: unknown state 'bad'"},
         {"x 1m max-output=lots true\n",
-         "f:1: check 'x': max-output: bad size 'lots' (bytes, or with K or M; 1 byte to 1G)"},
+         "f:1: check 'x': max-output: bad size 'lots' (bytes, or with K, M or G; 1 byte to 1G)"},
         {"x 1m tag.a=1 tag.a=2 true\n", "f:1: check 'x': tag 'a' given twice"},
         {"x 1m true\n\nx 2m true\n", "f:3: check 'x' defined twice"},
         {"x 1m echo 'open\n", "f:1: unterminated ' quote"},

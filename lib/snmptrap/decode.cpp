@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstring>
 #include <memory>
 
@@ -22,12 +23,14 @@ using PduPtr = std::unique_ptr<netsnmp_pdu, PduFree>;
 
 std::string dotted(const oid* parts, std::size_t count) {
     std::string out;
-    out.reserve(count * 3);
+    out.reserve(count * 4);
+    char digits[24];
     for (std::size_t i = 0; i < count; ++i) {
         if (i > 0) {
             out += '.';
         }
-        fmt::format_to(std::back_inserter(out), "{}", parts[i]);
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, static_cast<unsigned long>(parts[i]));
+        out.append(digits, end);
     }
     return out;
 }

@@ -25,7 +25,11 @@ int main(int argc, char** argv) {
         ->allow_extra_args(false);
     app.add_option("--max-rate", options.max_rate, "Traps a second accepted per source address; 0: no limit (default)")
         ->type_name("N")
-        ->check(CLI::Range(0.0, 1e9));
+        ->check(CLI::Validator(
+            [](const std::string& text) {
+                return CLI::Range(0.0, 1e9)(text).empty() ? std::string() : "expected a number from 0 to 1e9";
+            },
+            ""));
     ev::add_duration_option(app, "--inform-window", options.inform_window,
                             "How long a retransmitted inform counts as a duplicate (default 30s)");
     ev::add_size_option(app, "--queue-size", options.queue_size,
@@ -41,7 +45,11 @@ int main(int argc, char** argv) {
     std::string mibs;
     app.add_option("--mibs", mibs, "Load every MIB file in DIR for OID names beyond the built-in table")
         ->type_name("DIR")
-        ->check(CLI::ExistingDirectory);
+        ->check(CLI::Validator(
+            [](const std::string& text) {
+                return CLI::ExistingDirectory(text).empty() ? std::string() : "not a directory";
+            },
+            ""));
     app.add_option("--user", options.user, "Drop to USER after binding the sockets (when started as root)")
         ->type_name("USER");
     auto* stats = ev::add_duration_option(app, "--stats-interval", options.stats_interval,

@@ -38,12 +38,21 @@ start() {
     return 1
 }
 
+# Forgets PID in BG_PIDS (it has been waited for).
+forget() {
+    local keep=() p
+    for p in "${BG_PIDS[@]}"; do
+        [ "$p" = "$1" ] || keep+=("$p")
+    done
+    BG_PIDS=("${keep[@]}")
+}
+
 # Stops it with SIGTERM and waits for its exit status (in STATUS).
 stop() {
     kill -TERM "$PID"
     STATUS=0
     wait "$PID" || STATUS=$?
-    BG_PIDS=()
+    forget "$PID"
 }
 
 # Waits until FILE has at least N lines (5 s at most).
@@ -452,7 +461,7 @@ OUT
     kill -INT "$PID"
     STATUS=0
     wait "$PID" || STATUS=$?
-    BG_PIDS=()
+    forget "$PID"
     assert_equal "$STATUS" 0
     # The reader of its output goes away: the next trap ends it.
     mkfifo "$TMP/fifo"
@@ -471,7 +480,7 @@ OUT
     STATUS=0
     timeout 5 tail --pid="$PID" -f /dev/null
     wait "$PID" || STATUS=$?
-    BG_PIDS=()
+    forget "$PID"
     assert_equal "$STATUS" 0
     run grep -c 'write failed\|Broken pipe' "$TMP/err"
     assert_output 0
@@ -499,7 +508,8 @@ send_set() {
     trapd_port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     # Fixed output options: numeric OIDs, raw TimeTicks, strings in hex.
     snmptrapd -f -Lf "$TMP/trapd.log" -C -c "$TMP/conf/snmptrapd.conf" -On -Ot -Ox "udp:127.0.0.1:$trapd_port" &
-    BG_PIDS+=($!)
+    local trapd=$!
+    BG_PIDS+=("$trapd")
     for _ in $(seq 100); do grep -q 'NET-SNMP version' "$TMP/trapd.log" 2>/dev/null && break; sleep 0.05; done
     start
     send_set "$PORT"
@@ -507,6 +517,9 @@ send_set() {
     wait_lines 3
     wait_lines 3 "$TMP/via.ndjson"
     stop
+    kill "$trapd"
+    wait "$trapd" || true
+    forget "$trapd"
     assert_equal "$(cat "$TMP/via.err" 2>/dev/null)" ""
     # Not carried by traphandle input: version, pdu, request id, the v2c community, varbind types.
     local norm='del(.id, .time, .data.version, .data.pdu, .data.request_id, .data.varbinds[].type)

@@ -399,7 +399,10 @@ private:
     }
 
     void emit_counters() {
-        std::string host = host_fqdn();
+        if (m_host.empty()) {
+            m_host = host_fqdn();  // once: it may ask DNS
+        }
+        const std::string& host = m_host;
         double time = wall_clock().now();
         for (const auto& [name, value] : counter_values(m_counters, m_sockets_drops())) {
             Json event = Json::object();
@@ -440,6 +443,7 @@ private:
     std::string m_reason;
     std::string m_peer;
     std::string m_line;
+    std::string m_host;
 };
 
 }  // namespace

@@ -141,9 +141,3 @@ int main(int argc, char** argv) {
     diag.error("no subcommand given (see evrpc --help)");
     return ev::exit_code::k_usage;
 }
-
-// Until lib/rpc/client.cpp lands (rpcc), a weak stand-in keeps the tool
-// building; the real definition replaces it at link time.
-__attribute__((weak)) std::function<std::optional<int>()> ev::rpc::add_client_commands(CLI::App&) {
-    return [] { return std::optional<int>(); };
-}

@@ -41,8 +41,7 @@ int main(int argc, char** argv) {
     g->add_option("--repeat", group.repeat, "Re-notify an unchanged firing group after (default 4h)")
         ->type_name("DURATION");
     g->add_flag("--no-resolve", group.no_resolve, "Send no notification when a group resolves");
-    g->add_option("--clock", group.clock, "wall (default) or event: the events' time fields drive the timers")
-        ->type_name("wall|event");
+    ev::add_clock_option(*g, group.clock, "wall (default) or event: the events' time fields drive the timers");
     g->add_option("--name", group.name, "Action name in result events (default: the command's basename)")
         ->type_name("NAME");
     g->add_option("--timeout", group.timeout,

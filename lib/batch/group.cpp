@@ -468,11 +468,7 @@ private:
 
 int run_group(const GroupOptions& options, Input& input, Sink& out, Diagnostics& diag) {
     GroupPlan plan;
-    plan.event_time = options.clock == "event";
-    if (!plan.event_time && options.clock != "wall") {
-        diag.error(fmt::format("--clock '{}': expected wall or event", options.clock));
-        return exit_code::k_usage;
-    }
+    plan.event_time = options.clock == ClockKind::event;
     for (auto [option, text, target] : {std::tuple{"--wait", &options.wait, &plan.timing.wait},
                                         std::tuple{"--interval", &options.interval, &plan.timing.interval},
                                         std::tuple{"--repeat", &options.repeat, &plan.timing.repeat},

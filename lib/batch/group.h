@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/diag.h"
 #include "core/input.h"
 #include "core/sink.h"
@@ -18,10 +19,10 @@ struct GroupOptions {
     std::string interval = "5m";
     std::string repeat = "4h";
     bool no_resolve = false;
-    std::string clock = "wall";        ///< "wall" or "event"
-    std::vector<std::string> command;  ///< empty: write summary alerts
-    std::string name;                  ///< action name in results; default: the command's basename
-    std::string timeout = "1m";        ///< per command run; "0": none
+    ClockKind clock = ClockKind::wall;  ///< --clock: wall or event
+    std::vector<std::string> command;   ///< empty: write summary alerts
+    std::string name;                   ///< action name in results; default: the command's basename
+    std::string timeout = "1m";         ///< per command run; "0": none
     std::string kill_after = "5s";
     std::string drain_timeout = "10s";  ///< after a stop, how long the last command runs may take
     std::size_t output_limit = 4096;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/input.h"
 #include "core/io.h"
 
@@ -41,9 +42,6 @@ CLI::Option* add_size_option(CLI::App& app, const std::string& name, std::size_t
 /// An option whose value must be one of choices (the help lists them).
 CLI::Option* add_choice_option(CLI::App& app, const std::string& name, std::string& value,
                                const std::vector<std::string>& choices, const std::string& description);
-
-/// What drives a stateful tool's timers: the wall clock or the events' time.
-enum class ClockKind { wall, event };
 
 /// Adds --clock wall|event.
 CLI::Option* add_clock_option(CLI::App& app, ClockKind& clock, const std::string& description);

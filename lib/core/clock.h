@@ -1,6 +1,8 @@
 // Clock: the one way lib/ reads the time, so tests can feed fake time.
 #pragma once
 
+#include <cstdint>
+
 namespace ev {
 
 /// Source of the current time in Unix epoch seconds (fraction allowed).
@@ -37,5 +39,9 @@ const Clock& wall_clock();
 /// Seconds on the monotonic clock: for deadlines and measured durations,
 /// never for timestamps (it does not jump when the wall clock is set).
 double steady_now();
+
+/// What drives a stateful tool's timers: the wall clock (wall_clock()) or
+/// the events' `time` fields (--clock wall|event).
+enum class ClockKind : uint8_t { wall, event };
 
 }  // namespace ev

@@ -1,11 +1,12 @@
 #include "status/cli.h"
 
+#include "core/cli.h"
+
 namespace ev::status {
 
 void add_filter_options(CLI::App& app, Options& options) {
     app.add_option("FILE", options.input.files, "Input files ('-' is stdin; default stdin)");
-    app.add_option("--clock", options.clock, "What drives expiry: wall (default) or event (the events' time)")
-        ->type_name("wall|event");
+    ev::add_clock_option(app, options.clock, "What drives expiry: wall (default) or event (the events' time)");
     app.add_option("--alert-on", options.alert_on, "all (default): transitions and non-OK results; transitions")
         ->type_name("all|transitions");
     app.add_option("--initial", options.initial, "State of an identity never seen (default ok)")->type_name("STATE");

@@ -19,13 +19,7 @@ Result<State> state_option(const char* option, const std::string& text) {
 
 Result<Settings> make_settings(const Options& options) {
     Settings s;
-    if (options.clock == "wall") {
-        s.clock = ClockKind::wall;
-    } else if (options.clock == "event") {
-        s.clock = ClockKind::event;
-    } else {
-        return make_error(fmt::format("--clock: expected wall or event, not '{}'", options.clock));
-    }
+    s.clock = options.clock;
     if (options.alert_on == "all") {
         s.config.alert_on = AlertOn::all;
     } else if (options.alert_on == "transitions") {

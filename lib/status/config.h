@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/clock.h"
 #include "core/input.h"
 #include "core/result.h"
 #include "core/state.h"
@@ -13,9 +14,6 @@ namespace ev::status {
 
 /// Which events raise alerts besides transitions.
 enum class AlertOn : uint8_t { all, transitions };
-
-/// Which clock drives expiry: the machine's, or the events' `time` fields.
-enum class ClockKind : uint8_t { wall, event };
 
 /// The rules of the state machine, checked and typed.
 struct Config {
@@ -30,7 +28,7 @@ struct Config {
 
 /// Everything `evstatus` (the filter) reads from its command line, as typed.
 struct Options {
-    std::string clock = "wall";             ///< --clock: wall or event
+    ClockKind clock = ClockKind::wall;      ///< --clock: wall or event
     std::string alert_on = "all";           ///< --alert-on: all or transitions
     std::string initial = "ok";             ///< --initial STATE
     uint32_t confirm = 1;                   ///< --confirm N

@@ -274,7 +274,7 @@ evbatch: 3 lines rejected'
 @test "group: usage errors exit 2" {
     run --separate-stderr evbatch group --clock moon < /dev/null
     assert_failure 2
-    assert_equal "$stderr" "evbatch: --clock 'moon': expected wall or event"
+    assert_equal "${stderr%%$'\n'*}" "evbatch: --clock: expected wall or event, not 'moon'"
     run --separate-stderr evbatch group --wait soon < /dev/null
     assert_failure 2
     assert_output ''

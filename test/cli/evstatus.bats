@@ -32,7 +32,7 @@ teardown() {
     run --separate-stderr evstatus --clock cpu
     assert_failure 2
     assert_output ''
-    [ "$stderr" = "evstatus: --clock: expected wall or event, not 'cpu'" ]
+    [ "${stderr%%$'\n'*}" = "evstatus: --clock: expected wall or event, not 'cpu'" ]
     run --separate-stderr evstatus --confirm 0
     assert_failure 2
     [ "$stderr" = "evstatus: --confirm: expected 1..255, not 0" ]

@@ -364,7 +364,7 @@ TEST(BatchAcks, GroupAcknowledgesMembersOnceTheirNotificationIsOut) {
     });
     MemorySource* mem = source.get();
     GroupOptions o;
-    o.clock = "event";
+    o.clock = ClockKind::event;
     Diagnostics diag("evbatch", [](std::string_view) {});
     {
         Input input(o.input, diag, std::move(source));

@@ -45,7 +45,7 @@ const char* k_events =
 
 TEST(BatchGroup, SummaryAlertOnEventTime) {
     GroupOptions o;
-    o.clock = "event";
+    o.clock = ClockKind::event;
     int code = 0;
     std::string diag;
     std::string out = run_group_on(o, k_events, code, diag);
@@ -67,7 +67,7 @@ TEST(BatchGroup, SummaryAlertOnEventTime) {
 
 TEST(BatchGroup, CommandRunsPerNotification) {
     GroupOptions o;
-    o.clock = "event";
+    o.clock = ClockKind::event;
     o.command = {"sh", "-c", "wc -l; echo $EV_COUNT $EV_STATE"};
     int code = 0;
     std::string diag;

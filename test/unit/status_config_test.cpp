@@ -23,9 +23,6 @@ TEST(StatusConfig, ErrorsNameTheOption) {
         return s ? std::string("accepted") : s.error();
     };
     Options o;
-    o.clock = "cpu";
-    EXPECT_EQ(error_of(o), "--clock: expected wall or event, not 'cpu'");
-    o = {};
     o.alert_on = "some";
     EXPECT_EQ(error_of(o), "--alert-on: expected all or transitions, not 'some'");
     o = {};

@@ -60,7 +60,7 @@ TEST_F(StatusRun, BadOptionIsUsageError) {
 
 TEST_F(StatusRun, UnsavableStateFileIsAnIoErrorAfterTheOutput) {
     Options o;
-    o.clock = "event";
+    o.clock = ClockKind::event;
     o.state_path = m_dir + "/missing/dir/state";
     EXPECT_EQ(run_with(o, "{\"time\":1,\"subject\":\"a\",\"name\":\"b\",\"state\":\"critical\"}\n"), exit_code::k_io);
     EXPECT_NE(output().find("\"reason\":\"transition\""), std::string::npos);
@@ -84,7 +84,7 @@ TEST_F(StatusRun, MissingInputFileIsAnIoError) {
 
 TEST_F(StatusRun, StateFileRoundTripsThroughTwoRuns) {
     Options o;
-    o.clock = "event";
+    o.clock = ClockKind::event;
     o.alerts_only = true;
     o.state_path = m_dir + "/state";
     ASSERT_EQ(run_with(o, "{\"time\":1,\"subject\":\"a\",\"name\":\"b\",\"state\":\"warning\",\"ttl\":5}\n"), 0);

@@ -180,6 +180,15 @@ KafkaReader::Status KafkaReader::next(Message& out, int timeout_ms) {
         rd_kafka_poll(m_rk, 0);  // errors and logs
         rd_kafka_message_t* message = rd_kafka_consume_queue(m_queue, 0);
         if (message == nullptr) {
+            // Empty: clear the wake-up pipe, then look once more, so a
+            // caller polling poll_fd() neither spins on a stale wake-up nor
+            // misses one for a message that arrived in between.
+            char buf[64];
+            while (::read(m_wake[0], buf, sizeof buf) > 0) {
+            }
+            message = rd_kafka_consume_queue(m_queue, 0);
+        }
+        if (message == nullptr) {
             int left = deadline < 0 ? -1 : static_cast<int>(deadline - now_ms());
             if (deadline >= 0 && left <= 0) {
                 return Status::timeout;

@@ -117,6 +117,7 @@ private:
     std::unordered_map<uint64_t, Job> m_running;         // by ChildSpec tag
     std::unordered_map<uint64_t, Job> m_nagios_running;  // by Runner token
     uint64_t m_next_tag = 1;
+    bool m_backlog = false;  // requests were left in the reader's queue
     int m_log_fd = 1;
     IdGenerator m_ids;
 };
@@ -669,6 +670,9 @@ int Agent::run() {
         if (!m_nagios_running.empty()) {
             limit = std::min(limit, 20);  // the runner's descriptors are its own: look often
         }
+        if (m_backlog) {
+            limit = 0;  // the last round stopped with messages still queued
+        }
         signals::poll(fds.data(), fds.size(), m_children.poll_timeout_ms(limit));
         m_children.service(fds);
         finish_children();
@@ -678,8 +682,10 @@ int Agent::run() {
             sink->service();
         }
         KafkaReader::Message message;
+        m_backlog = true;
         for (int n = 0; n < 10000; ++n) {
             if (m_reader->next(message, 0) != KafkaReader::Status::message) {
+                m_backlog = false;
                 break;
             }
             handle(message);

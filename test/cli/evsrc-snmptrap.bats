@@ -410,6 +410,23 @@ OUT
     assert_output "evsrc-snmptrap: $TMP/map:1: expected ADDRESS NAME"
 }
 
+@test "--resolve names agents by reverse DNS (here /etc/hosts); --map comes first; no name keeps the address" {
+    local name
+    name=$(getent hosts 127.0.0.1 | awk '{print $2; exit}')
+    [ -n "$name" ] || { echo "127.0.0.1 has no name in this resolver" >&2; false; }
+    printf '10.1.2.3 sw1.example.net\n' >"$TMP/map"
+    start --resolve --map "$TMP/map"
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.6.3.1.1.5.1
+    snmptrap -v1 -c public "127.0.0.1:$PORT" 1.3.6.1.4.1.1 10.1.2.3 0 0 1
+    snmptrap -v1 -c public "127.0.0.1:$PORT" 1.3.6.1.4.1.1 192.0.2.77 0 0 1
+    wait_lines 3
+    stop
+    run jq -r .subject "$TMP/out"
+    assert_output "$name
+sw1.example.net
+192.0.2.77"
+}
+
 @test "a stalled output never blocks the socket: events past --queue-size are dropped and counted, informs still answered" {
     # stdout is a pipe nobody reads: the writer blocks once the pipe is full.
     mkfifo "$TMP/fifo"

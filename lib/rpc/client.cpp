@@ -394,6 +394,17 @@ int Client::run() {
         return exit_code::k_usage;
     }
 
+    if (m_o.kafka.dump) {
+        for (KafkaRole role : {KafkaRole::consumer, KafkaRole::producer}) {
+            auto conf = make_kafka_conf(m_o.kafka, role);
+            if (!conf) {
+                m_diag.error(conf.error());
+                return exit_code::k_usage;
+            }
+            dump_kafka_conf(*conf, role);
+        }
+        return exit_code::k_ok;
+    }
     // Keys and pins.
     std::string key_path = m_o.key_path.empty() ? default_key_path() : m_o.key_path;
     if (key_path.empty()) {
@@ -411,17 +422,6 @@ int Client::run() {
         return exit_code::k_usage;
     }
 
-    if (m_o.kafka.dump) {
-        for (KafkaRole role : {KafkaRole::consumer, KafkaRole::producer}) {
-            auto conf = make_kafka_conf(m_o.kafka, role);
-            if (!conf) {
-                m_diag.error(conf.error());
-                return exit_code::k_usage;
-            }
-            dump_kafka_conf(*conf, role);
-        }
-        return exit_code::k_ok;
-    }
     // A host list is read before Kafka is touched: its errors are the operator's.
     auto listed_targets = listed();
     if (!listed_targets) {

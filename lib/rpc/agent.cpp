@@ -112,7 +112,7 @@ private:
     std::unique_ptr<KafkaSink> m_registration;
     std::map<std::string, std::unique_ptr<KafkaSink>> m_reply_sinks;
     ChildSet m_children;
-    nagios::Runner m_nagios_runner;
+    std::unique_ptr<nagios::Runner> m_nagios_runner;  // evsrc-nagios's runner, made once configured
     std::deque<Job> m_queue;
     std::unordered_map<uint64_t, Job> m_running;         // by ChildSpec tag
     std::unordered_map<uint64_t, Job> m_nagios_running;  // by Runner token
@@ -263,6 +263,17 @@ int Agent::start() {
         return exit_code::k_io;
     }
     m_reader = std::move(*reader);
+    // Plugins run as evsrc-nagios runs them; a bare plugin name is also
+    // looked up in the plugin directory (nagios_user1), as Nagios finds them.
+    nagios::RunnerOptions runner;
+    if (!m_config.nagios_user1.empty()) {
+        for (std::string& e : runner.env) {
+            if (e.rfind("PATH=", 0) == 0) {
+                e = "PATH=" + m_config.nagios_user1 + ":" + e.substr(5);
+            }
+        }
+    }
+    m_nagios_runner = std::make_unique<nagios::Runner>(runner);
     auto registration = KafkaSink::open(m_kafka, m_config.registration_topic, {}, m_diag);
     if (!registration) {
         m_diag.error(registration.error());
@@ -572,7 +583,7 @@ void Agent::start_nagios(Job job) {
     }
     command.timeout = def->timeout.value_or(60);
     command.max_output = def->max_output.value_or(8192);
-    uint64_t token = m_nagios_runner.start(command);
+    uint64_t token = m_nagios_runner->start(command);
     m_nagios_running.emplace(token, std::move(job));
 }
 
@@ -616,7 +627,7 @@ void Agent::finish_nagios() {
         return;
     }
     std::vector<nagios::Finished> done;
-    m_nagios_runner.poll(0, done);
+    m_nagios_runner->poll(0, done);
     for (nagios::Finished& f : done) {
         auto found = m_nagios_running.find(f.token);
         if (found == m_nagios_running.end()) {
@@ -695,7 +706,7 @@ int Agent::run() {
     // produced reaches the brokers.
     m_children.shutdown(2);
     finish_children();
-    m_nagios_runner.shutdown(0.5);
+    m_nagios_runner->shutdown(0.5);
     for (auto& [token, job] : m_nagios_running) {
         reply(m_identities[job.identity], job.request, job.received, "failed", 3, "the agent stopped", Json::object());
     }

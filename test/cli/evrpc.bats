@@ -314,13 +314,16 @@ second line	tab \\ \" '"
     assert_output --partial '"status":"failed","code":124,"message":"timed out after 1.5s"'
 }
 
-@test "agent: nagios.run runs a check of the evsrc-nagios configuration by name, with \$USER1\$" {
-    printf 'disk 1m -- $USER1$/check_dummy 1 "disk almost full"\nload 1m -- /usr/lib/nagios/plugins/check_dummy 0 fine\n' \
+@test "agent: nagios.run runs a check of the evsrc-nagios configuration by name, with \$USER1\$ and the plugin directory" {
+    printf 'disk 1m -- $USER1$/check_dummy 1 "disk almost full"\nload 1m -- check_dummy 0 fine\n' \
         > "$BATS_TEST_TMPDIR/checks.conf"
     rpc_agent n1 "nagios_config = $BATS_TEST_TMPDIR/checks.conf" "nagios_user1 = /usr/lib/nagios/plugins"
     disk=$(rpc_body '.agent = "nagios" | .action = "run" | .inputs = {check: "disk"}')
     none=$(rpc_body '.agent = "nagios" | .action = "run" | .inputs = {check: "nothing"}')
-    printf '%s\n' "$disk" "$none" | rpc_send "$RPC/op.key"
+    load=$(rpc_body '.agent = "nagios" | .action = "run" | .inputs = {check: "load"}')
+    printf '%s\n' "$disk" "$none" "$load" | rpc_send "$RPC/op.key"
+    run rpc_replies "$(jq -r .id <<< "$load")" 1
+    [ "$(jq -c '[.status, .code, .data.state, .data.output]' <<< "$output")" = '["ok",0,"ok","OK: fine"]' ]
     run rpc_replies "$(jq -r .id <<< "$disk")" 1
     [ "$(jq -c '[.status, .code, .data.state, .data.output]' <<< "$output")" = '["ok",1,"warning","WARNING: disk almost full"]' ]
     run rpc_replies "$(jq -r .id <<< "$none")" 1

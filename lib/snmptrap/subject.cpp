@@ -66,9 +66,13 @@ Result<std::unordered_map<std::string, std::string>> Subjects::parse_map(std::st
             return make_error(fmt::format("{}:{}: expected ADDRESS NAME", file, number));
         }
         unsigned char buf[16];
-        if (inet_pton(AF_INET, address.c_str(), buf) != 1 && inet_pton(AF_INET6, address.c_str(), buf) != 1) {
+        char text[INET6_ADDRSTRLEN];
+        bool v4 = inet_pton(AF_INET, address.c_str(), buf) == 1;
+        if (address.find('\0') != std::string::npos || (!v4 && inet_pton(AF_INET6, address.c_str(), buf) != 1) ||
+            inet_ntop(v4 ? AF_INET : AF_INET6, buf, text, sizeof text) == nullptr) {
             return make_error(fmt::format("{}:{}: '{}' is not an IP address", file, number, escape_prefix(address)));
         }
+        address = text;  // the form packets' addresses are written in (2001:db8::2, not 2001:DB8:0::2)
         if (!simdjson::validate_utf8(name.data(), name.size())) {
             return make_error(fmt::format("{}:{}: the name is not valid UTF-8", file, number));
         }

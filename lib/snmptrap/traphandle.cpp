@@ -32,10 +32,15 @@ Result<void> parse_transport(std::string_view line, Trap& trap) {
     }
     std::string address(line.substr(open + 1, close - open - 1));
     unsigned char buf[16];
-    if (inet_pton(AF_INET, address.c_str(), buf) != 1 && inet_pton(AF_INET6, address.c_str(), buf) != 1) {
+    char text[INET6_ADDRSTRLEN];
+    // The address as inet_ntop writes it, never the input's bytes (a NUL
+    // would end what inet_pton reads and leave the rest in the event).
+    bool v4 = inet_pton(AF_INET, address.c_str(), buf) == 1;
+    if (address.find('\0') != std::string::npos || (!v4 && inet_pton(AF_INET6, address.c_str(), buf) != 1) ||
+        inet_ntop(v4 ? AF_INET : AF_INET6, buf, text, sizeof text) == nullptr) {
         return make_error(fmt::format("transport line '{}': not an IP address", escape_prefix(line)));
     }
-    trap.peer = address;
+    trap.peer = text;
     std::string_view rest = line.substr(close + 1);
     if (!rest.empty() && rest.front() == ':') {
         unsigned port = 0;

@@ -53,7 +53,7 @@ TEST(SnmptrapTraphandle, Errors) {
     EXPECT_EQ(parse_traphandle("h\nnothing\n").error(), "transport line 'nothing': no [ADDRESS]");
     EXPECT_EQ(parse_traphandle("h\nUDP: [x]:1\n").error(), "transport line 'UDP: [x]:1': not an IP address");
     // The fuzzer's find: inet_pton stops at a NUL, the rest must not reach the event.
-    EXPECT_FALSE(parse_traphandle(std::string_view("h\nUDP: [127.0.0.1\0\x83]:1\n", 26)).ok());
+    EXPECT_FALSE(parse_traphandle(std::string_view("h\nUDP: [127.0.0.1\0\x83]:1\n", 23)).ok());
     EXPECT_EQ(parse_traphandle("h\nUDP: [1.2.3.4]:1\n.1.3.6.1.2.1.1.3.0 5\n").error(), "no snmpTrapOID.0 varbind");
     EXPECT_EQ(parse_traphandle("h\nUDP: [1.2.3.4]:1\nloneword\n").error(),
               "varbind line 'loneword': expected OID VALUE");

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -435,12 +436,11 @@ void Agent::handle(const KafkaReader::Message& message) {
         return;
     }
     std::vector<std::size_t> mine;
+    // A set, so that N identities addressed by N targets cost N look-ups.
+    std::unordered_set<std::string_view> targets(request.targets.begin(), request.targets.end());
     for (std::size_t i = 0; i < m_identities.size(); ++i) {
         const Node& node = m_identities[i].node;
-        bool addressed = !request.direct;
-        for (const std::string& t : request.targets) {
-            addressed = addressed || t == node.agent_id || t == node.host;
-        }
+        bool addressed = !request.direct || targets.count(node.agent_id) > 0 || targets.count(node.host) > 0;
         if (addressed && matcher->matches(node)) {
             mine.push_back(i);
         }

@@ -24,8 +24,8 @@ count_tap() {  # file -> adds to passed/failed
     echo "$2: $p passed, $f failed"
 }
 
-# Suites that mostly wait on a cluster (Kafka) run beside the others, in a
-# second lane started first; they are reported after the others.
+# Suites that mostly wait on a cluster (Kafka) run beside the others, each
+# in a lane of its own started first; they are reported after the others.
 run_bats() {  # file
     timeout 600 bats --tap "$1" > "$log/$(basename "$1" .bats).tap" 2>&1
 }
@@ -45,8 +45,11 @@ lane_files=()
 for f in "${background_lane[@]}"; do
     [ -e "$f" ] && lane_files+=("$f")
 done
-( for f in "${lane_files[@]}"; do run_bats "$f"; done ) &
-lane=$!
+lanes=()
+for f in "${lane_files[@]}"; do
+    run_bats "$f" &
+    lanes+=($!)
+done
 
 areas=$(ls test/unit/*_test.cpp 2>/dev/null | xargs -n1 basename | cut -d_ -f1 | sort -u)
 for area in $areas; do
@@ -78,7 +81,9 @@ for bats_file in test/cli/*.bats; do
     report_bats "$bats_file"
 done
 
-wait "$lane"
+for pid in "${lanes[@]}"; do
+    wait "$pid"
+done
 for bats_file in "${lane_files[@]}"; do
     report_bats "$bats_file"
 done

@@ -46,6 +46,9 @@ EXTRA_LIBS_rpc = $(shell pkg-config --libs libsodium 2>/dev/null)
 # nodes from an evstatus state file.
 EXTRA_OBJS_rpc = $(call objs_of,nagios) $(call objs_of,status)
 objs_of = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(sort $(wildcard lib/$(1)/*.cpp)))
+# (A function, not written in the rule: a % in a pattern rule's prerequisites
+# would be taken for the stem, and the tests compiled in one g++ run.)
+unit_objs_of = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(sort $(wildcard test/unit/$(1)_*_test.cpp)))
 CORE_OBJS := $(call objs_of,core) $(call objs_of,expr)
 TOOLS := $(sort $(basename $(notdir $(wildcard cmd/*.cpp))))
 BINS := $(TOOLS:%=$(BUILD)/bin/%)
@@ -90,7 +93,7 @@ $(BUILD)/obj/%.o: %.cpp
 
 .SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/bin/unit_%: $$(patsubst %.cpp,$(BUILD)/obj/%.o,$$(wildcard test/unit/$$*_*_test.cpp)) \
+$(BUILD)/bin/unit_%: $$(call unit_objs_of,$$*) \
 		$(CORE_OBJS) $$(call objs_of,$$*) $$(EXTRA_OBJS_$$*)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $^ $(PKG_LIBS) $(EXTRA_LIBS_$*) $(shell pkg-config --libs gtest_main 2>/dev/null) -o $@

@@ -11,21 +11,9 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "core/text.h"
+
 namespace ev {
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-}  // namespace
 
 Result<std::vector<HostListEntry>> parse_host_list(std::string_view text, std::string_view origin) {
     std::vector<HostListEntry> out;

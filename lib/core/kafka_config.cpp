@@ -1,4 +1,5 @@
 #include "core/kafka_config.h"
+#include "core/text.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -47,16 +48,6 @@ Result<void> set_pair(rd_kafka_conf_t* conf, std::string_view text, std::string_
         return make_error(fmt::format("{}: expected PROP=VALUE, got '{}'", origin, text));
     }
     return set(conf, text.substr(0, eq), text.substr(eq + 1), origin);
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
 }
 
 // librdkafka's log lines, as "TOOL: kafka: FACILITY: message" on stderr (one

@@ -13,17 +13,6 @@ std::string valid_utf8(std::string_view bytes) {
     return sanitize_utf8(bytes, true);
 }
 
-std::string_view trim(std::string_view bytes) {
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!bytes.empty() && space(bytes.front())) {
-        bytes.remove_prefix(1);
-    }
-    while (!bytes.empty() && space(bytes.back())) {
-        bytes.remove_suffix(1);
-    }
-    return bytes;
-}
-
 Result<std::size_t> parse_size(std::string_view text) {
     // The suite's one size grammar, within what a plugin's output may take.
     auto bytes = ev::parse_size(text);

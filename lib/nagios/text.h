@@ -5,14 +5,12 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/text.h"
 
 namespace ev::nagios {
 
 /// A copy of bytes with every invalid UTF-8 sequence (and NUL) replaced by U+FFFD.
 std::string valid_utf8(std::string_view bytes);
-
-/// bytes without leading and trailing spaces, tabs, CR and LF.
-std::string_view trim(std::string_view bytes);
 
 /// Parses a size such as 8192, 8K or 1M into bytes (1 byte to 1 GiB).
 Result<std::size_t> parse_size(std::string_view text);

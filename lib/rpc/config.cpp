@@ -7,22 +7,13 @@
 #include "core/duration.h"
 #include "core/escape.h"
 #include "core/size.h"
+#include "core/text.h"
 #include "rpc/facts.h"
 #include "rpc/message.h"
 
 namespace ev::rpc {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 std::string relative_to(std::string_view file, std::string_view path) {
     if (path.empty() || path.front() == '/' || path == "-") {

@@ -11,20 +11,11 @@
 #include <fmt/format.h>
 
 #include "core/escape.h"
+#include "core/text.h"
 
 namespace ev::rpc {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 // KEY="value" lines of /etc/os-release.
 std::string os_release_value(std::string_view text, std::string_view key) {

@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
     std::string comment;
     CLI::App* keygen_cmd = app.add_subcommand("keygen", "Make a key pair: FILE (secret, mode 0600) and FILE.pub");
     keygen_cmd->add_option("FILE", key_path, "Where the secret key goes")->required();
-    keygen_cmd->add_option("--comment", comment, "Name written after the public key (default: FILE's name without .key)")
+    keygen_cmd
+        ->add_option("--comment", comment, "Name written after the public key (default: FILE's name without .key)")
         ->type_name("NAME");
 
     std::string seal_key;

@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
                             "How long a retransmitted inform counts as a duplicate (default 30s)");
     ev::add_size_option(app, "--queue-size", options.queue_size,
                         "Bytes of events waiting for output at most; beyond, events are dropped (default 64M)", 4096);
-    ev::add_size_option(app, "--receive-buffer", options.receive_buffer, "Socket receive buffer asked for (default 32M)",
-                        4096);
+    ev::add_size_option(app, "--receive-buffer", options.receive_buffer,
+                        "Socket receive buffer asked for (default 32M)", 4096);
     app.add_option("--rules", options.rules_path, "Rules file, tried before the built-in rules (see evsrc-snmptrap(1))")
         ->type_name("FILE");
     bool no_builtin = false;

@@ -24,7 +24,7 @@ struct ReceiverOptions {
     double inform_window = 30;                       ///< seconds a retransmitted inform counts as a duplicate
     std::size_t queue_size = std::size_t{64} << 20;  ///< bytes of events waiting for output at most
     std::size_t receive_buffer = std::size_t{32} << 20;  ///< SO_RCVBUF asked for each socket
-    std::string rules_path;                             ///< --rules FILE (re-read on SIGHUP)
+    std::string rules_path;                              ///< --rules FILE (re-read on SIGHUP)
     bool builtin_rules = true;
     std::string map_path;  ///< --map FILE (re-read on SIGHUP)
     bool resolve = false;

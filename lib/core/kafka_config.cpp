@@ -1,7 +1,7 @@
 #include "core/kafka_config.h"
-#include "core/text.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +12,9 @@
 #include <span>
 
 #include <fmt/format.h>
+
+#include "core/signals.h"
+#include "core/text.h"
 
 namespace ev {
 
@@ -214,6 +217,19 @@ bool kafka_wake_pipe(rd_kafka_queue_t* queue, int wake[2]) {
     }
     rd_kafka_queue_destroy(queue);
     return made;
+}
+
+bool kafka_wait(int wake_fd, int timeout_ms) {
+    constexpr int k_slice_ms = 200;
+    int slice = timeout_ms < 0 || timeout_ms > k_slice_ms ? k_slice_ms : timeout_ms;
+    pollfd pfd{wake_fd, POLLIN, 0};
+    int ready = signals::poll(&pfd, 1, slice);
+    if (ready > 0) {
+        char buf[64];
+        while (::read(wake_fd, buf, sizeof buf) > 0) {
+        }
+    }
+    return ready >= 0 || errno != EINTR;
 }
 
 }  // namespace ev

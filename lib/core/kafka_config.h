@@ -63,4 +63,10 @@ uint64_t kafka_offset_resets_logged();
 /// poll loops watch); takes queue's reference. False when no pipe.
 bool kafka_wake_pipe(rd_kafka_queue_t* queue, int wake[2]);
 
+/// Waits on a wake pipe (and the signals) for at most a 200 ms slice of
+/// timeout_ms (-1: no limit): the wake-up fires only when a queue turns
+/// non-empty, and a poll may serve an event without returning a message.
+/// False when a signal interrupted the wait.
+bool kafka_wait(int wake_fd, int timeout_ms);
+
 }  // namespace ev

@@ -155,16 +155,7 @@ KafkaReader::~KafkaReader() {
 // Waits for the queue to become non-empty, in slices (the wake-up fires only
 // when it turns non-empty); false when a signal interrupted the wait.
 bool KafkaReader::wait(int timeout_ms) {
-    constexpr int k_slice_ms = 200;
-    int slice = timeout_ms < 0 || timeout_ms > k_slice_ms ? k_slice_ms : timeout_ms;
-    pollfd pfd{m_wake[0], POLLIN, 0};
-    int ready = signals::poll(&pfd, 1, slice);
-    if (ready > 0) {
-        char buf[64];
-        while (::read(m_wake[0], buf, sizeof buf) > 0) {
-        }
-    }
-    return ready >= 0 || errno != EINTR;
+    return kafka_wait(m_wake[0], timeout_ms);
 }
 
 KafkaReader::Status KafkaReader::next(Message& out, int timeout_ms) {

@@ -225,18 +225,7 @@ void KafkaSource::report(const rd_kafka_message_t* message) {
 // Waits for the consumer queue to become non-empty; false when a signal
 // asks the caller to act (a stop, or any signal with a timeout given).
 bool KafkaSource::wait(int timeout_ms) {
-    // The wake-up fires only when the queue turns non-empty, and a poll may
-    // serve an event without returning a message: wait in slices.
-    constexpr int k_slice_ms = 200;
-    int slice = timeout_ms < 0 || timeout_ms > k_slice_ms ? k_slice_ms : timeout_ms;
-    pollfd pfd{m_wake[0], POLLIN, 0};
-    int ready = signals::poll(&pfd, 1, slice);
-    if (ready > 0) {
-        char buf[64];
-        while (::read(m_wake[0], buf, sizeof buf) > 0) {
-        }
-    }
-    return ready >= 0 || errno != EINTR;
+    return kafka_wait(m_wake[0], timeout_ms);
 }
 
 void KafkaSource::pause_assignment(bool pause) {

@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
     }
     std::string saved;
-    ev::status::encode_state(engine.table(), ev::status::ClockKind::event, now, saved);
+    ev::status::encode_state(engine.table(), ev::ClockKind::event, now, saved);
     auto loaded = ev::status::decode_state(saved);
     if (!loaded || loaded->identities.size() != engine.table().size()) {
         std::abort();

@@ -94,9 +94,15 @@ if [ -x test/docs/run_examples.sh ]; then
     count_tap "$log/docs.tap" "docs"
 fi
 
-for replay in "$BUILD"/bin/replay_*; do
-    [ -x "$replay" ] || continue
-    name=${replay##*/replay_}
+for target in test/fuzz/fuzz_*.cpp; do
+    name=${target##*/fuzz_}
+    name=${name%.cpp}
+    replay="$BUILD/bin/replay_$name"
+    if [ ! -x "$replay" ]; then
+        echo "fuzz-replay $name: not built"
+        failed=$((failed + 1))
+        continue
+    fi
     if "$replay" test/fuzz/corpus/"$name" test/fuzz/regressions/"$name" > "$log/fuzz_$name.txt" 2>&1; then
         passed=$((passed + 1))
         echo "fuzz-replay $name: $(tail -1 "$log/fuzz_$name.txt")"

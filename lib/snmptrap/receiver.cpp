@@ -195,6 +195,11 @@ public:
         if (m_options.user.empty() && geteuid() == 0) {
             m_diag.error("running as root: give --user to drop privileges after binding");
         }
+        // Announced only now, so whoever waits for these lines finds the
+        // privileges already dropped.
+        for (const auto& sock : m_sockets) {
+            m_diag.error(fmt::format("listening on {}", endpoint_text(sock.local())));
+        }
         m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         OutputThread writer(m_queue, m_out, m_wake);
         writer.start();
@@ -241,7 +246,6 @@ private:
                 m_diag.error(sock.error());
                 return exit_code::k_usage;
             }
-            m_diag.error(fmt::format("listening on {}", endpoint_text(sock->local())));
             m_sockets.push_back(std::move(*sock));
         }
         return exit_code::k_ok;

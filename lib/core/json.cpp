@@ -339,6 +339,10 @@ void write_canonical_nested(simdjson::dom::element element, std::string& out) {
     write_element(element, out, false);
 }
 
+void write_canonical_nested(const Json& value, std::string& out) {
+    write_json(value, out, false);
+}
+
 std::string to_canonical(const Json& value) {
     std::string out;
     write_canonical(value, out);

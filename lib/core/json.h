@@ -103,9 +103,13 @@ void write_canonical(const Json& value, std::string& out);
 /// Appends the canonical encoding of a parsed element (same rules as above).
 void write_canonical(simdjson::dom::element element, std::string& out);
 
-/// Appends the canonical encoding of a value nested inside an event: every
-/// object's keys in byte order.
+/// Appends the canonical encoding of a value nested inside an event (a field's
+/// value, an expression's result): every object's keys in byte order, the
+/// event order never applies. Use it for anything that is not a whole event.
 void write_canonical_nested(simdjson::dom::element element, std::string& out);
+
+/// The same for an owned value nested inside an event.
+void write_canonical_nested(const Json& value, std::string& out);
 
 /// The canonical encoding as a new string.
 std::string to_canonical(const Json& value);

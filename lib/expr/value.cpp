@@ -207,7 +207,9 @@ std::string_view type_name(const Value& v) {
 
 void write_json(const Value& v, std::string& out) {
     if (v.from_event) {
-        write_canonical(v.element, out);
+        // A field's value is never a whole event: its keys go in byte order at
+        // every level, not in the event schema's order.
+        write_canonical_nested(v.element, out);
         return;
     }
     switch (v.kind) {

@@ -111,7 +111,8 @@ bool array_contains(const Value& a, const Value& needle);
 /// Name of the value's type as type() reports it: null, boolean, number, string, array, object.
 std::string_view type_name(const Value& v);
 
-/// Appends the canonical JSON encoding of v (event fields keep their exact numbers).
+/// Appends the canonical JSON encoding of v as a nested value: object keys in
+/// byte order at every level (event fields keep their exact numbers).
 void write_json(const Value& v, std::string& out);
 
 /// The value as an owned Json; integral numbers become integers.

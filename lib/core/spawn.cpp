@@ -30,7 +30,7 @@ int spawn_failure_exit_code(int error_number) {
 namespace {
 
 // The default search path of execvp when the environment has no PATH.
-constexpr std::string_view k_default_path = "/bin:/usr/bin";
+constexpr const char* k_default_path = "/bin:/usr/bin";
 
 std::string_view env_name(std::string_view entry) {
     return entry.substr(0, entry.find('='));
@@ -114,38 +114,15 @@ bool is_executable_file(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-// The program for argv[0]: a path as given, else the first executable match
-// on the child's PATH, as execvp finds it (an empty element is the current
-// directory). A name found only without execute permission gives EACCES
-// (126, as a shell says); a name found nowhere gives ENOENT, and is never
-// tried relative to the current directory.
-Result<std::string> resolve(const std::string& name, const std::vector<const char*>& envp, int& error_number) {
-    if (name.find('/') != std::string::npos) {
-        return name;
-    }
-    std::string_view path = k_default_path;
+// The search path of the child's environment, as execvp reads it.
+std::vector<std::string> environment_dirs(const std::vector<const char*>& envp) {
+    const char* path = nullptr;
     for (const char* e : envp) {
         if (e != nullptr && std::string_view(e).rfind("PATH=", 0) == 0) {
-            path = std::string_view(e).substr(5);
+            path = e + 5;
         }
     }
-    bool found_not_executable = false;
-    std::size_t begin = 0;
-    while (!name.empty()) {
-        std::size_t colon = path.find(':', begin);
-        std::string_view dir = path.substr(begin, colon == std::string_view::npos ? colon : colon - begin);
-        std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, name);
-        if (is_executable_file(candidate)) {
-            return candidate;
-        }
-        found_not_executable = found_not_executable || ::access(candidate.c_str(), F_OK) == 0;
-        if (colon == std::string_view::npos) {
-            break;
-        }
-        begin = colon + 1;
-    }
-    error_number = found_not_executable ? EACCES : ENOENT;
-    return make_error(std::strerror(error_number));
+    return search_dirs(path);
 }
 
 // Checks what posix_spawn cannot: NUL bytes (c_str() would cut an argument
@@ -185,6 +162,50 @@ bool copy_target(int fd, int& copy) {
 
 }  // namespace
 
+std::vector<std::string> search_dirs(const char* path) {
+    std::string_view rest = path != nullptr ? path : k_default_path;
+    std::vector<std::string> dirs;
+    while (true) {
+        std::size_t colon = rest.find(':');
+        std::string_view dir = rest.substr(0, colon);
+        dirs.emplace_back(dir.empty() ? std::string_view(".") : dir);
+        if (colon == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(colon + 1);
+    }
+    return dirs;
+}
+
+Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& dirs, int* error_number) {
+    auto fail = [&](int code) -> Result<std::string> {
+        if (error_number != nullptr) {
+            *error_number = code;
+        }
+        return make_error(std::strerror(code));
+    };
+    if (name.empty()) {
+        return fail(ENOENT);
+    }
+    // A file found only without execute permission gives EACCES (126, as a
+    // shell says); a name found nowhere gives ENOENT (127).
+    if (name.find('/') != std::string::npos) {
+        if (is_executable_file(name)) {
+            return name;
+        }
+        return fail(::access(name.c_str(), F_OK) == 0 ? EACCES : ENOENT);
+    }
+    bool found_not_executable = false;
+    for (const std::string& dir : dirs) {
+        std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, name);
+        if (is_executable_file(candidate)) {
+            return candidate;
+        }
+        found_not_executable = found_not_executable || ::access(candidate.c_str(), F_OK) == 0;
+    }
+    return fail(found_not_executable ? EACCES : ENOENT);
+}
+
 Result<Spawned> spawn(const SpawnSpec& spec, int* error_number) {
     std::string label = spec.argv.empty() ? std::string() : spec.argv[0].substr(0, spec.argv[0].find('\0'));
     auto fail = [&](int code, const std::string& why) -> Result<Spawned> {
@@ -201,7 +222,8 @@ Result<Spawned> spawn(const SpawnSpec& spec, int* error_number) {
     }
     std::vector<const char*> envp = build_environment(spec);
     int resolve_error = 0;
-    auto path = resolve(spec.argv[0], envp, resolve_error);
+    auto path = find_executable(spec.argv[0], spec.search_dirs.empty() ? environment_dirs(envp) : spec.search_dirs,
+                                &resolve_error);
     if (!path) {
         return fail(resolve_error, path.error());
     }

@@ -35,6 +35,9 @@ struct SpawnSpec {
     /// The command; argv[0] is a path (contains '/') or a name looked up on
     /// the PATH of the child's environment (not ours). Never a shell.
     std::vector<std::string> argv;
+    /// Where a bare argv[0] is looked up, in order (find_executable); empty:
+    /// the PATH of the child's environment.
+    std::vector<std::string> search_dirs;
     /// Start from our environment (true) or from an empty one (false).
     bool inherit_env = true;
     /// "NAME=value" entries added to the environment; each replaces an
@@ -60,6 +63,21 @@ struct Spawned {
     int stdout_fd = -1;      ///< read end of its stdout pipe (capture; carries stderr too with merge)
     int stderr_fd = -1;      ///< read end of its stderr pipe (capture)
 };
+
+/// The directories of a PATH value, in order; an empty element is the
+/// current directory ("."). No value (nullptr) gives execvp's default,
+/// /bin:/usr/bin.
+std::vector<std::string> search_dirs(const char* path);
+
+/// Where spawn() would start a command from: a name containing '/' as
+/// given, a bare name as the first match in dirs (never the current
+/// directory unless dirs names it), provided it is an executable regular
+/// file. Otherwise error_number, when given, receives ENOENT (nothing of
+/// that name) or EACCES (found, but not an executable file), and the
+/// message is its strerror. For checking configurations before a run, and
+/// for spawn() itself.
+Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& dirs,
+                                    int* error_number = nullptr);
 
 /// Starts spec as a new process group. On failure nothing is left behind
 /// and, when error_number is given, it receives the errno: ENOENT (no such

@@ -211,6 +211,50 @@ TEST(CoreSpawn, MissingOrNotExecutableProgram) {
     EXPECT_EQ(error_number, ENOEXEC);
 }
 
+TEST(CoreSpawn, SearchDirsOfAPathValue) {
+    EXPECT_EQ(search_dirs("/a:/b"), (std::vector<std::string>{"/a", "/b"}));
+    EXPECT_EQ(search_dirs("/a::/b:"), (std::vector<std::string>{"/a", ".", "/b", "."}));
+    EXPECT_EQ(search_dirs(nullptr), (std::vector<std::string>{"/bin", "/usr/bin"}));
+}
+
+TEST(CoreSpawn, FindExecutableAsSpawnFindsIt) {
+    TempDir dir;
+    std::string tool = dir.write("evkit-tool", "#!/bin/sh\n", 0755);
+    dir.write("evkit-plain", "text\n", 0644);
+    int error_number = 0;
+    EXPECT_EQ(*find_executable("evkit-tool", {"/nonexistent", dir.path()}), tool);
+    EXPECT_EQ(*find_executable(tool, {}), tool);
+
+    auto missing = find_executable("evkit-tool", {"/nonexistent"}, &error_number);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(error_number, ENOENT);
+    EXPECT_EQ(missing.error(), "No such file or directory");
+
+    auto plain = find_executable("evkit-plain", {dir.path()}, &error_number);
+    ASSERT_FALSE(plain.ok());
+    EXPECT_EQ(error_number, EACCES);
+    auto plain_path = find_executable(dir.path() + "/evkit-plain", {}, &error_number);
+    ASSERT_FALSE(plain_path.ok());
+    EXPECT_EQ(error_number, EACCES);
+    // A directory is not a program, whatever its mode.
+    auto directory = find_executable(dir.path(), {}, &error_number);
+    ASSERT_FALSE(directory.ok());
+    EXPECT_EQ(error_number, EACCES);
+    auto gone = find_executable(dir.path() + "/nothing", {}, &error_number);
+    ASSERT_FALSE(gone.ok());
+    EXPECT_EQ(error_number, ENOENT);
+}
+
+TEST(CoreSpawn, SearchDirsOverrideTheChildsPath) {
+    TempDir dir;
+    dir.write("evkit-only-here", "#!/bin/sh\necho here\n", 0755);
+    SpawnSpec spec = command({"evkit-only-here"});
+    spec.inherit_env = false;
+    spec.env = {"PATH=/usr/bin:/bin"};
+    spec.search_dirs = {dir.path()};
+    EXPECT_EQ(output_of(spec), "here\n");
+}
+
 TEST(CoreSpawn, NeverRunsAProgramFromTheCurrentDirectoryByName) {
     TempDir dir;
     dir.write("evkit-cwd-program", "#!/bin/sh\necho ran\n", 0755);

@@ -103,6 +103,9 @@ Json alert_event(const Notification& n, const std::string& id) {
         if (!m.id.empty()) {
             member.set("id", Json(m.id));
         }
+        if (!m.moved_to.empty()) {
+            member.set("moved_to", Json(m.moved_to));
+        }
         members.push_back(std::move(member));
     }
     Json data = Json::object();

@@ -89,19 +89,24 @@ void Grouper::schedule(Group& group, double due) {
     m_timers.push(Timer{due, m_seq++, &group});
 }
 
-void Grouper::leave(Member& member) {
+void Grouper::leave(Member& member, std::string_view new_key) {
     Group* g = member.group;
     auto it = std::find(g->members.begin(), g->members.end(), &member);
     if (it != g->members.end()) {
         g->members.erase(it);
     }
+    // Resolved in its old group, as Alertmanager resolves an alert whose
+    // labels changed: the old group's page is closed, not left open.
+    std::erase_if(g->left,
+                  [&](const NotifiedMember& m) { return m.subject == member.subject && m.name == member.name; });
+    g->left.push_back(NotifiedMember{member.subject, member.name, State::ok, {}, {}, 0, std::string(new_key)});
     g->changed = true;
     member.group = nullptr;
 }
 
 void Grouper::hold(Group* g, const Position& position) {
     // A group already notified with nothing new has said all there is to say
-    // about this event; otherwise its next notification covers it.
+    // about this event; otherwise its next look covers it.
     if (m_acks == nullptr || position.offset < 0 || g == nullptr || (g->notified && !g->changed)) {
         return;
     }
@@ -141,22 +146,27 @@ void Grouper::add(std::string_view key, std::string_view subject, std::string_vi
         m.name.assign(name);
     }
     Member& m = it->second;
+    m.id.assign(id);
+    m.line.assign(line);
+    m.time = time;
     if (m.group == nullptr || m.group->key != key) {
         if (m.group != nullptr) {
             Group* left = m.group;
-            leave(m);
-            hold(left, position);  // its next notification reports the member gone
+            leave(m, key);
+            left->left.back().id = m.id;
+            left->left.back().line = m.line;
+            left->left.back().time = m.time;
+            hold(left, position);  // its next notification reports the member resolved there
         }
         m.group = group_for(key, now);
         m.group->members.push_back(&m);
+        std::erase_if(m.group->left,
+                      [&](const NotifiedMember& l) { return l.subject == m.subject && l.name == m.name; });
         m.group->changed = true;
     } else if (m.state != state) {
         m.group->changed = true;
     }
     m.state = state;
-    m.id.assign(id);
-    m.line.assign(line);
-    m.time = time;
     hold(m.group, position);
 }
 
@@ -183,53 +193,110 @@ void Grouper::flush(double now, std::vector<Notification>& out) {
     }
 }
 
-void Grouper::tick(Group& g, double now, bool final, std::vector<Notification>& out) {
-    std::size_t firing =
-        std::count_if(g.members.begin(), g.members.end(), [](const Member* m) { return m->state != State::ok; });
-    if (!g.notified) {
-        // Resolved within --wait: nobody was paged, so nobody hears of it.
-        if (firing == 0) {
-            drop(g);
-            return;
+bool Grouper::any_firing(const Group& g) const {
+    return std::any_of(g.members.begin(), g.members.end(), [](const Member* m) { return m->state != State::ok; });
+}
+
+// Alertmanager's DedupStage (notify/dedup_stage.go, needsUpdate), with the
+// group's last notification as its notification log entry.
+const char* Grouper::decide(Group& g, double now, bool final, std::vector<const Member*>& firing,
+                            std::vector<std::string>& firing_set, std::vector<std::string>& resolved_set) {
+    for (const Member* m : g.members) {
+        if (m->state == State::ok) {
+            resolved_set.push_back(m->subject + '\0' + m->name);
+        } else if (!m_muter || !m_muter(m->subject, m->name, m->line, now)) {
+            firing.push_back(m);
+            firing_set.push_back(m->subject + '\0' + m->name + '\0' + std::string(state_name(m->state)));
         }
-        notify(g, "new", now, out);
-    } else if (g.changed) {
-        if (firing == 0) {
-            if (m_timing.send_resolved && !g.members.empty()) {
-                notify(g, "resolved", now, out);
-            }
-            drop(g);
-            return;
-        }
-        notify(g, "changed", now, out);
-    } else if (!final && now - g.last_notify >= m_timing.repeat - 1e-9) {
-        notify(g, "repeat", now, out);
     }
-    if (final) {
+    for (const NotifiedMember& m : g.left) {
+        resolved_set.push_back(m.subject + '\0' + m.name);
+    }
+    std::sort(firing_set.begin(), firing_set.end());
+    std::sort(resolved_set.begin(), resolved_set.end());
+    if (firing.empty() && resolved_set.empty()) {
+        // Every member muted: Alertmanager's pipeline stops at its mute
+        // stage, so nothing is sent and the log stays as it was.
+        return nullptr;
+    }
+    if (!g.notified) {
+        // Nothing sent yet (or the last notification resolved everything):
+        // only firing members are news.
+        return firing.empty() ? nullptr : "new";
+    }
+    if (!std::includes(g.log_firing.begin(), g.log_firing.end(), firing_set.begin(), firing_set.end())) {
+        return "changed";  // a member fires that the last notification did not report so
+    }
+    if (firing.empty()) {
+        // Sent even without send_resolved, to clear the log; notify() then
+        // decides whether anyone hears of it.
+        return "resolved";
+    }
+    if (m_timing.send_resolved &&
+        !std::includes(g.log_resolved.begin(), g.log_resolved.end(), resolved_set.begin(), resolved_set.end())) {
+        return "changed";
+    }
+    if (!final && now - g.last_notify >= m_timing.repeat - 1e-9) {
+        return "repeat";
+    }
+    return nullptr;
+}
+
+void Grouper::tick(Group& g, double now, bool final, std::vector<Notification>& out) {
+    std::vector<const Member*> firing;
+    std::vector<std::string> firing_set;
+    std::vector<std::string> resolved_set;
+    const char* reason = decide(g, now, final, firing, firing_set, resolved_set);
+    if (reason != nullptr) {
+        bool resolved = std::string_view(reason) == "resolved";
+        if (!resolved || m_timing.send_resolved) {
+            notify(g, reason, now, firing, out);
+        } else {
+            release_holds(g);
+        }
+        g.last_notify = now;
+        g.notified = !resolved;
+        g.log_firing = std::move(firing_set);
+        g.log_resolved = std::move(resolved_set);
+    } else {
+        release_holds(g);  // nothing to say about the events since the last look
+    }
+    g.changed = false;
+    // Resolved members leave after each look, notified or not, as
+    // Alertmanager deletes them after each flush.
+    prune_resolved(g);
+    if (final || !any_firing(g)) {
         drop(g);
         return;
     }
-    prune_resolved(g);
     schedule(g, now + m_timing.interval);
 }
 
-void Grouper::notify(Group& g, const char* reason, double now, std::vector<Notification>& out) {
+void Grouper::notify(Group& g, const char* reason, double now, const std::vector<const Member*>& firing,
+                     std::vector<Notification>& out) {
     Notification n;
     n.key = g.key;
     n.reason = reason;
     n.time = now;
     n.since = g.created;
     n.previous = g.last_state;
-    bool same_name = true;
+    n.firing = firing.size();
+    auto add_member = [&n](const NotifiedMember& m) {
+        n.state = worst(n.state, m.state);
+        n.members.push_back(m);
+    };
     for (const Member* m : g.members) {
-        if (m->state != State::ok) {
-            ++n.firing;
+        // Muted members are left out; resolved ones are reported.
+        if (m->state == State::ok || std::find(firing.begin(), firing.end(), m) != firing.end()) {
+            add_member(NotifiedMember{m->subject, m->name, m->state, m->id, m->line, m->time, {}});
         }
-        n.state = worst(n.state, m->state);
-        same_name = same_name && m->name == g.members.front()->name;
-        n.members.push_back(NotifiedMember{m->subject, m->name, m->state, m->id, m->line, m->time});
     }
-    n.name = same_name && !g.members.empty() ? g.members.front()->name : g.key;
+    for (const NotifiedMember& m : g.left) {
+        add_member(m);
+    }
+    bool same_name = std::all_of(n.members.begin(), n.members.end(),
+                                 [&](const NotifiedMember& m) { return m.name == n.members.front().name; });
+    n.name = same_name && !n.members.empty() ? n.members.front().name : g.key;
     std::sort(n.members.begin(), n.members.end(), [](const NotifiedMember& a, const NotifiedMember& b) {
         return a.subject != b.subject ? a.subject < b.subject : a.name < b.name;
     });
@@ -238,11 +305,15 @@ void Grouper::notify(Group& g, const char* reason, double now, std::vector<Notif
     }
     g.holds.clear();
     n.number = g.notifications++;
-    g.notified = true;
-    g.changed = false;
-    g.last_notify = now;
     g.last_state = n.state;
     out.push_back(std::move(n));
+}
+
+void Grouper::release_holds(Group& g) {
+    for (const auto& [stream, ticket] : g.holds) {
+        m_acks->done(ticket);
+    }
+    g.holds.clear();
 }
 
 void Grouper::prune_resolved(Group& g) {
@@ -258,14 +329,20 @@ void Grouper::prune_resolved(Group& g) {
         }
     }
     g.members = std::move(kept);
+    g.left.clear();
+}
+
+void Grouper::for_each_member(
+    const std::function<void(std::string_view, std::string_view, std::string_view, State)>& f) const {
+    for (const auto& [identity, m] : m_members) {
+        f(m.subject, m.name, m.line, m.state);
+    }
 }
 
 void Grouper::drop(Group& g) {
     // Dropped without a word (resolved within --wait, or --no-resolve):
     // nothing is owed for the events it held.
-    for (const auto& [stream, ticket] : g.holds) {
-        m_acks->done(ticket);
-    }
+    release_holds(g);
     for (Member* m : g.members) {
         m_identity.assign(m->subject);
         m_identity.push_back('\0');

@@ -1,10 +1,13 @@
 // Grouper: Alertmanager's grouping state machine over status events. Members
 // (identities subject+name) join groups by key; timers decide when a group
-// notifies: wait after creation, interval between change notifications,
-// repeat while unchanged and firing, and a last one when it resolves.
+// is looked at: wait after creation, then every interval. At each look the
+// group compares its firing and resolved members with what it last notified
+// (Alertmanager's notification log) and notifies only when that differs, or
+// when repeat has passed.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -32,10 +35,16 @@ struct NotifiedMember {
     std::string subject;
     std::string name;
     State state = State::ok;
-    std::string id;    ///< id of the member's latest event; empty when it had none
-    std::string line;  ///< the member's latest event, verbatim
-    double time = 0;   ///< that event's `time`; 0 when it had none
+    std::string id;        ///< id of the member's latest event; empty when it had none
+    std::string line;      ///< the member's latest event, verbatim
+    double time = 0;       ///< that event's `time`; 0 when it had none
+    std::string moved_to;  ///< a member that left for another group: that group's key (its state here is ok)
 };
+
+/// Decides, when a group is looked at (at time now), whether a firing member
+/// is muted (silenced or inhibited): a muted member is left out of the
+/// group's notifications as if it were not there, but keeps the group alive.
+using Muter = std::function<bool(std::string_view subject, std::string_view name, std::string_view line, double now)>;
 
 /// One notification a group sends.
 struct Notification {
@@ -80,9 +89,14 @@ public:
     /// dropped without notifying completes them.
     void set_acks(Acks* acks) { m_acks = acks; }
 
+    /// Mutes members at each look (empty: none is muted).
+    void set_muter(Muter muter) { m_muter = std::move(muter); }
+
     /// Records the latest state of identity (subject, name) at time now; a
     /// non-ok state puts it in group key (creating the group), ok marks it
     /// resolved in the group it is in (an unknown identity's ok is ignored).
+    /// A member whose key changes is resolved in its old group (reported
+    /// there with moved_to) and firing in the new one.
     /// position (offset -1: none) is the event's, for set_acks; time is
     /// its `time` (0: none), for the notification's id.
     void add(std::string_view key, std::string_view subject, std::string_view name, State state, std::string_view id,
@@ -102,6 +116,11 @@ public:
     /// How many groups exist.
     std::size_t groups() const { return m_groups.size(); }
 
+    /// Calls f(subject, name, line, state) for every identity the groups
+    /// hold (to re-evaluate what depends on their latest events).
+    void for_each_member(
+        const std::function<void(std::string_view, std::string_view, std::string_view, State)>& f) const;
+
 private:
     struct Group;
     struct Member {
@@ -116,8 +135,11 @@ private:
     struct Group {
         std::string key;
         std::vector<Member*> members;
-        bool changed = true;
-        bool notified = false;
+        std::vector<NotifiedMember> left;       // members that left for another group: resolved here
+        bool changed = true;                    // an event changed the group since its last look
+        bool notified = false;                  // it has a notification log entry (cleared when all resolved)
+        std::vector<std::string> log_firing;    // sorted "subject\0name\0state" of the last notification's firing
+        std::vector<std::string> log_resolved;  // sorted "subject\0name" of its resolved members
         double created = 0;
         double last_notify = 0;
         std::optional<State> last_state;
@@ -137,10 +159,15 @@ private:
     using MemberMap = std::unordered_map<std::string, Member, Hash, std::equal_to<>>;
 
     Group* group_for(std::string_view key, double now);
-    void leave(Member& member);
+    void leave(Member& member, std::string_view new_key);
     void tick(Group& group, double now, bool final, std::vector<Notification>& out);
-    void notify(Group& group, const char* reason, double now, std::vector<Notification>& out);
+    const char* decide(Group& group, double now, bool final, std::vector<const Member*>& firing,
+                       std::vector<std::string>& firing_set, std::vector<std::string>& resolved_set);
+    void notify(Group& group, const char* reason, double now, const std::vector<const Member*>& firing,
+                std::vector<Notification>& out);
     void prune_resolved(Group& group);
+    void release_holds(Group& group);
+    bool any_firing(const Group& group) const;
     void drop(Group& group);
     void schedule(Group& group, double due);
     void hold(Group* group, const Position& position);
@@ -151,6 +178,7 @@ private:
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> m_timers;
     uint64_t m_seq = 0;
     Acks* m_acks = nullptr;
+    Muter m_muter;
     std::string m_identity;  // scratch for the identity key
 };
 

@@ -76,13 +76,13 @@ wait_exit() {
 [5430,"resolved","ok","1 host OK on check_puppet_run: web2","critical"]'
 }
 
-@test "group: --no-resolve sends no resolve notification" {
+@test "group: --no-resolve sends no resolve notification, and a partial resolve waits for the repeat" {
     run --separate-stderr evbatch group --clock event --wait 10s --interval 1m --repeat 3m --no-resolve "$B/puppet_repeat.ndjson"
     assert_success
-    run jq -r '.reason' <<< "$output"
-    assert_output 'new
-repeat
-changed'
+    run jq -c '[.time, .reason, .message]' <<< "$output"
+    assert_output '[5010,"new","2 hosts CRITICAL on check_puppet_run: web1, web2"]
+[5190,"repeat","2 hosts CRITICAL on check_puppet_run: web1, web2"]
+[5370,"repeat","1 host CRITICAL on check_puppet_run: web2"]'
 }
 
 @test "group: a group that resolves within --wait pages nobody" {
@@ -124,6 +124,68 @@ EOF2
     assert_output '["AMS",true]
 ["AMS",false]
 ["FRA",true]'
+}
+
+# The notification rules follow Alertmanager's DedupStage (notify/dedup_stage.go):
+# a group compares its firing and resolved members with what it last sent.
+
+@test "group: a member that flaps within one interval sends nothing new; a repeat at --repeat" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m --repeat 10m <<'EOF2'
+{"time":100,"subject":"web1","name":"check_http","state":"critical"}
+{"time":130,"subject":"web1","name":"check_http","state":"ok"}
+{"time":140,"subject":"web1","name":"check_http","state":"critical"}
+{"time":200,"subject":"web1","name":"check_http","state":"ok"}
+{"time":210,"subject":"web1","name":"check_http","state":"critical"}
+{"time":800,"subject":"web9","name":"check_other","state":"ok"}
+EOF2
+    assert_success
+    assert_equal "$stderr" ''
+    run jq -c '[.time, .reason, .message]' <<< "$output"
+    assert_output '[110,"new","1 host CRITICAL on check_http: web1"]
+[710,"repeat","1 host CRITICAL on check_http: web1"]'
+}
+
+@test "group: a host escalating from warning to critical is resolved in the warning group" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m <<'EOF2'
+{"time":100,"subject":"db1","name":"check_disk","state":"warning"}
+{"time":100,"subject":"db2","name":"check_disk","state":"warning"}
+{"time":150,"subject":"db1","name":"check_disk","state":"critical"}
+{"time":300,"subject":"db9","name":"check_other","state":"ok"}
+EOF2
+    assert_success
+    run jq -c '[.time, .subject, .reason, .message, .data.members]' <<< "$output"
+    assert_output '[110,"check_disk/warning","new","2 hosts WARNING on check_disk: db1, db2",[{"state":"warning","subject":"db1"},{"state":"warning","subject":"db2"}]]
+[160,"check_disk/critical","new","1 host CRITICAL on check_disk: db1",[{"state":"critical","subject":"db1"}]]
+[170,"check_disk/warning","changed","1 host WARNING on check_disk: db2",[{"moved_to":"check_disk/critical","state":"ok","subject":"db1"},{"state":"warning","subject":"db2"}]]'
+}
+
+@test "group: a notified group emptied by escalations sends its resolved notification" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m <<'EOF2'
+{"time":100,"subject":"db1","name":"check_disk","state":"warning"}
+{"time":150,"subject":"db1","name":"check_disk","state":"critical"}
+{"time":300,"subject":"db9","name":"check_other","state":"ok"}
+EOF2
+    assert_success
+    run jq -c '[.time, .subject, .reason, .state, .message, .previous]' <<< "$output"
+    assert_output '[110,"check_disk/warning","new","warning","1 host WARNING on check_disk: db1",null]
+[160,"check_disk/critical","new","critical","1 host CRITICAL on check_disk: db1",null]
+[170,"check_disk/warning","resolved","ok","1 host OK on check_disk: db1","warning"]'
+}
+
+@test "group: --no-resolve: a partial resolve sends nothing; a new firing member does" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m --repeat 1h --no-resolve <<'EOF2'
+{"time":100,"subject":"web1","name":"check_http","state":"critical"}
+{"time":100,"subject":"web2","name":"check_http","state":"critical"}
+{"time":120,"subject":"web1","name":"check_http","state":"ok"}
+{"time":300,"subject":"web3","name":"check_http","state":"critical"}
+{"time":400,"subject":"web2","name":"check_http","state":"ok"}
+{"time":400,"subject":"web3","name":"check_http","state":"ok"}
+{"time":5000,"subject":"web9","name":"check_other","state":"ok"}
+EOF2
+    assert_success
+    run jq -c '[.time, .reason, .message]' <<< "$output"
+    assert_output '[110,"new","2 hosts CRITICAL on check_http: web1, web2"]
+[350,"changed","2 hosts CRITICAL on check_http: web2, web3"]'
 }
 
 @test "group: -- COMMAND runs once per notification with members on stdin" {

@@ -1,6 +1,8 @@
 // Tests for lib/batch/grouper.cpp: Alertmanager timing on fake time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "batch/grouper.h"
 #include "core/id.h"
 
@@ -211,6 +213,203 @@ TEST(BatchGrouper, NotificationsOfAGroupAreNumbered) {
     EXPECT_EQ(repeat[0].number, 1u);
     // Members unchanged, yet the repeat is another notification.
     EXPECT_NE(notification_id(first[0]), notification_id(repeat[0]));
+}
+
+// The rules below follow Alertmanager's notify/dedup_stage.go (needsUpdate):
+// a group notifies when its firing members are not a subset of those it
+// last notified, when all of them resolved, when (send_resolved) its
+// resolved members are not a subset of those it last notified resolved, or
+// when repeat_interval has passed; resolved members leave after each look.
+
+TEST(BatchGrouper, AFlapWithinAnIntervalSendsNothingNew) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    ASSERT_EQ(advance(g, 130).size(), 1u);
+    add(g, "web1", State::ok, 200);
+    add(g, "web1", State::critical, 250);
+    EXPECT_TRUE(advance(g, 130 + 3599).empty());  // every interval tick in between: the same as last sent
+    auto n = advance(g, 130 + 3600);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "repeat");
+}
+
+TEST(BatchGrouper, AFlapThatStaysResolvedAtTheTickIsAChange) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    add(g, "web2", State::critical, 100);
+    advance(g, 130);
+    add(g, "web1", State::ok, 200);
+    add(g, "web1", State::critical, 250);
+    add(g, "web1", State::ok, 300);
+    auto n = advance(g, 430);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "changed");
+    EXPECT_EQ(n[0].firing, 1u);
+}
+
+TEST(BatchGrouper, AStateChangeWithinTheGroupIsNews) {
+    // Under --by name the state is not in the key; a member's state is part
+    // of what was sent, as a severity label is part of an alert's identity.
+    Grouper g(timing());
+    add(g, "web1", State::warning, 100);
+    advance(g, 130);
+    add(g, "web1", State::critical, 200);
+    auto n = advance(g, 430);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "changed");
+    EXPECT_EQ(n[0].state, State::critical);
+}
+
+TEST(BatchGrouper, ALeaverIsResolvedInItsOldGroup) {
+    Grouper g(timing());
+    add(g, "web1", State::warning, 100, "check/warning");
+    add(g, "web2", State::warning, 100, "check/warning");
+    ASSERT_EQ(advance(g, 130).size(), 1u);
+    add(g, "web1", State::critical, 200, "check/critical");
+    auto n = advance(g, 430);
+    ASSERT_EQ(n.size(), 2u);
+    EXPECT_EQ(n[0].key, "check/critical");
+    EXPECT_EQ(n[0].reason, "new");
+    EXPECT_EQ(n[1].key, "check/warning");
+    EXPECT_EQ(n[1].reason, "changed");
+    EXPECT_EQ(n[1].firing, 1u);
+    ASSERT_EQ(n[1].members.size(), 2u);
+    EXPECT_EQ(n[1].members[0].subject, "web1");
+    EXPECT_EQ(n[1].members[0].state, State::ok);
+    EXPECT_EQ(n[1].members[0].moved_to, "check/critical");
+    EXPECT_EQ(n[1].members[0].id, "id-web1");
+    EXPECT_EQ(n[1].members[1].moved_to, "");
+    // Said once: the next ticks have nothing new for the warning group.
+    EXPECT_TRUE(advance(g, 730).empty());
+}
+
+TEST(BatchGrouper, AGroupEmptiedByEscalationsSendsItsResolve) {
+    Grouper g(timing());
+    add(g, "web1", State::warning, 100, "check/warning");
+    add(g, "web2", State::warning, 100, "check/warning");
+    advance(g, 130);
+    add(g, "web1", State::critical, 200, "check/critical");
+    add(g, "web2", State::critical, 210, "check/critical");
+    auto n = advance(g, 430);
+    ASSERT_EQ(n.size(), 2u);
+    EXPECT_EQ(n[1].key, "check/warning");
+    EXPECT_EQ(n[1].reason, "resolved");
+    EXPECT_EQ(n[1].state, State::ok);
+    EXPECT_EQ(n[1].members.size(), 2u);
+    EXPECT_EQ(notification_message(n[1]), "2 hosts OK on check_puppet_run: web1, web2");
+    EXPECT_EQ(g.groups(), 1u);  // the warning group is gone
+}
+
+TEST(BatchGrouper, ALeaverThatComesBackIsAMemberAgain) {
+    Grouper g(timing());
+    add(g, "web1", State::warning, 100, "check/warning");
+    advance(g, 130);
+    add(g, "web1", State::critical, 200, "check/critical");
+    add(g, "web1", State::warning, 210, "check/warning");
+    auto n = advance(g, 430);
+    // The warning group has web1 firing as it last said; the critical group
+    // never notified and is empty.
+    EXPECT_TRUE(n.empty());
+    EXPECT_EQ(g.groups(), 1u);
+}
+
+TEST(BatchGrouper, NoResolveIgnoresPartialResolves) {
+    GroupTiming t = timing();
+    t.send_resolved = false;
+    Grouper g(t);
+    add(g, "web1", State::critical, 100);
+    add(g, "web2", State::critical, 100);
+    advance(g, 130);
+    add(g, "web1", State::ok, 200);
+    EXPECT_TRUE(advance(g, 430).empty());
+    add(g, "web3", State::critical, 500);
+    auto n = advance(g, 730);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "changed");
+    ASSERT_EQ(n[0].members.size(), 2u);  // web1 left at the look that saw it resolved
+    EXPECT_EQ(n[0].members[0].subject, "web2");
+    EXPECT_EQ(n[0].members[1].subject, "web3");
+    add(g, "web2", State::ok, 800);
+    add(g, "web3", State::ok, 800);
+    EXPECT_TRUE(advance(g, 100000).empty());
+    EXPECT_EQ(g.groups(), 0u);
+}
+
+TEST(BatchGrouper, NoResolveStillRepeats) {
+    GroupTiming t = timing();
+    t.send_resolved = false;
+    Grouper g(t);
+    add(g, "web1", State::critical, 100);
+    add(g, "web2", State::critical, 100);
+    advance(g, 130);
+    add(g, "web1", State::ok, 200);
+    auto n = advance(g, 130 + 3600);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "repeat");
+    EXPECT_EQ(n[0].firing, 1u);
+}
+
+// A muter that mutes the subjects in a set between two times.
+struct Mutes {
+    std::vector<std::string> subjects;
+    double from = 0;
+    double until = 1e18;
+    Muter muter() {
+        return [this](std::string_view subject, std::string_view, std::string_view, double now) {
+            return now >= from && now < until && std::find(subjects.begin(), subjects.end(), subject) != subjects.end();
+        };
+    }
+};
+
+TEST(BatchGrouper, MutedMembersSendNothingAndNotifyOnceUnmuted) {
+    Mutes mutes{{"web1"}, 0, 1000};
+    Grouper g(timing());
+    g.set_muter(mutes.muter());
+    add(g, "web1", State::critical, 100);
+    EXPECT_TRUE(advance(g, 999).empty());
+    EXPECT_EQ(g.groups(), 1u);  // kept while it fires, muted
+    auto n = advance(g, 1030);  // the group's next tick after the silence ended
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "new");
+    EXPECT_EQ(n[0].time, 1030);
+}
+
+TEST(BatchGrouper, MutedMembersAreLeftOutOfNotifications) {
+    Mutes mutes{{"web2"}};
+    Grouper g(timing());
+    g.set_muter(mutes.muter());
+    add(g, "web1", State::critical, 100);
+    add(g, "web2", State::critical, 100);
+    auto n = advance(g, 130);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].firing, 1u);
+    ASSERT_EQ(n[0].members.size(), 1u);
+    EXPECT_EQ(n[0].members[0].subject, "web1");
+    // web1 resolves while web2 is muted: for the receiver all is resolved.
+    add(g, "web1", State::ok, 200);
+    n = advance(g, 430);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "resolved");
+    EXPECT_EQ(g.groups(), 1u);  // web2 still fires, muted
+    mutes.until = 500;
+    n = advance(g, 730);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "new");  // after a resolve, the first notification again
+    EXPECT_EQ(n[0].members[0].subject, "web2");
+}
+
+TEST(BatchGrouper, ASilenceOverAnAlreadyNotifiedMemberWaitsForTheRepeat) {
+    Mutes mutes{{"web1"}, 200, 1000};
+    Grouper g(timing());
+    g.set_muter(mutes.muter());
+    add(g, "web1", State::critical, 100);
+    ASSERT_EQ(advance(g, 130).size(), 1u);
+    // Muted from 200 to 1000: nothing, and the log still holds web1 firing,
+    // so its end brings nothing new until the repeat.
+    EXPECT_TRUE(advance(g, 130 + 3599).empty());
+    auto n = advance(g, 130 + 3600);
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].reason, "repeat");
 }
 
 }  // namespace

@@ -97,21 +97,6 @@ struct KeyedElement {
     int rank;
 };
 
-// Stable, and fastest for the handful of keys an event object has.
-template <class T>
-void insertion_sort(std::vector<T>& items) {
-    for (std::size_t i = 1; i < items.size(); ++i) {
-        T item = items[i];
-        std::size_t j = i;
-        while (j > 0 &&
-               (item.rank != items[j - 1].rank ? item.rank < items[j - 1].rank : item.key < items[j - 1].key)) {
-            items[j] = items[j - 1];
-            --j;
-        }
-        items[j] = item;
-    }
-}
-
 void write_element(simdjson::dom::element element, std::string& out, bool top_level) {
     using simdjson::dom::element_type;
     switch (element.type()) {
@@ -160,7 +145,7 @@ void write_element(simdjson::dom::element element, std::string& out, bool top_le
             for (auto field : obj) {
                 t_levels[depth].push_back({field.key, field.value, top_level ? canonical_key_rank(field.key) : 0});
             }
-            insertion_sort(t_levels[depth]);
+            sort_canonical(t_levels[depth]);
             out += '{';
             for (std::size_t i = 0; i < t_levels[depth].size(); ++i) {
                 if (i > 0) {

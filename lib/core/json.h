@@ -126,4 +126,22 @@ void write_number(double d, std::string& out);
 /// Rank of a top-level event key in the canonical order; unknown keys share the last rank.
 int canonical_key_rank(std::string_view key);
 
+/// Sorts members into the canonical order by their `rank` (canonical_key_rank
+/// at the top level, 0 below) and then their `key`; stable, so duplicate keys
+/// keep their order. An insertion sort: allocation-free, and fastest for the
+/// handful of keys an event object has.
+template <class T>
+void sort_canonical(std::vector<T>& items) {
+    for (std::size_t i = 1; i < items.size(); ++i) {
+        T item = items[i];
+        std::size_t j = i;
+        while (j > 0 &&
+               (item.rank != items[j - 1].rank ? item.rank < items[j - 1].rank : item.key < items[j - 1].key)) {
+            items[j] = items[j - 1];
+            --j;
+        }
+        items[j] = item;
+    }
+}
+
 }  // namespace ev

@@ -89,4 +89,30 @@ std::string_view ReadFields::index(simdjson::dom::object object) {
     return {};
 }
 
+bool ReadFields::state_and_severity_disagree() const {
+    auto state = get(Field::state);
+    auto severity = get(Field::severity);
+    if (!state || !severity) {
+        return false;
+    }
+    auto a = state_of_state_field(*state);
+    auto b = state_of_severity_field(*severity);
+    return a && b && *a != *b;
+}
+
+std::optional<State> state_of_state_field(simdjson::dom::element value) {
+    std::string_view name;
+    if (value.get_string().get(name) != simdjson::SUCCESS) {
+        return std::nullopt;
+    }
+    return parse_state(name);
+}
+
+std::optional<State> state_of_severity_field(simdjson::dom::element value) {
+    if (!value.is_int64()) {
+        return std::nullopt;
+    }
+    return state_from_severity(value.get_int64().value_unsafe());
+}
+
 }  // namespace ev

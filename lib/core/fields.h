@@ -9,6 +9,8 @@
 #include <optional>
 #include <string_view>
 
+#include "core/state.h"
+
 namespace ev {
 
 /// The fields tools read, in the order of their index.
@@ -36,9 +38,20 @@ public:
         return m_at[i];
     }
 
+    /// True when the event has both `state` and `severity`, each valid, and
+    /// they name different states (bad input: docs/events.md).
+    bool state_and_severity_disagree() const;
+
 private:
     simdjson::dom::element m_at[k_field_count];
     uint32_t m_present = 0;
 };
+
+/// The state a `state` value names: a string `ok`, `warning`, `critical` or
+/// `unknown`; nothing for any other value.
+std::optional<State> state_of_state_field(simdjson::dom::element value);
+
+/// The state a `severity` value gives: an integer 0..3; nothing otherwise.
+std::optional<State> state_of_severity_field(simdjson::dom::element value);
 
 }  // namespace ev

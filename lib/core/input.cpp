@@ -154,6 +154,10 @@ Input::Next Input::next(Record& out, int timeout_ms) {
             reject_line(line, true, "not a JSON object");
         } else if (auto dup = out.fields.index(root.get_object().value_unsafe()); !dup.empty()) {
             reject_line(line, true, fmt::format("duplicate key \"{}\"", dup));
+        } else if (out.fields.state_and_severity_disagree()) {
+            // Each implies the other (docs/events.md): tools reading one or
+            // the other would see two different events.
+            reject_line(line, true, "state and severity disagree");
         } else {
             out.line = line.bytes;
             out.file = line.stream;

@@ -137,6 +137,19 @@ TEST(Input, KeepsDuplicatesOfOtherFieldsAndNestedOnes) {
     EXPECT_EQ(run.rejected, 0u);
 }
 
+TEST(Input, RejectsAStateAndSeverityThatDisagree) {
+    // Each implies the other (docs/events.md), so a line holding both must
+    // mean one state; values that are no state at all are the tools' business.
+    auto run = run_input(
+        "{\"state\":\"critical\",\"severity\":2}\n{\"state\":\"ok\",\"severity\":1}\n"
+        "{\"state\":\"bogus\",\"severity\":1}\n{\"state\":\"warning\",\"severity\":\"2\"}\n"
+        "{\"severity\":3}\n",
+        {});
+    EXPECT_EQ(run.numbers, (std::vector<uint64_t>{1, 3, 4, 5}));
+    EXPECT_EQ(run.rejected, 1u);
+    EXPECT_NE(run.diag.find("line 2: state and severity disagree"), std::string::npos) << run.diag;
+}
+
 TEST(Input, KeepPreviousKeepsTheRecordBeforeValid) {
     // Two parsers take turns: the previous record's root and fields still read
     // right after the next one was parsed, bad lines in between included.

@@ -41,6 +41,9 @@ const std::vector<Builtin>& builtins() {
         {{"max", 1, k_any}, Function::max, true},
         {{"coalesce", 1, k_any}, Function::coalesce, true},
         {{"type", 1, 1}, Function::type, true},
+        {{"if", 3, 3}, Function::if_, true},
+        {{"parse_time", 1, 1}, Function::parse_time, true},
+        {{"format_time", 2, 2}, Function::format_time, true},
     };
     return k_builtins;
 }
@@ -68,11 +71,18 @@ private:
             m_fields.push_back(path);
         }
     }
-    // Replaces a node whose inputs are all constant by its value.
-    NodePtr fold(NodePtr node) {
+    // Replaces a node whose inputs are all constant by its value; a type
+    // error found there ("a" + 1) is a compile error.
+    Result<NodePtr> fold(NodePtr node) {
+        EvalError failed;
         Context ctx;
         ctx.clock = &m_clock;
-        return make_constant(node->eval(ctx));
+        ctx.error = &failed;
+        Value v = node->eval(ctx);
+        if (failed.set) {
+            return error(failed.offset, failed.message);
+        }
+        return make_constant(v);
     }
     Result<std::vector<NodePtr>> compile_all(const std::vector<std::unique_ptr<Ast>>& asts, bool& all_constant);
     Result<NodePtr> compile_match(const Ast& ast);
@@ -125,7 +135,7 @@ Result<NodePtr> Compiler::compile_match(const Ast& ast) {
         }
         bool constant_subject = (*subject)->is_constant();
         NodePtr node = make_match(std::move(subject).value(), std::move(regex).value(), negate);
-        return constant_subject ? fold(std::move(node)) : std::move(node);
+        return constant_subject ? fold(std::move(node)) : Result<NodePtr>(std::move(node));
     }
     auto pattern = compile(right);
     if (!pattern) {
@@ -144,7 +154,7 @@ Result<NodePtr> Compiler::compile_match(const Ast& ast) {
         }
         bool constant_subject = (*subject)->is_constant();
         NodePtr node = make_match(std::move(subject).value(), std::move(regex).value(), negate);
-        return constant_subject ? fold(std::move(node)) : std::move(node);
+        return constant_subject ? fold(std::move(node)) : Result<NodePtr>(std::move(node));
     }
     return make_dynamic_match(std::move(subject).value(), std::move(pattern).value(), negate);
 }
@@ -173,8 +183,8 @@ Result<NodePtr> Compiler::compile_call(const Ast& ast) {
     if (!args) {
         return std::move(args).take_error();
     }
-    NodePtr node = make_call(*it->function, std::move(args).value());
-    return all_constant && it->pure ? fold(std::move(node)) : std::move(node);
+    NodePtr node = make_call(*it->function, std::move(args).value(), ast.offset);
+    return all_constant && it->pure ? fold(std::move(node)) : Result<NodePtr>(std::move(node));
 }
 
 Result<NodePtr> Compiler::compile(const Ast& ast) {
@@ -202,7 +212,7 @@ Result<NodePtr> Compiler::compile(const Ast& ast) {
                 return std::move(items).take_error();
             }
             NodePtr node = make_list(std::move(items).value());
-            return all_constant ? fold(std::move(node)) : std::move(node);
+            return all_constant ? fold(std::move(node)) : Result<NodePtr>(std::move(node));
         }
         case AstKind::unary:
         case AstKind::binary:
@@ -223,7 +233,7 @@ Result<NodePtr> Compiler::compile(const Ast& ast) {
             node = make_not(std::move(ops[0]));
             break;
         case AstOp::negate:
-            node = make_negate(std::move(ops[0]));
+            node = make_negate(std::move(ops[0]), ast.offset);
             break;
         case AstOp::and_:
             node = make_and(std::move(ops[0]), std::move(ops[1]));
@@ -244,11 +254,11 @@ Result<NodePtr> Compiler::compile(const Ast& ast) {
                     op = to;
                 }
             }
-            node = make_binary(op, std::move(ops[0]), std::move(ops[1]));
+            node = make_binary(op, std::move(ops[0]), std::move(ops[1]), ast.offset);
             break;
         }
     }
-    return all_constant ? fold(std::move(node)) : std::move(node);
+    return all_constant ? fold(std::move(node)) : Result<NodePtr>(std::move(node));
 }
 
 }  // namespace

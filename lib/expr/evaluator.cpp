@@ -1,6 +1,8 @@
 #include "expr/evaluator.h"
 
+#include <fmt/format.h>
 #include <re2/re2.h>
+
 #include <cstring>
 
 #include <algorithm>
@@ -22,7 +24,41 @@ Value number_or_null(double d) {
     return std::isfinite(d) ? Value::of_number(d) : Value::null();
 }
 
+bool is_arithmetic(BinaryOp op) {
+    return op == BinaryOp::add || op == BinaryOp::sub || op == BinaryOp::mul || op == BinaryOp::div;
+}
+
+std::string_view arithmetic_name(BinaryOp op) {
+    switch (op) {
+        case BinaryOp::add:
+            return "+";
+        case BinaryOp::sub:
+            return "-";
+        case BinaryOp::mul:
+            return "*";
+        default:
+            return "/";
+    }
+}
+
 }  // namespace
+
+Value type_error(const Context& ctx, std::size_t offset, std::string_view what) {
+    if (ctx.error != nullptr && !ctx.error->set) {
+        ctx.error->set = true;
+        ctx.error->offset = offset;
+        ctx.error->message = fmt::format("type error at offset {}: {}", offset, what);
+    }
+    return Value::null();
+}
+
+bool arithmetic_type_error(BinaryOp op, const Value& left, const Value& right) {
+    if (op == BinaryOp::add && left.kind == Value::Kind::string && right.kind == Value::Kind::string) {
+        return false;
+    }
+    auto bad = [](const Value& v) { return v.kind != Value::Kind::number && v.kind != Value::Kind::null; };
+    return bad(left) || bad(right);
+}
 
 Value apply_binary(BinaryOp op, const Value& left, const Value& right) {
     switch (op) {
@@ -119,11 +155,18 @@ private:
 // from ReadFields when the context has them, rather than walking the
 // event's members again; the rest of the path is looked up from there.
 // Read fields appear at most once, so this finds what a walk would.
+// `state` and `severity` imply each other (docs/events.md): an event that
+// lacks one reads the value the other implies.
 class FieldPath {
 public:
     explicit FieldPath(Path path) : m_path(std::move(path)) {
         const auto& steps = m_path.steps();
         if (steps.empty() || steps[0].kind != PathStep::Kind::key) {
+            return;
+        }
+        if (steps[0].key == "item") {
+            m_item = true;
+            m_rest = Path(std::vector<PathStep>(steps.begin() + 1, steps.end()));
             return;
         }
         for (int i = 0; i < k_field_count; ++i) {
@@ -135,20 +178,56 @@ public:
         }
     }
 
-    std::optional<simdjson::dom::element> lookup(const Context& ctx) const {
-        if (m_field && ctx.fields != nullptr) {
-            auto first = ctx.fields->get(*m_field);
-            if (!first || m_rest.empty()) {
-                return first;
-            }
-            return m_rest.lookup(*first);
+    /// The value at the path; present is false when the field is missing.
+    Value value(const Context& ctx, bool& present) const {
+        std::optional<dom::element> found;
+        if (m_item && ctx.item != nullptr) {
+            // The bound element shadows a top-level field named item.
+            found = m_rest.empty() ? std::optional<dom::element>(*ctx.item) : m_rest.lookup(*ctx.item);
+        } else if (!m_field) {
+            found = m_path.lookup(ctx.event);
+        } else if (auto first = read_field(ctx, *m_field)) {
+            found = m_rest.empty() ? first : m_rest.lookup(*first);
+        } else if (m_rest.empty()) {
+            return implied(ctx, present);
         }
-        return m_path.lookup(ctx.event);
+        present = found.has_value();
+        return found ? Value::of_element(*found) : Value::null();
     }
 
 private:
+    static std::optional<dom::element> read_field(const Context& ctx, Field field) {
+        if (ctx.fields != nullptr) {
+            return ctx.fields->get(field);
+        }
+        dom::element e;
+        if (ctx.event.at_key(field_key(field)).get(e) != simdjson::SUCCESS) {
+            return std::nullopt;
+        }
+        return e;
+    }
+
+    Value implied(const Context& ctx, bool& present) const {
+        present = false;
+        if (m_field == Field::state) {
+            auto severity = read_field(ctx, Field::severity);
+            if (auto s = severity ? state_of_severity_field(*severity) : std::nullopt) {
+                present = true;
+                return Value::of_string(state_name(*s));
+            }
+        } else if (m_field == Field::severity) {
+            auto state = read_field(ctx, Field::state);
+            if (auto s = state ? state_of_state_field(*state) : std::nullopt) {
+                present = true;
+                return Value::of_number(severity_of(*s));
+            }
+        }
+        return Value::null();
+    }
+
     Path m_path;
     std::optional<Field> m_field;
+    bool m_item = false;  // the path starts with item, which --each may bind
     Path m_rest;
 };
 
@@ -156,8 +235,8 @@ class PathNode final : public Node {
 public:
     explicit PathNode(Path path) : m_path(std::move(path)) {}
     Value eval(const Context& ctx) override {
-        auto found = m_path.lookup(ctx);
-        return found ? Value::of_element(*found) : Value::null();
+        bool present = false;
+        return m_path.value(ctx, present);
     }
 
 private:
@@ -167,7 +246,11 @@ private:
 class ExistsNode final : public Node {
 public:
     explicit ExistsNode(Path path) : m_path(std::move(path)) {}
-    Value eval(const Context& ctx) override { return Value::of_bool(m_path.lookup(ctx).has_value()); }
+    Value eval(const Context& ctx) override {
+        bool present = false;
+        (void)m_path.value(ctx, present);
+        return Value::of_bool(present);
+    }
 
 private:
     FieldPath m_path;
@@ -184,14 +267,21 @@ private:
 
 class NegateNode final : public Node {
 public:
-    explicit NegateNode(NodePtr operand) : m_operand(std::move(operand)) {}
+    NegateNode(NodePtr operand, std::size_t offset) : m_operand(std::move(operand)), m_offset(offset) {}
     Value eval(const Context& ctx) override {
         Value v = m_operand->eval(ctx);
-        return v.kind == Value::Kind::number ? Value::of_number(-v.number) : Value::null();
+        if (v.kind == Value::Kind::number) {
+            return Value::of_number(-v.number);
+        }
+        if (v.kind == Value::Kind::null) {
+            return v;
+        }
+        return type_error(ctx, m_offset, fmt::format("-{} (- takes a number)", type_name(v)));
     }
 
 private:
     NodePtr m_operand;
+    std::size_t m_offset;
 };
 
 class AndNode final : public Node {
@@ -220,11 +310,26 @@ private:
 
 class BinaryNode final : public Node {
 public:
-    BinaryNode(BinaryOp op, NodePtr left, NodePtr right)
-        : m_op(op), m_left(std::move(left)), m_right(std::move(right)) {}
+    BinaryNode(BinaryOp op, NodePtr left, NodePtr right, std::size_t offset)
+        : m_op(op), m_left(std::move(left)), m_right(std::move(right)), m_offset(offset) {}
     Value eval(const Context& ctx) override {
         Value left = m_left->eval(ctx);
         Value right = m_right->eval(ctx);
+        if (is_arithmetic(m_op)) {
+            if (arithmetic_type_error(m_op, left, right)) {
+                return type_error(ctx, m_offset,
+                                  fmt::format("{} {} {} ({})", type_name(left), arithmetic_name(m_op), type_name(right),
+                                              m_op == BinaryOp::add ? "+ takes two numbers or two strings"
+                                                                    : "arithmetic takes numbers"));
+            }
+            if (left.kind == Value::Kind::string) {
+                // Both are strings: concatenated into the node's own buffer,
+                // reused from event to event.
+                m_scratch.assign(left.string);
+                m_scratch.append(right.string);
+                return Value::of_string(m_scratch);
+            }
+        }
         return apply_binary(m_op, left, right);
     }
 
@@ -232,6 +337,8 @@ private:
     BinaryOp m_op;
     NodePtr m_left;
     NodePtr m_right;
+    std::size_t m_offset;
+    std::string m_scratch;
 };
 
 class ListNode final : public Node {
@@ -330,8 +437,8 @@ NodePtr make_exists(Path path) {
 NodePtr make_not(NodePtr operand) {
     return std::make_unique<NotNode>(std::move(operand));
 }
-NodePtr make_negate(NodePtr operand) {
-    return std::make_unique<NegateNode>(std::move(operand));
+NodePtr make_negate(NodePtr operand, std::size_t offset) {
+    return std::make_unique<NegateNode>(std::move(operand), offset);
 }
 NodePtr make_and(NodePtr left, NodePtr right) {
     return std::make_unique<AndNode>(std::move(left), std::move(right));
@@ -339,8 +446,8 @@ NodePtr make_and(NodePtr left, NodePtr right) {
 NodePtr make_or(NodePtr left, NodePtr right) {
     return std::make_unique<OrNode>(std::move(left), std::move(right));
 }
-NodePtr make_binary(BinaryOp op, NodePtr left, NodePtr right) {
-    return std::make_unique<BinaryNode>(op, std::move(left), std::move(right));
+NodePtr make_binary(BinaryOp op, NodePtr left, NodePtr right, std::size_t offset) {
+    return std::make_unique<BinaryNode>(op, std::move(left), std::move(right), offset);
 }
 NodePtr make_list(std::vector<NodePtr> items) {
     return std::make_unique<ListNode>(std::move(items));

@@ -19,6 +19,17 @@ class RE2;
 
 namespace ev::expr {
 
+/// The first run-time type error of one evaluation ("a" + null, a bad
+/// parse_time string); the value is then null and the result not trusted.
+struct EvalError {
+    /// True once an error was met.
+    bool set = false;
+    /// Byte offset in the source of the operator or call that failed.
+    std::size_t offset = 0;
+    /// "type error at offset N: what" (one line).
+    std::string message;
+};
+
 /// What a node may look at while evaluating: the event and the clock.
 struct Context {
     /// The event being evaluated (the root of every path).
@@ -28,7 +39,15 @@ struct Context {
     /// The event's read fields when the caller has them (Input's Record): a
     /// path whose first key is one starts there instead of at the event.
     const ReadFields* fields = nullptr;
+    /// The element bound to the name `item` (evfilter --each); a path that
+    /// starts with `item` starts there instead of at the event.
+    const simdjson::dom::element* item = nullptr;
+    /// Where a type error is recorded; null: errors are only null values.
+    EvalError* error = nullptr;
 };
+
+/// Records a type error at offset (the first of an evaluation wins) and returns null.
+Value type_error(const Context& ctx, std::size_t offset, std::string_view what);
 
 /// One evaluable node; a value it returns stays valid until the node is evaluated again.
 class Node {
@@ -64,7 +83,10 @@ enum class Function {
     min,
     max,
     coalesce,
-    type
+    type,
+    if_,
+    parse_time,
+    format_time
 };
 
 /// A constant; strings and list items of v are copied into the node.
@@ -75,14 +97,14 @@ NodePtr make_path(Path path);
 NodePtr make_exists(Path path);
 /// Boolean negation by truthiness.
 NodePtr make_not(NodePtr operand);
-/// Arithmetic negation; null for non-numbers.
-NodePtr make_negate(NodePtr operand);
+/// Arithmetic negation; null for null, a type error for other non-numbers.
+NodePtr make_negate(NodePtr operand, std::size_t offset = 0);
 /// Short-circuit && by truthiness, yielding a boolean.
 NodePtr make_and(NodePtr left, NodePtr right);
 /// Short-circuit || by truthiness, yielding a boolean.
 NodePtr make_or(NodePtr left, NodePtr right);
-/// A comparison, membership or arithmetic operator.
-NodePtr make_binary(BinaryOp op, NodePtr left, NodePtr right);
+/// A comparison, membership or arithmetic operator (offset: where a type error points).
+NodePtr make_binary(BinaryOp op, NodePtr left, NodePtr right, std::size_t offset = 0);
 /// A list built from item expressions.
 NodePtr make_list(std::vector<NodePtr> items);
 /// subject =~ regex (or !~ when negate), with the regex compiled ahead of time.
@@ -90,9 +112,15 @@ NodePtr make_match(NodePtr subject, std::unique_ptr<re2::RE2> regex, bool negate
 /// subject =~ pattern where the pattern is computed per event; one compiled regex is cached.
 NodePtr make_dynamic_match(NodePtr subject, NodePtr pattern, bool negate);
 /// A call of a built-in function; the caller has checked the arity.
-NodePtr make_call(Function function, std::vector<NodePtr> args);
+NodePtr make_call(Function function, std::vector<NodePtr> args, std::size_t offset = 0);
 
-/// Computes the arithmetic or comparison result of op on two values (no storage needed).
+/// Computes the arithmetic or comparison result of op on two values (no
+/// storage needed, so string + string is null here: the node concatenates).
 Value apply_binary(BinaryOp op, const Value& left, const Value& right);
+
+/// True when arithmetic op on these operands is a type error: an operand that
+/// is a string (but for string + string), a boolean, an array or an object.
+/// null (a missing field) with a number is no error: the result is null.
+bool arithmetic_type_error(BinaryOp op, const Value& left, const Value& right);
 
 }  // namespace ev::expr

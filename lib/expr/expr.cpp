@@ -10,6 +10,14 @@ struct Program::Impl {
     std::string source;
     Compiled compiled;
     Context context;
+    EvalError error;
+
+    Value run(simdjson::dom::element event, const ReadFields* fields) {
+        context.event = event;
+        context.fields = fields;
+        error.set = false;
+        return compiled.root->eval(context);
+    }
 };
 
 Program::Program(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -30,31 +38,56 @@ Result<Program> Program::compile(std::string_view source, const Clock& clock) {
     impl->source = std::string(source);
     impl->compiled = std::move(compiled).value();
     impl->context.clock = &clock;
+    impl->context.error = &impl->error;
     return Program(std::move(impl));
 }
 
 bool Program::test(simdjson::dom::element event) {
-    m_impl->context.event = event;
-    m_impl->context.fields = nullptr;
-    return truthy(m_impl->compiled.root->eval(m_impl->context));
+    Value v = m_impl->run(event, nullptr);
+    return !m_impl->error.set && truthy(v);
 }
 
 bool Program::test(simdjson::dom::element event, const ReadFields& fields) {
-    m_impl->context.event = event;
-    m_impl->context.fields = &fields;
-    return truthy(m_impl->compiled.root->eval(m_impl->context));
+    Value v = m_impl->run(event, &fields);
+    return !m_impl->error.set && truthy(v);
 }
 
-void Program::eval_json(simdjson::dom::element event, std::string& out) {
-    m_impl->context.event = event;
-    m_impl->context.fields = nullptr;
-    write_json(m_impl->compiled.root->eval(m_impl->context), out);
+bool Program::eval_json(simdjson::dom::element event, std::string& out) {
+    Value v = m_impl->run(event, nullptr);
+    if (m_impl->error.set) {
+        return false;
+    }
+    write_json(v, out);
+    return true;
+}
+
+bool Program::eval_raw(simdjson::dom::element event, std::string& out) {
+    Value v = m_impl->run(event, nullptr);
+    if (m_impl->error.set) {
+        return false;
+    }
+    if (v.kind == Value::Kind::string) {
+        out += v.string;
+    } else {
+        write_json(v, out);
+    }
+    return true;
 }
 
 Json Program::eval(simdjson::dom::element event) {
-    m_impl->context.event = event;
-    m_impl->context.fields = nullptr;
-    return to_owned_json(m_impl->compiled.root->eval(m_impl->context));
+    Value v = m_impl->run(event, nullptr);
+    return m_impl->error.set ? Json() : to_owned_json(v);
+}
+
+std::optional<std::string_view> Program::error() const {
+    if (!m_impl->error.set) {
+        return std::nullopt;
+    }
+    return std::string_view(m_impl->error.message);
+}
+
+void Program::bind_item(const simdjson::dom::element* item) {
+    m_impl->context.item = item;
 }
 
 const std::vector<Path>& Program::fields() const {

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,15 +27,26 @@ public:
     /// now() reads clock at evaluation time, so clock must outlive the Program.
     static Result<Program> compile(std::string_view source, const Clock& clock = wall_clock());
 
-    /// True when the expression's value is truthy for this event (jq truthiness: anything but false and null).
+    /// True when the expression's value is truthy for this event (jq
+    /// truthiness: anything but false and null); false after a type error.
     bool test(simdjson::dom::element event);
     /// The same for an event whose read fields are indexed (Input's Record):
     /// paths that start with one of them begin there.
     bool test(simdjson::dom::element event, const ReadFields& fields);
-    /// Appends the canonical JSON of the expression's value (for evfilter --set).
-    void eval_json(simdjson::dom::element event, std::string& out);
-    /// The expression's value as an owned Json (for tools that build events).
+    /// Appends the canonical JSON of the expression's value (for evfilter
+    /// --set); on a type error appends nothing and returns false.
+    bool eval_json(simdjson::dom::element event, std::string& out);
+    /// Appends the value as jq -r prints it: a string's bytes without quotes
+    /// or escapes, anything else as canonical JSON; false on a type error.
+    bool eval_raw(simdjson::dom::element event, std::string& out);
+    /// The expression's value as an owned Json (for tools that build events); null after a type error.
     Json eval(simdjson::dom::element event);
+    /// The type error of the last evaluation ("type error at offset N: ..."), or nothing.
+    std::optional<std::string_view> error() const;
+    /// Binds the name `item` to an element for the evaluations that follow
+    /// (nullptr unbinds): paths starting with `item` start there, shadowing
+    /// a top-level field of that name. The element must outlive its use.
+    void bind_item(const simdjson::dom::element* item);
     /// The field paths the expression reads, in order of first appearance (for diagnostics / optimisation).
     const std::vector<Path>& fields() const;
     /// The source text the program was compiled from.

@@ -1,9 +1,14 @@
 // The built-in functions: lower, upper, len, starts_with, ... (see docs/expressions.md).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 
+#include "core/escape.h"
+#include "core/timestamp.h"
 #include "expr/evaluator.h"
 
 namespace ev::expr {
@@ -12,7 +17,8 @@ namespace {
 
 class CallNode final : public Node {
 public:
-    CallNode(Function function, std::vector<NodePtr> args) : m_function(function), m_args(std::move(args)) {}
+    CallNode(Function function, std::vector<NodePtr> args, std::size_t offset)
+        : m_function(function), m_args(std::move(args)), m_offset(offset) {}
     Value eval(const Context& ctx) override;
 
 private:
@@ -22,11 +28,77 @@ private:
     Value to_string(const Context& ctx);
     Value extreme(const Context& ctx, bool want_max);
     Value affix(const Context& ctx);
+    Value parse_time(const Context& ctx);
+    Value format_time(const Context& ctx);
 
     Function m_function;
     std::vector<NodePtr> m_args;
+    std::size_t m_offset;
     std::string m_scratch;
+    std::string m_format;
 };
+
+// Alertmanager's (Go's) zero time, 0001-01-01T00:00:00Z: "not set".
+constexpr double k_zero_time = -62135596800.0;
+// format_time covers the years 1..9999, as RFC 3339 does.
+constexpr double k_last_time = 253402300799.0;
+
+Value CallNode::parse_time(const Context& ctx) {
+    Value v = arg(0, ctx);
+    if (v.kind == Value::Kind::null) {
+        return v;
+    }
+    if (v.kind != Value::Kind::string) {
+        return type_error(ctx, m_offset, fmt::format("parse_time() takes a string, not {}", type_name(v)));
+    }
+    // RFC 3339 only: a bare number is not a time here (number() reads one).
+    std::string_view text = v.string;
+    if (text.size() > 4 && text[4] == '-') {
+        if (auto seconds = parse_timestamp(text)) {
+            return *seconds == k_zero_time ? Value::null() : Value::of_number(*seconds);
+        }
+    }
+    return type_error(ctx, m_offset,
+                      fmt::format("parse_time(): '{}' is not an RFC 3339 time", escape_prefix(text, 40)));
+}
+
+Value CallNode::format_time(const Context& ctx) {
+    Value t = arg(0, ctx);
+    Value format = arg(1, ctx);
+    if (t.kind == Value::Kind::null) {
+        return t;
+    }
+    if (t.kind != Value::Kind::number || format.kind != Value::Kind::string) {
+        return type_error(
+            ctx, m_offset,
+            fmt::format("format_time() takes a number and a string, not {} and {}", type_name(t), type_name(format)));
+    }
+    if (!(t.number >= k_zero_time && t.number < k_last_time + 1)) {
+        return type_error(ctx, m_offset, "format_time(): the time is outside the years 1..9999");
+    }
+    if (format.string.find('\0') != std::string_view::npos) {
+        return type_error(ctx, m_offset, "format_time(): the format holds a NUL byte");
+    }
+    m_format.assign(format.string);
+    std::time_t seconds = static_cast<std::time_t>(std::floor(t.number));
+    std::tm tm{};
+    if (gmtime_r(&seconds, &tm) == nullptr) {
+        return type_error(ctx, m_offset, "format_time(): the time cannot be represented");
+    }
+    // strftime returns 0 both for an empty result and for a buffer too
+    // small: grow to a bound, then take the result as empty.
+    std::size_t size = 64 + 4 * m_format.size();
+    for (;;) {
+        m_scratch.resize(size);
+        std::size_t n = std::strftime(m_scratch.data(), m_scratch.size(), m_format.c_str(), &tm);
+        if (n > 0 || size >= 4096) {
+            m_scratch.resize(n);
+            break;
+        }
+        size *= 4;
+    }
+    return Value::of_string(m_scratch);
+}
 
 Value CallNode::map_case(const Context& ctx, bool upper) {
     Value v = arg(0, ctx);
@@ -165,14 +237,21 @@ Value CallNode::eval(const Context& ctx) {
             return Value::null();
         case Function::type:
             return Value::of_string(type_name(arg(0, ctx)));
+        case Function::if_:
+            // Only the branch taken is evaluated, so the other cannot fail.
+            return truthy(arg(0, ctx)) ? arg(1, ctx) : arg(2, ctx);
+        case Function::parse_time:
+            return parse_time(ctx);
+        case Function::format_time:
+            return format_time(ctx);
     }
     return Value::null();
 }
 
 }  // namespace
 
-NodePtr make_call(Function function, std::vector<NodePtr> args) {
-    return std::make_unique<CallNode>(function, std::move(args));
+NodePtr make_call(Function function, std::vector<NodePtr> args, std::size_t offset) {
+    return std::make_unique<CallNode>(function, std::move(args), offset);
 }
 
 }  // namespace ev::expr

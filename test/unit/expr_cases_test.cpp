@@ -4,7 +4,8 @@
 //   expr:   the expression (required)
 //   input:  the event as one JSON line (default {})
 //   result: the canonical JSON of eval_json, or
-//   error:  the first line of the compile error.
+//   error:  the first line of the compile error, or
+//   fails:  the type error the evaluation meets (it compiles).
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -25,8 +26,10 @@ struct Case {
     std::string input = "{}";
     std::string result;
     std::string error;
+    std::string fails;
     bool has_result = false;
     bool has_error = false;
+    bool has_fails = false;
 };
 
 const char* const k_case_file = "test/fixtures/expr_cases.txt";
@@ -78,6 +81,9 @@ std::vector<Case> load_cases(std::string& problem) {
         } else if (key == "error") {
             current.error = value;
             current.has_error = true;
+        } else if (key == "fails") {
+            current.fails = value;
+            current.has_fails = true;
         } else {
             problem = std::string(k_case_file) + ":" + std::to_string(number) + ": unknown key '" + key + "'";
             return {};
@@ -98,8 +104,8 @@ TEST(ExprCases, AllCasesPass) {
     int failures = 0;
     for (const Case& c : cases) {
         std::string where = std::string(k_case_file) + ":" + std::to_string(c.line);
-        if (c.has_result == c.has_error) {
-            ADD_FAILURE() << where << ": a case needs exactly one of result: or error:";
+        if (int(c.has_result) + int(c.has_error) + int(c.has_fails) != 1) {
+            ADD_FAILURE() << where << ": a case needs exactly one of result:, error: or fails:";
             ++failures;
             continue;
         }
@@ -130,7 +136,30 @@ TEST(ExprCases, AllCasesPass) {
             continue;
         }
         std::string out;
-        program->eval_json(event, out);
+        bool evaluated = program->eval_json(event, out);
+        if (c.has_fails) {
+            // A type error: nothing is written, test() is false, and the
+            // error says what and where, with and without read fields.
+            std::string error(program->error().value_or("no error"));
+            if (evaluated || !out.empty() || error != c.fails) {
+                ADD_FAILURE() << where << ": for " << c.expr << "\n  expected type error: " << c.fails
+                              << "\n  actual: " << (evaluated ? out : error);
+                ++failures;
+                continue;
+            }
+            ev::ReadFields fields;
+            if (program->test(event) || (event.is_object() && fields.index(event.get_object().value_unsafe()).empty() &&
+                                         program->test(event, fields))) {
+                ADD_FAILURE() << where << ": test() is true after a type error";
+                ++failures;
+            }
+            continue;
+        }
+        if (!evaluated || program->error()) {
+            ADD_FAILURE() << where << ": for " << c.expr << " unexpected " << program->error().value_or("failure");
+            ++failures;
+            continue;
+        }
         if (out != c.result) {
             ADD_FAILURE() << where << ": for " << c.expr << "\n  expected: " << c.result << "\n  actual:   " << out;
             ++failures;
@@ -212,6 +241,59 @@ TEST(ExprProgram, ErrorIsThreeLines) {
     auto program = ev::expr::Program::compile("subject =~ /(x/");
     ASSERT_FALSE(program.ok());
     EXPECT_EQ(program.error(), "invalid regex at offset 11: missing ): (x\n  subject =~ /(x/\n             ^");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ExprProgram, ItemIsBoundToTheElementGivenAndShadowsTheField) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element event = parser.parse(std::string(R"({"item":"top","list":[{"n":1},{"n":2}]})"));
+    auto program = ev::expr::Program::compile("item.n * 10");
+    ASSERT_TRUE(program) << program.error();
+    std::string out;
+    program->eval_json(event, out);
+    EXPECT_EQ(out, "null");  // unbound: the top-level field, a string with no n
+    simdjson::dom::array list = event["list"].get_array().value();
+    for (simdjson::dom::element element : list) {
+        program->bind_item(&element);
+        out.clear();
+        EXPECT_TRUE(program->eval_json(event, out));
+        EXPECT_EQ(out, element["n"].get_int64().value() == 1 ? "10" : "20");
+    }
+    program->bind_item(nullptr);
+    auto whole = ev::expr::Program::compile("item");
+    ASSERT_TRUE(whole);
+    out.clear();
+    whole->eval_json(event, out);
+    EXPECT_EQ(out, R"("top")");
+}
+
+TEST(ExprProgram, TypeErrorsAreReportedPerEvaluation) {
+    simdjson::dom::parser parser;
+    auto program = ev::expr::Program::compile("\"ci/\" + name");
+    ASSERT_TRUE(program) << program.error();
+    simdjson::dom::element missing = parser.parse(std::string(R"({})"));
+    std::string out = "kept";
+    EXPECT_FALSE(program->eval_json(missing, out));
+    EXPECT_EQ(out, "kept");
+    ASSERT_TRUE(program->error());
+    EXPECT_EQ(*program->error(), "type error at offset 6: string + null (+ takes two numbers or two strings)");
+    EXPECT_FALSE(program->test(missing));
+    EXPECT_TRUE(program->eval(missing).is_null());
+    // The next evaluation starts clean.
+    simdjson::dom::parser other;
+    simdjson::dom::element named = other.parse(std::string(R"({"name":"x\ny"})"));
+    out.clear();
+    EXPECT_TRUE(program->eval_raw(named, out));
+    EXPECT_EQ(out, "ci/x\ny");
+    EXPECT_FALSE(program->error());
+    auto number = ev::expr::Program::compile("[name]");
+    ASSERT_TRUE(number);
+    out.clear();
+    EXPECT_TRUE(number->eval_raw(named, out));
+    EXPECT_EQ(out, R"(["x\ny"])");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l ttl -x -d 'De
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l expire-state -x -a 'ok warning critical unknown' -d 'State an expired identity takes'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l flap-high -x -d 'Percent state change that starts flapping'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l flap-low -x -d 'Percent state change that ends flapping'
+complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l no-flap -d 'No flap detection'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l alerts-only -d 'Write only the alerts'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l save-interval -x -d 'Save the state file this often'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l stats -d 'Print counters and memory per identity at exit'

@@ -20,6 +20,7 @@ void add_filter_options(CLI::App& app, Options& options) {
         ->type_name("PCT");
     app.add_option("--flap-low", options.flap_low, "Percent state change that ends flapping (default 20)")
         ->type_name("PCT");
+    app.add_flag("--no-flap", options.no_flap, "No flap detection (as Nagios's flap_detection_enabled 0)");
     app.add_flag("--alerts-only", options.alerts_only, "Write only the alerts, not the input events");
     app.add_option("--state", options.state_path, "Load the states from FILE at start, save them there")
         ->type_name("FILE");

@@ -48,12 +48,15 @@ Result<Settings> make_settings(const Options& options) {
         }
         s.config.default_ttl = *ttl;
     }
+    // Nagios's order of tests needs low <= high (a percent above high and
+    // at or below low would be both).
     if (!(options.flap_low >= 0 && options.flap_high <= 100 && options.flap_low <= options.flap_high)) {
         return make_error(fmt::format("--flap-low {} / --flap-high {}: expected 0 <= low <= high <= 100",
                                       options.flap_low, options.flap_high));
     }
     s.config.flap_high = options.flap_high;
     s.config.flap_low = options.flap_low;
+    s.config.flap_detection = !options.no_flap;
     auto interval = parse_duration(options.save_interval);
     if (!interval) {
         return make_error(fmt::format("--save-interval: {}", interval.error()));

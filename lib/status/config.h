@@ -24,6 +24,7 @@ struct Config {
     State expire_state = State::critical;  ///< state an expired identity takes
     double flap_high = 30;                 ///< percent state change that starts flapping
     double flap_low = 20;                  ///< percent state change that ends flapping
+    bool flap_detection = true;            ///< false (--no-flap): never flaps
 };
 
 /// Everything `evstatus` (the filter) reads from its command line, as typed.
@@ -36,6 +37,7 @@ struct Options {
     std::string expire_state = "critical";  ///< --expire-state STATE
     double flap_high = 30;                  ///< --flap-high PCT
     double flap_low = 20;                   ///< --flap-low PCT
+    bool no_flap = false;                   ///< --no-flap: flap detection off
     bool alerts_only = false;               ///< write alerts only, not the input events
     std::string state_path;                 ///< empty: no state file
     std::string save_interval = "60s";      ///< --save-interval DURATION

@@ -27,23 +27,14 @@ std::optional<Decision> Engine::apply(const StatusEvent& status, double now, uin
     IdentityState fresh;
     fresh.state = m_config.initial;
     fresh.raw = m_config.initial;
+    fresh.flap_last = State::ok;  // Nagios starts the history as 21 x OK, whatever the initial state
     fresh.since = now;
     bool inserted = false;
     IdentityEntry& entry = m_table.get(status.subject, status.name, hash, fresh, inserted);
     IdentityState& id = entry.state;
     const State previous = id.state;
     const State result = status.state;
-
-    // Flapping counts every result, soft or hard.
-    id.flap = flap_push(id.flap, result != id.raw);
     id.raw = result;
-    const bool was_flapping = id.flapping();
-    const bool flapping = flap_next(was_flapping, flap_percent(id.flap), m_config.flap_high, m_config.flap_low);
-    if (flapping) {
-        id.flags |= IdentityState::k_flapping;
-    } else {
-        id.flags &= static_cast<uint8_t>(~IdentityState::k_flapping);
-    }
 
     id.flags &= static_cast<uint8_t>(~IdentityState::k_expired);
     id.seen = now;
@@ -79,6 +70,26 @@ std::optional<Decision> Engine::apply(const StatusEvent& status, double now, uin
     }
     if (id.state != previous) {
         id.since = now;
+    }
+
+    // Flap history (Nagios, base/flapping.c): only hard states and soft
+    // recoveries are recorded; a soft problem result neither enters the
+    // history nor tests the thresholds, so the flapping state stays.
+    const bool was_flapping = id.flapping();
+    bool flapping = was_flapping;
+    const bool soft_problem = result != State::ok && id.state == State::ok && id.soft > 0;
+    if (!soft_problem) {
+        id.flap = flap_push(id.flap, result != id.flap_last);
+        id.flap_last = result;
+        // With detection off (--no-flap) an episode still open ends, as
+        // Nagios clears the flap when detection is disabled.
+        flapping = m_config.flap_detection &&
+                   flap_next(was_flapping, flap_percent(id.flap), m_config.flap_high, m_config.flap_low);
+        if (flapping) {
+            id.flags |= IdentityState::k_flapping;
+        } else {
+            id.flags &= static_cast<uint8_t>(~IdentityState::k_flapping);
+        }
     }
 
     if (flapping && !was_flapping) {

@@ -164,6 +164,8 @@ bool read_identity(simdjson::dom::object object, SavedIdentity& out, std::string
     s.deadline = deadline;
     s.soft = static_cast<uint8_t>(soft);
     s.flap = static_cast<uint32_t>(flap);
+    // Version 1 recorded every result: its history ends at the last one.
+    s.flap_last = s.raw;
     s.flags =
         static_cast<uint8_t>((flapping ? IdentityState::k_flapping : 0) | (expired ? IdentityState::k_expired : 0));
     return true;

@@ -12,17 +12,18 @@
 
 namespace ev::status {
 
-/// What evstatus remembers about one identity (40 bytes).
+/// What evstatus remembers about one identity (48 bytes).
 struct IdentityState {
-    double since = 0;         ///< time the current (hard) state began
-    double seen = 0;          ///< time of the last status
-    double ttl = 0;           ///< ttl of the last status; 0: none
-    double deadline = 0;      ///< when the identity expires; 0: not armed
-    uint32_t flap = 0;        ///< change history, see flap.h
-    State state = State::ok;  ///< current hard state
-    State raw = State::ok;    ///< state of the last result (soft or hard)
-    uint8_t soft = 0;         ///< non-OK results in a row while the hard state is ok
-    uint8_t flags = 0;        ///< k_flapping | k_expired
+    double since = 0;             ///< time the current (hard) state began
+    double seen = 0;              ///< time of the last status
+    double ttl = 0;               ///< ttl of the last status; 0: none
+    double deadline = 0;          ///< when the identity expires; 0: not armed
+    uint32_t flap = 0;            ///< change history, see flap.h
+    State state = State::ok;      ///< current hard state
+    State raw = State::ok;        ///< state of the last result (soft or hard)
+    uint8_t soft = 0;             ///< non-OK results in a row while the hard state is ok
+    uint8_t flags = 0;            ///< k_flapping | k_expired
+    State flap_last = State::ok;  ///< the state recorded last in the flap history
 
     static constexpr uint8_t k_flapping = 1;  ///< inside a flapping episode
     static constexpr uint8_t k_expired = 2;   ///< took its state by expiry

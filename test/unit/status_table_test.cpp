@@ -188,8 +188,8 @@ TEST(StatusTable, MemoryPerIdentityUnderTarget) {
         t.arm(e, 100 + i);
     }
     EXPECT_LE(t.bytes_overhead() / t.size(), 300u);
-    EXPECT_EQ(sizeof(IdentityState), 40u);
-    EXPECT_EQ(sizeof(IdentityEntry), 48u);
+    EXPECT_EQ(sizeof(IdentityState), 48u);
+    EXPECT_EQ(sizeof(IdentityEntry), 56u);
 }
 
 }  // namespace

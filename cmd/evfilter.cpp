@@ -22,6 +22,14 @@ int main(int argc, char** argv) {
     app.add_option("--del", options.dels, "Delete the field at PATH (repeatable)")
         ->type_name("PATH")
         ->allow_extra_args(false);
+    app.add_option("--each", options.each, "One output per element of the array at PATH, the element bound to 'item'")
+        ->type_name("PATH");
+    app.add_option("--keep", options.keeps, "Write only these fields (repeatable; applied last)")
+        ->type_name("PATH")
+        ->allow_extra_args(false);
+    app.add_option("-r,--raw", options.raw, "Print the value of EXPR per selected event, strings unquoted")
+        ->type_name("EXPR");
+    app.add_flag("--raw-control", options.raw_control, "With -r, write control characters unescaped");
     ev::add_input_options(app, options.input);
     ev::OutputOptions output;
     ev::add_output_options(app, output, options.input.kafka);

@@ -29,11 +29,16 @@ struct Options {
     uint64_t max_count = 0;  ///< 0: no limit
     std::vector<std::string> sets;
     std::vector<std::string> dels;
+    std::string each;                ///< --each PATH: one output per element of the array there
+    std::vector<std::string> keeps;  ///< --keep PATH: write only these fields
+    std::string raw;                 ///< -r EXPR: print EXPR's value per selected event
+    bool raw_control = false;        ///< -r writes control characters unescaped
     InputOptions input;
 };
 
 /// Runs evfilter over input, writing to out; returns the exit code
-/// (0 some event matched, 1 none, 2 bad expression, 3 strict, 4 I/O).
+/// (0 some event matched, 1 none, 2 bad expression, 3 strict: a bad line or
+/// a type error, 4 I/O).
 int run(const Options& options, Input& input, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::filter

@@ -21,7 +21,12 @@ bool only_keys_after(const Path& path, std::size_t from) {
 
 void Rewriter::write(simdjson::dom::element root, const std::vector<Edit>& edits, std::string& out) {
     m_edits = &edits;
-    uint64_t all = edits.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << edits.size()) - 1;
+    uint64_t all = 0;
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+        if (!edits[i].skip) {
+            all |= uint64_t{1} << i;
+        }
+    }
     write_object(&root, 0, all, true, out);
 }
 
@@ -88,17 +93,7 @@ void Rewriter::write_object(const simdjson::dom::element* source, std::size_t de
     for (Entry& entry : entries) {
         entry.rank = top ? canonical_key_rank(entry.key) : 0;
     }
-    // Insertion sort: stable, allocation-free, fastest for a handful of keys.
-    for (std::size_t i = 1; i < entries.size(); ++i) {
-        Entry item = entries[i];
-        std::size_t j = i;
-        while (j > 0 &&
-               (item.rank != entries[j - 1].rank ? item.rank < entries[j - 1].rank : item.key < entries[j - 1].key)) {
-            entries[j] = entries[j - 1];
-            --j;
-        }
-        entries[j] = item;
-    }
+    sort_canonical(entries);
     out += '{';
     bool first = true;
     // entries may be reallocated by deeper levels? No: deeper levels use m_levels[depth + 1...],

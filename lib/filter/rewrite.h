@@ -17,9 +17,11 @@ struct Edit {
     Path path;
     bool remove = false;
     std::string value;  ///< canonical JSON text, filled in per event for sets
+    bool skip = false;  ///< per event: leave the field as it was (its value failed)
 };
 
-/// Writes events with edits applied. Edits apply in order; a set through a
+/// Writes events with edits applied. Edits apply in order (those marked skip
+/// do nothing); a set through a
 /// missing field or a non-container creates objects on the way; an index step
 /// reaches only an existing array element.
 class Rewriter {

@@ -239,3 +239,125 @@ sys.stdout.write("{\"n\":1}\n{\"big\":\"" + "x" * (2 * 1024 * 1024) + "\"}\n{\"n
     wait
     exec 8<&-
 }
+
+@test "--set copies nested objects with their keys in byte order at every level" {
+    run bash -c "echo '{\"labels\":{\"severity\":\"c\",\"alertname\":\"A\",\"id\":\"x\",\"n\":{\"subject\":1,\"b\":2}},\"d\":{\"subject\":\"s\",\"id\":\"i\",\"a\":1}}' | evfilter --set 'tags=labels' --set 'data=d' --del labels --del d true"
+    assert_success
+    assert_output '{"tags":{"alertname":"A","id":"x","n":{"b":2,"subject":1},"severity":"c"},"data":{"a":1,"id":"i","subject":"s"}}'
+    # Encoding the output again changes nothing.
+    local once=$output
+    run bash -c "printf '%s\n' '$once' | evfilter --set 'x=1' --del x true"
+    assert_output "$once"
+}
+
+@test "state and severity imply each other; an event where they disagree is rejected" {
+    run --separate-stderr bash -c "printf '%s\n' '{\"state\":\"critical\"}' '{\"severity\":2}' '{\"state\":\"ok\"}' '{\"state\":\"ok\",\"severity\":2}' | evfilter 'severity >= 1 && state == \"critical\"'"
+    assert_success
+    assert_output $'{"state":"critical"}\n{"severity":2}'
+    [ "$stderr" = $'evfilter: line 4: state and severity disagree\nevfilter: 1 line rejected' ]
+    run bash -c "echo '{\"state\":\"warning\"}' | evfilter --set 'severity=severity' true"
+    assert_output '{"state":"warning","severity":1}'
+}
+
+@test "--set with a type error leaves the field as it was, writes the event, reports it rate-limited" {
+    run --separate-stderr bash -c "printf '%s\n' '{\"name\":\"old\",\"check_run\":{\"name\":\"lint\"}}' '{\"name\":\"old\"}' | evfilter --set 'name=\"ci/\" + check_run.name' --set 'n=1' true"
+    assert_success
+    assert_output $'{"name":"ci/lint","check_run":{"name":"lint"},"n":1}\n{"name":"old","n":1}'
+    [ "$stderr" = $'evfilter: line 2: --set \'name="ci/" + check_run.name\': type error at offset 6: string + null (+ takes two numbers or two strings)\nevfilter: 1 type error in expressions' ]
+    # A missing field read alone is still null.
+    run bash -c "echo '{}' | evfilter --set 'x=missing' true"
+    assert_output '{"x":null}'
+    # Reports beyond the first 10 are held back, the count is complete.
+    run --separate-stderr bash -c "for i in \$(seq 30); do echo '{}'; done | evfilter --set 'x=\"a\" + y' true"
+    assert_success
+    [ "${#lines[@]}" -eq 30 ]
+    [ "$(grep -c 'type error at offset' <<< "$stderr")" -eq 10 ]
+    [[ "$stderr" == *"evfilter: 30 type errors in expressions"* ]]
+}
+
+@test "--strict makes a type error fatal with exit 3; the event is not written" {
+    run --separate-stderr bash -c "printf '%s\n' '{\"a\":\"x\"}' '{}' '{\"a\":\"y\"}' | evfilter --strict --set 'b=\"p/\" + a' true"
+    assert_failure 3
+    assert_output '{"a":"x","b":"p/x"}'
+    [ "$stderr" = $'evfilter: line 2: --set \'b="p/" + a\': type error at offset 5: string + null (+ takes two numbers or two strings)' ]
+}
+
+@test "a type error in EXPR selects nothing, with or without -v" {
+    run --separate-stderr bash -c "printf '%s\n' '{\"a\":\"x\"}' '{}' | evfilter 'a + \"!\" == \"x!\"'"
+    assert_success
+    assert_output '{"a":"x"}'
+    [[ "$stderr" == "evfilter: line 2: EXPR: type error at offset 2: null + string"* ]]
+    run --separate-stderr bash -c "printf '%s\n' '{\"a\":\"x\"}' '{}' | evfilter -v 'a + \"!\" == \"x!\"'"
+    assert_failure 1
+    assert_output ''
+    # A constant type error is a compile error.
+    run evfilter '"a" + 1' /dev/null
+    assert_failure 2
+    assert_line --index 0 'evfilter: type error at offset 4: string + number (+ takes two numbers or two strings)'
+}
+
+@test "--each: one output per element, a copy of the input with item bound; -c counts outputs" {
+    run --separate-stderr bash -c "printf '%s\n' '{\"id\":\"w\",\"alerts\":[{\"n\":\"a\"},{\"n\":\"b\"},{\"n\":\"c\"}]}' '{\"id\":\"x\"}' '{\"id\":\"y\",\"alerts\":{}}' '{\"alerts\":[]}' | evfilter --each alerts --set 'name=item.n' --del alerts 'item.n != \"b\"'"
+    assert_success
+    assert_output $'{"id":"w","name":"a"}\n{"id":"w","name":"c"}'
+    [ "$stderr" = 'evfilter: 2 events without an array at --each alerts' ]
+    run --separate-stderr bash -c "printf '%s\n' '{\"alerts\":[1,2,3]}' '{\"alerts\":[4]}' | evfilter -c --each alerts 'item >= 2'"
+    assert_success
+    assert_output '3'
+    # Without edits, each output is the input line byte for byte.
+    run bash -c "echo '{\"b\":1, \"l\":[0,0]}' | evfilter --each l true"
+    assert_output $'{"b":1, "l":[0,0]}\n{"b":1, "l":[0,0]}'
+    # -m counts outputs too; nothing selected exits 1.
+    run bash -c "echo '{\"l\":[1,2,3]}' | evfilter -m 2 --each l -r item true"
+    assert_output $'1\n2'
+    run bash -c "echo '{\"l\":[1]}' | evfilter --each l 'item > 5'"
+    assert_failure 1
+}
+
+@test "--each: item shadows a top-level field named item, which reads as usual without --each" {
+    run bash -c "echo '{\"item\":\"top\",\"list\":[\"inner\"]}' | evfilter --each list -r item true"
+    assert_output 'inner'
+    run bash -c "echo '{\"item\":\"top\",\"list\":[\"inner\"]}' | evfilter -r item true"
+    assert_output 'top'
+    run bash -c "echo '{\"data\":{\"alerts\":[{\"labels\":{\"x\":1}}]}}' | evfilter --each 'data.alerts' -r 'item.labels' true"
+    assert_output '{"x":1}'
+}
+
+@test "--keep writes only the named fields, in canonical order, after --set and --del" {
+    run bash -c "echo '{\"zeta\":1,\"message\":\"m\",\"subject\":\"s\",\"tags\":{\"b\":1,\"a\":2},\"x\":0}' | evfilter --set 'name=\"n\"' --del message --keep zeta --keep message --keep tags.a --keep name --keep subject true"
+    assert_success
+    assert_output '{"subject":"s","name":"n","tags":{"a":2},"zeta":1}'
+    run bash -c "echo '{\"a\":1}' | evfilter --keep b true"
+    assert_output '{}'
+    run evfilter --keep 'l[0]' true /dev/null
+    assert_failure 2
+    assert_output 'evfilter: --keep l[0]: keeps fields, not array elements'
+}
+
+@test "-r prints the value raw, like jq -r, control characters escaped unless --raw-control" {
+    run bash -c "printf '%s\n' '{\"s\":\"plain é\"}' '{\"s\":2.50}' '{\"s\":{\"b\":1,\"a\":[true]}}' '{}' '{\"s\":\"a\\nb\\u001b[31m\"}' | evfilter -r s true"
+    assert_success
+    assert_output $'plain é\n2.5\n{"a":[true],"b":1}\nnull\na\\nb\\x1b[31m'
+    run bash -c "echo '{\"s\":\"a\\tb\"}' | evfilter -r s --raw-control true | od -c | head -1"
+    assert_output --partial 'a  \t   b  \n'
+    # jq -r agrees on plain values.
+    run bash -c "printf '%s\n' '{\"s\":\"x y\"}' '{\"s\":[1,\"z\"]}' | evfilter -r s true"
+    [ "$output" = "$(printf '%s\n' '{"s":"x y"}' '{"s":[1,"z"]}' | jq -rc .s)" ]
+    run evfilter -r s -c true /dev/null
+    assert_failure 2
+    run evfilter --raw-control true /dev/null
+    assert_failure 2
+}
+
+@test "-r with a type error prints nothing for that event" {
+    run --separate-stderr bash -c "printf '%s\n' '{\"a\":\"x\"}' '{}' '{\"a\":\"y\"}' | evfilter -r '\"p/\" + a' true"
+    assert_success
+    assert_output $'p/x\np/y'
+    [[ "$stderr" == "evfilter: line 2: -r: type error at offset 5: string + null"* ]]
+}
+
+@test "parse_time and format_time map webhook times" {
+    run bash -c "echo '{\"startsAt\":\"2026-12-02T09:30:00.25+02:00\",\"endsAt\":\"0001-01-01T00:00:00Z\"}' | evfilter --set 'time=parse_time(startsAt)' --set 'ends=parse_time(endsAt)' --set 'at=format_time(parse_time(startsAt), \"%Y-%m-%d %H:%M:%S\")' --keep time --keep ends --keep at true"
+    assert_output '{"time":1796196600.25,"at":"2026-12-02 07:30:00","ends":null}'
+    [ "$(date -u -d @1796196600 +%Y-%m-%dT%H:%M:%S)" = 2026-12-02T07:30:00 ]
+}

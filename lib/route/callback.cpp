@@ -2,29 +2,75 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "core/duration.h"
+#include "core/escape.h"
 #include "core/state.h"
 
 namespace ev::route {
 
 namespace {
 
-// The string value of a field, or "" when absent or not a string; NUL cuts it (env limits).
-std::string string_field(simdjson::dom::element event, const char* key) {
+// Bytes of the UTF-8 character starting with lead (1 for a stray byte).
+std::size_t char_bytes(unsigned char lead) {
+    if (lead >= 0xF0 && lead <= 0xF7) {
+        return 4;
+    }
+    if (lead >= 0xE0) {
+        return lead <= 0xEF ? 3 : 1;
+    }
+    return lead >= 0xC0 ? 2 : 1;
+}
+
+// A value as a callback sees it: escaped (no control character, no line
+// break), and at most k_env_value_bytes, cut between characters and escapes.
+std::string env_value(std::string_view text) {
+    std::string out;
+    std::string piece;
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t n = std::min(char_bytes(static_cast<unsigned char>(text[i])), text.size() - i);
+        piece.clear();
+        append_escaped(text.substr(i, n), piece);
+        if (out.size() + piece.size() > k_env_value_bytes) {
+            break;
+        }
+        out += piece;
+        i += n;
+    }
+    return out;
+}
+
+// The string value of a field, or "" when absent or not a string.
+std::string_view string_field(simdjson::dom::element event, const char* key) {
     std::string_view value;
     if (event[key].get_string().get(value) != simdjson::SUCCESS) {
         return {};
     }
-    return std::string(value.substr(0, value.find('\0')));
+    return value;
+}
+
+// EV_TAG_ and the key, upper-cased, with every other character made '_'.
+std::string tag_variable(std::string_view key) {
+    std::string name = "EV_TAG_";
+    for (char c : key) {
+        if (c >= 'a' && c <= 'z') {
+            name += static_cast<char>(c - 'a' + 'A');
+        } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') {
+            name += c;
+        } else {
+            name += '_';
+        }
+    }
+    return name;
 }
 
 }  // namespace
 
 std::vector<std::string> callback_environment(simdjson::dom::element event) {
-    std::string state = string_field(event, "state");
+    std::string state(string_field(event, "state"));
     if (state.empty()) {
         int64_t severity = 0;
         if (event["severity"].get_int64().get(severity) == simdjson::SUCCESS) {
@@ -33,11 +79,48 @@ std::vector<std::string> callback_environment(simdjson::dom::element event) {
             }
         }
     }
-    return {
-        "EV_SUBJECT=" + string_field(event, "subject"), "EV_NAME=" + string_field(event, "name"),
-        "EV_TYPE=" + string_field(event, "type"),       "EV_STATE=" + state,
-        "EV_ID=" + string_field(event, "id"),
+    // since is a time: its number as written (a string is taken as it is).
+    std::string since(string_field(event, "since"));
+    simdjson::dom::element since_field;
+    if (event["since"].get(since_field) == simdjson::SUCCESS && since_field.is_number()) {
+        since = simdjson::to_string(since_field);
+    }
+    std::vector<std::string> env = {
+        "EV_SUBJECT=" + env_value(string_field(event, "subject")),
+        "EV_NAME=" + env_value(string_field(event, "name")),
+        "EV_TYPE=" + env_value(string_field(event, "type")),
+        "EV_STATE=" + env_value(state),
+        "EV_PREVIOUS=" + env_value(string_field(event, "previous")),
+        "EV_REASON=" + env_value(string_field(event, "reason")),
+        "EV_MESSAGE=" + env_value(string_field(event, "message")),
+        "EV_SINCE=" + env_value(since),
+        "EV_ID=" + env_value(string_field(event, "id")),
     };
+    simdjson::dom::object tags;
+    if (event["tags"].get_object().get(tags) != simdjson::SUCCESS) {
+        return env;
+    }
+    // By key in byte order, so a collision and the cap keep the same tags
+    // whatever order the event lists them in.
+    std::map<std::string_view, std::string_view> sorted;
+    for (auto [key, value] : tags) {
+        std::string_view text;
+        if (value.get_string().get(text) == simdjson::SUCCESS) {
+            sorted.emplace(key, text);
+        }
+    }
+    std::map<std::string, std::string_view> by_name;
+    for (const auto& [key, value] : sorted) {
+        by_name.emplace(tag_variable(key), value);
+    }
+    std::size_t count = 0;
+    for (const auto& [name, value] : by_name) {
+        if (count++ == k_env_tags) {
+            break;
+        }
+        env.push_back(name + "=" + env_value(value));
+    }
+    return env;
 }
 
 CallbackDestination::~CallbackDestination() {

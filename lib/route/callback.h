@@ -12,8 +12,19 @@
 
 namespace ev::route {
 
+/// Bytes an EV_* value holds at most (k_env_value_bytes): a huge field cannot make a spawn fail with E2BIG.
+constexpr std::size_t k_env_value_bytes = 4096;
+/// EV_TAG_* variables a call gets at most.
+constexpr std::size_t k_env_tags = 64;
+
 /// The EV_* environment a callback gets for one event line: EV_SUBJECT,
-/// EV_NAME, EV_TYPE, EV_STATE (from state, else from severity) and EV_ID.
+/// EV_NAME, EV_TYPE, EV_STATE (from state, else from severity), EV_PREVIOUS,
+/// EV_REASON, EV_MESSAGE, EV_SINCE, EV_ID (empty when absent), and
+/// EV_TAG_<KEY> per string tag (the key upper-cased, every character other
+/// than A-Z, 0-9 and _ made _; of keys that collide the first in byte order
+/// wins; the first k_env_tags names in byte order). Values are escaped as
+/// docs/decisions.md "Output" says (control characters never pass) and cut
+/// to k_env_value_bytes at a character boundary.
 std::vector<std::string> callback_environment(simdjson::dom::element event);
 
 /// Runs its argv per queued line through the process layer, at most

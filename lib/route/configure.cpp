@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -13,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "core/clock.h"
+#include "core/spawn.h"
+#include "route/consumer.h"
 #include "route/destination.h"
 #include "route/rule.h"
 
@@ -48,7 +51,74 @@ Result<std::vector<Rule>> Router::load_rules() const {
             rules.push_back(std::move(rule));
         }
     }
+    if (auto unique = check_labels(rules); !unique) {
+        return std::move(unique).take_error();
+    }
     return rules;
+}
+
+Result<void> Router::check_labels(const std::vector<Rule>& rules) const {
+    // A label names one destination: counters and metric names must not mix two.
+    std::map<std::string, std::string> keys;
+    auto claim = [&](const DestSpec& spec, const std::string& where) -> Result<void> {
+        auto [found, fresh] = keys.emplace(spec.label(), spec.key());
+        if (!fresh && found->second != spec.key()) {
+            return make_error(fmt::format("{}: the label '{}' names two destinations: {} and {}", where, spec.label(),
+                                          found->second, spec.key()));
+        }
+        return {};
+    };
+    for (const Rule& rule : rules) {
+        for (const DestSpec& spec : rule.destinations) {
+            if (auto done = claim(spec, fmt::format("{}: rule '{}'", rule.origin, rule.name)); !done) {
+                return done;
+            }
+        }
+    }
+    if (m_unmatched_spec) {
+        if (auto done = claim(*m_unmatched_spec, "--unmatched"); !done) {
+            return done;
+        }
+    }
+    if (m_results_spec) {
+        if (auto done = claim(*m_results_spec, "--results"); !done) {
+            return done;
+        }
+    }
+    return {};
+}
+
+std::vector<std::string> Router::check_commands(const std::vector<Rule>& rules) const {
+    // Consumers and callbacks inherit evroute's environment: they are found on its PATH.
+    const char* path = std::getenv("PATH");
+    std::vector<std::string> dirs = search_dirs(path);
+    std::vector<std::string> problems;
+    auto check = [&](const DestSpec& spec, const std::string& where) {
+        if (spec.kind != DestKind::consumer && spec.kind != DestKind::callback) {
+            return;
+        }
+        const std::string& command = spec.argv.front();
+        int error_number = 0;
+        if (auto found = find_executable(command, dirs, &error_number); !found) {
+            bool bare = command.find('/') == std::string::npos;
+            std::string why = bare && error_number == ENOENT
+                                  ? fmt::format("not found on PATH ({})", path != nullptr ? path : "unset")
+                                  : found.error();
+            problems.push_back(fmt::format("{}: {}: cannot run {}: {}", where, spec.label(), command, why));
+        }
+    };
+    for (const Rule& rule : rules) {
+        for (const DestSpec& spec : rule.destinations) {
+            check(spec, fmt::format("{}: rule '{}'", rule.origin, rule.name));
+        }
+    }
+    if (m_unmatched_spec) {
+        check(*m_unmatched_spec, "--unmatched");
+    }
+    if (m_results_spec) {
+        check(*m_results_spec, "--results");
+    }
+    return problems;
 }
 
 Result<void> Router::configure() {
@@ -80,6 +150,7 @@ Result<void> Router::configure() {
     }
     m_ctx.callback_concurrency = m_options.callback_concurrency;
     m_ctx.queue_bytes = m_options.queue_bytes;
+    m_ctx.max_line = m_options.input.max_line;
     m_ctx.spool_dir = m_options.spool_dir;
     if (m_ctx.spool_dir.empty()) {
         const char* tmp = std::getenv("TMPDIR");
@@ -98,13 +169,25 @@ Result<void> Router::install(std::vector<Rule> rules) {
     // New destinations, each with where it was named, for errors.
     std::vector<std::pair<std::unique_ptr<Destination>, std::string>> fresh;
     std::set<Destination*> used;
-    auto obtain = [&](const DestSpec& spec, const std::string& where) -> Result<Destination*> {
+    std::function<Result<Destination*>(const DestSpec&, const std::string&)> obtain;
+    obtain = [&](const DestSpec& spec, const std::string& where) -> Result<Destination*> {
         std::string key = spec.key();
         if (auto found = existing.find(key); found != existing.end()) {
             used.insert(found->second);
+            if (const Destination* target = found->second->output_target()) {
+                used.insert(const_cast<Destination*>(target));
+            }
             return found->second;
         }
         auto dest = make_destination(spec, m_ctx);
+        if (spec.output.kind != DestKind::drop) {
+            // The consumer's output target exists before the consumer starts writing to it.
+            auto target = obtain(spec.output_destination(), where);
+            if (!target) {
+                return std::move(target).take_error();
+            }
+            static_cast<ConsumerDestination*>(dest.get())->set_output(*target);
+        }
         if (auto started = dest->start(); !started) {
             return make_error(fmt::format("{}: {}", where, started.error()));
         }

@@ -1,5 +1,9 @@
 #include "route/consumer.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -15,6 +19,10 @@ constexpr double k_healthy_seconds = 10;
 constexpr double k_stop_grace = 1;
 // While lines sit unread in its pipe, how often to look whether it read them.
 constexpr double k_read_check = 0.25;
+// While the output's target is full, how often to offer its lines again.
+constexpr double k_output_retry = 0.01;
+// Output read in one go, so one chatty consumer cannot hold up the loop.
+constexpr std::size_t k_output_chunk = std::size_t{1} << 18;
 }  // namespace
 
 ConsumerDestination::~ConsumerDestination() {
@@ -23,12 +31,93 @@ ConsumerDestination::~ConsumerDestination() {
     if (m_child != 0) {
         m_ctx.children->stop(m_child, k_stop_grace);
     }
+    close_fd(m_out_read);
+    close_fd(m_out_write);
 }
 
 Result<void> ConsumerDestination::start() {
     m_retain = true;
+    if (m_output != nullptr) {
+        // One pipe for every instance; only our end is non-blocking (the
+        // flag belongs to the open file, which the child's end must not share).
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) {
+            return make_error(fmt::format("cannot make a pipe for its output: {}", std::strerror(errno)));
+        }
+        m_out_read = fds[0];
+        m_out_write = fds[1];
+        ::fcntl(m_out_read, F_SETFL, ::fcntl(m_out_read, F_GETFL) | O_NONBLOCK);
+    }
     launch(steady_now());
     return {};
+}
+
+void ConsumerDestination::want(std::vector<pollfd>& fds) const {
+    PipeWriter::want(fds);
+    if (m_out_read >= 0 && !m_out_stalled) {
+        fds.push_back(pollfd{m_out_read, POLLIN, 0});
+    }
+}
+
+bool ConsumerDestination::pass_output() {
+    std::size_t start = 0;
+    while (start < m_out_lines.size()) {
+        std::size_t nl = m_out_lines.find('\n', start);
+        std::string_view line(m_out_lines.data() + start, nl - start);
+        if (!m_output->offer(line, m_ctx.delivery->begin(nullptr))) {
+            break;
+        }
+        start = nl + 1;
+    }
+    m_out_lines.erase(0, start);
+    m_out_stalled = !m_out_lines.empty();
+    return !m_out_stalled;
+}
+
+void ConsumerDestination::read_output() {
+    if (m_out_read < 0 || !pass_output()) {
+        return;
+    }
+    char buf[65536];
+    std::size_t taken = 0;
+    while (taken < k_output_chunk) {
+        ssize_t n = ::read(m_out_read, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        taken += static_cast<std::size_t>(n);
+        std::string_view data(buf, static_cast<std::size_t>(n));
+        while (!data.empty()) {
+            std::size_t nl = data.find('\n');
+            std::string_view piece = data.substr(0, nl);
+            if (!m_out_skipping) {
+                m_out_partial.append(piece);
+            }
+            if (nl == std::string_view::npos) {
+                data = {};
+            } else {
+                data.remove_prefix(nl + 1);
+                if (!m_out_skipping) {
+                    m_out_lines += m_out_partial;
+                    m_out_lines += '\n';
+                }
+                m_out_partial.clear();
+                m_out_skipping = false;
+            }
+            if (m_out_partial.size() > m_ctx.max_line) {
+                m_ctx.diag->error(
+                    fmt::format("{}: an output line is longer than {} bytes; dropped", m_label, m_ctx.max_line));
+                m_out_partial.clear();
+                m_out_skipping = true;
+            }
+        }
+        if (!pass_output()) {
+            break;
+        }
+    }
 }
 
 Result<void> ConsumerDestination::started() {
@@ -44,8 +133,9 @@ void ConsumerDestination::launch(double now) {
     spec.spawn.argv = m_spec.argv;
     spec.spawn.stdin_mode = StdinMode::stream;
     spec.spawn.peek_stdin = true;  // so unread bytes can be counted, even after it died
-    spec.spawn.stdout_mode = OutputMode::to_fd;
-    spec.spawn.stdout_fd = 2;
+    // Its output goes where the rule says, never into our stderr.
+    spec.spawn.stdout_mode = m_out_write >= 0 ? OutputMode::to_fd : OutputMode::discard;
+    spec.spawn.stdout_fd = m_out_write;
     spec.spawn.stderr_mode = OutputMode::to_fd;
     spec.spawn.stderr_fd = 2;
     spec.tag = m_tag;
@@ -73,6 +163,15 @@ void ConsumerDestination::on_child(ChildResult& result) {
     m_child = 0;
     m_fd = -1;
     m_blocked = false;
+    // Everything it wrote is in the pipe by now; a last line without its
+    // newline would be joined to the next instance's first one.
+    read_output();
+    if (!m_out_partial.empty() || m_out_skipping) {
+        m_ctx.diag->error(
+            fmt::format("{}: its output ended without a newline; {} bytes dropped", m_label, m_out_partial.size()));
+        m_out_partial.clear();
+        m_out_skipping = false;
+    }
     if (result.ending == Ending::failed_to_start) {
         std::string why = fmt::format("cannot start {}: {}", m_spec.argv[0], std::strerror(result.spawn_errno));
         if (m_starting) {
@@ -110,6 +209,7 @@ void ConsumerDestination::on_child(ChildResult& result) {
 }
 
 void ConsumerDestination::service(double now) {
+    read_output();
     if (m_child == 0 && !m_closing && now >= m_restart_at) {
         launch(now);
     }
@@ -122,6 +222,9 @@ void ConsumerDestination::service(double now) {
 }
 
 double ConsumerDestination::deadline() const {
+    if (m_out_stalled) {
+        return steady_now() + k_output_retry;
+    }
     if (m_child == 0) {
         return m_closing ? std::numeric_limits<double>::infinity() : m_restart_at;
     }
@@ -157,6 +260,8 @@ void ConsumerDestination::close_input() {
 }
 
 void ConsumerDestination::abandon() {
+    m_out_lines.clear();
+    m_out_stalled = false;
     // Lines still unread in the pipe were never taken: lost, as the queued ones.
     counters.lost += m_queue.retained_lines();
     lose_queue();

@@ -34,6 +34,7 @@ class Destination;
 struct Context {
     Diagnostics* diag = nullptr;
     std::size_t queue_bytes = std::size_t{1} << 20;  ///< bound of each queue
+    std::size_t max_line = std::size_t{1} << 20;     ///< longest consumer output line passed on (--max-line)
     std::string spool_dir = "/tmp";
     std::size_t callback_concurrency = 4;     ///< per callback destination
     double callback_timeout = 30;             ///< seconds per call
@@ -77,6 +78,8 @@ public:
     const DestSpec& spec() const { return m_spec; }
     /// The label used in counters and messages.
     const std::string& label() const { return m_label; }
+    /// The destination its process's output lines go to (a consumer's "| DEST"), or null.
+    virtual const Destination* output_target() const { return nullptr; }
 
     /// Opens files or starts processes; an error here rejects the rules.
     virtual Result<void> start() { return {}; }

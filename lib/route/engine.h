@@ -49,6 +49,11 @@ private:
 
     Result<void> configure();
     Result<std::vector<Rule>> load_rules() const;
+    /// An error when one label names two different destinations.
+    Result<void> check_labels(const std::vector<Rule>& rules) const;
+    /// --check: every consumer and callback command that cannot be found or
+    /// run, as "ORIGIN: rule 'NAME': LABEL: cannot run CMD: why".
+    std::vector<std::string> check_commands(const std::vector<Rule>& rules) const;
     Result<void> install(std::vector<Rule> rules);
     bool read_some();
     void route(std::string_view line, simdjson::dom::element root, const Position* position);

@@ -222,7 +222,10 @@ void Router::service_all() {
     }
     for (auto it = m_dests.begin(); it != m_dests.end();) {
         Destination* dest = it->get();
-        if (m_retiring.count(dest) != 0 && dest->drained() && !pending_to(dest)) {
+        bool feeds_it = std::any_of(m_dests.begin(), m_dests.end(), [&](const auto& other) {
+            return other.get() != dest && other->output_target() == dest;
+        });
+        if (m_retiring.count(dest) != 0 && dest->drained() && !pending_to(dest) && !feeds_it) {
             dest->flush();
             dest->close_input();
             if (dest->finished()) {
@@ -335,9 +338,11 @@ void Router::drain() {
         dest->close_input();
     }
     for (;;) {
+        // Consumers still write their output to other destinations meanwhile.
+        flush_all();
         bool all = true;
         for (auto& dest : m_dests) {
-            all = dest->finished() && all;
+            all = dest->finished() && dest->drained() && all;
         }
         if (all || !in_time()) {
             break;
@@ -372,6 +377,13 @@ int Router::run() {
         return exit_code::k_usage;
     }
     if (m_options.check_only) {
+        std::vector<std::string> problems = check_commands(*rules);
+        for (const std::string& problem : problems) {
+            m_diag.error(problem);
+        }
+        if (!problems.empty()) {
+            return exit_code::k_usage;
+        }
         m_out.write_line(fmt::format("{} rule{} OK", rules->size(), rules->size() == 1 ? "" : "s"));
         if (auto flushed = m_out.flush(); !flushed && !m_out.ended()) {
             m_diag.error(flushed.error());

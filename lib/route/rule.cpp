@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -310,11 +311,7 @@ private:
 
 public:
     // Builds a destination from its words; on failure sets message and where.
-    static std::optional<DestSpec> destination_from(const std::vector<Word>& words, std::string& message,
-                                                    std::size_t& where) {
-        const Word& kind = words.front();
-        DestSpec spec;
-        auto args = words.size() - 1;
+    static std::optional<DestSpec> destination_from(std::vector<Word> words, std::string& message, std::size_t& where) {
         for (const Word& word : words) {
             if (word.text.find('\0') != std::string::npos) {
                 message = "a NUL byte is not allowed in a destination";
@@ -322,6 +319,41 @@ public:
                 return std::nullopt;
             }
         }
+        const Word kind = words.front();
+        DestSpec spec;
+        // "| DEST" after a consumer's command: where its standard output goes.
+        std::optional<std::vector<Word>> output;
+        for (std::size_t i = 1; i < words.size(); ++i) {
+            if (!words[i].quoted && words[i].text == "|") {
+                if (kind.quoted || kind.text != "consumer") {
+                    message = "only a consumer's output can be sent on with '|' (quote it to pass it as an argument)";
+                    where = words[i].offset;
+                    return std::nullopt;
+                }
+                if (i + 1 == words.size()) {
+                    message = "expected a destination after '|' (file PATH, fifo PATH, stdout, drop or kafka:TOPIC)";
+                    where = words[i].offset;
+                    return std::nullopt;
+                }
+                output.emplace(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, words.end());
+                words.resize(i);
+                break;
+            }
+        }
+        // "NAME:" right after the kind labels the destination, when more follows.
+        bool labelled = !kind.quoted && (kind.text == "file" || kind.text == "fifo" || kind.text == "consumer" ||
+                                         kind.text == "callback");
+        if (labelled && words.size() >= 3 && !words[1].quoted && words[1].text.size() >= 2 &&
+            words[1].text.back() == ':') {
+            std::string_view name(words[1].text);
+            name.remove_suffix(1);
+            bool valid = std::all_of(name.begin(), name.end(), is_name_char);
+            if (valid) {
+                spec.name = std::string(name);
+                words.erase(words.begin() + 1);
+            }
+        }
+        auto args = words.size() - 1;
         auto want_path = [&](DestKind k) -> std::optional<DestSpec> {
             if (args != 1) {
                 message = fmt::format("'{}' takes exactly one path", kind.text);
@@ -360,6 +392,19 @@ public:
                 message = "the command is empty";
                 where = words[1].offset;
                 return std::nullopt;
+            }
+            if (output) {
+                auto target = destination_from(*output, message, where);
+                if (!target) {
+                    return std::nullopt;
+                }
+                if (target->kind == DestKind::consumer || target->kind == DestKind::callback || !target->name.empty()) {
+                    message = "a consumer's output goes to file PATH, fifo PATH, stdout, drop or kafka:TOPIC";
+                    where = output->front().offset;
+                    return std::nullopt;
+                }
+                spec.output.kind = target->kind;
+                spec.output.path = target->path;
             }
             return spec;
         };
@@ -410,7 +455,9 @@ private:
 };
 
 void append_quoted_word(const std::string& word, std::string& out) {
-    bool plain = !word.empty() && word.find_first_of(" \t\n'\",\\") == std::string::npos;
+    // Quoted too: what would read as a keyword of the syntax ("|", a "NAME:" label).
+    bool plain =
+        !word.empty() && word.find_first_of(" \t\n'\",\\") == std::string::npos && word != "|" && word.back() != ':';
     if (plain) {
         out += word;
         return;
@@ -441,20 +488,23 @@ std::string_view policy_name(Policy policy) {
 }
 
 std::string DestSpec::key() const {
-    std::string key = label();
-    // Labels quote words, so they are already unambiguous; the kind comes first.
-    return key;
+    // The spelling quotes words, so it is already unambiguous; the kind comes first.
+    return text();
 }
 
 std::string DestSpec::label() const {
+    return name.empty() ? text() : name;
+}
+
+std::string DestSpec::text() const {
     std::string out;
     switch (kind) {
         case DestKind::file:
-            out = "file ";
-            append_quoted_word(path, out);
-            break;
         case DestKind::fifo:
-            out = "fifo ";
+            out = kind == DestKind::file ? "file " : "fifo ";
+            if (!name.empty()) {
+                out += name + ": ";
+            }
             append_quoted_word(path, out);
             break;
         case DestKind::stdout_:
@@ -469,13 +519,26 @@ std::string DestSpec::label() const {
         case DestKind::consumer:
         case DestKind::callback:
             out = kind == DestKind::consumer ? "consumer" : "callback";
+            if (!name.empty()) {
+                out += ' ' + name + ':';
+            }
             for (const std::string& arg : argv) {
                 out += ' ';
                 append_quoted_word(arg, out);
             }
+            if (output.kind != DestKind::drop) {
+                out += " | " + output_destination().text();
+            }
             break;
     }
     return out;
+}
+
+DestSpec DestSpec::output_destination() const {
+    DestSpec target;
+    target.kind = output.kind;
+    target.path = output.path;
+    return target;
 }
 
 Result<std::vector<Rule>> parse_rules(std::string_view text, std::string_view origin) {

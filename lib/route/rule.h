@@ -21,16 +21,31 @@ std::string_view policy_name(Policy policy);
 /// The kinds of destination a rule can name.
 enum class DestKind { file, fifo, stdout_, consumer, callback, drop, kafka };
 
+/// Where a consumer's standard output goes ("| DEST" in rules).
+struct OutputSpec {
+    DestKind kind = DestKind::drop;  ///< drop (the default: discarded), file, fifo, stdout or kafka
+    std::string path;                ///< file and fifo; the topic for kafka
+};
+
 /// One destination as written: its kind and its path or argv.
 struct DestSpec {
     DestKind kind = DestKind::drop;
     std::string path;               ///< file and fifo; the topic for kafka
     std::vector<std::string> argv;  ///< consumer and callback
+    std::string name;               ///< "NAME:" in rules (file, fifo, consumer, callback); empty: none
+    OutputSpec output;              ///< consumer: where its stdout goes
 
     /// A string that is equal exactly when two specs name the same destination.
     std::string key() const;
-    /// A short human label: "file alerts.ndjson", "consumer ./pager --to ops".
+    /// The label in counters, metric names and messages: the name when one
+    /// is given, else the spelled-out destination ("file alerts.ndjson",
+    /// "consumer ./pager --to ops").
     std::string label() const;
+    /// The destination as it would be written in a rule; parses back to an
+    /// equal key.
+    std::string text() const;
+    /// The destination a consumer's output goes to (output.kind drop: none).
+    DestSpec output_destination() const;
 };
 
 /// One parsed rule.

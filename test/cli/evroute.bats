@@ -172,6 +172,68 @@ evroute: rule late: matched 4"
     assert_failure 2
 }
 
+@test "--check resolves every consumer and callback command and reports each one that does not resolve" {
+    printf '#!/bin/sh\n' > noexec.sh
+    chmod 644 noexec.sh
+    printf '%s\n' 'rule metrics when type == "metric" -> consumer evgraphit -d carbon:2003, file m.ndjson' \
+        '# fine: found on PATH, and by path' \
+        'rule ok -> consumer cat, callback /bin/true' \
+        'rule hook -> callback ./noexec.sh' \
+        'rule gone' '  -> consumer named: /nonexistent/tool x' > cmds.rules
+    run --separate-stderr env PATH="$PATH" evroute --check --unmatched 'consumer evkit-no-such-sink' cmds.rules
+    assert_failure 2
+    assert_output ''
+    assert_equal "$stderr" "evroute: cmds.rules:1: rule 'metrics': consumer evgraphit -d carbon:2003: cannot run evgraphit: not found on PATH ($PATH)
+evroute: cmds.rules:4: rule 'hook': callback ./noexec.sh: cannot run ./noexec.sh: Permission denied
+evroute: cmds.rules:5: rule 'gone': named: cannot run /nonexistent/tool: No such file or directory
+evroute: --unmatched: consumer evkit-no-such-sink: cannot run evkit-no-such-sink: not found on PATH ($PATH)"
+    # Nothing was started or created.
+    [ ! -e m.ndjson ]
+    run --separate-stderr evroute --check -e 'rule ok -> consumer cat, callback /bin/true'
+    assert_success
+    assert_output '1 rule OK'
+}
+
+@test "labels name destinations in counters and metric names; one label names one destination" {
+    fixed_events 3 > in.ndjson
+    run --separate-stderr evroute -e "rule all -> consumer sink: sh -c 'exec cat > got.ndjson', file archive: a.ndjson" \
+        -e 'rule stats when source == "evroute" -> file stats.ndjson' --stats-interval 0.05s --unmatched drop in.ndjson
+    assert_success
+    cmp got.ndjson in.ndjson
+    cmp a.ndjson in.ndjson
+    assert_equal "$(echo "$stderr" | grep -E '^evroute: (sink|archive):')" "evroute: sink: delivered 3, dropped 0, spilled 0, queued 0, restarts 0
+evroute: archive: delivered 3, dropped 0, spilled 0, queued 0"
+    run --separate-stderr evroute -e 'rule all -> file x: a.ndjson, file x: b.ndjson' < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evroute: -e 1:1: rule 'all': the label 'x' names two destinations: file x: a.ndjson and file x: b.ndjson"
+}
+
+@test "a consumer's output goes where its rule says: down the pipeline on stdout, or to a file, never to stderr" {
+    fixed_events 200 > in.ndjson
+    run --separate-stderr evroute --unmatched drop \
+        -e "rule all -> consumer enrich: jq -c --unbuffered '{seen: .n}' | stdout, consumer jq -c '{copy: .n}' | file copies.ndjson" in.ndjson
+    assert_success
+    assert_equal "$(echo "$output" | wc -l)" 200
+    assert_equal "$output" "$(jq -c '{seen: .n}' in.ndjson)"
+    assert_equal "$(jq -c '{copy: .n}' in.ndjson)" "$(cat copies.ndjson)"
+    # stderr holds evroute's counters only.
+    [ -z "$(echo "$stderr" | grep -v '^evroute: ')" ]
+    # Without '|' its output is discarded, not written to stderr.
+    run --separate-stderr evroute --unmatched drop -e "rule all -> consumer sh -c 'cat; echo noise'" in.ndjson
+    assert_success
+    assert_output ''
+    [ -z "$(echo "$stderr" | grep -v '^evroute: ')" ]
+}
+
+@test "a consumer's output lines reach stdout whole, interleaved only between lines with routed events" {
+    # Long lines from the consumer and events on stdout: every line is one of the two, never a mix.
+    jq -cn '[range(300)] | .[] | {id: "e\(.)", pad: ("p" * 9000)}' > in.ndjson
+    evroute -e "rule all -> consumer jq -c '{back: .id, pad: .pad}' | stdout, stdout" in.ndjson 2> err.txt | cat > out.ndjson
+    assert_equal "$(wc -l < out.ndjson)" 600
+    assert_equal "$(jq -c 'select(.back) | .back' out.ndjson | wc -l)" 300
+    assert_equal "$(jq -c 'select(.id) | .id' out.ndjson | wc -l)" 300
+}
+
 @test "a consumer killed mid-stream is restarted and no event is lost" {
     fixed_events 50 > in.ndjson
     run --separate-stderr evroute -e "rule all -> consumer $R/consumer_dies_once.sh got.ndjson" in.ndjson
@@ -281,28 +343,44 @@ evroute: rule late: matched 4"
 
 @test "callbacks get the event on stdin and EV_* in the environment, never through a shell" {
     printf '%s\n' '{"id":"x1","type":"status","subject":"a $(touch pwned) `touch pwned2`; \"q\"","name":"n'"'"'1","severity":2}' \
-        '{"id":"x2","subject":"line1\nline2","name":"two","state":"ok"}' > in.ndjson
+        '{"id":"x2","type":"alert","subject":"line1\nline2","name":"two","state":"ok","previous":"critical","reason":"transition","message":"back \u001b[31m|ok","since":1700000000.25,"tags":{"role":"web","dc-1":"b","DC.1":"a"}}' > in.ndjson
     run --separate-stderr evroute -e "rule cb -> callback $R/callback_record.sh '\$(touch pwned3)' \"two words\"" \
         --callback-concurrency 1 in.ndjson
     assert_success
     [ ! -e pwned ] && [ ! -e pwned2 ] && [ ! -e pwned3 ]
-    [ "$(cat record.txt)" = "argv: [\$(touch pwned3)] [two words]
+    assert_equal "$(cat record.txt)" "argv: [\$(touch pwned3)] [two words]
 EV_SUBJECT=[a \$(touch pwned) \`touch pwned2\`; \"q\"]
 EV_NAME=[n'1]
 EV_TYPE=[status]
 EV_STATE=[critical]
 EV_ID=[x1]
+EV_PREVIOUS=[] EV_REASON=[] EV_MESSAGE=[] EV_SINCE=[]
 stdin=[$(head -1 in.ndjson)
 ]
 argv: [\$(touch pwned3)] [two words]
-EV_SUBJECT=[line1
-line2]
+EV_SUBJECT=[line1\\nline2]
 EV_NAME=[two]
-EV_TYPE=[]
+EV_TYPE=[alert]
 EV_STATE=[ok]
 EV_ID=[x2]
+EV_PREVIOUS=[critical] EV_REASON=[transition] EV_MESSAGE=[back \\x1b[31m\\x7cok] EV_SINCE=[1700000000.25]
+EV_TAG_DC_1=a
+EV_TAG_ROLE=web
 stdin=[$(tail -1 in.ndjson)
-]" ]
+]"
+}
+
+@test "a huge message does not stop a callback: each EV_* value is capped at 4 KiB, the event is whole on stdin" {
+    jq -cn '{id: "big", subject: "s", message: ("m" * 3000000), tags: ([range(2000) | {key: "k\(.)", value: ("v" * 5000)}] | from_entries)}' > in.ndjson
+    run --separate-stderr evroute --max-line 64M --unmatched drop --results 'file failures.ndjson' \
+        -e "rule cb -> callback big: sh -c 'printf %s \"\$EV_MESSAGE\" | wc -c; env | grep -c ^EV_TAG_; wc -c'" in.ndjson
+    assert_success
+    [ ! -s failures.ndjson ]
+    # A callback's own output still goes to evroute's standard error.
+    assert_equal "$(echo "$stderr" | grep -v '^evroute:' | tr -d ' ')" "4096
+64
+$(wc -c < in.ndjson)"
+    assert_equal "$(echo "$stderr" | grep '^evroute: big')" "evroute: big: delivered 1, dropped 0, spilled 0, queued 0, failures 0"
 }
 
 @test "callback failures and timeouts are counted and reported on --results" {

@@ -1,5 +1,5 @@
 // Fuzz target for the evroute rules parser: any bytes must parse or fail
-// cleanly, and a parsed destination's label must parse back to the same key.
+// cleanly, and a parsed destination's spelling must parse back to the same key.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (rules) {
         for (const ev::route::Rule& rule : *rules) {
             for (const ev::route::DestSpec& spec : rule.destinations) {
-                auto again = ev::route::parse_destination(spec.label());
+                auto again = ev::route::parse_destination(spec.text());
                 if (!again || again->key() != spec.key()) {
                     std::abort();
                 }

@@ -159,6 +159,72 @@ TEST(RouteRule, ParseDestination) {
               "kafka:TOPIC)");
 }
 
+TEST(RouteRule, LabelsNameDestinations) {
+    auto rules = parse_ok(
+        "rule m -> consumer graphite: evgraphite -d carbon:2003, file archive: /var/log/a.ndjson, "
+        "callback hook: ./hook x:, file plain:\n");
+    ASSERT_EQ(rules.size(), 1u);
+    const auto& d = rules[0].destinations;
+    ASSERT_EQ(d.size(), 4u);
+    EXPECT_EQ(d[0].name, "graphite");
+    EXPECT_EQ(d[0].argv, (std::vector<std::string>{"evgraphite", "-d", "carbon:2003"}));
+    EXPECT_EQ(d[0].label(), "graphite");
+    EXPECT_EQ(d[0].text(), "consumer graphite: evgraphite -d carbon:2003");
+    EXPECT_EQ(d[1].label(), "archive");
+    EXPECT_EQ(d[1].path, "/var/log/a.ndjson");
+    EXPECT_EQ(d[2].name, "hook");
+    EXPECT_EQ(d[2].argv, (std::vector<std::string>{"./hook", "x:"}));
+    // One word after the kind is the path itself, not a label.
+    EXPECT_EQ(d[3].name, "");
+    EXPECT_EQ(d[3].path, "plain:");
+    EXPECT_EQ(d[3].label(), "file 'plain:'");
+    // A quoted word is never a label; a label is part of the key.
+    auto quoted = parse_destination("consumer 'x:' y");
+    ASSERT_TRUE(quoted.ok());
+    EXPECT_EQ(quoted->name, "");
+    EXPECT_EQ(quoted->argv, (std::vector<std::string>{"x:", "y"}));
+    EXPECT_NE(parse_destination("consumer a: ./x")->key(), parse_destination("consumer ./x")->key());
+    for (const DestSpec& spec : d) {
+        EXPECT_EQ(parse_destination(spec.text())->key(), spec.key()) << spec.text();
+    }
+}
+
+TEST(RouteRule, ConsumerOutputGoesWhereTheRuleSays) {
+    auto rules = parse_ok("rule e -> consumer enrich: ./enrich --x | stdout, consumer ./b | file 'out put' continue\n");
+    ASSERT_EQ(rules.size(), 1u);
+    const auto& d = rules[0].destinations;
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_TRUE(rules[0].keep_going);
+    EXPECT_EQ(d[0].argv, (std::vector<std::string>{"./enrich", "--x"}));
+    EXPECT_EQ(d[0].output.kind, DestKind::stdout_);
+    EXPECT_EQ(d[1].output.kind, DestKind::file);
+    EXPECT_EQ(d[1].output.path, "out put");
+    EXPECT_EQ(d[1].text(), "consumer ./b | file 'out put'");
+    EXPECT_EQ(d[1].output_destination().key(), parse_destination("file 'out put'")->key());
+    EXPECT_EQ(parse_destination(d[1].text())->key(), d[1].key());
+    // Quoted, '|' is an argument.
+    auto quoted = parse_destination("consumer tr '|' ,x");
+    EXPECT_FALSE(quoted.ok());  // the comma ends the destination
+    auto arg = parse_destination("consumer tr '|' x");
+    ASSERT_TRUE(arg.ok());
+    EXPECT_EQ(arg->argv, (std::vector<std::string>{"tr", "|", "x"}));
+    EXPECT_EQ(arg->output.kind, DestKind::drop);
+    EXPECT_EQ(parse_destination(arg->text())->key(), arg->key());
+
+    EXPECT_EQ(parse_error("rule a -> callback ./x | stdout\n"),
+              "t.rules:1:24: only a consumer's output can be sent on with '|' (quote it to pass it as an argument)\n"
+              "  rule a -> callback ./x | stdout\n"
+              "                         ^");
+    EXPECT_EQ(parse_error("rule a -> consumer ./x | consumer ./y\n"),
+              "t.rules:1:26: a consumer's output goes to file PATH, fifo PATH, stdout, drop or kafka:TOPIC\n"
+              "  rule a -> consumer ./x | consumer ./y\n"
+              "                           ^");
+    EXPECT_EQ(parse_error("rule a -> consumer ./x |\n"),
+              "t.rules:1:24: expected a destination after '|' (file PATH, fifo PATH, stdout, drop or kafka:TOPIC)\n"
+              "  rule a -> consumer ./x |\n"
+              "                         ^");
+}
+
 TEST(RouteRule, KeysTellDestinationsApart) {
     auto a = parse_destination("consumer a 'b c'");
     auto b = parse_destination("consumer a b c");

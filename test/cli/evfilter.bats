@@ -223,6 +223,52 @@ sys.stdout.write("{\"n\":1}\n{\"big\":\"" + "x" * (2 * 1024 * 1024) + "\"}\n{\"n
     assert_output --partial '"env":"prod"'
 }
 
+@test "examples/evfilter/alertmanager.sh maps a webhook notification into one status per alert" {
+    local body="$EVKIT_ROOT/examples/evfilter/alertmanager-webhook.json"
+    run --separate-stderr bash "$EVKIT_ROOT/examples/evfilter/alertmanager.sh"
+    assert_success
+    [ -z "$stderr" ]
+    printf '%s\n' "$output" > "$TMP/events"
+    [ "${#lines[@]}" -eq "$(jq '.alerts | length' "$body")" ]
+    # Identity, state and labels agree with what jq reads from the body.
+    [ "$(jq -r '"\(.subject) \(.name) \(.state) \(.source) \(.type)"' "$TMP/events")" = \
+      "$(jq -r '.alerts[] | "\(.labels.instance) \(.labels.alertname) \(if .status == "resolved" then "ok" elif .labels.severity == "critical" or .labels.severity == "page" then "critical" else "warning" end) alertmanager status"' "$body")" ]
+    [ "$(jq -c '.tags' "$TMP/events")" = "$(jq -c '.alerts[] | .labels' "$body")" ]
+    [ "$(jq -c '.data' "$TMP/events")" = "$(jq -cS '.alerts[]' "$body")" ]
+    # Times: startsAt for firing alerts (fraction and offset kept), endsAt
+    # for the resolved one; the zero endsAt of a firing alert is no time.
+    [ "$(jq -r '.time' "$TMP/events")" = "$(printf '%s\n' 1796196600.1234567 1796196310 1796195130.5)" ]
+    [ "$(date -u -d 2026-12-02T08:25:10+01:00 +%s)" = 1796196310 ]
+    [ "$(date -u -d 2026-12-02T07:05:30Z +%s)" = 1796195130 ]
+    assert_line --index 0 --partial '"message":"Disk almost full"'
+    assert_line --index 2 --partial '"message":"db1.example.com was unreachable for 5 minutes."'
+    # The events are canonical (evfilter re-encoding them changes nothing)
+    # and evstatus takes them as they are.
+    [ "$(evfilter --set 'x=1' --del x true "$TMP/events")" = "$output" ]
+    run --separate-stderr evstatus --clock event < "$TMP/events"
+    assert_success
+    [ -z "$stderr" ]
+}
+
+@test "examples/evfilter/github-push.sh maps a push hook into one event per commit and one per push" {
+    local body="$EVKIT_ROOT/examples/evfilter/github-push.json"
+    run --separate-stderr bash "$EVKIT_ROOT/examples/evfilter/github-push.sh"
+    assert_success
+    [ -z "$stderr" ]
+    printf '%s\n' "$output" > "$TMP/events"
+    local commits
+    commits=$(jq '.commits | length' "$body")
+    [ "${#lines[@]}" -eq $((commits + 1)) ]
+    [ "$(jq -r 'select(.name == "git.commit") | .data.commit' "$TMP/events")" = "$(jq -r '.commits[].id' "$body")" ]
+    [ "$(jq -r 'select(.name == "git.commit") | .message' "$TMP/events")" = \
+      "$(jq -r '.commits[] | "\(.author.username): \(.message)"' "$body")" ]
+    [ "$(jq -r 'select(.name == "git.commit") | .time' "$TMP/events")" = \
+      "$(jq -r '.commits[].timestamp' "$body" | while read -r t; do date -u -d "$t" +%s; done)" ]
+    [ "$(jq -c 'select(.name == "git.commit") | .data.modified' "$TMP/events")" = "$(jq -c '.commits[].modified' "$body")" ]
+    [ "$(jq -r 'select(.name == "git.commit") | .subject' "$TMP/events" | sort -u)" = "$(jq -r '.repository.full_name' "$body")" ]
+    assert_line --index "$commits" '{"time":1796196912,"type":"metric","subject":"example/shop","name":"git.push","metric":2,"unit":"c","message":"alice pushed 2 commits to refs/heads/main","tags":{"pusher":"alice","ref":"refs/heads/main"},"source":"github","data":{"compare":"https://github.com/example/shop/compare/6113728f27ae...9f1c2e0b8d4a"}}'
+}
+
 @test "streaming: one event crosses a live five-stage pipeline at once" {
     mkfifo "$TMP/in" "$TMP/out"
     evfilter true < "$TMP/in" | evfilter true | evfilter --set 'stage=5' true | evfilter true | evfilter true > "$TMP/out" &

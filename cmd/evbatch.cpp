@@ -2,17 +2,28 @@
 // batches with capped concurrency (each).
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "batch/each.h"
 #include "batch/group.h"
+#include "batch/silence_cmd.h"
 #include "core/cli.h"
 #include "core/diag.h"
 #include "core/exit_code.h"
 #include "core/input.h"
 #include "core/io.h"
 #include "core/signals.h"
+
+namespace {
+
+// Writes text to standard output; false when it could not be written.
+bool print(const std::string& text) {
+    return std::fwrite(text.data(), 1, text.size(), stdout) == text.size() && std::fflush(stdout) == 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     ev::signals::install();
@@ -53,6 +64,17 @@ int main(int argc, char** argv) {
         ->type_name("DURATION");
     g->add_option("--output-limit", group.output_limit, "Bytes of command output kept in data.output (default 4096)")
         ->type_name("BYTES");
+    g->add_option("--silences", group.silences,
+                  "Silences file (evbatch silence add); members a silence in force matches send nothing")
+        ->type_name("FILE");
+    g->add_option("--inhibit", group.inhibit,
+                  "While a SOURCE alert fires, mute TARGET alerts with equal FIELDS (repeatable)")
+        ->expected(3)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("SOURCE TARGET FIELDS");
+    g->add_option("--inhibit-rules", group.inhibit_rules,
+                  "Inhibit rules, one JSON object per line: {\"source\":EXPR,\"target\":EXPR,\"equal\":[FIELD...]}")
+        ->type_name("FILE");
     ev::add_input_options(*g, group.input);
     ev::OutputOptions output;
     ev::add_output_options(*g, output, group.input.kafka);
@@ -87,10 +109,51 @@ int main(int argc, char** argv) {
     ev::add_input_options(*e, each.input);
     ev::add_output_options(*e, output, each.input.kafka);
 
+    CLI::App* si = app.add_subcommand("silence", "Add, list or expire silences in a silences file");
+    si->require_subcommand(1);
+    ev::batch::SilenceAddOptions add;
+    bool list_all = false;
+    std::string expire_id;
+    CLI::App* si_add = si->add_subcommand("add", "Silence alerts matching EXPR; prints the new silence's id");
+    si_add->add_option("EXPR", add.match, "Expression on the alert event (docs/expressions.md)")->required();
+    si_add->add_option("--for", add.for_, "How long the silence lasts")->type_name("DURATION");
+    si_add->add_option("--until", add.until, "When it ends: epoch seconds or RFC 3339")->type_name("TIME");
+    si_add->add_option("--starts", add.starts, "When it starts (default now)")->type_name("TIME");
+    si_add->add_option("--comment", add.comment, "Why (required)")->type_name("TEXT")->required();
+    si_add->add_option("--author", add.author, "Who (default: the user's login name)")->type_name("NAME");
+    si_add->add_option("--silences", add.file, "The silences file")->type_name("FILE")->required();
+    CLI::App* si_list = si->add_subcommand("list", "Print the active and pending silences, one JSON line each");
+    std::string list_file;
+    si_list->add_option("--silences", list_file, "The silences file")->type_name("FILE")->required();
+    si_list->add_flag("--all", list_all, "Expired silences too (kept a day after they end)");
+    CLI::App* si_expire = si->add_subcommand("expire", "End silence ID now");
+    std::string expire_file;
+    si_expire->add_option("ID", expire_id, "The silence's id")->required();
+    si_expire->add_option("--silences", expire_file, "The silences file")->type_name("FILE")->required();
+
     if (auto code = ev::parse_cli(app, static_cast<int>(args.size()), args.data())) {
         return *code;
     }
     ev::Diagnostics diag("evbatch");
+    if (si->parsed()) {
+        if (has_command) {
+            diag.error("silence takes no command after '--'");
+            return ev::exit_code::k_usage;
+        }
+        std::string out;
+        int code = ev::exit_code::k_ok;
+        if (si_add->parsed()) {
+            code = ev::batch::run_silence_add(add, ev::wall_clock(), out, diag);
+        } else if (si_list->parsed()) {
+            code = ev::batch::run_silence_list(list_file, list_all, ev::wall_clock(), out, diag);
+        } else {
+            code = ev::batch::run_silence_expire(expire_id, expire_file, ev::wall_clock(), diag);
+        }
+        if (!print(out)) {
+            return ev::exit_code::k_io;
+        }
+        return code;
+    }
     if (e->parsed()) {
         if (!has_command) {
             diag.error("each needs a command: evbatch each [OPTIONS] [FILE...] -- COMMAND [ARGS...]");

@@ -15,8 +15,10 @@
 #include "batch/acks.h"
 #include "batch/action.h"
 #include "batch/grouper.h"
+#include "batch/inhibit.h"
 #include "batch/key.h"
 #include "batch/result.h"
+#include "batch/silences.h"
 #include "core/child_set.h"
 #include "core/clock.h"
 #include "core/duration.h"
@@ -135,7 +137,24 @@ struct GroupPlan {
     ActionPolicy action;
     double drain = 10;
     bool event_time = false;
+    std::vector<InhibitRule> inhibit;  // the --inhibit rules (those of --inhibit-rules are read at each load)
 };
+
+// The type of a silence event in the stream.
+constexpr std::string_view k_silence_type = "silence";
+
+// All inhibit rules: the --inhibit ones, then the file's.
+Result<Inhibitor> load_inhibitor(const GroupOptions& options, const GroupPlan& plan, const Clock& clock) {
+    std::vector<InhibitRule> rules = plan.inhibit;
+    if (!options.inhibit_rules.empty()) {
+        auto more = read_inhibit_rules(options.inhibit_rules);
+        if (!more) {
+            return std::move(more).take_error();
+        }
+        rules.insert(rules.end(), more->begin(), more->end());
+    }
+    return Inhibitor::compile(rules, clock);
+}
 
 // One run of group mode: one event loop over the input's descriptor, the
 // command run's, the group timers and the signals. Notifications go out in
@@ -144,8 +163,8 @@ struct GroupPlan {
 // gives the same bytes.
 class GroupRun {
 public:
-    GroupRun(const GroupOptions& options, const GroupPlan& plan, GroupKey& key, ManualClock& event_clock, Input& input,
-             Sink& out, Diagnostics& diag)
+    GroupRun(const GroupOptions& options, const GroupPlan& plan, GroupKey& key, ManualClock& event_clock,
+             const Clock& clock, SilenceSet silences, Inhibitor inhibitor, Input& input, Sink& out, Diagnostics& diag)
         : m_options(options),
           m_plan(plan),
           m_key(key),
@@ -157,8 +176,13 @@ public:
           m_grouper(plan.timing),
           m_name(options.name.empty() && !options.command.empty() ? command_basename(options.command[0])
                                                                   : options.name),
-          m_command_text(command_text(options.command)) {
+          m_command_text(command_text(options.command)),
+          m_clock(clock),
+          m_silences(std::move(silences)),
+          m_inhibitor(std::move(inhibitor)) {
         m_grouper.set_acks(&m_acks);
+        m_grouper.set_muter(
+            [this](std::string_view, std::string_view, std::string_view line, double now) { return muted(line, now); });
     }
 
     int run() {
@@ -211,6 +235,9 @@ private:
     // command runs get --drain-timeout. A stop signal after that kills the
     // command run and sends no more command notifications.
     void take_signals() {
+        if (signals::take_reload()) {
+            reload();
+        }
         if (!m_stopping && (signals::stop_requested() || m_out.ended() || m_out.failed())) {
             stop_reading();
             return;
@@ -219,6 +246,81 @@ private:
             m_stop_count = signals::stop_count();
             stop_commands("evbatch was interrupted twice", 0);
         }
+    }
+
+    // SIGHUP: the silences file and the inhibit rules file again; a bad new
+    // one keeps the old and says why.
+    void reload() {
+        if (!m_options.silences.empty()) {
+            auto silences = read_silences(m_options.silences);
+            auto put = silences ? m_silences.replace_file(*silences) : Result<void>(std::move(silences).take_error());
+            if (!put) {
+                m_diag.error(fmt::format("reload: {}; keeping the silences loaded before", put.error()));
+            }
+        }
+        if (!m_options.inhibit_rules.empty()) {
+            auto inhibitor = load_inhibitor(m_options, m_plan, m_clock);
+            if (!inhibitor) {
+                m_diag.error(fmt::format("reload: {}; keeping the inhibit rules loaded before", inhibitor.error()));
+                return;
+            }
+            m_inhibitor = std::move(inhibitor).value();
+            // The new rules' sources: every member's latest event again.
+            m_grouper.for_each_member(
+                [this](std::string_view subject, std::string_view name, std::string_view line, State state) {
+                    simdjson::dom::element event;
+                    if (m_mute_parser.parse(line.data(), line.size(), true).get(event) == simdjson::SUCCESS) {
+                        m_inhibitor.update(subject, name, event, state);
+                    }
+                });
+        }
+    }
+
+    // A firing member is muted at a look when a silence in force matches its
+    // latest event, or a firing source inhibits it.
+    bool muted(std::string_view line, double now) {
+        bool silences = m_silences.any_pending(now);
+        if (!silences && m_inhibitor.empty()) {
+            return false;
+        }
+        simdjson::dom::element event;
+        if (m_mute_parser.parse(line.data(), line.size(), true).get(event) != simdjson::SUCCESS) {
+            return false;  // it was read as JSON once: cannot happen
+        }
+        return (silences && m_silences.silenced(event, now)) || m_inhibitor.inhibited(event);
+    }
+
+    // A `"type":"silence"` event adds or replaces a silence; it starts at its
+    // own `time` (or now) unless it says otherwise.
+    void take_silence() {
+        double start = m_now;
+        double t = 0;
+        if (m_record.root["time"].get_double().get(t) == simdjson::SUCCESS && std::isfinite(t)) {
+            start = t;
+            if (m_plan.event_time && (!m_have_time || t > m_now)) {
+                m_now = t;
+                m_have_time = true;
+                m_event_clock.set(m_now);
+                m_grouper.advance(m_now, m_due);
+                queue_due();
+            }
+        } else if (!m_plan.event_time) {
+            start = wall_clock().now();
+        }
+        SilenceDefaults defaults;
+        defaults.starts = start;
+        defaults.require_id = false;
+        defaults.line = m_record.line;
+        auto silence = parse_silence(m_record.root, defaults);
+        if (!silence) {
+            m_input.reject(m_record, "bad silence: " + silence.error());
+            return;
+        }
+        if (auto put = m_silences.put(*silence); !put) {
+            m_input.reject(m_record, "bad silence: " + put.error());
+            return;
+        }
+        m_silences.prune(m_now);
     }
 
     void stop_reading() {
@@ -268,6 +370,10 @@ private:
             m_grouper.advance(m_now, m_due);
             queue_due();
         }
+        if (string_or_empty(m_record.root, "type") == k_silence_type) {
+            take_silence();
+            return;
+        }
         State state = State::ok;
         StateField got_state = read_state(m_record.root, state);
         if (got_state == StateField::missing) {
@@ -306,8 +412,9 @@ private:
             time = 0;
         }
         m_key.build(m_record.root, state_name(state), m_key_text);
-        m_grouper.add(m_key_text, subject, string_or_empty(m_record.root, "name"), state, id, m_record.line, m_now,
-                      m_record.position, time);
+        std::string_view name = string_or_empty(m_record.root, "name");
+        m_inhibitor.update(subject, name, m_record.root, state);
+        m_grouper.add(m_key_text, subject, name, state, id, m_record.line, m_now, m_record.position, time);
         m_recent.insert(id);
     }
 
@@ -445,7 +552,11 @@ private:
     ChildSet m_children;
     std::string m_name;
     std::string m_command_text;  // command_text of the command, for result ids
-    RecentIds m_recent;          // member events applied lately: a replay is not added twice
+    const Clock& m_clock;        // what now() in expressions reads
+    SilenceSet m_silences;
+    Inhibitor m_inhibitor;
+    simdjson::dom::parser m_mute_parser;  // members' latest events, parsed again at a look
+    RecentIds m_recent;                   // member events applied lately: a replay is not added twice
     Record m_record;
     std::string m_key_text;
     std::vector<Notification> m_due;
@@ -498,6 +609,18 @@ int run_group(const GroupOptions& options, Input& input, Sink& out, Diagnostics&
     }
     plan.action.output_limit = options.output_limit;
     plan.timing.send_resolved = !options.no_resolve;
+    if (options.inhibit.size() % 3 != 0) {
+        diag.error("--inhibit takes three values: SOURCE_EXPR TARGET_EXPR FIELD[,FIELD...]");
+        return exit_code::k_usage;
+    }
+    for (std::size_t i = 0; i + 2 < options.inhibit.size(); i += 3) {
+        auto equal = parse_equal_fields(options.inhibit[i + 2]);
+        if (!equal) {
+            diag.error("--inhibit: " + equal.error());
+            return exit_code::k_usage;
+        }
+        plan.inhibit.push_back(InhibitRule{options.inhibit[i], options.inhibit[i + 1], std::move(equal).value()});
+    }
 
     ManualClock event_clock;
     const Clock& clock = plan.event_time ? static_cast<const Clock&>(event_clock) : wall_clock();
@@ -506,7 +629,22 @@ int run_group(const GroupOptions& options, Input& input, Sink& out, Diagnostics&
         diag.error(key.error());
         return exit_code::k_usage;
     }
-    GroupRun run(options, plan, *key, event_clock, input, out, diag);
+    auto inhibitor = load_inhibitor(options, plan, clock);
+    if (!inhibitor) {
+        diag.error(inhibitor.error());
+        return exit_code::k_usage;
+    }
+    SilenceSet silences(clock);
+    if (!options.silences.empty()) {
+        auto loaded = read_silences(options.silences);
+        auto put = loaded ? silences.replace_file(*loaded) : Result<void>(std::move(loaded).take_error());
+        if (!put) {
+            diag.error(put.error());
+            return exit_code::k_usage;
+        }
+    }
+    GroupRun run(options, plan, *key, event_clock, clock, std::move(silences), std::move(inhibitor).value(), input, out,
+                 diag);
     return run.run();
 }
 

@@ -26,7 +26,10 @@ struct GroupOptions {
     std::string kill_after = "5s";
     std::string drain_timeout = "10s";  ///< after a stop, how long the last command runs may take
     std::size_t output_limit = 4096;
-    InputOptions input;  ///< for the main, which builds the Input
+    std::string silences;              ///< --silences FILE (reloaded on SIGHUP); empty: none
+    std::vector<std::string> inhibit;  ///< --inhibit SOURCE TARGET FIELDS, three values per rule
+    std::string inhibit_rules;         ///< --inhibit-rules FILE (reloaded on SIGHUP); empty: none
+    InputOptions input;                ///< for the main, which builds the Input
 };
 
 /// Runs group mode over input (opened here), writing to out; returns the

@@ -188,6 +188,233 @@ EOF2
 [350,"changed","2 hosts CRITICAL on check_http: web2, web3"]'
 }
 
+# Silences follow Alertmanager's silence/silence.go and its notify pipeline:
+# a silenced alert is dropped before the notification log is consulted.
+
+@test "group: a silence event mutes a member; when it ends the member notifies at the group's next tick" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m <<'EOF2'
+{"type":"silence","id":"s1","match":"subject == \"web2\"","starts":100,"ends":400,"comment":"deploy","author":"ops"}
+{"time":100,"subject":"web1","name":"check_http","state":"critical"}
+{"time":100,"subject":"web2","name":"check_http","state":"critical"}
+{"time":1000,"subject":"z","name":"other","state":"ok"}
+EOF2
+    assert_success
+    assert_equal "$stderr" ''
+    run jq -c '[.time, .reason, .message]' <<< "$output"
+    assert_output '[110,"new","1 host CRITICAL on check_http: web1"]
+[410,"changed","2 hosts CRITICAL on check_http: web1, web2"]'
+}
+
+@test "group: on event time a silence covers the events whose time lies within it" {
+    # The silence (RFC 3339 times, 1790000500 to 1790000600) is far from the
+    # wall clock; only event time decides.
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m <<'EOF2'
+{"type":"silence","match":"true","starts":"2026-09-21T14:21:40Z","ends":"2026-09-21T14:23:20Z","comment":"window"}
+{"time":1790000520,"subject":"web1","name":"check_http","state":"critical"}
+{"time":1790001000,"subject":"z","name":"other","state":"ok"}
+EOF2
+    assert_success
+    assert_equal "$stderr" ''
+    run jq -c '[.time, .reason, .message]' <<< "$output"
+    assert_output '[1790000650,"new","1 host CRITICAL on check_http: web1"]'
+}
+
+@test "group: a silence that never ends mutes the group to the end; re-sent with an earlier end it expires" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m <<'EOF2'
+{"time":100,"type":"silence","id":"s1","match":"name == \"check_http\"","ends":99999}
+{"time":100,"subject":"web1","name":"check_http","state":"critical"}
+{"time":300,"subject":"z","name":"other","state":"ok"}
+{"time":300,"type":"silence","id":"s1","match":"name == \"check_http\"","starts":100,"ends":300}
+{"time":400,"subject":"z","name":"other","state":"ok"}
+EOF2
+    assert_success
+    assert_equal "$stderr" ''
+    run jq -c '[.time, .reason]' <<< "$output"
+    assert_output '[350,"new"]'  # the first tick after the end at 300
+}
+
+@test "group: a bad silence event is rejected and the stream goes on" {
+    run --separate-stderr evbatch group --clock event --wait 10s <<'EOF2'
+{"time":100,"type":"silence","match":"subject ==","ends":500}
+{"time":100,"type":"silence","match":"true","starts":300,"ends":200}
+{"time":100,"subject":"web1","name":"check_http","state":"critical"}
+EOF2
+    assert_success
+    assert_line -n 0 --partial '"reason":"new"'
+    [[ "$stderr" == *"line 1: bad silence: match: syntax error at offset 10"* ]]
+    [[ "$stderr" == *"line 2: bad silence: ends: before starts"* ]]
+}
+
+@test "silence add, list and expire: a locked file replaced atomically; the ids printed" {
+    run --separate-stderr evbatch silence add 'subject == "web1"' --for 1h --comment 'disk swap' --author alice --silences "$TMP/s"
+    assert_success
+    id=$output
+    [[ "$id" =~ ^[0-9A-HJKMNP-TV-Z]{26}$ ]]
+    [ -f "$TMP/s.lock" ]
+    [ "$(stat -c %a "$TMP/s")" = 600 ]
+    run --separate-stderr evbatch silence add 'tags.dc == "ams"' --starts 2099-01-01T00:00:00Z --until 2099-01-02T00:00:00Z --comment later --silences "$TMP/s"
+    assert_success
+    later=$output
+    run --separate-stderr evbatch silence list --silences "$TMP/s"
+    assert_success
+    run jq -c '[.id == "'"$id"'", .match, .author, .comment, .status]' <<< "$output"
+    assert_output '[true,"subject == \"web1\"","alice","disk swap","active"]
+[false,"tags.dc == \"ams\"","'"${USER:-$(id -un)}"'","later","pending"]'
+    run --separate-stderr evbatch silence expire "$id" --silences "$TMP/s"
+    assert_success
+    run --separate-stderr evbatch silence list --silences "$TMP/s"
+    run jq -r .id <<< "$output"
+    assert_output "$later"
+    run --separate-stderr evbatch silence list --all --silences "$TMP/s"
+    run jq -r .status <<< "$output"
+    assert_output 'expired
+pending'
+    run --separate-stderr evbatch silence expire "$id" --silences "$TMP/s"
+    assert_failure 1
+    assert_equal "$stderr" "evbatch: silence $id has already expired"
+    run --separate-stderr evbatch silence expire NOPE --silences "$TMP/s"
+    assert_failure 1
+    assert_equal "$stderr" "evbatch: no silence NOPE in $TMP/s"
+}
+
+@test "silence add: usage errors exit 2 and leave the file alone" {
+    evbatch silence add true --for 1h --comment c --silences "$TMP/s" > /dev/null
+    cp "$TMP/s" "$TMP/before"
+    run --separate-stderr evbatch silence add true --comment c --silences "$TMP/s"
+    assert_failure 2
+    assert_equal "$stderr" 'evbatch: give one of --for DURATION and --until TIME'
+    run --separate-stderr evbatch silence add true --for 1h --until 2099-01-01T00:00:00Z --comment c --silences "$TMP/s"
+    assert_failure 2
+    run --separate-stderr evbatch silence add true --for 1h --comment ' ' --silences "$TMP/s"
+    assert_failure 2
+    run --separate-stderr evbatch silence add 'x ==' --for 1h --comment c --silences "$TMP/s"
+    assert_failure 2
+    [[ "$stderr" == "evbatch: EXPR: syntax error at offset 4"* ]]
+    run --separate-stderr evbatch silence add true --until yesterday --comment c --silences "$TMP/s"
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: --until: 'yesterday' is not a time: give epoch seconds or RFC 3339 (2026-12-02T07:30:00Z)"
+    run --separate-stderr evbatch silence add true --for 1h --silences "$TMP/s"
+    assert_failure 2
+    run cmp "$TMP/s" "$TMP/before"
+    assert_success
+    # A damaged file is reported, not overwritten.
+    echo 'garbage' > "$TMP/s"
+    run --separate-stderr evbatch silence add true --for 1h --comment c --silences "$TMP/s"
+    assert_failure 4
+    assert_equal "$stderr" "evbatch: $TMP/s:1: not JSON: The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc."
+    assert_equal "$(cat "$TMP/s")" garbage
+}
+
+@test "silence: silences that ended more than a day ago are pruned at the next change" {
+    printf '%s\n' '{"id":"old","match":"true","starts":1,"ends":1000,"comment":"","author":""}' > "$TMP/s"
+    evbatch silence list --all --silences "$TMP/s" | jq -r .id | grep -qx old
+    evbatch silence add true --for 1h --comment c --silences "$TMP/s" > "$TMP/id"
+    run --separate-stderr evbatch silence list --all --silences "$TMP/s"
+    run jq -r .id <<< "$output"
+    assert_output "$(cat "$TMP/id")"
+}
+
+@test "group: --silences FILE mutes on event time; a bad file is a usage error" {
+    # Written by hand: evbatch silence add would prune a silence that ended in 1970.
+    echo '{"id":"s1","type":"silence","match":"subject == \"web2\"","starts":100,"ends":"1970-01-01T00:06:40Z"}' > "$TMP/s"
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m --silences "$TMP/s" <<'EOF2'
+{"time":100,"subject":"web1","name":"check_http","state":"critical"}
+{"time":100,"subject":"web2","name":"check_http","state":"critical"}
+{"time":1000,"subject":"z","name":"other","state":"ok"}
+EOF2
+    assert_success
+    run jq -c '[.time, .reason, .message]' <<< "$output"
+    assert_output '[110,"new","1 host CRITICAL on check_http: web1"]
+[410,"changed","2 hosts CRITICAL on check_http: web1, web2"]'
+    echo '{"id":"x","match":"(","ends":5}' > "$TMP/bad"
+    run --separate-stderr evbatch group --clock event --silences "$TMP/bad" < /dev/null
+    assert_failure 2
+    [[ "$stderr" == "evbatch: $TMP/bad:1: match: syntax error"* ]]
+}
+
+@test "group: SIGHUP reloads --silences; a silence expired meanwhile lets the member notify" {
+    mkfifo "$TMP/in"
+    id=$(evbatch silence add 'subject == "web1"' --for 1h --comment c --silences "$TMP/s")
+    evbatch group --wait 200ms --interval 300ms --silences "$TMP/s" < "$TMP/in" > "$TMP/out" 2> "$TMP/err" &
+    BGPID=$!
+    exec 7> "$TMP/in"
+    echo '{"subject":"web1","name":"check_http","state":"critical"}' >&7
+    sleep 1
+    [ ! -s "$TMP/out" ]
+    evbatch silence expire "$id" --silences "$TMP/s"
+    kill -HUP "$BGPID"
+    wait_lines "$TMP/out" 1
+    run jq -c '[.reason, .message]' "$TMP/out"
+    assert_output '["new","1 host CRITICAL on check_http: web1"]'
+    # A bad file at a reload keeps the silences loaded before.
+    echo 'junk' > "$TMP/s"
+    kill -HUP "$BGPID"
+    sleep 0.5
+    exec 7>&-
+    wait "$BGPID"
+    BGPID=
+    run cat "$TMP/err"
+    assert_output "evbatch: reload: $TMP/s:1: not JSON: The JSON document has an improper structure: missing or superfluous commas, braces, missing keys, etc.; keeping the silences loaded before"
+}
+
+# Inhibition follows Alertmanager's inhibit/inhibit.go (inhibit_rules).
+
+@test "group: --inhibit: a switch down suppresses the hosts behind it, until it recovers" {
+    run --separate-stderr evbatch group --clock event --wait 10s --interval 1m \
+        --inhibit 'name == "ping" && tags.kind == "switch"' 'tags.kind == "host"' tags.switch <<'EOF2'
+{"time":100,"subject":"sw1","name":"ping","state":"critical","tags":{"kind":"switch","switch":"sw1"}}
+{"time":101,"subject":"h1","name":"ping","state":"critical","tags":{"kind":"host","switch":"sw1"}}
+{"time":101,"subject":"h2","name":"ping","state":"critical","tags":{"kind":"host","switch":"sw1"}}
+{"time":102,"subject":"h3","name":"ping","state":"critical","tags":{"kind":"host","switch":"sw2"}}
+{"time":200,"subject":"sw1","name":"ping","state":"ok","tags":{"kind":"switch","switch":"sw1"}}
+{"time":1000,"subject":"z","name":"other","state":"ok"}
+EOF2
+    assert_success
+    assert_equal "$stderr" ''
+    run jq -c '[.time, .reason, .message]' <<< "$output"
+    assert_output '[110,"new","2 hosts CRITICAL on ping: h3, sw1"]
+[230,"changed","3 hosts CRITICAL on ping: h1, h2, h3"]'
+}
+
+@test "group: --inhibit-rules FILE, and an alert never inhibits itself" {
+    cat > "$TMP/rules" <<'EOF2'
+# a switch down hides the hosts behind it
+{"source":"name == \"ping\" && tags.kind == \"switch\"","target":"tags.kind == \"host\"","equal":["tags.switch"]}
+# every critical hides the other alerts of its subject, itself included in the target
+{"source":"state == \"critical\"","target":"true","equal":["subject"]}
+EOF2
+    run --separate-stderr evbatch group --clock event --wait 10s --by name --inhibit-rules "$TMP/rules" <<'EOF2'
+{"time":100,"subject":"sw1","name":"ping","state":"critical","tags":{"kind":"switch","switch":"sw1"}}
+{"time":101,"subject":"h1","name":"ping","state":"critical","tags":{"kind":"host","switch":"sw1"}}
+{"time":101,"subject":"db1","name":"disk","state":"critical"}
+{"time":101,"subject":"db1","name":"load","state":"warning"}
+{"time":500,"subject":"z","name":"other","state":"ok"}
+EOF2
+    assert_success
+    assert_equal "$stderr" ''
+    run jq -c '[.subject, .message]' <<< "$output"
+    assert_output '["ping","1 host CRITICAL on ping: sw1"]
+["disk","1 host CRITICAL on disk: db1"]'
+}
+
+@test "group: bad --inhibit and --inhibit-rules are usage errors" {
+    run --separate-stderr evbatch group --inhibit 'x ==' true subject < /dev/null
+    assert_failure 2
+    [[ "$stderr" == "evbatch: inhibit rule 1: source: syntax error at offset 4"* ]]
+    run --separate-stderr evbatch group --inhibit true true 'tags.' < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: --inhibit: 'tags.' is not a field path"
+    run --separate-stderr evbatch group --inhibit true true < /dev/null
+    assert_failure 2
+    echo '{"source":"true"}' > "$TMP/rules"
+    run --separate-stderr evbatch group --inhibit-rules "$TMP/rules" < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: $TMP/rules:1: target: an expression string is required"
+    run --separate-stderr evbatch group --inhibit-rules "$TMP/none" < /dev/null
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: $TMP/none: No such file or directory"
+}
+
 @test "group: -- COMMAND runs once per notification with members on stdin" {
     run --separate-stderr evbatch group --clock event --name page -- \
         sh -c 'cat > "$0/in.$EV_REASON"; echo "$EV_GROUP $EV_COUNT $EV_STATE"' "$TMP" < "$B/puppet_window.ndjson"

@@ -23,24 +23,28 @@ namespace ev::batch {
 
 namespace {
 
-// A time field: a number of epoch seconds, or a string holding epoch seconds or RFC 3339.
+// The last second RFC 3339 can write: 9999-12-31T23:59:59Z.
+constexpr double k_last_time = 253402300799;
+
+// A time field: a number of epoch seconds, or a string holding epoch seconds
+// or RFC 3339; from 1970 to the end of year 9999, so the file can write it.
 Result<double> time_field(simdjson::dom::element value, const char* field) {
-    double number = 0;
-    if (value.get_double().get(number) == simdjson::SUCCESS) {
-        if (!std::isfinite(number)) {
-            return make_error(fmt::format("{}: not a finite number", field));
+    double t = 0;
+    if (value.get_double().get(t) != simdjson::SUCCESS) {
+        std::string_view text;
+        if (value.get_string().get(text) != simdjson::SUCCESS) {
+            return make_error(fmt::format("{}: must be epoch seconds or an RFC 3339 string", field));
         }
-        return number;
+        auto parsed = parse_timestamp(text);
+        if (!parsed) {
+            return make_error(fmt::format("{}: {}", field, parsed.error()));
+        }
+        t = *parsed;
     }
-    std::string_view text;
-    if (value.get_string().get(text) != simdjson::SUCCESS) {
-        return make_error(fmt::format("{}: must be epoch seconds or an RFC 3339 string", field));
+    if (!(t >= 0 && t <= k_last_time)) {
+        return make_error(fmt::format("{}: must lie between 1970 and the end of 9999", field));
     }
-    auto t = parse_timestamp(text);
-    if (!t) {
-        return make_error(fmt::format("{}: {}", field, t.error()));
-    }
-    return *t;
+    return t;
 }
 
 // An optional string field into out; an error when present and not a string.

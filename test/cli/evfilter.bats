@@ -384,6 +384,10 @@ sys.stdout.write("{\"n\":1}\n{\"big\":\"" + "x" * (2 * 1024 * 1024) + "\"}\n{\"n
     run bash -c "printf '%s\n' '{\"s\":\"plain é\"}' '{\"s\":2.50}' '{\"s\":{\"b\":1,\"a\":[true]}}' '{}' '{\"s\":\"a\\nb\\u001b[31m\"}' | evfilter -r s true"
     assert_success
     assert_output $'plain é\n2.5\n{"a":[true],"b":1}\nnull\na\\nb\\x1b[31m'
+    # A hostile value cannot forge a line or a field separator.
+    run bash -c "echo '{\"s\":\"ok\\nFAKE LINE|x\\u202e\\\\\"}' | evfilter -r s true"
+    assert_output 'ok\nFAKE LINE\x7cx\u{202e}\\'
+    [ "${#lines[@]}" -eq 1 ]
     run bash -c "echo '{\"s\":\"a\\tb\"}' | evfilter -r s --raw-control true | od -c | head -1"
     assert_output --partial 'a  \t   b  \n'
     # jq -r agrees on plain values.

@@ -1,7 +1,8 @@
 # fish completion for evbatch(1)
-set -l modes group each
+set -l modes group each silence
 complete -c evbatch -f -n "not __fish_seen_subcommand_from $modes" -a group -d 'One notification per group of events'
 complete -c evbatch -f -n "not __fish_seen_subcommand_from $modes" -a each -d 'Run a command once per event'
+complete -c evbatch -f -n "not __fish_seen_subcommand_from $modes" -a silence -d 'Add, list or expire silences'
 complete -c evbatch -n "not __fish_seen_subcommand_from $modes" -l version -d 'Show version'
 complete -c evbatch -l help -d 'Show help'
 # group
@@ -11,6 +12,21 @@ complete -c evbatch -n '__fish_seen_subcommand_from group' -l interval -x -d 'Wa
 complete -c evbatch -n '__fish_seen_subcommand_from group' -l repeat -x -d 'Re-notify an unchanged firing group after'
 complete -c evbatch -n '__fish_seen_subcommand_from group' -l no-resolve -d 'Send no resolve notification'
 complete -c evbatch -n '__fish_seen_subcommand_from group' -l clock -x -a 'wall event' -d 'What drives the timers'
+complete -c evbatch -n '__fish_seen_subcommand_from group' -l silences -r -F -d 'Silences file; matching members send nothing'
+complete -c evbatch -n '__fish_seen_subcommand_from group' -l inhibit -x -d 'SOURCE TARGET FIELDS: while SOURCE fires, mute TARGET alerts with equal FIELDS'
+complete -c evbatch -n '__fish_seen_subcommand_from group' -l inhibit-rules -r -F -d 'Inhibit rules file, one JSON object per line'
+# silence
+set -l actions add list expire
+complete -c evbatch -f -n "__fish_seen_subcommand_from silence; and not __fish_seen_subcommand_from $actions" -a add -d 'Silence alerts matching EXPR'
+complete -c evbatch -f -n "__fish_seen_subcommand_from silence; and not __fish_seen_subcommand_from $actions" -a list -d 'Print the silences'
+complete -c evbatch -f -n "__fish_seen_subcommand_from silence; and not __fish_seen_subcommand_from $actions" -a expire -d 'End a silence now'
+complete -c evbatch -n '__fish_seen_subcommand_from silence' -l silences -r -F -d 'The silences file'
+complete -c evbatch -n '__fish_seen_subcommand_from add' -l for -x -d 'How long the silence lasts'
+complete -c evbatch -n '__fish_seen_subcommand_from add' -l until -x -d 'When it ends (epoch seconds or RFC 3339)'
+complete -c evbatch -n '__fish_seen_subcommand_from add' -l starts -x -d 'When it starts (default now)'
+complete -c evbatch -n '__fish_seen_subcommand_from add' -l comment -x -d 'Why (required)'
+complete -c evbatch -n '__fish_seen_subcommand_from add' -l author -x -d 'Who (default: the login name)'
+complete -c evbatch -n '__fish_seen_subcommand_from list' -l all -d 'Expired silences too'
 # each
 complete -c evbatch -n '__fish_seen_subcommand_from each' -s c -l concurrency -x -d 'Never more than N actions at once'
 complete -c evbatch -n '__fish_seen_subcommand_from each' -l batch -x -d 'Run actions in batches of M'

@@ -60,3 +60,25 @@ TEST(Assignment, SplitsAtFirstEqualsOutsideQuotes) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Rewriter, SkippedEditsLeaveTheFieldAsItWas) {
+    // A --set whose value failed is marked skip for that event: the field
+    // keeps its old value (or stays missing), the other edits still apply.
+    std::vector<ev::filter::Edit> edits;
+    edits.push_back({ev::Path::parse("name").value(), false, "\"new\""});
+    edits.push_back({ev::Path::parse("x").value(), false, "1"});
+    edits.push_back({ev::Path::parse("tags.a").value(), false, "2"});
+    edits[0].skip = true;
+    edits[2].skip = true;
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(std::string(R"({"name":"old"})"));
+    auto root = parser.parse(padded).value();
+    std::string out;
+    ev::filter::Rewriter rewriter;
+    rewriter.write(root, edits, out);
+    EXPECT_EQ(out, R"({"name":"old","x":1})");
+}
+
+}  // namespace

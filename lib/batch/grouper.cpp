@@ -236,7 +236,9 @@ const char* Grouper::decide(Group& g, double now, bool final, std::vector<const 
         !std::includes(g.log_resolved.begin(), g.log_resolved.end(), resolved_set.begin(), resolved_set.end())) {
         return "changed";
     }
-    if (!final && now - g.last_notify >= m_timing.repeat - 1e-9) {
+    // Strictly more than repeat, as Alertmanager's Timestamp.Before(now - repeat):
+    // with ticks every interval, a 4h repeat falls on the tick after 4h.
+    if (!final && now - g.last_notify > m_timing.repeat + 1e-9) {
         return "repeat";
     }
     return nullptr;

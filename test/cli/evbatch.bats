@@ -71,18 +71,17 @@ wait_exit() {
     assert_success
     run jq -c '[.time, .reason, .state, .message, .previous]' <<< "$output"
     assert_output '[5010,"new","critical","2 hosts CRITICAL on check_puppet_run: web1, web2",null]
-[5190,"repeat","critical","2 hosts CRITICAL on check_puppet_run: web1, web2","critical"]
+[5250,"repeat","critical","2 hosts CRITICAL on check_puppet_run: web1, web2","critical"]
 [5310,"changed","critical","1 host CRITICAL on check_puppet_run: web2","critical"]
 [5430,"resolved","ok","1 host OK on check_puppet_run: web2","critical"]'
 }
 
-@test "group: --no-resolve sends no resolve notification, and a partial resolve waits for the repeat" {
+@test "group: --no-resolve sends no resolve notification, nor one for a partial resolve" {
     run --separate-stderr evbatch group --clock event --wait 10s --interval 1m --repeat 3m --no-resolve "$B/puppet_repeat.ndjson"
     assert_success
     run jq -c '[.time, .reason, .message]' <<< "$output"
     assert_output '[5010,"new","2 hosts CRITICAL on check_puppet_run: web1, web2"]
-[5190,"repeat","2 hosts CRITICAL on check_puppet_run: web1, web2"]
-[5370,"repeat","1 host CRITICAL on check_puppet_run: web2"]'
+[5250,"repeat","2 hosts CRITICAL on check_puppet_run: web1, web2"]'
 }
 
 @test "group: a group that resolves within --wait pages nobody" {
@@ -129,7 +128,7 @@ EOF2
 # The notification rules follow Alertmanager's DedupStage (notify/dedup_stage.go):
 # a group compares its firing and resolved members with what it last sent.
 
-@test "group: a member that flaps within one interval sends nothing new; a repeat at --repeat" {
+@test "group: a member that flaps within one interval sends nothing new; a repeat at the tick after --repeat" {
     run --separate-stderr evbatch group --clock event --wait 10s --interval 1m --repeat 10m <<'EOF2'
 {"time":100,"subject":"web1","name":"check_http","state":"critical"}
 {"time":130,"subject":"web1","name":"check_http","state":"ok"}
@@ -142,7 +141,7 @@ EOF2
     assert_equal "$stderr" ''
     run jq -c '[.time, .reason, .message]' <<< "$output"
     assert_output '[110,"new","1 host CRITICAL on check_http: web1"]
-[710,"repeat","1 host CRITICAL on check_http: web1"]'
+[770,"repeat","1 host CRITICAL on check_http: web1"]'
 }
 
 @test "group: a host escalating from warning to critical is resolved in the warning group" {

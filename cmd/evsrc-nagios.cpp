@@ -12,7 +12,9 @@
 #include "core/host.h"
 #include "core/io.h"
 #include "core/signals.h"
+#include "core/writer.h"
 #include "nagios/app.h"
+#include "nagios/checklist.h"
 #include "nagios/event.h"
 #include "nagios/follow.h"
 #include "nagios/scheduler.h"
@@ -80,6 +82,16 @@ int main(int argc, char** argv) {
         }
     };
 
+    // Where plugins and $USERn$ macros come from (run, once, check).
+    std::string plugin_dir = "/usr/lib/nagios/plugins";
+    std::string resource_path;
+    auto add_plugins = [&](CLI::App* sub) {
+        sub->add_option("--plugin-dir", plugin_dir,
+                        "Where bare plugin names are found, before PATH (default /usr/lib/nagios/plugins)")
+            ->type_name("DIR");
+        sub->add_option("--resource", resource_path, "Nagios resource file defining $USERn$ macros")->type_name("FILE");
+    };
+
     ev::nagios::OneShotOptions one;
     std::string kill_grace = "2s";
     std::string ttl;
@@ -106,6 +118,8 @@ int main(int argc, char** argv) {
     once->add_option("--kill-grace", kill_grace, "From SIGTERM to SIGKILL after the timeout (default 2s)")
         ->type_name("DURATION")
         ->check(CLI::Validator(check_duration, ""));
+    once->add_flag("--exit-state", one.exit_state, "Exit with the state's code (0-3), as the plugin would");
+    add_plugins(once);
     once->prefix_command();
     once->footer("COMMAND [ARG...] follows the options (optionally after --); it is run directly, never by a shell.");
 
@@ -129,6 +143,13 @@ int main(int argc, char** argv) {
         ->type_name("DURATION")
         ->check(CLI::Validator(check_duration, ""));
     add_common(run, true);
+    add_plugins(run);
+
+    std::string check_config;
+    auto* check =
+        app.add_subcommand("check", "Check CONFIG: parse it, resolve macros and plugins, report each problem");
+    check->add_option("CONFIG", check_config, "Check list, see evsrc-nagios(1)")->required();
+    add_plugins(check);
 
     ev::nagios::PerfFileOptions perf;
     std::string poll = "200ms";
@@ -160,6 +181,16 @@ int main(int argc, char** argv) {
     }
     ev::signals::install();
     ev::Diagnostics diag("evsrc-nagios");
+    if (check->parsed()) {
+        if (split.has_command) {
+            diag.error("-- COMMAND is for once only");
+            return ev::exit_code::k_usage;
+        }
+        ev::Writer stdout_writer(1);
+        ev::nagios::ChecklistOptions checklist{check_config, resource_path, {}};
+        checklist.runner.plugin_dir = plugin_dir;
+        return ev::nagios::run_check(checklist, stdout_writer, diag);
+    }
     auto sink = ev::open_sink(output, kafka, diag);
     if (!sink) {
         diag.error(sink.error());
@@ -196,6 +227,8 @@ int main(int argc, char** argv) {
         }
         one.command.insert(one.command.end(), split.command.begin(), split.command.end());
         one.kill_grace = duration_of(kill_grace);
+        one.plugin_dir = plugin_dir;
+        one.resource_path = resource_path;
         return ev::nagios::run_once(one, out, diag);
     }
     if (perfdata->parsed()) {
@@ -226,5 +259,7 @@ int main(int argc, char** argv) {
     sched.heartbeat = duration_of(heartbeat);
     sched.kill_grace = duration_of(kill_grace);
     sched.run_for = duration_of(run_for);
+    sched.plugin_dir = plugin_dir;
+    sched.resource_path = resource_path;
     return ev::nagios::run_scheduler(sched, out, diag);
 }

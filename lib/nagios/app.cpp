@@ -12,6 +12,7 @@
 #include "core/id.h"
 #include "core/signals.h"
 #include "nagios/event.h"
+#include "nagios/resource.h"
 #include "nagios/runner.h"
 
 namespace ev::nagios {
@@ -116,8 +117,27 @@ int run_once(const OneShotOptions& options, Sink& out, Diagnostics& diag) {
         diag.error(info.error());
         return exit_code::k_usage;
     }
+    if (!opts.resource_path.empty()) {
+        std::vector<std::string> problems;
+        Resources resources = load_resources(opts.resource_path, problems);
+        for (const std::string& problem : problems) {
+            diag.error(problem);
+        }
+        if (!problems.empty()) {
+            return exit_code::k_usage;
+        }
+        CheckDef check;
+        check.name = opts.name;
+        check.argv = opts.command;
+        if (auto expanded = expand_user_macros(check, resources); !expanded) {
+            diag.error(expanded.error());
+            return exit_code::k_usage;
+        }
+        opts.command = std::move(check.argv);
+    }
     RunnerOptions runner_options;
     runner_options.kill_grace = opts.kill_grace;
+    runner_options.plugin_dir = opts.plugin_dir;
     Runner runner(runner_options);
     Command command{opts.command, opts.timeout, opts.max_output};
     runner.start(command);
@@ -137,7 +157,15 @@ int run_once(const OneShotOptions& options, Sink& out, Diagnostics& diag) {
     int code = finish(out, diag);
     // A timed-out plugin's group gets its SIGKILL before we leave: no orphans.
     runner.shutdown(opts.kill_grace);
-    return code;
+    if (code != exit_code::k_ok) {
+        return code;
+    }
+    if (done.front().record.end.kind == RunEnd::Kind::spawn_failed) {
+        // Its critical event is written; the exit says the plugin never ran.
+        diag.error(done.front().record.err.substr(std::string_view("evsrc-nagios: ").size()));
+        return exit_code::k_io;
+    }
+    return opts.exit_state ? severity_of(verdict.state) : exit_code::k_ok;
 }
 
 }  // namespace ev::nagios

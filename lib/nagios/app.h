@@ -30,6 +30,9 @@ struct OneShotOptions {
     std::optional<double> time;        ///< parse: event time; default now
     double duration = 0;               ///< parse: data.duration
     std::vector<std::string> command;  ///< once: the plugin's argv
+    bool exit_state = false;           ///< once: exit with the state's code (0..3), as the plugin would
+    std::string plugin_dir;            ///< once: where a bare plugin name is found first
+    std::string resource_path;         ///< once: the $USERn$ macros of the command
 };
 
 /// Splits the --tag KEY=VALUE list; an error names the bad one.
@@ -38,7 +41,9 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_tags(const std::v
 /// `parse`: reads plugin output from in_fd, writes the events to out; returns the exit code.
 int run_parse(const OneShotOptions& options, int in_fd, Sink& out, Diagnostics& diag);
 
-/// `once`: runs the command once, writes its events to out; returns the exit code.
+/// `once`: runs the command once, writes its events to out; returns the exit
+/// code: 4 when the plugin could not be started at all, else 0, or with
+/// exit_state the severity of its state (0..3).
 int run_once(const OneShotOptions& options, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::nagios

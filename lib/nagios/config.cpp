@@ -211,10 +211,18 @@ Result<std::vector<std::string>> split_words(std::string_view line) {
     return words;
 }
 
-Result<Config> parse_config(std::string_view text, std::string_view file) {
+Result<Config> parse_config(std::string_view text, std::string_view file, std::vector<std::string>* problems) {
     Config config;
     std::set<std::string> names;
     int number = 0;
+    // A bad line: the error, or one more problem and on to the next line.
+    auto bad = [&](std::string message) -> bool {
+        if (problems == nullptr) {
+            return true;
+        }
+        problems->push_back(std::move(message));
+        return false;
+    };
     std::size_t begin = 0;
     while (begin < text.size()) {
         std::size_t nl = text.find('\n', begin);
@@ -237,29 +245,41 @@ Result<Config> parse_config(std::string_view text, std::string_view file) {
             }
         }
         if (line.find('\0') != std::string::npos) {
-            return make_error(fmt::format("{}:{}: NUL byte in line", file, first_line));
+            if (std::string m = fmt::format("{}:{}: NUL byte in line", file, first_line); bad(m)) {
+                return make_error(m);
+            }
+            continue;
         }
         auto words = split_words(line);
         if (!words) {
-            return make_error(fmt::format("{}:{}: {}", file, first_line, words.error()));
+            if (std::string m = fmt::format("{}:{}: {}", file, first_line, words.error()); bad(m)) {
+                return make_error(m);
+            }
+            continue;
         }
         if (words->empty()) {
             continue;
         }
         auto check = parse_check(*words);
         if (!check) {
-            return make_error(fmt::format("{}:{}: {}", file, first_line, check.error()));
+            if (std::string m = fmt::format("{}:{}: {}", file, first_line, check.error()); bad(m)) {
+                return make_error(m);
+            }
+            continue;
         }
         check->line = first_line;
         if (!names.insert(check->name).second) {
-            return make_error(fmt::format("{}:{}: check '{}' defined twice", file, first_line, check->name));
+            if (std::string m = fmt::format("{}:{}: check '{}' defined twice", file, first_line, check->name); bad(m)) {
+                return make_error(m);
+            }
+            continue;
         }
         config.checks.push_back(std::move(check).value());
     }
     return config;
 }
 
-Result<Config> load_config(const std::string& path) {
+Result<Config> load_config(const std::string& path, std::vector<std::string>* problems) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         return make_error(fmt::format("{}: {}", path, std::strerror(errno)));
@@ -269,7 +289,7 @@ Result<Config> load_config(const std::string& path) {
     if (in.bad()) {
         return make_error(fmt::format("{}: read error", path));
     }
-    return parse_config(text.str(), path);
+    return parse_config(text.str(), path, problems);
 }
 
 }  // namespace ev::nagios

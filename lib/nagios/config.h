@@ -42,10 +42,13 @@ struct Config {
 /// anything: 'single' and "double" quotes, backslash escapes, # comments.
 Result<std::vector<std::string>> split_words(std::string_view line);
 
-/// Parses config text; errors read "FILE:LINE: message".
-Result<Config> parse_config(std::string_view text, std::string_view file);
+/// Parses config text; errors read "FILE:LINE: message". With problems,
+/// every bad line is appended there and skipped, and the good checks are
+/// returned (for `check`, which reports them all); without, the first one
+/// is the error.
+Result<Config> parse_config(std::string_view text, std::string_view file, std::vector<std::string>* problems = nullptr);
 
-/// Reads and parses a config file.
-Result<Config> load_config(const std::string& path);
+/// Reads and parses a config file (problems as for parse_config).
+Result<Config> load_config(const std::string& path, std::vector<std::string>* problems = nullptr);
 
 }  // namespace ev::nagios

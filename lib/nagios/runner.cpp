@@ -3,10 +3,26 @@
 #include <poll.h>
 
 #include "core/signals.h"
+#include "core/spawn.h"
 
 namespace ev::nagios {
 
-Runner::Runner(RunnerOptions options, const Clock& clock) : m_options(std::move(options)), m_clock(clock) {}
+std::vector<std::string> plugin_search_dirs(const RunnerOptions& options) {
+    const char* path = nullptr;
+    for (const std::string& e : options.env) {
+        if (e.rfind("PATH=", 0) == 0) {
+            path = e.c_str() + 5;
+        }
+    }
+    std::vector<std::string> dirs = search_dirs(path);
+    if (!options.plugin_dir.empty()) {
+        dirs.insert(dirs.begin(), options.plugin_dir);
+    }
+    return dirs;
+}
+
+Runner::Runner(RunnerOptions options, const Clock& clock)
+    : m_options(std::move(options)), m_clock(clock), m_search_dirs(plugin_search_dirs(m_options)) {}
 
 Runner::~Runner() {
     shutdown(0.5);
@@ -30,6 +46,7 @@ uint64_t Runner::start(const Command& command) {
     spec.spawn.argv = command.argv;
     spec.spawn.inherit_env = false;
     spec.spawn.env = m_options.env;
+    spec.spawn.search_dirs = m_search_dirs;
     spec.spawn.stdin_mode = StdinMode::null;
     spec.spawn.stdout_mode = OutputMode::capture;
     spec.spawn.stderr_mode = OutputMode::capture;

@@ -35,7 +35,14 @@ struct RunnerOptions {
                                     "LC_ALL=C"};  ///< the plugins' whole environment
     double kill_grace = 2;                        ///< seconds from SIGTERM to SIGKILL after a timeout
     double exit_grace = 0.1;                      ///< seconds to keep reading after the direct child exited
+    /// Where a bare plugin name (no '/') is looked up before the PATH of env,
+    /// as Nagios finds plugins in its plugin directory; empty: PATH only.
+    std::string plugin_dir;
 };
+
+/// Where a bare plugin name is looked up, in order: the plugin directory,
+/// then the PATH of the plugins' environment (for find_executable).
+std::vector<std::string> plugin_search_dirs(const RunnerOptions& options);
 
 /// Runs many plugins at once; everything happens in poll().
 class Runner {
@@ -47,7 +54,8 @@ public:
     Runner& operator=(const Runner&) = delete;
 
     /// Starts a run and returns its token. A plugin that cannot be started
-    /// (missing: exit 127, not executable: 126) finishes at the next poll().
+    /// (missing: exit 127, not executable: 126) finishes at the next poll()
+    /// with RunEnd::Kind::spawn_failed.
     uint64_t start(const Command& command);
 
     /// Waits at most timeout_ms (less when a deadline comes sooner; through
@@ -74,6 +82,7 @@ private:
 
     RunnerOptions m_options;
     const Clock& m_clock;
+    std::vector<std::string> m_search_dirs;  // plugin_search_dirs(m_options)
     ChildSet m_children;
     std::unordered_map<uint64_t, Run> m_runs;  // by token
     std::vector<Finished> m_failed;            // empty argv, handed out at the next poll()

@@ -9,6 +9,7 @@
 #include "core/exit_code.h"
 #include "core/id.h"
 #include "core/signals.h"
+#include "nagios/checklist.h"
 
 namespace ev::nagios {
 
@@ -39,10 +40,13 @@ double round_us(double seconds) {
 class Loop {
 public:
     Loop(const SchedulerOptions& options, Sink& out, Diagnostics& diag)
-        : m_options(options), m_diag(diag), m_out(out), m_runner(RunnerOptions{.kill_grace = options.kill_grace}) {}
+        : m_options(options),
+          m_diag(diag),
+          m_out(out),
+          m_runner(RunnerOptions{.kill_grace = options.kill_grace, .plugin_dir = options.plugin_dir}) {}
 
     int run() {
-        auto config = load_config(m_options.config_path);
+        auto config = load_checklist(checklist());
         if (!config) {
             m_diag.error(config.error());
             return exit_code::k_usage;
@@ -95,8 +99,12 @@ public:
     }
 
 private:
+    ChecklistOptions checklist() const {
+        return ChecklistOptions{m_options.config_path, m_options.resource_path, RunnerOptions{}};
+    }
+
     void reload(double now) {
-        auto config = load_config(m_options.config_path);
+        auto config = load_checklist(checklist());
         if (!config) {
             m_diag.error(fmt::format("reload failed, keeping the old configuration: {}", config.error()));
             return;

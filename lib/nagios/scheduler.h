@@ -13,6 +13,8 @@ namespace ev::nagios {
 /// Everything `run` needs from the command line.
 struct SchedulerOptions {
     std::string config_path;
+    std::string resource_path;  ///< --resource: the $USERn$ macros (re-read on SIGHUP)
+    std::string plugin_dir;     ///< --plugin-dir: where bare plugin names are found first
     CheckDefaults defaults;
     std::size_t max_concurrent = 32;
     double heartbeat = 30;  ///< seconds between the scheduler's own status; 0: none

@@ -238,6 +238,97 @@ OUT
     assert_line --index 0 "evsrc-nagios: --timeout: must be above zero"
 }
 
+@test "once --exit-state exits with the plugin's state like running it; a plugin that cannot start is exit 4" {
+    for code in 0 1 2 3; do
+        run --separate-stderr evsrc-nagios once --exit-state --subject h $PLUGINS/check_dummy "$code" x
+        [ "$status" -eq "$code" ]
+    done
+    # Bare names are found in --plugin-dir (default /usr/lib/nagios/plugins).
+    run --separate-stderr evsrc-nagios once --exit-state --subject h check_dummy 1 'disk almost full'
+    [ "$status" -eq 1 ]
+    assert_equal "$(jq -r .message <<< "$output")" "WARNING: disk almost full"
+    # A timeout is its --timeout-state; without --exit-state the exit is 0.
+    run --separate-stderr evsrc-nagios once --exit-state --timeout 200ms --timeout-state warning sleep 5
+    [ "$status" -eq 1 ]
+    run --separate-stderr evsrc-nagios once --timeout 200ms sleep 5
+    [ "$status" -eq 0 ]
+    # Missing or not executable: the critical event is written, the exit says it never ran.
+    for s in missing.sh not_executable.sh; do
+        for flag in --exit-state --no-metrics; do
+            run --separate-stderr evsrc-nagios once $flag --subject h "$N/$s"
+            [ "$status" -eq 4 ]
+            assert_equal "$(jq -r .state <<< "$output")" critical
+        done
+    done
+    assert_equal "$stderr" "evsrc-nagios: cannot run $N/not_executable.sh: Permission denied"
+    run --separate-stderr evsrc-nagios once --plugin-dir "$TMP" check_dummy 0
+    [ "$status" -eq 4 ]
+    assert_equal "$stderr" "evsrc-nagios: cannot run check_dummy: No such file or directory"
+}
+
+@test "check: the man page's own config passes as written, and run runs its bare plugin names" {
+    # The config example of docs/evsrc-nagios.1.md, taken from the page.
+    sed -n '/^# NAME     INTERVAL/,/^$/p' "$EVKIT_ROOT/docs/evsrc-nagios.1.md" | sed '$d' > "$TMP/checks.conf"
+    [ "$(grep -c . "$TMP/checks.conf")" -eq 5 ]
+    run --separate-stderr evsrc-nagios check "$TMP/checks.conf"
+    assert_success
+    assert_output "4 checks OK"
+    [ -z "$stderr" ]
+    run --separate-stderr evsrc-nagios run --no-splay --heartbeat 0 --run-for 3s --no-metrics "$TMP/checks.conf"
+    assert_success
+    # Every plugin ran: real exit codes, none the 127 of a plugin not found.
+    assert_equal "$(jq -r '.name' <<< "$output" | sort | paste -sd' ')" "backup disk_root load web"
+    assert_equal "$(jq -c 'select(.data.exit_code == 127 or .data.exit_code == 126)' <<< "$output")" ""
+    assert_equal "$(jq -r 'select(.name == "load") | .message' <<< "$output" | cut -c1-4)" "LOAD"
+    assert_equal "$(jq -r 'select(.name == "disk_root") | .message' <<< "$output" | cut -c1-4)" "DISK"
+}
+
+@test "check: reports every problem with FILE:LINE, exit 2; macros come from --resource as in Nagios" {
+    printf '%s\n' 'load    1m  check_load -w 5,4,3 -c 10,8,6' \
+        'typo    1m  check_lod -w 5' \
+        'dummy   1m  $USER1$/check_dummy 1 "$USER3$"' \
+        'secret  1m  -- $USER2$/check_dummy 0' \
+        'bad     1m  colour=red check_dummy 0' \
+        'dup     1m  check_dummy 0' \
+        'dup     1m  check_dummy 0' \
+        'path    1m  /etc/passwd' > "$TMP/checks.conf"
+    run --separate-stderr evsrc-nagios check "$TMP/checks.conf"
+    assert_failure 2
+    assert_output ''
+    dirs="/usr/lib/nagios/plugins:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    assert_equal "$stderr" "evsrc-nagios: $TMP/checks.conf:2: check 'typo': cannot run check_lod: not found in $dirs
+evsrc-nagios: $TMP/checks.conf:3: check 'dummy': \$USER1\$ is not defined (no --resource file given)
+evsrc-nagios: $TMP/checks.conf:4: check 'secret': \$USER2\$ is not defined (no --resource file given)
+evsrc-nagios: $TMP/checks.conf:5: check 'bad': unknown option 'colour' (use -- before a command that contains '=')
+evsrc-nagios: $TMP/checks.conf:7: check 'dup' defined twice
+evsrc-nagios: $TMP/checks.conf:8: check 'path': cannot run /etc/passwd: Permission denied"
+    printf '%s\n' '# Nagios resource.cfg' '$USER1$=/usr/lib/nagios/plugins' '$USER3$ = "disk almost full"' \
+        'oops' '$USER300$=x' > "$TMP/resource.cfg"
+    run --separate-stderr evsrc-nagios check --resource "$TMP/resource.cfg" --plugin-dir /nonexistent "$TMP/checks.conf"
+    assert_failure 2
+    assert_equal "$(echo "$stderr" | head -5)" "evsrc-nagios: $TMP/resource.cfg:4: expected \$USERn\$=VALUE
+evsrc-nagios: $TMP/resource.cfg:5: '\$USER300\$' is not a \$USERn\$ macro (n from 1 to 256)
+evsrc-nagios: $TMP/checks.conf:1: check 'load': cannot run check_load: not found in /nonexistent:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+evsrc-nagios: $TMP/checks.conf:2: check 'typo': cannot run check_lod: not found in /nonexistent:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+evsrc-nagios: $TMP/checks.conf:4: check 'secret': \$USER2\$ is not defined (not in $TMP/resource.cfg)"
+    # Clean: one line, exit 0; run expands the macros the same way (a value is one argument).
+    printf '%s\n' 'dummy 1m $USER1$/check_dummy 1 "$USER3$"' 'plain 1m check_dummy 0 fine' > "$TMP/good.conf"
+    printf '%s\n' '$USER1$=/usr/lib/nagios/plugins' '$USER3$ = "disk almost full"' > "$TMP/resource.cfg"
+    run --separate-stderr evsrc-nagios check --resource "$TMP/resource.cfg" "$TMP/good.conf"
+    assert_success
+    assert_output "2 checks OK"
+    run --separate-stderr evsrc-nagios run --resource "$TMP/resource.cfg" --no-splay --heartbeat 0 --run-for 1s --no-metrics "$TMP/good.conf"
+    assert_success
+    assert_equal "$(jq -r 'select(.name == "dummy") | .message' <<< "$output")" "WARNING: disk almost full"
+    # run refuses a config whose macros are undefined, with FILE:LINE.
+    run --separate-stderr evsrc-nagios run --run-for 1s "$TMP/good.conf"
+    assert_failure 2
+    assert_equal "$stderr" "evsrc-nagios: $TMP/good.conf:1: check 'dummy': \$USER1\$ is not defined (no --resource file given)"
+    run --separate-stderr evsrc-nagios check "$TMP/nonexistent.conf"
+    assert_failure 2
+    assert_equal "$stderr" "evsrc-nagios: $TMP/nonexistent.conf: No such file or directory"
+}
+
 @test "run: a bad config is rejected with file:line" {
     printf 'ok 1m true\n\nbad 1m colour=red true\n' > "$TMP/checks.conf"
     run evsrc-nagios run "$TMP/checks.conf"

@@ -92,5 +92,20 @@ TEST(NagiosConfig, MissingFile) {
     EXPECT_EQ(r.error(), "/nonexistent/checks.conf: No such file or directory");
 }
 
+TEST(NagiosConfig, ProblemsListsEveryBadLineAndKeepsTheGoodChecks) {
+    std::vector<std::string> problems;
+    auto config = parse_config("a 1m x\nb 1m colour=red x\na 1m y\nc 1m 'open\nd 1m z\n", "c.conf", &problems);
+    ASSERT_TRUE(config.ok());
+    ASSERT_EQ(config->checks.size(), 2u);
+    EXPECT_EQ(config->checks[1].name, "d");
+    EXPECT_EQ(config->checks[1].line, 5);
+    EXPECT_EQ(problems, (std::vector<std::string>{
+                            "c.conf:2: check 'b': unknown option 'colour' (use -- before a command that contains '=')",
+                            "c.conf:3: check 'a' defined twice", "c.conf:4: unterminated ' quote"}));
+    // Without a list, the first problem is the error.
+    EXPECT_EQ(parse_config("a 1m x\nb 1m colour=red x\n", "c.conf").error(),
+              "c.conf:2: check 'b': unknown option 'colour' (use -- before a command that contains '=')");
+}
+
 }  // namespace
 }  // namespace ev::nagios

@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
     }
     ev::signals::install();
     ev::Diagnostics diag("evfilter");
+    if (!options.raw.empty() && !output.to.empty()) {
+        diag.error("-r prints values for people and shells, not events: it takes no --to");
+        return ev::exit_code::k_usage;
+    }
     auto io = ev::open_io(options.input, output, diag);
     if (!io) {
         diag.error(io.error());

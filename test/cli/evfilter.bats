@@ -397,6 +397,10 @@ sys.stdout.write("{\"n\":1}\n{\"big\":\"" + "x" * (2 * 1024 * 1024) + "\"}\n{\"n
     assert_failure 2
     run evfilter --raw-control true /dev/null
     assert_failure 2
+    run evfilter -r s --to kafka:t --brokers 127.0.0.1:1 true /dev/null
+    assert_failure 2
+    assert_output --partial 'it takes no --to'
+
 }
 
 @test "-r with a type error prints nothing for that event" {

@@ -1,9 +1,10 @@
 # fish completion for evsrc-nagios(1)
-set -l modes run once parse perfdata
+set -l modes run once parse perfdata check
 complete -c evsrc-nagios -f -n "not __fish_seen_subcommand_from $modes" -a run -d 'Run the checks of CONFIG on their schedule'
 complete -c evsrc-nagios -f -n "not __fish_seen_subcommand_from $modes" -a once -d 'Run one plugin once'
 complete -c evsrc-nagios -f -n "not __fish_seen_subcommand_from $modes" -a parse -d 'Read plugin output on stdin'
 complete -c evsrc-nagios -f -n "not __fish_seen_subcommand_from $modes" -a perfdata -d 'Read Nagios/Icinga perfdata files'
+complete -c evsrc-nagios -f -n "not __fish_seen_subcommand_from $modes" -a check -d 'Check CONFIG: parse, resolve macros and plugins'
 complete -c evsrc-nagios -n "not __fish_seen_subcommand_from $modes" -l version -d 'Show version'
 complete -c evsrc-nagios -l help -d 'Show help'
 # run, once, parse
@@ -19,6 +20,10 @@ complete -c evsrc-nagios -n '__fish_seen_subcommand_from run' -l max-concurrent 
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from run' -l heartbeat -x -d 'Interval of the scheduler status'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from run' -l no-splay -d 'Run every check at start'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from run perfdata' -l run-for -x -d 'Stop after DURATION'
+# run, once, check: plugins
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once check' -l plugin-dir -x -a '(__fish_complete_directories)' -d 'Where bare plugin names are found first'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once check' -l resource -r -F -d 'Nagios resource file ($USERn$ macros)'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from once' -l exit-state -d "Exit with the state's code (0-3)"
 # once, parse
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from once parse' -l name -x -d 'Check name'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from once parse' -l ttl -x -d 'ttl of the status event'

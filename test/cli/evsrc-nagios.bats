@@ -283,6 +283,13 @@ OUT
     assert_equal "$(jq -r 'select(.name == "disk_root") | .message' <<< "$output" | cut -c1-4)" "DISK"
 }
 
+@test "check: the shipped example config and resource file check clean" {
+    run --separate-stderr evsrc-nagios check --resource "$EVKIT_ROOT/examples/evsrc-nagios/resource.cfg" \
+        "$EVKIT_ROOT/examples/evsrc-nagios/checks.conf"
+    assert_success
+    assert_output "10 checks OK"
+}
+
 @test "check: reports every problem with FILE:LINE, exit 2; macros come from --resource as in Nagios" {
     printf '%s\n' 'load    1m  check_load -w 5,4,3 -c 10,8,6' \
         'typo    1m  check_lod -w 5' \

@@ -5,11 +5,11 @@
 // whichever way it is encoded: from the parsed tape, from an owned Json, or
 // as an expression's value (evfilter --set), where a nested object used to
 // come out in the event schema's order.
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -37,26 +37,17 @@ int rank(std::string_view key) {
     return static_cast<int>(k_event_order.size());
 }
 
-void collect(const std::string& path, std::vector<std::string>& files) {
-    DIR* dir = opendir(path.c_str());
-    if (dir == nullptr) {
-        files.push_back(path);
-        return;
-    }
-    while (dirent* entry = readdir(dir)) {
-        std::string name = entry->d_name;
-        if (name != "." && name != "..") {
-            collect(path + "/" + name, files);
-        }
-    }
-    closedir(dir);
-}
-
 // The corpus inputs: every file, and every line of a file with several.
 std::vector<std::string> corpus_inputs() {
     std::vector<std::string> files;
-    collect("test/fuzz/corpus", files);
-    collect("test/fuzz/regressions", files);
+    for (const char* root : {"test/fuzz/corpus", "test/fuzz/regressions"}) {
+        std::error_code ignored;
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(root, ignored)) {
+            if (entry.is_regular_file()) {
+                files.push_back(entry.path().string());
+            }
+        }
+    }
     std::vector<std::string> inputs;
     for (const std::string& file : files) {
         std::ifstream in(file, std::ios::binary);

@@ -225,6 +225,15 @@ evroute: archive: delivered 3, dropped 0, spilled 0, queued 0"
     [ -z "$(echo "$stderr" | grep -v '^evroute: ')" ]
 }
 
+@test "a restarted consumer's output: whole lines pass on, a last line without its newline is dropped and said" {
+    fixed_events 3 > in.ndjson
+    run --separate-stderr evroute --unmatched drop \
+        -e "rule all -> consumer once: sh -c 'read -r l; echo \"out \$l\"; printf partial; exit 1' | stdout" in.ndjson
+    assert_success
+    assert_equal "$output" "$(sed 's/^/out /' in.ndjson)"
+    assert_equal "$(echo "$stderr" | grep -c '^evroute: once: its output ended without a newline; 7 bytes dropped$')" 3
+}
+
 @test "a consumer's output lines reach stdout whole, interleaved only between lines with routed events" {
     # Long lines from the consumer and events on stdout: every line is one of the two, never a mix.
     jq -cn '[range(300)] | .[] | {id: "e\(.)", pad: ("p" * 9000)}' > in.ndjson

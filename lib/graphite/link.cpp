@@ -1,12 +1,10 @@
 #include "graphite/link.h"
 
 #include <fcntl.h>
-#include <linux/sockios.h>
+#include <linux/tcp.h>  // not netinet/tcp.h: glibc's tcp_info lacks tcpi_bytes_acked
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +15,23 @@
 #include <cstring>
 
 namespace ev::graphite {
+
+namespace {
+
+// Bytes of the connection the peer's TCP has acknowledged. TCP_INFO keeps
+// the count after a reset, when the send queue has already been purged.
+bool bytes_acked(int fd, uint64_t& acked) {
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+        len < offsetof(tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked) {
+        return false;
+    }
+    acked = info.tcpi_bytes_acked;
+    return true;
+}
+
+}  // namespace
 
 Link::Link(Destination destination, Outbox& outbox, LinkTiming timing, std::function<void(std::string_view)> report)
     : m_destination(std::move(destination)),
@@ -38,10 +53,24 @@ void Link::close() {
 }
 
 void Link::fail(double now, std::string_view why) {
+    // What the peer took before the break is known only now: a burst written
+    // at once is acknowledged after the last look, while nothing was to write.
+    bool delivered = m_state == State::connected && note_acknowledged(now) > 0;
     close();
-    m_outbox.rewind();
+    // The resend window guards against a carbon that restarts and loses its
+    // cache: what its TCP took in the window is sent again, but once per
+    // window, or a link that breaks often would carry the window many times.
+    bool resend = m_last_resend < 0 || now - m_last_resend >= m_timing.keep;
+    if (resend) {
+        m_last_resend = now;
+    }
+    m_outbox.rewind(resend);
     ++m_failures;
-    m_next_attempt = now + m_backoff.next();
+    // A connection that carried data is tried again at once (a carbon, proxy
+    // or balancer that cuts connections should cost no idle time); one that
+    // took nothing waits the backoff, so a peer that accepts and closes at
+    // once is not hammered.
+    m_next_attempt = delivered ? now : now + m_backoff.next();
     if (!m_down) {
         m_down = true;
         m_report(fmt::format("{}: {}; retrying, datapoints wait", m_destination.to_string(), why));
@@ -133,11 +162,17 @@ void Link::service(double now) {
         fail(now, fmt::format("connection lost: {}", std::strerror(errno)));
         return;
     }
-    // SIOCOUTQ: bytes in the send queue the peer has not acknowledged.
-    int unacked = 0;
-    if (::ioctl(m_fd, SIOCOUTQ, &unacked) == 0) {
-        m_outbox.acknowledged(m_outbox.stream() - static_cast<uint64_t>(std::max(unacked, 0)), now, m_timing.keep);
+    note_acknowledged(now);
+}
+
+uint64_t Link::note_acknowledged(double now) {
+    uint64_t acked = 0;
+    if (!bytes_acked(m_fd, acked)) {
+        return 0;
     }
+    acked = std::min(acked, m_outbox.stream());
+    m_outbox.acknowledged(acked, now, m_timing.keep);
+    return acked;
 }
 
 void Link::pump(double now) {

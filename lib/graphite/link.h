@@ -56,6 +56,7 @@ private:
     void start_connect(double now);
     void fail(double now, std::string_view why);
     void service(double now);
+    uint64_t note_acknowledged(double now);  // bytes acknowledged on this connection
 
     Destination m_destination;
     Outbox& m_outbox;
@@ -64,6 +65,7 @@ private:
     State m_state = State::idle;
     int m_fd = -1;
     double m_next_attempt = 0;
+    double m_last_resend = -1;  // when the held, acknowledged lines were last sent again
     Backoff m_backoff;
     double m_started = 0;
     bool m_blocked = false;  // the last write hit a full socket buffer

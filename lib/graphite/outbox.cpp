@@ -105,6 +105,9 @@ void Outbox::written(std::size_t n, double now) {
 }
 
 void Outbox::acknowledged(uint64_t stream_bytes, double now, double keep) {
+    for (; m_acked < m_next && m_items[m_acked].stream_end <= stream_bytes; ++m_acked) {
+        m_items[m_acked].acked = true;
+    }
     while (m_next > 0) {
         Item& item = m_items.front();
         if (item.stream_end > stream_bytes) {
@@ -113,24 +116,36 @@ void Outbox::acknowledged(uint64_t stream_bytes, double now, double keep) {
         if (now - item.written_at < keep && m_memory <= m_limit) {
             break;
         }
-        m_counters.delivered += item.count;
-        m_pending -= item.count;
-        m_memory -= item.data.size();
-        if (item.seq != 0) {
-            m_spool->remove(item.seq);
-        }
-        m_items.pop_front();
-        --m_next;
+        drop_front();
     }
 }
 
-void Outbox::rewind() {
+void Outbox::drop_front() {
+    Item& item = m_items.front();
+    m_counters.delivered += item.count;
+    m_pending -= item.count;
+    m_memory -= item.data.size();
+    if (item.seq != 0) {
+        m_spool->remove(item.seq);
+    }
+    m_items.pop_front();
+    m_next -= m_next > 0 ? 1 : 0;
+    m_acked -= m_acked > 0 ? 1 : 0;
+}
+
+void Outbox::rewind(bool resend_acknowledged) {
+    if (!resend_acknowledged) {
+        while (m_next > 0 && m_items.front().acked) {
+            drop_front();
+        }
+    }
     for (std::size_t i = 0; i < m_next; ++i) {
         m_counters.resent += m_items[i].count;
     }
     m_next = 0;
     m_offset = 0;
     m_stream = 0;
+    m_acked = 0;
 }
 
 uint64_t Outbox::seq_between(std::size_t index) const {
@@ -164,7 +179,7 @@ Result<void> Outbox::spill(bool everything) {
         return make_error("no spool");
     }
     if (everything) {
-        rewind();
+        rewind(true);
     }
     // Items from here on have not been written (a partly written one stays:
     // the connection may still finish it).

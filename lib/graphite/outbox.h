@@ -50,8 +50,11 @@ public:
     void acknowledged(uint64_t stream_bytes, double now, double keep);
     /// Bytes written on the current connection.
     uint64_t stream() const { return m_stream; }
-    /// The connection broke: everything not yet dropped is written again.
-    void rewind();
+    /// The connection broke: what was written and not acknowledged is
+    /// written again, and with resend_acknowledged also the lines carbon's TCP
+    /// acknowledged that are held for the resend window; without it those
+    /// count as delivered.
+    void rewind(bool resend_acknowledged);
 
     /// Moves the lines held only in memory (not written yet) to spool
     /// segments; with everything, also those written and not acknowledged.
@@ -88,14 +91,17 @@ private:
         bool loaded = true;        // data is in memory
         uint64_t stream_end = 0;   // stream offset after its last byte, once written
         double written_at = 0;
+        bool acked = false;  // the peer's TCP acknowledged it
     };
     uint64_t seq_between(std::size_t index) const;
+    void drop_front();
 
     std::size_t m_limit;
     Spool* m_spool;
     std::deque<Item> m_items;
     std::size_t m_next = 0;    // first item not completely written
     std::size_t m_offset = 0;  // bytes of m_items[m_next] written
+    std::size_t m_acked = 0;   // items acknowledged on this connection
     uint64_t m_stream = 0;
     std::size_t m_memory = 0;
     uint64_t m_pending = 0;

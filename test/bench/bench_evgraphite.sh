@@ -116,6 +116,46 @@ sed 's/"subject":"host/"subject":"py.host/' "$carbon_events" > "$pyc_events"
 pyc=$(into_carbon "python3 $dir/peer.py PORT $pyc_events")
 grep -q "delivered $M," "$dir/evc.err" || { echo "evgraphite did not deliver all to carbon"; cat "$dir/evc.err"; exit 1; }
 
+# A carbon that cuts the connection every ~200 KB, against one that never
+# does: seconds until evgraphite is done, and the distinct lines that arrived.
+F=${BENCH_FLAKY_DATAPOINTS:-500000}
+flaky_events="$dir/flaky-$F.ndjson"
+head -n "$F" "$carbon_events" > "$flaky_events" 2>/dev/null || true
+[ "$(wc -l < "$flaky_events")" = "$F" ] || awk -v n="$F" -v t="$now" 'BEGIN {
+    for (i = 0; i < n; i++)
+        printf "{\"time\":%d,\"subject\":\"host%03d\",\"name\":\"m\",\"metric\":%d}\n", t - int(i / 1000), i % 1000, i
+}' > "$flaky_events"
+into_flaky() {  # LIMIT MODE: prints "seconds distinct connections"
+    rm -f "$dir/fport"
+    python3 test/fixtures/graphite/flaky_carbon.py "$dir/fport" "$1" "$2" > "$dir/fstats" &
+    local fake=$! i start end
+    for i in $(seq 1 200); do [ -s "$dir/fport" ] && break; sleep 0.05; done
+    start=$(date +%s.%N)
+    "$evgraphite" -d "127.0.0.1:$(cat "$dir/fport")" --drain-timeout 120s "$flaky_events" 2> "$dir/flaky.err"
+    end=$(date +%s.%N)
+    sleep 0.3
+    kill -TERM "$fake"
+    wait "$fake" || true
+    read -r _ _ _ distinct _ connections < "$dir/fstats"
+    awk -v a="$start" -v b="$end" -v d="$distinct" -v c="$connections" 'BEGIN { print b - a, d, c }'
+}
+steady=$(into_flaky 1000000000000 clean)
+cut_clean=$(into_flaky 200000 clean)
+cut_reset=$(into_flaky 200000 reset)
+python3 - "$F" "$steady" "$cut_clean" "$cut_reset" <<'PY'
+import sys
+f = int(sys.argv[1])
+runs = [tuple(float(x) for x in a.split()) for a in sys.argv[2:]]
+steady = runs[0][0]
+print()
+print(f"| carbon cutting connections every 200 KB ({f:,} datapoints) | seconds | distinct lines arrived | connections | rate / steady link |")
+print("|---|---|---|---|---|")
+for label, (t, d, c) in zip(["steady link", "cut, orderly close", "cut, reset with data queued"], runs):
+    print(f"| {label} | {t:.2f} | {int(d):,} | {int(c)} | {steady / t:.2f} |")
+ok = runs[1][1] == f and steady / runs[1][0] >= 0.95
+print("target (orderly cuts: everything arrives at >= 95% of the steady-link rate):", "met" if ok else "NOT met")
+PY
+
 read -r ev_wall ev_cpu _ <<< "$ev"
 read -r py_wall py_cpu _ <<< "$py"
 read -r jq_wall jq_cpu _ <<< "$jqr"

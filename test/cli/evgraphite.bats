@@ -743,3 +743,18 @@ OUT
         [ "$(stat -c %a "$f")" = 600 ]
     done
 }
+
+@test "a carbon that cuts the connection every 200 KB: every datapoint arrives, reconnecting at once" {
+    python3 "$EVKIT_ROOT/test/fixtures/graphite/flaky_carbon.py" "$T/fport" 200000 clean > "$T/fstats" &
+    fake=$!
+    for _ in $(seq 1 100); do [ -s "$T/fport" ] && break; sleep 0.05; done
+    now=$(date +%s)
+    events_for cut m "$now" 100000 0 > "$T/events"
+    run timeout 60 evgraphite -d "127.0.0.1:$(cat "$T/fport")" --drain-timeout 50s "$T/events"
+    kill -TERM "$fake"
+    wait "$fake"
+    assert_success
+    assert_output --regexp "queued 100000, delivered 100000, pending 0, .*failures [1-9][0-9]*$"
+    run cat "$T/fstats"
+    assert_output --regexp "^lines [0-9]+ distinct 100000 connections ([3-9]|[1-9][0-9]+)$"
+}

@@ -74,7 +74,7 @@ TEST_F(GraphiteOutbox, RewindResendsWhatWasNotAcknowledged) {
     box.push("a 1 1\n", 1, 0);
     EXPECT_EQ(take_all(box), "a 1 1\n");
     box.push("b 2 2\n", 1, 0);
-    box.rewind();
+    box.rewind(true);
     EXPECT_EQ(box.stream(), 0u);
     EXPECT_EQ(take_all(box), "a 1 1\nb 2 2\n");
     EXPECT_EQ(box.counters().resent, 1u);
@@ -86,12 +86,30 @@ TEST_F(GraphiteOutbox, KeepHoldsAcknowledgedLinesForResending) {
     take_all(box, 100);
     box.acknowledged(box.stream(), 101, 5);
     EXPECT_FALSE(box.empty());
-    box.rewind();
+    box.rewind(true);
     EXPECT_EQ(take_all(box, 102), "a 1 1\n");
     box.acknowledged(box.stream(), 106, 5);
     EXPECT_FALSE(box.empty());
     box.acknowledged(box.stream(), 107, 5);
     EXPECT_TRUE(box.empty());
+}
+
+TEST_F(GraphiteOutbox, AcknowledgedLinesAreResentOnlyWhenAsked) {
+    Outbox box(1 << 20, nullptr);
+    box.push("a 1 1\n", 1, 0);
+    take_all(box, 100);
+    box.acknowledged(box.stream(), 100, 60);
+    box.push("b 2 2\n", 1, 0);
+    take_all(box, 100);
+    box.rewind(true);  // a carbon that restarted: a, held for the window, goes again
+    EXPECT_EQ(take_all(box, 101), "a 1 1\nb 2 2\n");
+    box.acknowledged(box.stream() - 6, 101, 60);  // a acknowledged, b not
+    box.push("c 3 3\n", 1, 0);
+    box.rewind(false);  // another break within the window: a counts as delivered
+    EXPECT_EQ(take_all(box, 102), "b 2 2\nc 3 3\n");
+    EXPECT_EQ(box.counters().delivered, 1u);
+    EXPECT_EQ(box.pending(), 2u);
+    EXPECT_EQ(box.counters().resent, 3u);
 }
 
 TEST_F(GraphiteOutbox, InputIsDurableOnlyOnceDeliveredOrSpooled) {

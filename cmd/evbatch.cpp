@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     g->add_option("--inhibit", group.inhibit,
                   "While a SOURCE alert fires, mute TARGET alerts with equal FIELDS (repeatable)")
         ->expected(3)
+        ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->type_name("SOURCE TARGET FIELDS");
     g->add_option("--inhibit-rules", group.inhibit_rules,

@@ -33,7 +33,7 @@ Json make_alert(const Decision& d, const StatusEvent* cause) {
             m.emplace_back("tags", to_json(*cause->tags));
         }
     } else {
-        m.emplace_back("message", Json(fmt::format("no status within ttl {}", format_duration(d.ttl))));
+        m.emplace_back("message", Json(expiry_message(d.ttl)));
     }
     m.emplace_back("source", Json("evstatus"));
     m.emplace_back("previous", Json(state_name(d.previous)));
@@ -46,23 +46,6 @@ Json make_alert(const Decision& d, const StatusEvent* cause) {
 }
 
 namespace {
-
-// Appends a value copied from an input event in its nested canonical form
-// (object keys in byte order), as it would be inside an alert.
-void put_nested(simdjson::dom::element value, std::string& out) {
-    if (value.is_object() || value.is_array()) {
-        // write_canonical orders top-level keys by the event schema; wrapped
-        // in an array the value is nested, as it is in the alert.
-        Json wrapper = Json::array();
-        wrapper.push_back(to_json(value));
-        std::size_t at = out.size();
-        write_canonical(wrapper, out);
-        out.erase(at, 1);
-        out.pop_back();
-        return;
-    }
-    write_canonical(value, out);
-}
 
 void put_key(std::string_view key, std::string& out) {
     out += ",\"";
@@ -96,14 +79,14 @@ void write_alert(const Decision& d, const StatusEvent* cause, std::string& out, 
     if (cause != nullptr) {
         if (cause->message) {
             put_key("message", scratch);
-            put_nested(*cause->message, scratch);
+            write_canonical_nested(*cause->message, scratch);
         }
         if (cause->tags) {
             put_key("tags", scratch);
-            put_nested(*cause->tags, scratch);
+            write_canonical_nested(*cause->tags, scratch);
         }
     } else {
-        put_string("message", fmt::format("no status within ttl {}", format_duration(d.ttl)), scratch);
+        put_string("message", expiry_message(d.ttl), scratch);
     }
     put_string("source", "evstatus", scratch);
     put_string("previous", state_name(d.previous), scratch);

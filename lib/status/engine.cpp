@@ -2,6 +2,11 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "core/duration.h"
+#include "core/json.h"
+
 #include "status/flap.h"
 
 namespace ev::status {
@@ -20,6 +25,10 @@ std::string_view reason_name(Reason reason) {
             return "flapping-stop";
     }
     return "transition";
+}
+
+std::string expiry_message(double ttl) {
+    return fmt::format("no status within ttl {}", format_duration(ttl));
 }
 
 std::optional<Decision> Engine::apply(const StatusEvent& status, double now, uint64_t hash) {
@@ -42,6 +51,21 @@ std::optional<Decision> Engine::apply(const StatusEvent& status, double now, uin
     // A deadline past the largest double never comes: no expiry.
     const double deadline = now + id.ttl;
     m_table.arm(entry, id.ttl > 0 && std::isfinite(deadline) ? deadline : 0);
+
+    // The last message (Nagios's plugin output: each result replaces it)
+    // and the last tags given (kept while statuses carry none).
+    if (status.message) {
+        m_scratch.clear();
+        write_canonical_nested(*status.message, m_scratch);
+        m_table.set_message(entry, m_scratch);
+    } else if (entry.message != nullptr) {
+        m_table.set_message(entry, {});
+    }
+    if (status.tags) {
+        m_scratch.clear();
+        write_canonical_nested(*status.tags, m_scratch);
+        m_table.set_tags(entry, m_scratch);
+    }
 
     std::optional<Reason> reason;
     if (result == State::ok) {
@@ -133,6 +157,10 @@ std::optional<Decision> Engine::expire_next(double now) {
     }
     id.soft = 0;
     id.flags |= IdentityState::k_expired;
+    // The state says why it is what it is: the expiry's message.
+    m_scratch.clear();
+    json_escape_to(expiry_message(id.ttl), m_scratch);
+    m_table.set_message(*entry, m_scratch);
     d.state = id.state;
     d.since = id.since;
     d.entry = entry;

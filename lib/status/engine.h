@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "status/config.h"
@@ -17,6 +18,9 @@ enum class Reason : uint8_t { transition, non_ok, expired, flapping_start, flapp
 
 /// The `reason` text of a Reason.
 std::string_view reason_name(Reason reason);
+
+/// The message of an expiry: "no status within ttl DURATION".
+std::string expiry_message(double ttl);
 
 /// An alert decided by the engine; the identity and times, not yet encoded.
 struct Decision {
@@ -71,6 +75,7 @@ private:
     Config m_config;
     IdentityTable m_table;
     EngineCounters m_counters;
+    std::string m_scratch;  // canonical JSON of a message or tags, reused
 };
 
 }  // namespace ev::status

@@ -41,7 +41,32 @@ Json row_of(const SavedIdentity& id) {
     row.set("soft", Json(static_cast<int>(s.soft)));
     row.set("flapping", Json(s.flapping()));
     row.set("expired", Json(s.expired()));
+    // Canonical JSON from the state file (checked when it was loaded).
+    if (!id.message.empty()) {
+        if (auto message = parse_json(id.message)) {
+            row.set("message", std::move(message).value());
+        }
+    }
+    if (!id.tags.empty()) {
+        if (auto tags = parse_json(id.tags)) {
+            row.set("tags", std::move(tags).value());
+        }
+    }
     return row;
+}
+
+// The MESSAGE column: a string message as it is, another value as JSON,
+// none as "-"; escaped like every other column.
+std::string message_column(const SavedIdentity& id) {
+    if (id.message.empty()) {
+        return "-";
+    }
+    if (id.message.front() == '"') {
+        if (auto text = json_unescape(id.message)) {
+            return escape_text(*text);
+        }
+    }
+    return escape_text(id.message);
 }
 
 // The identities of the snapshot that EXPR selects, with their rows.
@@ -152,15 +177,15 @@ int show(const ShowOptions& options, int out_fd, Diagnostics& diag) {
     } else {
         // Subjects and names are escaped: a table row is one line, and no
         // value reaches the terminal as a control sequence.
-        std::vector<std::array<std::string, 6>> rows;
-        rows.push_back({"SUBJECT", "NAME", "STATE", "SINCE", "LAST-SEEN", "FLAGS"});
+        std::vector<std::array<std::string, 7>> rows;
+        rows.push_back({"SUBJECT", "NAME", "STATE", "SINCE", "LAST-SEEN", "FLAGS", "MESSAGE"});
         for (const Selected& s : *selected) {
             const IdentityState& st = s.identity->state;
             rows.push_back({escape_text(s.identity->subject), escape_text(s.identity->name),
-                            std::string(state_name(st.state)), format_utc(st.since), format_utc(st.seen),
-                            flags_of(st)});
+                            std::string(state_name(st.state)), format_utc(st.since), format_utc(st.seen), flags_of(st),
+                            message_column(*s.identity)});
         }
-        std::array<std::size_t, 6> width{};
+        std::array<std::size_t, 7> width{};
         for (const auto& row : rows) {
             for (std::size_t i = 0; i < row.size(); ++i) {
                 width[i] = std::max(width[i], columns_of(row[i]));

@@ -20,8 +20,6 @@ namespace ev::status {
 
 namespace {
 
-constexpr int k_format_version = 1;
-
 void put_number(std::string& out, std::string_view key, double value) {
     out += ",\"";
     out += key;
@@ -136,7 +134,16 @@ private:
     std::string& m_error;
 };
 
-bool read_identity(simdjson::dom::object object, SavedIdentity& out, std::string& error) {
+// Appends the canonical JSON of key's value when present; false (with the
+// error) never: any JSON value is a message or tags.
+void read_value(simdjson::dom::object object, const char* key, std::string& out) {
+    simdjson::dom::element e;
+    if (object[key].get(e) == simdjson::SUCCESS) {
+        write_canonical_nested(e, out);
+    }
+}
+
+bool read_identity(simdjson::dom::object object, int version, SavedIdentity& out, std::string& error) {
     LineFields f(object, error);
     std::string_view subject, name;
     double ttl = 0, deadline = 0;
@@ -164,21 +171,30 @@ bool read_identity(simdjson::dom::object object, SavedIdentity& out, std::string
     s.deadline = deadline;
     s.soft = static_cast<uint8_t>(soft);
     s.flap = static_cast<uint32_t>(flap);
-    // Version 1 recorded every result: its history ends at the last one.
-    s.flap_last = s.raw;
     s.flags =
         static_cast<uint8_t>((flapping ? IdentityState::k_flapping : 0) | (expired ? IdentityState::k_expired : 0));
+    if (version == 1) {
+        // Version 1 recorded every result: its history ends at the last one.
+        s.flap_last = s.raw;
+        return true;
+    }
+    if (!f.state("flap_last", s.flap_last)) {
+        return false;
+    }
+    read_value(object, "message", out.message);
+    read_value(object, "tags", out.tags);
     return true;
 }
 
 }  // namespace
 
-void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out, const RecentIds* recent) {
+void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out, const RecentIds* recent,
+                  std::string_view positions) {
     auto entries = table.sorted();
-    out += fmt::format("{{\"evstatus_state\":{},\"clock\":\"{}\"", k_format_version,
+    out += fmt::format("{{\"evstatus_state\":{},\"clock\":\"{}\"", k_state_version,
                        clock == ClockKind::event ? "event" : "wall");
     put_number(out, "time", time);
-    out += fmt::format(",\"count\":{}", entries.size());
+    out += fmt::format(",\"count\":{},\"positions\":{}", entries.size(), positions);
     if (recent != nullptr && recent->size() > 0) {
         out += ",\"recent_ids\":\"";
         recent->encode(out);
@@ -197,8 +213,17 @@ void encode_state(const IdentityTable& table, ClockKind clock, double time, std:
         put_number(out, "ttl", s.ttl);
         put_number(out, "deadline", s.deadline);
         out += fmt::format(",\"soft\":{},\"flap\":{}", s.soft, s.flap);
+        put_string(out, "flap_last", state_name(s.flap_last));
         put_bool(out, "flapping", s.flapping());
         put_bool(out, "expired", s.expired());
+        if (entry->message != nullptr) {
+            out += ",\"message\":";
+            out += entry->message->text();
+        }
+        if (entry->tags != nullptr) {
+            out += ",\"tags\":";
+            out += entry->tags->text();
+        }
         out += "}\n";
     }
 }
@@ -236,9 +261,21 @@ Result<Snapshot> decode_state(std::string_view text) {
             if (!f.integer("evstatus_state", 0, INT32_MAX, version)) {
                 return fail(fmt::format("not an evstatus state file header ({})", error));
             }
-            if (version != k_format_version) {
+            if (version != 1 && version != k_state_version) {
                 return fail(
-                    fmt::format("state file version {} is not supported (expected {})", version, k_format_version));
+                    fmt::format("state file version {} is not supported (expected 1 or {})", version, k_state_version));
+            }
+            snapshot.version = static_cast<int>(version);
+            if (version >= 2) {
+                simdjson::dom::element positions;
+                if (object["positions"].get(positions) != simdjson::SUCCESS) {
+                    return fail("missing field \"positions\"");
+                }
+                if (!positions.is_array()) {
+                    return fail("field \"positions\" is not an array");
+                }
+                snapshot.positions.clear();
+                write_canonical_nested(positions, snapshot.positions);
             }
             if (!f.string("clock", clock) || !f.number("time", snapshot.time) ||
                 !f.integer("count", 0, INT64_MAX, count)) {
@@ -265,7 +302,7 @@ Result<Snapshot> decode_state(std::string_view text) {
             continue;
         }
         SavedIdentity identity;
-        if (!read_identity(object, identity, error)) {
+        if (!read_identity(object, snapshot.version, identity, error)) {
             return fail(error);
         }
         if (seen.find(identity.subject, identity.name) != nullptr) {
@@ -347,6 +384,8 @@ void restore(IdentityTable& table, const Snapshot& snapshot, std::optional<doubl
         bool inserted = false;
         IdentityEntry& entry = table.get(saved.subject, saved.name, fresh, inserted);
         entry.state = fresh;
+        table.set_message(entry, saved.message);
+        table.set_tags(entry, saved.tags);
         double deadline = saved.state.deadline;
         if (deadline > 0 && min_deadline_base && saved.state.ttl > 0) {
             deadline = std::max(deadline, *min_deadline_base + saved.state.ttl);

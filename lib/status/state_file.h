@@ -1,13 +1,18 @@
 // The state file: every identity's state, saved atomically and loaded at
 // start, so a restart neither forgets nor storms.
 //
-// Format (NDJSON): a header line
-//   {"evstatus_state":1,"clock":"event","time":T,"count":N,"recent_ids":"HEX"}
-// (recent_ids, the replay window as RecentIds::encode writes it, only when
-// it holds ids; files without it load with an empty window)
-// then N lines, one per identity, sorted by subject and name:
+// Format (NDJSON), version 2: a header line
+//   {"evstatus_state":2,"clock":"event","time":T,"count":N,"positions":[],"recent_ids":"HEX"}
+// (positions: the input positions the state reflects, an array kept as it
+// is read, empty for now; recent_ids, the replay window as RecentIds::encode
+// writes it, only when it holds ids; files without it load with an empty
+// window) then N lines, one per identity, sorted by subject and name:
 //   {"subject":S,"name":N,"state":"ok","raw":"ok","since":T,"seen":T,"ttl":0,
-//    "deadline":0,"soft":0,"flap":0,"flapping":false,"expired":false}
+//    "deadline":0,"soft":0,"flap":0,"flap_last":"ok","flapping":false,
+//    "expired":false,"message":V,"tags":V}
+// (message and tags, any JSON value, only when the identity has them).
+// Version 1 (no positions, flap_last, message or tags) still loads: its
+// flap history ends at the last result (flap_last = raw).
 #pragma once
 
 #include <optional>
@@ -27,6 +32,8 @@ struct SavedIdentity {
     std::string subject;  ///< the identity's subject
     std::string name;     ///< the identity's name
     IdentityState state;  ///< its state as saved
+    std::string message;  ///< the last message, canonical JSON; empty: none
+    std::string tags;     ///< the last tags, canonical JSON; empty: none
 };
 
 /// A state file's contents.
@@ -35,12 +42,17 @@ struct Snapshot {
     double time = 0;                        ///< that clock's time at the save
     std::vector<SavedIdentity> identities;  ///< sorted by subject and name
     std::string recent_ids;                 ///< the replay window, RecentIds::encode's text (checked)
+    std::string positions = "[]";           ///< the input positions, canonical JSON array
+    int version = 0;                        ///< the format version the file was written in
 };
 
+/// The format version encode_state writes.
+constexpr int k_state_version = 2;
+
 /// Appends the state file text for table, saved at time on clock, with the
-/// replay window recent when given.
+/// replay window recent when given and the input positions (a JSON array).
 void encode_state(const IdentityTable& table, ClockKind clock, double time, std::string& out,
-                  const RecentIds* recent = nullptr);
+                  const RecentIds* recent = nullptr, std::string_view positions = "[]");
 
 /// Parses state file text; any deviation (truncation, a bad field, a wrong
 /// count, a duplicate identity) is an error naming the line.

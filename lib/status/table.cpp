@@ -10,8 +10,7 @@ namespace ev::status {
 IdentityTable::~IdentityTable() {
     for (Slot& slot : m_slots) {
         if (slot.entry != nullptr) {
-            slot.entry->~IdentityEntry();
-            ::operator delete(slot.entry);
+            free_entry(slot.entry);
         }
     }
 }
@@ -20,10 +19,106 @@ IdentityTable::IdentityTable(IdentityTable&& other) noexcept
     : m_slots(std::move(other.m_slots)),
       m_size(other.m_size),
       m_queue(std::move(other.m_queue)),
-      m_armed(other.m_armed) {
+      m_armed(other.m_armed),
+      m_tags(std::move(other.m_tags)) {
     other.m_slots.clear();
     other.m_size = 0;
     other.m_armed = 0;
+    other.m_tags.clear();
+}
+
+void IdentityTable::free_entry(IdentityEntry* entry) {
+    release_tags(entry->tags);
+    ::operator delete(entry->message);
+    entry->~IdentityEntry();
+    ::operator delete(entry);
+}
+
+void IdentityTable::release_tags(const TagSet* tags) {
+    if (tags == nullptr) {
+        return;
+    }
+    auto* set = const_cast<TagSet*>(tags);
+    if (--set->refs == 0) {
+        m_tags.erase(set->text());
+        set->~TagSet();
+        ::operator delete(set);
+    }
+}
+
+void IdentityTable::set_tags(IdentityEntry& entry, std::string_view text) {
+    if (entry.tags != nullptr ? entry.tags->text() == text : text.empty()) {
+        return;  // the steady case: the same tags as last time
+    }
+    const TagSet* next = nullptr;
+    if (!text.empty()) {
+        if (auto it = m_tags.find(text); it != m_tags.end()) {
+            next = it->second;
+        } else {
+            void* block = ::operator new(sizeof(TagSet) + text.size());
+            auto* set = new (block) TagSet;
+            set->size = static_cast<uint32_t>(text.size());
+            std::memcpy(set + 1, text.data(), text.size());
+            m_tags.emplace(set->text(), set);
+            next = set;
+        }
+        ++const_cast<TagSet*>(next)->refs;
+    }
+    release_tags(entry.tags);
+    entry.tags = next;
+}
+
+void IdentityTable::set_message(IdentityEntry& entry, std::string_view text) {
+    MessageText* m = entry.message;
+    if (text.empty()) {
+        ::operator delete(m);
+        entry.message = nullptr;
+        return;
+    }
+    if (m == nullptr || m->capacity < text.size()) {
+        ::operator delete(m);
+        // Some room to spare: the next message of a check is often a few
+        // bytes longer (another figure in it).
+        auto capacity = static_cast<uint32_t>(text.size() + text.size() / 4 + 8);
+        void* block = ::operator new(sizeof(MessageText) + capacity);
+        m = new (block) MessageText;
+        m->capacity = capacity;
+        entry.message = m;
+    }
+    m->size = static_cast<uint32_t>(text.size());
+    std::memcpy(m + 1, text.data(), text.size());
+}
+
+std::size_t IdentityTable::erase_if(const std::function<bool(const IdentityEntry&)>& pred) {
+    std::vector<Slot> old = std::move(m_slots);
+    m_slots.assign(old.size(), Slot{});
+    std::size_t mask = m_slots.size() - 1;
+    std::size_t erased = 0;
+    for (const Slot& slot : old) {
+        if (slot.entry == nullptr) {
+            continue;
+        }
+        if (pred(*slot.entry)) {
+            free_entry(slot.entry);
+            ++erased;
+            continue;
+        }
+        std::size_t i = slot.hash & mask;
+        while (m_slots[i].entry != nullptr) {
+            i = (i + 1) & mask;
+        }
+        m_slots[i] = slot;
+    }
+    m_size -= erased;
+    // The queue may point at erased entries: build it again from the survivors.
+    m_armed = 0;
+    for (const Slot& slot : m_slots) {
+        if (slot.entry != nullptr && slot.entry->state.deadline > 0) {
+            ++m_armed;
+        }
+    }
+    rebuild_queue();
+    return erased;
 }
 
 uint64_t IdentityTable::hash_of(std::string_view subject, std::string_view name) {
@@ -284,7 +379,15 @@ std::size_t IdentityTable::bytes_overhead() const {
         if (slot.entry != nullptr) {
             std::size_t strings = slot.entry->subject_size + slot.entry->name_size;
             total += malloc_size(sizeof(IdentityEntry) + strings) - strings;
+            if (const MessageText* m = slot.entry->message) {
+                total += malloc_size(sizeof(MessageText) + m->capacity) - m->size;
+            }
         }
+    }
+    // Each tag set: its block and its node in the intern map (a hash node
+    // of key, value and cached hash, plus a bucket pointer).
+    for (const auto& [text, set] : m_tags) {
+        total += malloc_size(sizeof(TagSet) + set->size) - set->size + malloc_size(8 + sizeof(text) + 8 + 8) + 8;
     }
     return total;
 }
@@ -294,7 +397,13 @@ std::size_t IdentityTable::bytes_strings() const {
     for (const Slot& slot : m_slots) {
         if (slot.entry != nullptr) {
             total += slot.entry->subject_size + slot.entry->name_size;
+            if (const MessageText* m = slot.entry->message) {
+                total += m->size;
+            }
         }
+    }
+    for (const auto& [text, set] : m_tags) {
+        total += set->size;
     }
     return total;
 }

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/state.h"
@@ -31,10 +33,30 @@ struct IdentityState {
     bool expired() const { return (flags & k_expired) != 0; }
 };
 
+/// A tag set shared by every identity whose last `tags` were equal (the
+/// canonical JSON text follows the struct in the same allocation).
+struct TagSet {
+    uint32_t refs = 0;  ///< identities holding it
+    uint32_t size = 0;  ///< bytes of text
+    /// The canonical JSON of the tags.
+    std::string_view text() const { return {reinterpret_cast<const char*>(this + 1), size}; }
+};
+
+/// An identity's last message as canonical JSON, in a block reused while a
+/// new message fits (the text follows the struct).
+struct MessageText {
+    uint32_t size = 0;      ///< bytes of text
+    uint32_t capacity = 0;  ///< bytes the block holds after the struct
+    /// The canonical JSON of the message.
+    std::string_view text() const { return {reinterpret_cast<const char*>(this + 1), size}; }
+};
+
 /// One identity: its state, followed in the same allocation by the subject
 /// and name bytes (so a lookup touches one block, not three).
 struct IdentityEntry {
     IdentityState state;
+    const TagSet* tags = nullptr;    ///< the last tags (interned), none: nullptr
+    MessageText* message = nullptr;  ///< the last message, none: nullptr
     uint32_t subject_size = 0;
     uint32_t name_size = 0;
 
@@ -106,6 +128,21 @@ public:
     /// Makes room for n identities without growing.
     void reserve(std::size_t n);
 
+    /// Sets an entry's tags to the canonical JSON text (empty: none); equal
+    /// texts share one TagSet. An unchanged text costs a comparison.
+    void set_tags(IdentityEntry& entry, std::string_view text);
+
+    /// Sets an entry's message to the canonical JSON text (empty: none),
+    /// reusing its block when the text fits.
+    void set_message(IdentityEntry& entry, std::string_view text);
+
+    /// How many distinct tag sets are held.
+    std::size_t tag_sets() const { return m_tags.size(); }
+
+    /// Removes every entry pred is true for (their deadlines, tags and
+    /// messages with them) in one pass over the table; returns how many.
+    std::size_t erase_if(const std::function<bool(const IdentityEntry&)>& pred);
+
     /// Sets an entry's deadline (0 disarms) and makes sure it is queued.
     void arm(IdentityEntry& entry, double deadline);
 
@@ -128,7 +165,7 @@ public:
     /// bytes themselves: slots, entry blocks (with malloc's rounding), queue.
     std::size_t bytes_overhead() const;
 
-    /// Bytes of subject and name strings held.
+    /// Bytes of strings held: subjects, names, messages and (once per set) tags.
     std::size_t bytes_strings() const;
 
 private:
@@ -149,11 +186,14 @@ private:
     void sift_down(std::size_t i);
     void push_queue(Queued item);
     void pop_queue();
+    void release_tags(const TagSet* tags);
+    void free_entry(IdentityEntry* entry);
 
     std::vector<Slot> m_slots;  // power of two; at most half full
     std::size_t m_size = 0;
     std::vector<Queued> m_queue;  // 4-ary min-heap on (deadline, subject, name); stale items fixed lazily
     std::size_t m_armed = 0;
+    std::unordered_map<std::string_view, TagSet*> m_tags;  // keyed by each set's own text
 };
 
 }  // namespace ev::status

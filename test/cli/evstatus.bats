@@ -205,14 +205,14 @@ teardown() {
     evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
     run --separate-stderr evstatus show --state "$TMP/state"
     assert_success
-    assert_output "SUBJECT  NAME        STATE     SINCE                 LAST-SEEN             FLAGS
-web1     check_http  ok        1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -
-web2     check_http  warning   1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -
-web3     check_http  critical  1970-01-01T00:21:40Z  1970-01-01T00:16:40Z  expired"
+    assert_output "SUBJECT  NAME        STATE     SINCE                 LAST-SEEN             FLAGS    MESSAGE
+web1     check_http  ok        1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -        -
+web2     check_http  warning   1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -        slow
+web3     check_http  critical  1970-01-01T00:21:40Z  1970-01-01T00:16:40Z  expired  no status within ttl 5m"
     run --separate-stderr evstatus show --state "$TMP/state" --json 'state != "ok"'
     assert_success
-    assert_output '{"time":1500,"subject":"web2","name":"check_http","state":"warning","severity":1,"ttl":300,"since":1000,"deadline":1800,"expired":false,"flapping":false,"soft":0}
-{"time":1000,"subject":"web3","name":"check_http","state":"critical","severity":2,"ttl":300,"since":1300,"expired":true,"flapping":false,"soft":0}'
+    assert_output '{"time":1500,"subject":"web2","name":"check_http","state":"warning","severity":1,"message":"slow","ttl":300,"since":1000,"deadline":1800,"expired":false,"flapping":false,"soft":0}
+{"time":1000,"subject":"web3","name":"check_http","state":"critical","severity":2,"message":"no status within ttl 5m","ttl":300,"since":1300,"expired":true,"flapping":false,"soft":0}'
     run --separate-stderr evstatus show --state "$TMP/state" 'subject == "nope"'
     assert_failure 1
     run --separate-stderr evstatus show --state "$TMP/missing"
@@ -321,7 +321,7 @@ web3 last seen 600 seconds ago'
     assert_output ''
     run evstatus show --state "$TMP/hb.state" --json
     assert_success
-    assert_output --regexp '"name":"heartbeat","state":"ok","severity":0,"ttl":3,'
+    assert_output --regexp '"name":"heartbeat","state":"ok","severity":0,"tags":\{"role":"web"\},"ttl":3,'
 }
 
 @test "wall clock restart: deadlines passed while stopped get one ttl, not an alert storm" {
@@ -437,9 +437,9 @@ a\nOK - fake \x7c x=1 last seen 1000 seconds ago'
     [ "$(wc -l < "$TMP/show")" -eq 3 ]
     [ "$(tr -d '\n -~' < "$TMP/show" | wc -c)" -eq 0 ]
     run cat "$TMP/show"
-    assert_output 'SUBJECT                NAME           STATE     SINCE                 LAST-SEEN             FLAGS
-\x1b[2J\x00z           n\u{2028}\x7c  critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -
-a\nOK - fake \x7c x=1  n              critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -'
+    assert_output 'SUBJECT                NAME           STATE     SINCE                 LAST-SEEN             FLAGS  MESSAGE
+\x1b[2J\x00z           n\u{2028}\x7c  critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -      -
+a\nOK - fake \x7c x=1  n              critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -      -'
     # --json stays JSON, escaped by the encoder, and gives the values back exactly.
     run evstatus show --state "$TMP/state" --json
     assert_success
@@ -525,4 +525,38 @@ replay_input() {
     ids=$(jq -r .id <<< "$output")
     assert_equal "$(sed -n 1p <<< "$ids")" "$(sed -n 3p <<< "$ids")"
     assert_equal "$(sort -u <<< "$ids" | wc -l)" 2
+}
+
+@test "state keeps tags and the last message: check selects on tags, show has a message column" {
+    printf '%s\n' \
+        '{"time":100,"subject":"web1","name":"http","state":"critical","message":"HTTP CRITICAL - 503","tags":{"role":"frontend_web"}}' \
+        '{"time":101,"subject":"db1","name":"disk","state":"warning","message":"DISK WARNING - 91%","tags":{"role":"db"}}' \
+        '{"time":102,"subject":"web2","name":"http","state":"ok","tags":{"role":"frontend_web"}}' \
+        '{"time":110,"subject":"web2","name":"http","state":"ok"}' |
+        evstatus --clock event --state "$TMP/state" > /dev/null
+    run evstatus check --state "$TMP/state" 'tags.role == "frontend_web"'
+    assert_output 'EVSTATUS: OK: 1 WARNING: 0 CRITICAL: 1 UNKNOWN: 0|total=2 ok=1 warn=0 crit=1 unknown=0
+CRITICAL: web1 (http)'
+    [ "$status" -eq 2 ]
+    run evstatus show --state "$TMP/state" 'message =~ /DISK/'
+    assert_output 'SUBJECT  NAME  STATE    SINCE                 LAST-SEEN             FLAGS  MESSAGE
+db1      disk  warning  1970-01-01T00:01:41Z  1970-01-01T00:01:41Z  -      DISK WARNING - 91%'
+    # A restart keeps them (state file version 2).
+    echo '{"time":120,"subject":"db1","name":"disk","state":"warning"}' | evstatus --clock event --state "$TMP/state" > /dev/null
+    run evstatus show --state "$TMP/state" --json 'subject == "db1"'
+    assert_output '{"time":120,"subject":"db1","name":"disk","state":"warning","severity":1,"tags":{"role":"db"},"since":101,"expired":false,"flapping":false,"soft":0}'
+}
+
+@test "a version 1 state file loads and is saved as version 2" {
+    printf '%s\n' '{"evstatus_state":1,"clock":"event","time":300,"count":1}' \
+        '{"subject":"web1","name":"http","state":"critical","raw":"critical","since":100,"seen":290,"ttl":0,"deadline":0,"soft":0,"flap":1,"flapping":false,"expired":false}' > "$TMP/state"
+    run evstatus check --state "$TMP/state"
+    [ "$status" -eq 2 ]
+    echo '{"time":310,"subject":"web1","name":"http","state":"ok"}' | evstatus --clock event --alerts-only --state "$TMP/state" > "$TMP/alerts"
+    run jq -c '[.previous, .state, .reason]' "$TMP/alerts"
+    assert_output '["critical","ok","transition"]'
+    run head -1 "$TMP/state"
+    assert_output '{"evstatus_state":2,"clock":"event","time":310,"count":1,"positions":[]}'
+    run jq -c 'select(.subject) | [.flap, .flap_last]' "$TMP/state"
+    assert_output '[3,"ok"]'
 }

@@ -145,6 +145,53 @@ TEST_F(StatusQuery, CheckMissingStateFileIsUnknown) {
     EXPECT_EQ(out, "EVSTATUS: UNKNOWN: state file " + m_dir + "/missing: No such file or directory\n");
 }
 
+// The state keeps each identity's last message and tags: show prints them
+// (a string message as text, escaped) and expressions select on them.
+TEST_F(StatusQuery, MessagesAndTagsAreShownAndSelected) {
+    IdentityTable t;
+    add(t, "web1", "http", State::ok, 1000);
+    add(t, "web3", "http", State::critical, 600);
+    add(t, "db1", "disk", State::warning, 1000);
+    IdentityEntry* web3 = t.find("web3", "http");
+    t.set_message(*web3, R"("HTTP CRITICAL - 503\n| x=1")");
+    t.set_tags(*web3, R"({"role":"frontend_web"})");
+    IdentityEntry* db1 = t.find("db1", "disk");
+    t.set_message(*db1, R"({"used":91})");
+    t.set_tags(*db1, R"({"role":"db"})");
+    std::string text;
+    encode_state(t, ClockKind::event, 1000, text);
+    ASSERT_TRUE(save_state_file(m_state, text));
+
+    ShowOptions o;
+    o.state_path = m_state;
+    auto [code, out] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
+    EXPECT_EQ(code, 0);
+    EXPECT_EQ(out,
+              "SUBJECT  NAME  STATE     SINCE                 LAST-SEEN             FLAGS  MESSAGE\n"
+              "db1      disk  warning   1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -      {\"used\":91}\n"
+              "web1     http  ok        1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -      -\n"
+              "web3     http  critical  1970-01-01T00:10:00Z  1970-01-01T00:10:00Z  -      HTTP CRITICAL - 503\\n\\x7c "
+              "x=1\n");
+    o.json = true;
+    o.expression = R"(tags.role == "frontend_web")";
+    auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
+    EXPECT_EQ(code2, 0);
+    EXPECT_EQ(out2, R"({"time":600,"subject":"web3","name":"http","state":"critical","severity":2,)"
+                    R"("message":"HTTP CRITICAL - 503\n| x=1","tags":{"role":"frontend_web"},"since":600,)"
+                    R"("expired":false,"flapping":false,"soft":0})"
+                    "\n");
+
+    CheckOptions c;
+    c.state_path = m_state;
+    c.expression = R"(message.used > 90 or tags.role == "frontend_web")";
+    auto [code3, out3] = capture([&](int fd, Diagnostics& d) { return check(c, fd, d); });
+    EXPECT_EQ(code3, check_code::k_critical);
+    EXPECT_EQ(out3,
+              "EVSTATUS: OK: 0 WARNING: 1 CRITICAL: 1 UNKNOWN: 0|total=2 ok=0 warn=1 crit=1 unknown=0\n"
+              "CRITICAL: web3 (http)\n"
+              "WARNING: db1 (disk)\n");
+}
+
 TEST_F(StatusQuery, ShowTableAndJson) {
     ShowOptions o;
     o.state_path = m_state;
@@ -152,8 +199,8 @@ TEST_F(StatusQuery, ShowTableAndJson) {
     auto [code, out] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
     EXPECT_EQ(code, 0);
     EXPECT_EQ(out,
-              "SUBJECT  NAME  STATE    SINCE                 LAST-SEEN             FLAGS\n"
-              "web2     http  warning  1970-01-01T00:16:30Z  1970-01-01T00:16:30Z  -\n");
+              "SUBJECT  NAME  STATE    SINCE                 LAST-SEEN             FLAGS  MESSAGE\n"
+              "web2     http  warning  1970-01-01T00:16:30Z  1970-01-01T00:16:30Z  -      -\n");
     o.json = true;
     auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
     EXPECT_EQ(out2, R"({"time":990,"subject":"web2","name":"http","state":"warning","severity":1,"since":990,)"
@@ -227,11 +274,13 @@ TEST_F(StatusQueryForged, ShowTableEscapesAndAligns) {
     o.state_path = m_state;
     auto [code, out] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
     EXPECT_EQ(code, 0);
-    EXPECT_EQ(out,
-              "SUBJECT                NAME              STATE     SINCE                 LAST-SEEN             FLAGS\n"
-              "\\x1b[2J                n                 critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -\n"
-              "\\x1b[2J\\x00z           n\\u{202e}gnp.exe  warning   1970-01-01T00:06:40Z  1970-01-01T00:06:40Z  -\n"
-              "a\\nOK - fake \\x7c x=1  n                 critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -\n");
+    EXPECT_EQ(
+        out,
+        "SUBJECT                NAME              STATE     SINCE                 LAST-SEEN             FLAGS  "
+        "MESSAGE\n"
+        "\\x1b[2J                n                 critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -      -\n"
+        "\\x1b[2J\\x00z           n\\u{202e}gnp.exe  warning   1970-01-01T00:06:40Z  1970-01-01T00:06:40Z  -      -\n"
+        "a\\nOK - fake \\x7c x=1  n                 critical  1970-01-01T00:16:40Z  1970-01-01T00:16:40Z  -      -\n");
     o.json = true;
     auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return show(o, fd, d); });
     EXPECT_NE(out2.find(R"("subject":"a\nOK - fake | x=1")"), std::string::npos) << out2;

@@ -24,8 +24,11 @@ IdentityTable sample_table() {
     a.state.seen = 120;
     a.state.ttl = 60;
     a.state.flap = 0x5;
+    a.state.flap_last = State::critical;
     a.state.flags = IdentityState::k_flapping;
     t.arm(a, 180);
+    t.set_message(a, R"("HTTP CRITICAL - 503")");
+    t.set_tags(a, R"({"role":"frontend_web"})");
     auto& b = t.get("db \"1\"\n", "disk./var", IdentityState{}, inserted);
     b.state.soft = 2;
     b.state.flags = IdentityState::k_expired;
@@ -50,7 +53,14 @@ TEST(StatusStateFile, RoundTrips) {
     EXPECT_EQ(web.state.since, 100.5);
     EXPECT_EQ(web.state.deadline, 180);
     EXPECT_EQ(web.state.flap, 5u);
+    EXPECT_EQ(web.state.flap_last, State::critical);
     EXPECT_TRUE(web.state.flapping());
+    EXPECT_EQ(web.message, R"("HTTP CRITICAL - 503")");
+    EXPECT_EQ(web.tags, R"({"role":"frontend_web"})");
+    EXPECT_TRUE(db.message.empty());
+    EXPECT_TRUE(db.tags.empty());
+    EXPECT_EQ(snapshot->version, 2);
+    EXPECT_EQ(snapshot->positions, "[]");
 
     IdentityTable restored;
     restore(restored, *snapshot, std::nullopt);
@@ -84,7 +94,8 @@ TEST(StatusStateFile, TheReplayWindowRoundTrips) {
 
 TEST(StatusStateFile, ABadReplayWindowIsCorruption) {
     for (const char* bad : {R"("recent_ids":12)", R"("recent_ids":"abc")", R"("recent_ids":"00000000000000zz")"}) {
-        std::string text = std::string(R"({"evstatus_state":1,"clock":"event","time":1,"count":0,)") + bad + "}\n";
+        std::string text =
+            std::string(R"({"evstatus_state":2,"clock":"event","time":1,"count":0,"positions":[],)") + bad + "}\n";
         auto r = decode_state(text);
         ASSERT_FALSE(r) << bad;
         EXPECT_EQ(r.error().substr(0, 8), "line 1: ") << r.error();
@@ -106,7 +117,7 @@ TEST(StatusStateFile, EmptyTableIsAHeaderOnly) {
     IdentityTable t;
     std::string text;
     encode_state(t, ClockKind::wall, 1, text);
-    EXPECT_EQ(text, "{\"evstatus_state\":1,\"clock\":\"wall\",\"time\":1,\"count\":0}\n");
+    EXPECT_EQ(text, "{\"evstatus_state\":2,\"clock\":\"wall\",\"time\":1,\"count\":0,\"positions\":[]}\n");
     auto snapshot = decode_state(text);
     ASSERT_TRUE(snapshot);
     EXPECT_TRUE(snapshot->identities.empty());
@@ -121,10 +132,10 @@ TEST(StatusStateFile, EveryTruncationIsDetected) {
 }
 
 TEST(StatusStateFile, CorruptionsNameTheLine) {
-    std::string header = "{\"evstatus_state\":1,\"clock\":\"event\",\"time\":1,\"count\":1}\n";
+    std::string header = "{\"evstatus_state\":2,\"clock\":\"event\",\"time\":1,\"count\":1,\"positions\":[]}\n";
     std::string good =
         "{\"subject\":\"a\",\"name\":\"b\",\"state\":\"ok\",\"raw\":\"ok\",\"since\":1,\"seen\":1,\"ttl\":0,"
-        "\"deadline\":0,\"soft\":0,\"flap\":0,\"flapping\":false,\"expired\":false}\n";
+        "\"deadline\":0,\"soft\":0,\"flap\":0,\"flap_last\":\"ok\",\"flapping\":false,\"expired\":false}\n";
     ASSERT_TRUE(decode_state(header + good));
     auto error_of = [](const std::string& text) {
         auto r = decode_state(text);
@@ -133,16 +144,80 @@ TEST(StatusStateFile, CorruptionsNameTheLine) {
     EXPECT_EQ(error_of(""), "empty file (no header)");
     EXPECT_EQ(error_of("garbage\n"), "line 1: not a JSON object");
     EXPECT_EQ(error_of("{\"x\":1}\n"), "line 1: not an evstatus state file header (missing field \"evstatus_state\")");
+    EXPECT_EQ(error_of("{\"evstatus_state\":3,\"clock\":\"event\",\"time\":1,\"count\":0}\n"),
+              "line 1: state file version 3 is not supported (expected 1 or 2)");
     EXPECT_EQ(error_of("{\"evstatus_state\":2,\"clock\":\"event\",\"time\":1,\"count\":0}\n"),
-              "line 1: state file version 2 is not supported (expected 1)");
+              "line 1: missing field \"positions\"");
+    EXPECT_EQ(error_of("{\"evstatus_state\":2,\"clock\":\"event\",\"time\":1,\"count\":0,\"positions\":{}}\n"),
+              "line 1: field \"positions\" is not an array");
     std::string bad_state = good;
     bad_state.replace(bad_state.find("\"ok\""), 4, "\"fine\"");
     EXPECT_EQ(error_of(header + bad_state), "line 2: field \"state\" is not a state name");
     std::string bad_flap = good;
     bad_flap.replace(bad_flap.find("\"flap\":0"), 8, "\"flap\":2000000");
     EXPECT_EQ(error_of(header + bad_flap), "line 2: field \"flap\" is not an integer in 0..1048575");
+    std::string no_flap_last = good;
+    no_flap_last.erase(no_flap_last.find(",\"flap_last\":\"ok\""), 17);
+    EXPECT_EQ(error_of(header + no_flap_last), "line 2: missing field \"flap_last\"");
     EXPECT_EQ(error_of(header + good + good), "line 3: identity listed twice");
     EXPECT_EQ(error_of(header), "holds 0 identities, the header says 1 (the file is truncated)");
+}
+
+// A version 1 file (written before tags, messages and the Nagios flap
+// history) loads: its history ends at the last result, it has no message,
+// tags or positions, and the next save writes version 2.
+TEST(StatusStateFile, VersionOneMigrates) {
+    std::string v1 =
+        "{\"evstatus_state\":1,\"clock\":\"event\",\"time\":300,\"count\":2,\"recent_ids\":\"\"}\n"
+        "{\"subject\":\"web1\",\"name\":\"http\",\"state\":\"ok\",\"raw\":\"critical\",\"since\":100,\"seen\":290,"
+        "\"ttl\":60,\"deadline\":350,\"soft\":1,\"flap\":3,\"flapping\":false,\"expired\":false}\n"
+        "{\"subject\":\"web2\",\"name\":\"http\",\"state\":\"warning\",\"raw\":\"warning\",\"since\":120,"
+        "\"seen\":280,\"ttl\":0,\"deadline\":0,\"soft\":0,\"flap\":0,\"flapping\":true,\"expired\":false}\n";
+    auto snapshot = decode_state(v1);
+    ASSERT_TRUE(snapshot) << snapshot.error();
+    EXPECT_EQ(snapshot->version, 1);
+    EXPECT_EQ(snapshot->positions, "[]");
+    ASSERT_EQ(snapshot->identities.size(), 2u);
+    const SavedIdentity& web1 = snapshot->identities[0];
+    EXPECT_EQ(web1.state.flap_last, State::critical);
+    EXPECT_EQ(web1.state.soft, 1);
+    EXPECT_EQ(web1.state.flap, 3u);
+    EXPECT_TRUE(web1.message.empty());
+    EXPECT_TRUE(web1.tags.empty());
+    EXPECT_EQ(snapshot->identities[1].state.flap_last, State::warning);
+    EXPECT_TRUE(snapshot->identities[1].state.flapping());
+
+    IdentityTable table;
+    restore(table, *snapshot, std::nullopt);
+    std::string v2;
+    encode_state(table, snapshot->clock, snapshot->time, v2);
+    EXPECT_EQ(
+        v2,
+        "{\"evstatus_state\":2,\"clock\":\"event\",\"time\":300,\"count\":2,\"positions\":[]}\n"
+        "{\"subject\":\"web1\",\"name\":\"http\",\"state\":\"ok\",\"raw\":\"critical\",\"since\":100,\"seen\":290,"
+        "\"ttl\":60,\"deadline\":350,\"soft\":1,\"flap\":3,\"flap_last\":\"critical\",\"flapping\":false,"
+        "\"expired\":false}\n"
+        "{\"subject\":\"web2\",\"name\":\"http\",\"state\":\"warning\",\"raw\":\"warning\",\"since\":120,"
+        "\"seen\":280,\"ttl\":0,\"deadline\":0,\"soft\":0,\"flap\":0,\"flap_last\":\"warning\",\"flapping\":true,"
+        "\"expired\":false}\n");
+    EXPECT_EQ(table.next_deadline(), 350);
+}
+
+// Positions (the input positions a state reflects) are kept as read, so a
+// later version can fill them without another format.
+TEST(StatusStateFile, PositionsAreKeptAsRead) {
+    std::string text =
+        "{\"evstatus_state\":2,\"clock\":\"event\",\"time\":1,\"count\":0,"
+        "\"positions\":[{\"offset\":12,\"file\":\"a\"}]}\n";
+    auto snapshot = decode_state(text);
+    ASSERT_TRUE(snapshot) << snapshot.error();
+    EXPECT_EQ(snapshot->positions, R"([{"file":"a","offset":12}])");
+    std::string again;
+    IdentityTable empty;
+    encode_state(empty, snapshot->clock, snapshot->time, again, nullptr, snapshot->positions);
+    EXPECT_EQ(again,
+              "{\"evstatus_state\":2,\"clock\":\"event\",\"time\":1,\"count\":0,"
+              "\"positions\":[{\"file\":\"a\",\"offset\":12}]}\n");
 }
 
 class TempDir : public testing::Test {

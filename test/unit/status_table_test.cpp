@@ -180,6 +180,48 @@ TEST(StatusTable, SortedBySubjectThenName) {
     EXPECT_EQ(sorted[2]->subject(), "bb");
 }
 
+TEST(StatusTable, TagSetsAreInternedAndReleased) {
+    IdentityTable t;
+    bool inserted = false;
+    auto& a = t.get("a", "n", IdentityState{}, inserted);
+    auto& b = t.get("b", "n", IdentityState{}, inserted);
+    t.set_tags(a, R"({"role":"web"})");
+    t.set_tags(b, R"({"role":"web"})");
+    EXPECT_EQ(a.tags, b.tags);
+    EXPECT_EQ(t.tag_sets(), 1u);
+    t.set_tags(b, R"({"role":"db"})");
+    EXPECT_EQ(t.tag_sets(), 2u);
+    t.set_tags(a, {});
+    EXPECT_EQ(a.tags, nullptr);
+    EXPECT_EQ(t.tag_sets(), 1u);  // nobody holds role=web any more
+    t.set_message(a, R"("short")");
+    MessageText* block = a.message;
+    t.set_message(a, R"("shor")");
+    EXPECT_EQ(a.message, block);  // reused while it fits
+    EXPECT_EQ(a.message->text(), R"("shor")");
+}
+
+TEST(StatusTable, EraseIfDropsEntriesAndTheirDeadlines) {
+    IdentityTable t;
+    bool inserted = false;
+    for (int i = 0; i < 100; ++i) {
+        auto& e = t.get("host" + std::to_string(i), "n", IdentityState{}, inserted);
+        t.arm(e, 1000 + i);
+        t.set_tags(e, i % 2 == 0 ? R"({"even":true})" : R"({"even":false})");
+    }
+    std::size_t erased = t.erase_if([](const IdentityEntry& e) { return e.subject().size() == 5; });  // host0..9
+    EXPECT_EQ(erased, 10u);
+    EXPECT_EQ(t.size(), 90u);
+    EXPECT_EQ(t.find("host3", "n"), nullptr);
+    ASSERT_NE(t.find("host42", "n"), nullptr);
+    EXPECT_EQ(t.next_deadline(), 1010);
+    double deadline = 0;
+    EXPECT_EQ(t.pop_expired(1011, &deadline)->subject(), "host10");
+    EXPECT_EQ(t.erase_if([](const IdentityEntry&) { return true; }), 90u);
+    EXPECT_EQ(t.tag_sets(), 0u);
+    EXPECT_EQ(t.next_deadline(), 0);
+}
+
 TEST(StatusTable, MemoryPerIdentityUnderTarget) {
     IdentityTable t;
     bool inserted = false;
@@ -189,7 +231,7 @@ TEST(StatusTable, MemoryPerIdentityUnderTarget) {
     }
     EXPECT_LE(t.bytes_overhead() / t.size(), 300u);
     EXPECT_EQ(sizeof(IdentityState), 48u);
-    EXPECT_EQ(sizeof(IdentityEntry), 56u);
+    EXPECT_EQ(sizeof(IdentityEntry), 72u);
 }
 
 }  // namespace

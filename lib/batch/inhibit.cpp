@@ -1,14 +1,7 @@
 #include "batch/inhibit.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-
-#include "core/host_list.h"
 #include "core/json.h"
 #include "core/text.h"
 
@@ -130,12 +123,7 @@ Result<std::vector<InhibitRule>> parse_inhibit_rules(std::string_view text, std:
 }
 
 Result<std::vector<InhibitRule>> read_inhibit_rules(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return make_error(fmt::format("{}: {}", path, std::strerror(errno)));
-    }
-    auto text = read_all_fd(fd, path);
-    ::close(fd);
+    auto text = read_text_file(path);
     if (!text) {
         return std::move(text).take_error();
     }

@@ -13,7 +13,6 @@
 #include <unordered_set>
 
 #include "core/atomic_file.h"
-#include "core/host_list.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/text.h"
@@ -162,15 +161,7 @@ Result<std::vector<Silence>> parse_silences(std::string_view text, std::string_v
 }
 
 Result<std::vector<Silence>> read_silences(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            return std::vector<Silence>{};
-        }
-        return make_error(fmt::format("{}: {}", path, std::strerror(errno)));
-    }
-    auto text = read_all_fd(fd, path);
-    ::close(fd);
+    auto text = read_text_file(path, true);  // no file yet: no silences
     if (!text) {
         return std::move(text).take_error();
     }

@@ -58,24 +58,6 @@ Result<std::vector<HostListEntry>> parse_host_list(std::string_view text, std::s
     return out;
 }
 
-Result<std::string> read_all_fd(int fd, std::string_view what) {
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            return make_error(fmt::format("{}: {}", what, std::strerror(errno)));
-        }
-        if (n == 0) {
-            return text;
-        }
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-}
-
 Result<std::vector<HostListEntry>> read_host_list(const std::string& path) {
     if (path == "-") {
         auto text = read_all_fd(0, "stdin");
@@ -84,12 +66,7 @@ Result<std::vector<HostListEntry>> read_host_list(const std::string& path) {
         }
         return parse_host_list(*text, "stdin");
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return make_error(fmt::format("{}: {}", path, std::strerror(errno)));
-    }
-    auto text = read_all_fd(fd, path);
-    ::close(fd);
+    auto text = read_text_file(path);
     if (!text) {
         return std::move(text).take_error();
     }

@@ -29,7 +29,4 @@ Result<std::vector<HostListEntry>> parse_host_list(std::string_view text, std::s
 /// Reads and parses a host list file ("-": stdin).
 Result<std::vector<HostListEntry>> read_host_list(const std::string& path);
 
-/// Reads all of a descriptor (stdin) into text; the error names what.
-Result<std::string> read_all_fd(int fd, std::string_view what);
-
 }  // namespace ev

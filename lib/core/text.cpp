@@ -1,5 +1,13 @@
 #include "core/text.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
 namespace ev {
 
 std::string_view trim(std::string_view text) {
@@ -10,6 +18,37 @@ std::string_view trim(std::string_view text) {
     while (!text.empty() && blank(text.back())) {
         text.remove_suffix(1);
     }
+    return text;
+}
+
+Result<std::string> read_all_fd(int fd, std::string_view what) {
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            return make_error(fmt::format("{}: {}", what, std::strerror(errno)));
+        }
+        if (n == 0) {
+            return text;
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+Result<std::string> read_text_file(const std::string& path, bool missing_is_empty) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (missing_is_empty && errno == ENOENT) {
+            return std::string();
+        }
+        return make_error(fmt::format("{}: {}", path, std::strerror(errno)));
+    }
+    auto text = read_all_fd(fd, path);
+    ::close(fd);
     return text;
 }
 

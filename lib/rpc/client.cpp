@@ -17,6 +17,7 @@
 #include "core/exit_code.h"
 #include "core/host_list.h"
 #include "core/signals.h"
+#include "core/text.h"
 #include "core/writer.h"
 #include "rpc/actions.h"
 #include "rpc/batch.h"

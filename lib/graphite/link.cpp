@@ -19,7 +19,8 @@ namespace ev::graphite {
 namespace {
 
 // Bytes of the connection the peer's TCP has acknowledged. TCP_INFO keeps
-// the count after a reset, when the send queue has already been purged.
+// the count after a reset, when the send queue has already been purged. Its
+// count includes the SYN, one sequence number before the first data byte.
 bool bytes_acked(int fd, uint64_t& acked) {
     tcp_info info{};
     socklen_t len = sizeof info;
@@ -27,7 +28,7 @@ bool bytes_acked(int fd, uint64_t& acked) {
         len < offsetof(tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked) {
         return false;
     }
-    acked = info.tcpi_bytes_acked;
+    acked = info.tcpi_bytes_acked > 0 ? info.tcpi_bytes_acked - 1 : 0;
     return true;
 }
 

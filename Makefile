@@ -13,11 +13,11 @@ DEB_PACKAGES := g++ make pkg-config python3 \
 	bats bats-assert bats-support jq hyperfine kcat lowdown \
 	monitoring-plugins graphite-carbon python3-whisper \
 	libsnmp-dev snmp snmptrapd libsodium-dev \
-	procps psmisc
+	procps psmisc libsystemd-dev
 # Only `make fuzz` needs these (libFuzzer comes with clang).
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-PKGS := simdjson re2 fmt rdkafka
+PKGS := simdjson re2 fmt rdkafka libsystemd
 CXX ?= g++
 # No -g by default: debug info makes the build (make test) about a third slower;
 # give CXXFLAGS="-O2 -g" for a debugger or perf.

@@ -9,6 +9,7 @@
 #include "core/input.h"
 #include "core/io.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "route/router.h"
 
 int main(int argc, char** argv) {
@@ -35,8 +36,8 @@ int main(int argc, char** argv) {
         ->type_name("N");
     auto* timeout = ev::add_duration_option(app, "--callback-timeout", options.callback_timeout,
                                             "Time limit of one call; then SIGTERM, SIGKILL 1s later (default 30s)");
-    auto* stats = ev::add_duration_option(app, "--stats-interval", options.stats_interval,
-                                          "Route counter metric events every DURATION");
+    ev::StatsOptions stats;
+    ev::add_stats_options(app, stats);
     ev::add_duration_option(app, "--drain-timeout", options.drain_timeout,
                             "At end of input, how long to wait for destinations (default 10s)");
     app.add_flag("--check", options.check_only, "Check the rules and exit");
@@ -47,13 +48,11 @@ int main(int argc, char** argv) {
         return *code;
     }
     ev::Diagnostics diag("evroute");
-    for (auto* option : {timeout, stats}) {
-        double value = option == timeout ? options.callback_timeout : options.stats_interval;
-        if (option->count() > 0 && value <= 0) {
-            diag.error(option->get_name() + ": must be more than 0");
-            return ev::exit_code::k_usage;
-        }
+    if (timeout->count() > 0 && options.callback_timeout <= 0) {
+        diag.error(timeout->get_name() + ": must be more than 0");
+        return ev::exit_code::k_usage;
     }
+    options.stats_interval = stats.interval;
     // With -e or -f the rules are given already, so the first positional is an input file.
     if (!first.empty()) {
         if (options.inline_rules.empty() && options.rules_file.empty()) {

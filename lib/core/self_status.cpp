@@ -15,15 +15,29 @@
 
 namespace ev {
 
+namespace {
+std::string g_subject;
+}  // namespace
+
+const std::string& self_subject() {
+    if (g_subject.empty()) {
+        g_subject = host_fqdn();
+    }
+    return g_subject;
+}
+
+void set_self_subject(std::string subject) {
+    g_subject = std::move(subject);
+}
+
 std::string self_status_line(std::string_view tool, std::string_view part, State state, std::string_view message,
                              double ttl) {
-    static const std::string host = host_fqdn();
     IdGenerator ids;
     Json event = Json::object();
     event.set("id", ids.next());
     event.set("time", wall_clock().now());
     event.set("type", "status");
-    event.set("subject", host);
+    event.set("subject", self_subject());
     event.set("name", fmt::format("evkit.{}.{}", tool, part));
     event.set("state", std::string(state_name(state)));
     event.set("severity", severity_of(state));
@@ -31,6 +45,33 @@ std::string self_status_line(std::string_view tool, std::string_view part, State
     event.set("message", std::string(message));
     event.set("source", std::string(tool));
     return to_canonical(event);
+}
+
+std::string ReloadStatus::failed(std::string_view reason) {
+    // Never empty: failing() is how the state is kept.
+    m_reason = reason.empty() ? "reload failed" : std::string(reason);
+    return repeat();
+}
+
+std::string ReloadStatus::succeeded() {
+    if (m_reason.empty()) {
+        return {};
+    }
+    m_reason.clear();
+    return self_status_line(m_tool, "reload", State::ok, "reloaded", k_self_status_ttl);
+}
+
+std::string ReloadStatus::repeat() const {
+    if (m_reason.empty()) {
+        return {};
+    }
+    return self_status_line(m_tool, "reload", State::warning, m_reason, k_self_status_ttl);
+}
+
+void write_self_status(std::string_view line, const std::function<void(std::string_view)>& write_main) {
+    if (!line.empty() && !write_routed_self_status(line)) {
+        write_main(line);
+    }
 }
 
 namespace {

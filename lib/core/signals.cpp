@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +19,8 @@ std::atomic<bool> g_reload{false};
 std::atomic<bool> g_stats{false};
 std::atomic<uint64_t> g_stats_count{0};
 std::atomic<bool> g_drain{false};
+std::atomic<bool> g_tick{false};
+double g_tick_interval = 0;
 int g_fd = -1;
 
 void take(int sig) {
@@ -30,6 +33,8 @@ void take(int sig) {
     } else if (sig == SIGUSR1) {
         g_stats.store(true);
         g_stats_count.fetch_add(1);
+    } else if (sig == SIGALRM) {
+        g_tick.store(true);
     }
 }
 
@@ -40,6 +45,7 @@ sigset_t contract_set() {
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGALRM);
     return set;
 }
 
@@ -151,6 +157,31 @@ uint64_t stats_requests() {
     return g_stats_count.load(std::memory_order_relaxed);
 }
 
+bool take_tick() {
+    // A plain load first: the common answer (no tick) costs no write.
+    return g_tick.load(std::memory_order_relaxed) && g_tick.exchange(false);
+}
+
+void tick_every(double seconds) {
+    if (seconds <= 0 || (g_tick_interval > 0 && g_tick_interval <= seconds)) {
+        return;
+    }
+    g_tick_interval = seconds;
+    auto usec = static_cast<long long>(seconds * 1e6);
+    if (usec < 1000) {
+        usec = 1000;
+    }
+    itimerval timer{};
+    timer.it_interval.tv_sec = static_cast<time_t>(usec / 1000000);
+    timer.it_interval.tv_usec = static_cast<suseconds_t>(usec % 1000000);
+    timer.it_value = timer.it_interval;
+    setitimer(ITIMER_REAL, &timer, nullptr);
+}
+
+double tick_interval() {
+    return g_tick_interval;
+}
+
 void request_stop() {
     g_terms.fetch_add(1);
 }
@@ -162,6 +193,7 @@ void reset() {
     g_reload.store(false);
     g_stats.store(false);
     g_drain.store(false);
+    g_tick.store(false);
 }
 
 }  // namespace ev::signals

@@ -11,7 +11,7 @@
 
 namespace ev::signals {
 
-/// Blocks SIGINT, SIGTERM, SIGHUP and SIGUSR1 and opens the signalfd that
+/// Blocks SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGALRM (the tick) and opens the signalfd that
 /// takes them; SIGPIPE is ignored (writes then fail with EPIPE, which the
 /// Writer turns into a quiet end). Call first in main, before any thread.
 void install();
@@ -64,6 +64,18 @@ bool take_stats();
 /// How many SIGUSR1 arrived so far: for a layer below the tool (the Kafka
 /// source) that prints its own counters too, without taking the tool's.
 uint64_t stats_requests();
+
+/// True once per tick (SIGALRM from the interval timer of tick_every):
+/// the clock of --stats-interval and the systemd watchdog (core/stats.h),
+/// a flag read per call, fresh after any check() or signals::poll.
+bool take_tick();
+
+/// Starts the tick every seconds (the shortest interval asked wins; the
+/// process has one). Children do not inherit it.
+void tick_every(double seconds);
+
+/// The tick's interval, 0 when there is none.
+double tick_interval();
 
 /// Sets the stop flag as a SIGTERM would (tests, internal shutdown).
 void request_stop();

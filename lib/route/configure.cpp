@@ -141,10 +141,7 @@ Result<void> Router::configure() {
     }
     m_ctx.callback_timeout = m_options.callback_timeout;
     m_drain_timeout = m_options.drain_timeout;
-    if (m_options.stats_interval > 0) {
-        m_stats_interval = m_options.stats_interval;
-        m_next_stats = steady_now() + m_stats_interval;
-    }
+    m_stats.start(m_options.stats_interval);
     if (m_options.callback_concurrency == 0) {
         return make_error("--callback-concurrency must be at least 1");
     }
@@ -265,15 +262,26 @@ void Router::reload() {
     }
     auto rules = load_rules();
     if (!rules) {
-        m_diag.error(fmt::format("reload failed, keeping the old rules: {}", rules.error()));
+        reload_failed(rules.error());
         return;
     }
     std::size_t count = rules->size();
     if (auto done = install(std::move(rules).value()); !done) {
-        m_diag.error(fmt::format("reload failed, keeping the old rules: {}", done.error()));
+        reload_failed(done.error());
         return;
     }
     m_diag.error(fmt::format("reloaded {} rule{} from {}", count, count == 1 ? "" : "s", m_options.rules_file));
+    write_self(m_reload_status.succeeded());
+}
+
+void Router::reload_failed(const std::string& reason) {
+    m_diag.error(fmt::format("reload failed, keeping the old rules: {}", reason));
+    write_self(m_reload_status.failed(fmt::format("reload failed, keeping the old rules: {}", reason)));
+}
+
+void Router::write_self(std::string_view line) {
+    // Routed like input events, before the next input line.
+    write_self_status(line, [this](std::string_view l) { m_synthetic.emplace_back(l); });
 }
 
 }  // namespace ev::route

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "core/self_status.h"
+#include "core/stats.h"
 #include "core/child_set.h"
 #include "core/diag.h"
 #include "core/id.h"
@@ -67,8 +69,11 @@ private:
     void reload();
     void print_stats();
     void emit_stats();
+    void reload_failed(const std::string& reason);
+    void write_self(std::string_view line);
     void report(const Json& event);
     void drain();
+    void route_final_stats();
     void tick();
     bool pending_to(const Destination* dest) const;
 
@@ -91,8 +96,8 @@ private:
     uint64_t m_unmatched_count = 0;
     uint64_t m_event = 0;
     double m_drain_timeout = 10;
-    double m_stats_interval = 0;
-    double m_next_stats = std::numeric_limits<double>::infinity();
+    Stats m_stats{"evroute"};
+    ReloadStatus m_reload_status{"evroute"};
     double m_last_flush = 0;
     bool m_input_ended = false;
 

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/notify.h"
 #include "core/clock.h"
 #include "core/exit_code.h"
 #include "core/id.h"
@@ -272,7 +273,7 @@ void Router::wait(int timeout_ms, bool with_input) {
     if (m_out.poll_fd() >= 0) {
         m_fds.push_back(pollfd{m_out.poll_fd(), POLLIN, 0});
     }
-    double next = std::min(m_next_stats, m_children.next_deadline());
+    double next = m_children.next_deadline();
     for (auto& dest : m_dests) {
         dest->want(m_fds);
         next = std::min(next, dest->deadline());
@@ -283,6 +284,7 @@ void Router::wait(int timeout_ms, bool with_input) {
         int until = ms >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(ms);
         timeout_ms = timeout_ms < 0 ? until : std::min(timeout_ms, until);
     }
+    timeout_ms = m_stats.wait_ms(timeout_ms);
     // A signal ends the wait at once (signals::poll takes it into the flags).
     if (signals::poll(m_fds.data(), m_fds.size(), timeout_ms) < 0 && errno != EINTR) {
         m_fds.clear();
@@ -303,10 +305,9 @@ void Router::tick() {
     if (signals::take_stats()) {
         print_stats();
     }
-    double now = steady_now();
-    if (now >= m_next_stats) {
-        m_next_stats = now + m_stats_interval;
+    if (m_stats.due()) {
         emit_stats();
+        write_self(m_reload_status.repeat());
     }
 }
 
@@ -399,6 +400,7 @@ int Router::run() {
         m_diag.error(opened.error());
         return exit_code::k_io;
     }
+    notify::ready();
     m_last_flush = steady_now();
     while (!signals::stop_requested()) {
         if (m_holding && deliver()) {
@@ -418,7 +420,9 @@ int Router::run() {
         wait(more ? 0 : -1, !more && !m_holding);
         tick();
     }
+    notify::stopping();
     m_input.finish();
+    route_final_stats();
     drain();
     print_stats();
     if (m_input.fatal()) {
@@ -428,6 +432,24 @@ int Router::run() {
         return exit_code::k_io;
     }
     return exit_code::k_ok;
+}
+
+void Router::route_final_stats() {
+    if (!m_stats.enabled()) {
+        return;
+    }
+    // The counters as the input ended, after a flush (the drain may still
+    // deliver to consumers; stderr's summary after it has the last figures).
+    flush_all();
+    emit_stats();
+    while (!m_synthetic.empty() && !m_holding) {
+        m_synthetic_line = std::move(m_synthetic.front());
+        m_synthetic.pop_front();
+        simdjson::dom::element root;
+        if (m_stats_parser.parse(m_synthetic_line).get(root) == simdjson::SUCCESS) {
+            route(m_synthetic_line, root, nullptr);
+        }
+    }
 }
 
 int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {

@@ -471,7 +471,9 @@ R
     [ "$(cat a.ndjson)" = '{"type":"metric","n":1}' ]
     [ "$(cat b.ndjson)" = '{"type":"metric","n":2}
 {"type":"metric","n":3}' ]
-    [ "$(cat kept.ndjson)" = '{"type":"other","n":4}' ]
+    # The failed reload's self-status is routed like an event, so the catch-all takes it too.
+    [ "$(grep -v evkit.evroute.reload kept.ndjson)" = '{"type":"other","n":4}' ]
+    [ "$(jq -r 'select(.name == "evkit.evroute.reload") | .state' kept.ndjson)" = warning ]
     [ "$(cat starts.txt)" = started ]
     [ ! -e c.ndjson ]
     [ "$(sed -n 1,4p err.txt)" = "evroute: reloaded 2 rules from rules
@@ -508,12 +510,44 @@ evroute: reload failed, keeping the old rules: rules:1:25: syntax error: expecte
 
 @test "--stats-interval routes counter metric events through the rules" {
     start_bg -e 'rule stats when source == "evroute" -> file stats.ndjson' -e 'rule rest -> file rest.ndjson' \
-        --stats-interval 0.2s
+        --stats-interval 0.2s --self-subject router1
     echo '{"n":1}' >&7
     wait_for '[ -s stats.ndjson ]'
     finish_bg
-    run jq -r 'select(.name == "evroute.rule.rest.matched") | [.type, .subject, .metric, .unit] | @tsv' stats.ndjson
-    assert_line --index 0 "$(printf 'metric\tevroute\t1\tc')"
+    run jq -r 'select(.name == "evkit.evroute.rule.rest.matched") | [.type, .subject, .metric, .unit] | @tsv' stats.ndjson
+    assert_line --index 0 "$(printf 'metric\trouter1\t1\tc')"
+    run jq -r 'select(.name == "evkit.evroute.destination.file_rest_ndjson.delivered") | .metric' stats.ndjson
+    assert_line --index 0 1
+}
+
+@test "--stats-interval writes the counters once more at exit, even before the first interval" {
+    fixed_events 3 > in.ndjson
+    run --separate-stderr evroute -e 'rule stats when source == "evroute" -> file stats.ndjson' \
+        -e 'rule rest -> file archive: rest.ndjson' --stats-interval 1h in.ndjson
+    assert_success
+    run jq -r 'select(.type == "metric") | "\(.name) \(.metric)"' stats.ndjson
+    assert_line 'evkit.evroute.in 3'
+    assert_line 'evkit.evroute.rule.rest.matched 3'
+    assert_line 'evkit.evroute.destination.archive.queued 0'
+    refute_line --partial 'evkit.evroute.destination.archive.delivered 0'
+}
+
+@test "a failed reload is a warning self-status evkit.evroute.reload until a good reload, then ok once" {
+    printf 'rule all -> file all.ndjson\n' > r.rules
+    start_bg r.rules --self-subject router1
+    echo '{"n":1}' >&7
+    wait_for '[ -s all.ndjson ]'
+    printf 'rule all -> nowhere\n' > r.rules
+    kill -HUP "$EV_PID"
+    wait_for 'grep -q evkit.evroute.reload all.ndjson'
+    printf 'rule all -> file all.ndjson\n' > r.rules
+    kill -HUP "$EV_PID"
+    wait_for '[ "$(grep -c evkit.evroute.reload all.ndjson)" -ge 2 ]'
+    finish_bg
+    run jq -r 'select(.name == "evkit.evroute.reload") | [.type, .subject, .state, .ttl, (.message | test("reload failed"))] | @tsv' all.ndjson
+    assert_equal "${#lines[@]}" 2
+    assert_line --index 0 "$(printf 'status\trouter1\twarning\t300\ttrue')"
+    assert_line --index 1 "$(printf 'status\trouter1\tok\t300\tfalse')"
 }
 
 @test "SIGTERM stops a run and prints the counters" {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "core/stats.h"
 #include "core/cli.h"
 #include "core/diag.h"
 #include "core/exit_code.h"
@@ -52,8 +53,8 @@ int main(int argc, char** argv) {
             ""));
     app.add_option("--user", options.user, "Drop to USER after binding the sockets (when started as root)")
         ->type_name("USER");
-    auto* stats = ev::add_duration_option(app, "--stats-interval", options.stats_interval,
-                                          "Write counter metric events every DURATION");
+    ev::StatsOptions stats;
+    ev::add_stats_options(app, stats);
     ev::add_duration_option(app, "--drain-timeout", options.drain_timeout,
                             "At exit, how long queued events may take to be written (default 5s)");
     ev::add_duration_option(app, "--run-for", options.run_for, "Stop after DURATION (tests, benchmarks)");
@@ -68,10 +69,7 @@ int main(int argc, char** argv) {
         return *code;
     }
     ev::Diagnostics diag("evsrc-snmptrap");
-    if (stats->count() > 0 && options.stats_interval <= 0) {
-        diag.error("--stats-interval: must be more than 0");
-        return ev::exit_code::k_usage;
-    }
+    options.stats_interval = stats.interval;
     options.builtin_rules = !no_builtin;
     if (options.listen.empty()) {
         options.listen = {"0.0.0.0:162", "[::]:162"};

@@ -163,7 +163,8 @@ bool take_tick() {
 }
 
 void tick_every(double seconds) {
-    if (seconds <= 0 || (g_tick_interval > 0 && g_tick_interval <= seconds)) {
+    // Without install() SIGALRM is not blocked, and would end the process.
+    if (g_fd < 0 || seconds <= 0 || (g_tick_interval > 0 && g_tick_interval <= seconds)) {
         return;
     }
     g_tick_interval = seconds;
@@ -193,6 +194,12 @@ void reset() {
     g_reload.store(false);
     g_stats.store(false);
     g_drain.store(false);
+    if (g_tick_interval > 0) {
+        itimerval off{};
+        setitimer(ITIMER_REAL, &off, nullptr);
+        g_tick_interval = 0;
+    }
+    check();
     g_tick.store(false);
 }
 

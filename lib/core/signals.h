@@ -80,7 +80,7 @@ double tick_interval();
 /// Sets the stop flag as a SIGTERM would (tests, internal shutdown).
 void request_stop();
 
-/// Clears every flag (tests).
+/// Clears every flag and stops the tick (tests).
 void reset();
 
 }  // namespace ev::signals

@@ -14,6 +14,9 @@
 #include <cstring>
 #include <thread>
 
+#include "core/notify.h"
+#include "core/self_status.h"
+#include "core/stats.h"
 #include "core/clock.h"
 #include "core/escape.h"
 #include "core/exit_code.h"
@@ -203,7 +206,15 @@ public:
         m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         OutputThread writer(m_queue, m_out, m_wake);
         writer.start();
+        register_counters(m_stats, m_counters, [this] { return m_sockets_drops(); });
+        m_stats.start(m_options.stats_interval);
+        notify::ready();
         loop(writer);
+        notify::stopping();
+        if (m_stats.enabled()) {
+            m_counters.written = writer.written();
+            emit_counters();  // the same counters once at exit
+        }
         m_queue.close();
         double deadline = steady_now() + m_options.drain_timeout;
         while (!writer.finished() && steady_now() < deadline) {
@@ -267,18 +278,18 @@ private:
         fds.push_back(pollfd{m_wake, POLLIN, 0});
         double start = steady_now();
         double stop_at = m_options.run_for > 0 ? start + m_options.run_for : INFINITY;
-        double next_stats = m_options.stats_interval > 0 ? start + m_options.stats_interval : INFINITY;
         while (!signals::stop_requested() && !writer.done()) {
             double now = steady_now();
             if (now >= stop_at) {
                 break;
             }
-            if (now >= next_stats) {
+            // The tick's signal ends the poll below, so this is seen in time.
+            if (m_stats.due()) {
                 m_counters.written = writer.written();
                 emit_counters();
-                next_stats = now + m_options.stats_interval;
+                write_self(m_reload_status.repeat());
             }
-            double wake = std::min(stop_at, next_stats);
+            double wake = stop_at;
             int timeout = std::isinf(wake) ? 1000 : static_cast<int>(std::ceil((wake - now) * 1000));
             timeout = std::clamp(timeout, 0, 1000);
             int ready = signals::poll(fds.data(), fds.size(), timeout);
@@ -311,19 +322,34 @@ private:
     void reload() {
         auto rules = load_rule_set(m_options);
         if (!rules) {
-            m_diag.error(fmt::format("reload failed, keeping the old rules: {}", rules.error()));
+            reload_failed(fmt::format("reload failed, keeping the old rules: {}", rules.error()));
             return;
         }
         if (!m_options.map_path.empty()) {
             auto map = Subjects::load_map(m_options.map_path);
             if (!map) {
-                m_diag.error(fmt::format("reload failed, keeping the old rules and map: {}", map.error()));
+                reload_failed(fmt::format("reload failed, keeping the old rules and map: {}", map.error()));
                 return;
             }
             m_subjects.set_map(std::move(*map));
         }
         m_rules = std::move(*rules);
         m_diag.error(fmt::format("reloaded: {} rules", m_rules.rules().size()));
+        write_self(m_reload_status.succeeded());
+    }
+
+    void reload_failed(const std::string& message) {
+        m_diag.error(message);
+        write_self(m_reload_status.failed(message));
+    }
+
+    void write_self(std::string_view line) {
+        write_self_status(line, [this](std::string_view l) {
+            if (!m_queue.push(l)) {
+                ++m_counters.dropped;
+            }
+            m_queue.wake();
+        });
     }
 
     void handle_batch(TrapSocket& sock, std::size_t count) {
@@ -403,27 +429,11 @@ private:
     }
 
     void emit_counters() {
-        if (m_host.empty()) {
-            m_host = host_fqdn();  // once: it may ask DNS
-        }
-        const std::string& host = m_host;
-        double time = wall_clock().now();
-        for (const auto& [name, value] : counter_values(m_counters, m_sockets_drops())) {
-            Json event = Json::object();
-            event.set("id", m_ids.next());
-            event.set("time", time);
-            event.set("type", "metric");
-            event.set("subject", host);
-            event.set("name", fmt::format("evkit.evsrc-snmptrap.{}", name));
-            event.set("metric", value);
-            event.set("unit", "c");
-            event.set("source", "evsrc-snmptrap");
-            m_line.clear();
-            write_canonical(event, m_line);
-            if (!m_queue.push(m_line)) {
+        m_stats.emit([this](std::string_view line) {
+            if (!m_queue.push(line)) {
                 ++m_counters.dropped;
             }
-        }
+        });
         m_queue.wake();
     }
 
@@ -438,6 +448,8 @@ private:
     Subjects m_subjects;
     Decoder m_decoder;
     IdGenerator m_ids;
+    Stats m_stats{"evsrc-snmptrap"};
+    ReloadStatus m_reload_status{"evsrc-snmptrap"};
     Counters m_counters;
     std::vector<TrapSocket> m_sockets;
     int m_wake = -1;
@@ -447,7 +459,6 @@ private:
     std::string m_reason;
     std::string m_peer;
     std::string m_line;
-    std::string m_host;
 };
 
 }  // namespace

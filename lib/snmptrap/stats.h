@@ -3,9 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/stats.h"
 
 namespace ev::snmptrap {
 
@@ -27,6 +30,10 @@ struct Counters {
 
 /// The counters as (name, value), kernel_dropped included.
 std::vector<std::pair<std::string, uint64_t>> counter_values(const Counters& c, uint64_t kernel_dropped);
+
+/// Registers every counter (kernel_dropped read through its function) with
+/// the suite's one counter mechanism, under the names of counter_values.
+void register_counters(Stats& stats, const Counters& c, std::function<uint64_t()> kernel_dropped);
 
 /// "received N, emitted N, ..." for stderr.
 std::string counters_text(const Counters& c, uint64_t kernel_dropped);

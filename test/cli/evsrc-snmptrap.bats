@@ -372,7 +372,7 @@ OUT
 
 @test "SIGHUP re-reads the rules; a bad new file keeps the old rules" {
     echo 'exact 1.3.6.1.4.1.7.0.1 warning name=seven' >"$TMP/rules"
-    start --rules "$TMP/rules"
+    start --rules "$TMP/rules" --self-subject trapd1
     snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.7.0.1
     wait_lines 1
     echo 'exact 1.3.6.1.4.1.7.0.1 critical name=seven' >"$TMP/rules"
@@ -383,11 +383,18 @@ OUT
     echo 'exact 1.3.6.1.4.1.7.0.1 broken' >"$TMP/rules"
     kill -HUP "$PID"
     wait_err 'reload failed'
-    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.7.0.1
+    # The failed reload is a self-status on the output, then the old rules go on.
     wait_lines 3
+    snmptrap -v2c -c public "127.0.0.1:$PORT" 1 1.3.6.1.4.1.7.0.1
+    wait_lines 4
+    echo 'exact 1.3.6.1.4.1.7.0.1 critical name=seven' >"$TMP/rules"
+    kill -HUP "$PID"
+    wait_lines 5
     stop
-    run jq -r '.state' "$TMP/out"
-    assert_output $'warning\ncritical\ncritical'
+    run jq -r '[.name, .state] | @tsv' "$TMP/out"
+    assert_output "$(printf 'seven\twarning\nseven\tcritical\nevkit.evsrc-snmptrap.reload\twarning\nseven\tcritical\nevkit.evsrc-snmptrap.reload\tok')"
+    run jq -r 'select(.name == "evkit.evsrc-snmptrap.reload") | [.subject, .ttl, .message] | @tsv' "$TMP/out"
+    assert_line --index 0 "$(printf 'trapd1\t300\treload failed, keeping the old rules: %s' "$TMP/rules:1: 'broken': expected ok, warning, critical, unknown or archive")"
     run grep 'reload failed' "$TMP/err"
     assert_output "evsrc-snmptrap: reload failed, keeping the old rules: $TMP/rules:1: 'broken': expected ok, warning, critical, unknown or archive"
 }

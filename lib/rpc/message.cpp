@@ -45,9 +45,11 @@ void add_number(std::string& out, std::string_view key, double value) {
     write_number(value, out);
 }
 
+// A member's value is not an event: every object in it has its keys in byte
+// order (write_canonical would put event keys such as id and subject first).
 void add_json(std::string& out, std::string_view key, const Json& value) {
     add_key(out, key);
-    write_canonical(value, out);
+    write_canonical_nested(value, out);
 }
 
 // The members of a body's top-level object, each key once.

@@ -81,5 +81,36 @@ TEST(Message, ReplyRoundTrips) {
     EXPECT_EQ(back->data, r.data);
 }
 
+// Values are not events: keys an event puts first (id, subject, time) sort
+// with the rest, in byte order, at every depth.
+TEST(Message, NestedObjectValuesHaveSortedKeys) {
+    Reply r;
+    r.request = "01JD2Z5Y8Q0000000000000000";
+    r.agent_id = "ed25519:00112233445566778899aabbccddeeff";
+    r.host = "node1.example";
+    r.agent = "package";
+    r.action = "status";
+    r.status = "ok";
+    Json inner = Json::object();
+    inner.set("version", Json("1.2.3"));
+    inner.set("id", Json("x"));
+    inner.set("arch", Json("amd64"));
+    r.data.set("subject", Json("s"));
+    r.data.set("name", Json("n"));
+    r.data.set("id", Json("i"));
+    r.data.set("detail", std::move(inner));
+    std::string body = reply_body(r);
+    EXPECT_NE(
+        body.find(R"("data":{"detail":{"arch":"amd64","id":"x","version":"1.2.3"},"id":"i","name":"n","subject":"s"})"),
+        std::string::npos)
+        << body;
+    Request q = sample_request();
+    q.inputs = Json::object();
+    q.inputs.set("time", Json(1.0));
+    q.inputs.set("id", Json("b"));
+    q.inputs.set("a", Json("c"));
+    EXPECT_NE(request_body(q).find(R"("inputs":{"a":"c","id":"b","time":1})"), std::string::npos) << request_body(q);
+}
+
 }  // namespace
 }  // namespace ev::rpc

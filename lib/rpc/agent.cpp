@@ -29,6 +29,7 @@
 #include "core/signals.h"
 #include "core/utf8.h"
 #include "core/version.h"
+#include "nagios/checklist.h"
 #include "nagios/config.h"
 #include "nagios/output.h"
 #include "nagios/runner.h"
@@ -86,6 +87,7 @@ public:
 private:
     Result<void> load_node_files(Node& base);
     Result<void> load_policy_and_actions();
+    nagios::ChecklistOptions nagios_checklist() const;
     void reload();
     void register_all();
     void handle(const KafkaReader::Message& message);
@@ -151,6 +153,16 @@ Result<void> Agent::load_node_files(Node& base) {
     return {};
 }
 
+// The check list nagios.run runs, configured as evsrc-nagios's --resource
+// and --plugin-dir configure it.
+nagios::ChecklistOptions Agent::nagios_checklist() const {
+    nagios::ChecklistOptions options;
+    options.config_path = m_config.nagios_config;
+    options.resource_path = m_config.nagios_resource;
+    options.runner.plugin_dir = m_config.nagios_plugin_dir;
+    return options;
+}
+
 Result<void> Agent::load_policy_and_actions() {
     auto policy = Policy::load(m_config.authorized_keys, m_config.policy);
     if (!policy) {
@@ -158,7 +170,9 @@ Result<void> Agent::load_policy_and_actions() {
     }
     nagios::Config checks;
     if (!m_config.nagios_config.empty()) {
-        auto loaded = nagios::load_config(m_config.nagios_config);
+        // As evsrc-nagios loads it: $USERn$ from the resource file, an
+        // undefined one refuses the check list.
+        auto loaded = nagios::load_checklist(nagios_checklist());
         if (!loaded) {
             return std::move(loaded).take_error();
         }
@@ -264,17 +278,8 @@ int Agent::start() {
         return exit_code::k_io;
     }
     m_reader = std::move(*reader);
-    // Plugins run as evsrc-nagios runs them; a bare plugin name is also
-    // looked up in the plugin directory (nagios_user1), as Nagios finds them.
-    nagios::RunnerOptions runner;
-    if (!m_config.nagios_user1.empty()) {
-        for (std::string& e : runner.env) {
-            if (e.rfind("PATH=", 0) == 0) {
-                e = "PATH=" + m_config.nagios_user1 + ":" + e.substr(5);
-            }
-        }
-    }
-    m_nagios_runner = std::make_unique<nagios::Runner>(runner);
+    // Plugins run as evsrc-nagios runs them, found where it finds them.
+    m_nagios_runner = std::make_unique<nagios::Runner>(nagios_checklist().runner);
     auto registration = KafkaSink::open(m_kafka, m_config.registration_topic, {}, m_diag);
     if (!registration) {
         m_diag.error(registration.error());
@@ -571,19 +576,7 @@ void Agent::start_nagios(Job job) {
         return;
     }
     nagios::Command command;
-    command.argv = def->argv;
-    for (std::string& arg : command.argv) {
-        std::size_t at = 0;
-        while ((at = arg.find("$USER1$", at)) != std::string::npos) {
-            if (m_config.nagios_user1.empty()) {
-                reply(who, job.request, job.received, "failed", 3, "the check uses $USER1$ and nagios_user1 is not set",
-                      Json::object());
-                return;
-            }
-            arg.replace(at, 7, m_config.nagios_user1);
-            at += m_config.nagios_user1.size();
-        }
-    }
+    command.argv = def->argv;  // its $USERn$ macros were expanded when the list was loaded
     command.timeout = def->timeout.value_or(60);
     command.max_output = def->max_output.value_or(8192);
     uint64_t token = m_nagios_runner->start(command);

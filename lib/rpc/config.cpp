@@ -117,8 +117,10 @@ Result<AgentConfig> parse_agent_config(std::string_view text, std::string_view f
             }
         } else if (key == "nagios_config") {
             r = path(c.nagios_config);
-        } else if (key == "nagios_user1") {
-            r = path(c.nagios_user1);
+        } else if (key == "nagios_resource") {
+            r = path(c.nagios_resource);
+        } else if (key == "nagios_plugin_dir") {
+            r = path(c.nagios_plugin_dir);
         } else if (key == "brokers") {
             c.brokers = value;
         } else if (key.substr(0, 6) == "kafka." && key.size() > 6) {

@@ -35,7 +35,8 @@ struct AgentConfig {
     std::size_t queue = 1000;             ///< accepted requests waiting for a slot at most
     std::size_t max_output = 256 * 1024;  ///< bytes of an action's stdout kept
     std::string nagios_config;            ///< evsrc-nagios check list for nagios.run; empty: none
-    std::string nagios_user1;             ///< what $USER1$ stands for in its commands
+    std::string nagios_resource;          ///< its resource file ($USERn$ macros), as evsrc-nagios --resource
+    std::string nagios_plugin_dir;        ///< where bare plugin names are found first, as --plugin-dir
     std::string brokers;                  ///< overridden by --brokers
     std::vector<std::string> kafka;       ///< kafka.PROP = VALUE lines, as PROP=VALUE
 };

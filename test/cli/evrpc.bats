@@ -314,10 +314,22 @@ second line	tab \\ \" '"
     assert_output --partial '"status":"failed","code":124,"message":"timed out after 1.5s"'
 }
 
-@test "agent: nagios.run runs a check of the evsrc-nagios configuration by name, with \$USER1\$ and the plugin directory" {
+@test "agent: nagios.run runs a check of the evsrc-nagios configuration by name, with \$USERn\$ from the resource file and the plugin directory" {
     printf 'disk 1m -- $USER1$/check_dummy 1 "disk almost full"\nload 1m -- check_dummy 0 fine\n' \
         > "$BATS_TEST_TMPDIR/checks.conf"
-    rpc_agent n1 "nagios_config = $BATS_TEST_TMPDIR/checks.conf" "nagios_user1 = /usr/lib/nagios/plugins"
+    printf '$USER1$=/usr/lib/nagios/plugins\n' > "$BATS_TEST_TMPDIR/resource.cfg"
+    # as evsrc-nagios run: an undefined $USERn$ refuses the check list
+    printf 'disk 1m -- $USER2$/check_dummy 0 fine\n' > "$BATS_TEST_TMPDIR/bad.conf"
+    mkdir -p "$RPC/bad"
+    echo 'allow op *' > "$RPC/bad/policy"
+    printf '%s\n' "state_dir = state" "authorized_keys = $RPC/op.key.pub" "policy = policy" \
+        "nagios_config = $BATS_TEST_TMPDIR/bad.conf" "nagios_resource = $BATS_TEST_TMPDIR/resource.cfg" \
+        > "$RPC/bad/agent.conf"
+    run --separate-stderr evrpc agent --config "$RPC/bad/agent.conf" --check
+    assert_failure 2
+    assert_equal "$stderr" "evrpc: $BATS_TEST_TMPDIR/bad.conf:1: check 'disk': \$USER2\$ is not defined (not in $BATS_TEST_TMPDIR/resource.cfg)"
+    rpc_agent n1 "nagios_config = $BATS_TEST_TMPDIR/checks.conf" "nagios_resource = $BATS_TEST_TMPDIR/resource.cfg" \
+        "nagios_plugin_dir = /usr/lib/nagios/plugins"
     disk=$(rpc_body '.agent = "nagios" | .action = "run" | .inputs = {check: "disk"}')
     none=$(rpc_body '.agent = "nagios" | .action = "run" | .inputs = {check: "nothing"}')
     load=$(rpc_body '.agent = "nagios" | .action = "run" | .inputs = {check: "load"}')
@@ -549,9 +561,10 @@ No response from:
     printf 'disk 1m -- $USER1$/check_dummy 0 fine\n' > "$RPC/ok.conf"
     printf 'disk 1m -- $USER1$/check_dummy 1 "almost full"\n' > "$RPC/warn.conf"
     printf 'disk 1m -- $USER1$/check_dummy 2 "full|x"\n' > "$RPC/crit.conf"
+    printf '$USER1$=/usr/lib/nagios/plugins\n' > "$RPC/resource.cfg"
     mkdir -p "$RPC/web1" "$RPC/web2" "$RPC/db1"
     for n in web1:ok web2:warn db1:crit; do
-        rpc_agent "${n%%:*}" "nagios_config = $RPC/${n##*:}.conf" "nagios_user1 = /usr/lib/nagios/plugins"
+        rpc_agent "${n%%:*}" "nagios_config = $RPC/${n##*:}.conf" "nagios_resource = $RPC/resource.cfg"
     done
     rpc_agent plain
     export EVRPC_KEY="$RPC/op.key" XDG_STATE_HOME="$RPC/client-state"

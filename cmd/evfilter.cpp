@@ -6,6 +6,7 @@
 #include "core/exit_code.h"
 #include "core/io.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "filter/filter.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
         ->type_name("EXPR");
     app.add_flag("--raw-control", options.raw_control, "With -r, write control characters unescaped");
     ev::add_input_options(app, options.input);
+    ev::add_stats_options(app, options.stats);
     ev::OutputOptions output;
     ev::add_output_options(app, output, options.input.kafka);
     ev::add_version_flag(app, "evfilter");
@@ -41,6 +43,10 @@ int main(int argc, char** argv) {
     ev::Diagnostics diag("evfilter");
     if (!options.raw.empty() && !output.to.empty()) {
         diag.error("-r prints values for people and shells, not events: it takes no --to");
+        return ev::exit_code::k_usage;
+    }
+    if ((options.count || !options.raw.empty()) && options.stats.interval > 0 && options.input.kafka.self_to.empty()) {
+        diag.error("--stats-interval with -c or -r needs --self-to FILE: the output is not events");
         return ev::exit_code::k_usage;
     }
     auto io = ev::open_io(options.input, output, diag);

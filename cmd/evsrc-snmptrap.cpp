@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "core/stats.h"
 #include "core/cli.h"
 #include "core/diag.h"
 #include "core/exit_code.h"
 #include "core/io.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "snmptrap/names.h"
 #include "snmptrap/receiver.h"
 

@@ -5,7 +5,9 @@
 #include "core/ack.h"
 #include "core/escape.h"
 #include "core/exit_code.h"
+#include "core/notify.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "core/writer.h"
 #include "expr/expr.h"
 #include "filter/keep.h"
@@ -107,6 +109,8 @@ public:
     }
 
     uint64_t outputs() const { return m_outputs; }
+    uint64_t type_errors() const { return m_type_errors; }
+    uint64_t without_array() const { return m_without_array; }
     bool fatal() const { return m_fatal; }
 
     // The counts a run reports on stderr at its end.
@@ -339,8 +343,30 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
     SyncAck ack(out, input);
     input.set_idle([&] { (void)ack.flush(); });
 
+    Stats stats("evfilter");
+    stats.add("in", [&] { return input.records(); });
+    stats.add("out", [&] { return engine->outputs(); });
+    stats.add("rejected", [&] { return input.rejected(); });
+    stats.add("type_errors", [&] { return engine->type_errors(); });
+    if (!options.each.empty()) {
+        stats.add("without_array", [&] { return engine->without_array(); });
+    }
+    auto write_stats = [&] { stats.emit([&](std::string_view line) { out.write_line(line); }); };
+    stats.start(options.stats.interval);
+    notify::ready();
+
     Record record;
-    while (input.next(record) == Input::Next::record) {
+    for (;;) {
+        Input::Next next = input.next(record, stats.wait_ms(-1));
+        if (stats.due()) {
+            write_stats();
+        }
+        if (next == Input::Next::timeout) {
+            continue;
+        }
+        if (next == Input::Next::end) {
+            break;
+        }
         bool go_on = engine->handle(record);
         if (engine->fatal()) {
             break;  // --strict: the event that failed is not acknowledged
@@ -350,7 +376,11 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
             break;
         }
     }
+    notify::stopping();
     input.finish();
+    if (stats.enabled()) {
+        write_stats();  // the same counters once at exit
+    }
     engine->summarise();
     if (options.count) {
         fmt::format_to(std::back_inserter(out.buffer()), "{}", engine->outputs());

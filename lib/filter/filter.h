@@ -9,6 +9,7 @@
 #include "core/input.h"
 #include "core/path.h"
 #include "core/result.h"
+#include "core/stats.h"
 
 namespace ev::filter {
 
@@ -34,6 +35,7 @@ struct Options {
     std::string raw;                 ///< -r EXPR: print EXPR's value per selected event
     bool raw_control = false;        ///< -r writes control characters unescaped
     InputOptions input;
+    StatsOptions stats;  ///< --stats-interval: counters as metric events
 };
 
 /// Runs evfilter over input, writing to out; returns the exit code

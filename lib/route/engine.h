@@ -14,14 +14,14 @@
 #include <string>
 #include <vector>
 
-#include "core/self_status.h"
-#include "core/stats.h"
 #include "core/child_set.h"
 #include "core/diag.h"
 #include "core/id.h"
 #include "core/input.h"
 #include "core/json.h"
+#include "core/self_status.h"
 #include "core/sink.h"
+#include "core/stats.h"
 #include "route/delivery.h"
 #include "route/destination.h"
 #include "route/router.h"

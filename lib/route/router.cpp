@@ -11,10 +11,10 @@
 
 #include <fmt/format.h>
 
-#include "core/notify.h"
 #include "core/clock.h"
 #include "core/exit_code.h"
 #include "core/id.h"
+#include "core/notify.h"
 #include "core/signals.h"
 #include "route/engine.h"
 

@@ -14,16 +14,16 @@
 #include <cstring>
 #include <thread>
 
-#include "core/notify.h"
-#include "core/self_status.h"
-#include "core/stats.h"
 #include "core/clock.h"
 #include "core/escape.h"
 #include "core/exit_code.h"
 #include "core/host.h"
 #include "core/id.h"
 #include "core/json.h"
+#include "core/notify.h"
+#include "core/self_status.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "snmptrap/decode.h"
 #include "snmptrap/event.h"
 #include "snmptrap/limits.h"

@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# The suite's health reporting: --stats-interval on every tool (core/stats)
+# and the systemd notification protocol (core/notify), checked against a
+# notification socket the test listens on itself.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+    cd "$BATS_TEST_TMPDIR"
+    BG_PIDS=()
+}
+
+teardown() {
+    exec 7>&- 2>/dev/null || true
+    for pid in "${BG_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
+# Waits up to 5 s for a shell condition.
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        if eval "$1"; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "timed out waiting for: $1" >&2
+    return 1
+}
+
+# Starts the stand-in notification socket; messages go to notify.txt.
+listen_notify() {
+    python3 "$FIXTURES/notify/listen.py" "$PWD/notify.sock" notify.txt 20 &
+    BG_PIDS+=($!)
+    wait_for '[ -S notify.sock ]'
+    export NOTIFY_SOCKET="$PWD/notify.sock"
+}
+
+# Runs "$@" reading the FIFO in.fifo (written through fd 7) in the background.
+start_bg() {
+    mkfifo in.fifo
+    "$@" < in.fifo > out.ndjson 2> err.txt &
+    EV_PID=$!
+    BG_PIDS+=("$EV_PID")
+    exec 7> in.fifo
+}
+
+finish_bg() {
+    exec 7>&-
+    EV_STATUS=0
+    timeout 10 tail --pid="$EV_PID" -f /dev/null || true
+    wait "$EV_PID" || EV_STATUS=$?
+}
+
+@test "notify: READY=1 once started, STATUS= with the counters at each tick, WATCHDOG=1 at half WATCHDOG_USEC, STOPPING=1" {
+    listen_notify
+    WATCHDOG_USEC=200000 start_bg evfilter true --stats-interval 0.1s
+    echo '{"n":1}' >&7
+    wait_for 'grep -q "^STATUS=in 1, out 1" notify.txt'
+    wait_for '[ "$(grep -c "^WATCHDOG=1$" notify.txt)" -ge 3 ]'
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+    wait_for 'grep -q "^STOPPING=1$" notify.txt'
+    # READY=1 comes first, once; STOPPING=1 last.
+    run grep -v '^LISTENING$' notify.txt
+    assert_line --index 0 'READY=1'
+    assert_equal "$(grep -c '^READY=1$' notify.txt)" 1
+    assert_equal "$(tail -1 notify.txt)" 'STOPPING=1'
+}
+
+@test "notify: a watchdog meant for another process (WATCHDOG_PID) is not pinged; no NOTIFY_SOCKET, nothing sent" {
+    listen_notify
+    WATCHDOG_USEC=100000 WATCHDOG_PID=1 start_bg evfilter true
+    echo '{"n":1}' >&7
+    wait_for 'grep -q "^READY=1$" notify.txt'
+    sleep 0.3
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+    run grep -c '^WATCHDOG=1$' notify.txt
+    assert_output 0
+    local before
+    before=$(wc -l < notify.txt)
+    unset NOTIFY_SOCKET
+    run evfilter true <<< '{"n":1}'
+    assert_success
+    sleep 0.1
+    assert_equal "$(wc -l < notify.txt)" "$before"
+}
+
+@test "notify: evroute and evsrc-snmptrap say READY=1 once listening" {
+    listen_notify
+    start_bg evroute -e 'rule all -> file all.ndjson'
+    wait_for 'grep -q "^READY=1$" notify.txt'
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+    evsrc-snmptrap --listen 127.0.0.1:0 --run-for 0.5s > /dev/null 2> err.txt &
+    BG_PIDS+=($!)
+    wait_for '[ "$(grep -c "^READY=1$" notify.txt)" -eq 2 ]'
+    grep -q 'listening on 127.0.0.1:' err.txt
+}
+
+@test "evfilter --stats-interval: counters as metric events, and once at exit" {
+    start_bg evfilter 'n > 1' --stats-interval 0.1s --self-subject host1
+    echo '{"n":1}' >&7
+    echo '{"n":2}' >&7
+    wait_for 'grep -q "\"name\":\"evkit.evfilter.in\",\"metric\":2," out.ndjson'
+    echo 'not json' >&7
+    finish_bg
+    [ "$EV_STATUS" -eq 0 ]
+    run jq -r 'select(.type == "metric") | [.subject, .name, .metric, .unit, .source] | @tsv' out.ndjson
+    assert_line "$(printf 'host1\tevkit.evfilter.out\t1\tc\tevfilter')"
+    # The last ones, at exit, have the bad line too.
+    assert_equal "$(jq -r 'select(.name == "evkit.evfilter.rejected") | .metric' out.ndjson | tail -1)" 1
+    assert_equal "$(jq -c 'select(.type != "metric")' out.ndjson)" '{"n":2}'
+}
+
+@test "--stats-interval with --self-to writes the counters there, not to the output; -c needs --self-to" {
+    printf '{"n":1}\n{"n":2}\n' > in.ndjson
+    run --separate-stderr evfilter true --stats-interval 1h --self-to self.ndjson in.ndjson
+    assert_success
+    assert_equal "$(cat <<< "$output" | jq -c .)" '{"n":1}
+{"n":2}'
+    assert_equal "$(jq -r 'select(.name == "evkit.evfilter.in") | .metric' self.ndjson)" 2
+    run --separate-stderr evfilter -c true --stats-interval 1h in.ndjson
+    assert_failure 2
+    assert_equal "$stderr" 'evfilter: --stats-interval with -c or -r needs --self-to FILE: the output is not events'
+    run --separate-stderr evfilter true --stats-interval 0 in.ndjson
+    assert_failure 2
+    [[ "$stderr" == *"must be more than 0"* ]]
+}

@@ -9,6 +9,24 @@
 namespace ev::graphite {
 
 void PathBuilder::append(std::string_view text, bool dots_separate) {
+    if (!dots_separate) {
+        append_part(text);
+        return;
+    }
+    for (std::size_t start = 0;;) {
+        std::size_t dot = text.find('.', start);
+        std::string_view part = text.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        append_part(part == "/" ? std::string_view("root") : part);
+        if (dot == std::string_view::npos) {
+            return;
+        }
+        separate();
+        start = dot + 1;
+    }
+}
+
+void PathBuilder::append_part(std::string_view text) {
+    m_in_utf8 = false;
     const char* p = text.data();
     const char* end = p + text.size();
     while (p < end) {
@@ -28,11 +46,6 @@ void PathBuilder::append(std::string_view text, bool dots_separate) {
             continue;
         }
         auto c = static_cast<unsigned char>(*p++);
-        if (c == '.' && dots_separate) {
-            separate();
-            m_in_utf8 = false;
-            continue;
-        }
         if ((c & 0xC0) == 0x80 && m_in_utf8) {
             continue;  // the rest of a character already written as '_'
         }

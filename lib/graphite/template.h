@@ -67,12 +67,16 @@ class PathBuilder {
 public:
     /// Builds into out, which is cleared.
     explicit PathBuilder(std::string& out) : m_out(out) { m_out.clear(); }
-    /// Appends text; a '.' in it separates parts when dots_separate, else becomes '_'.
+    /// Appends text; a '.' in it separates parts when dots_separate, else
+    /// becomes '_'. A separated part that is exactly "/" (check_disk's label
+    /// for the root file system) becomes "root", not "_".
     void append(std::string_view text, bool dots_separate);
     /// Ends the current part: the next character starts a new one.
     void separate() { m_pending_dot = !m_out.empty(); }
 
 private:
+    void append_part(std::string_view text);
+
     std::string& m_out;
     bool m_pending_dot = false;
     bool m_in_utf8 = false;  // inside a multi-byte character already written as '_'

@@ -41,6 +41,20 @@ TEST(GraphiteTemplate, NameDotsSeparateParts) {
     EXPECT_EQ(r.path, "h.disk._var_log");
 }
 
+TEST(GraphiteTemplate, RootFileSystemLabelIsRoot) {
+    // check_disk labels the root file system "/": "disk_root./" is
+    // disk_root.root, not disk_root._ (other mount points keep their '_').
+    auto r = render("{subject}.{name}", R"({"subject":"h","name":"disk_root./"})");
+    EXPECT_EQ(r.path, "h.disk_root.root");
+    r = render("{subject}.{name}", R"({"subject":"h","name":"free./.x"})");
+    EXPECT_EQ(r.path, "h.free.root.x");
+    r = render("{subject}.{name}", R"({"subject":"h","name":"free.//"})");
+    EXPECT_EQ(r.path, "h.free.__");
+    // Only a separated part: a subject "/" is not a label.
+    r = render("{subject}.{name}", R"({"subject":"/","name":"n"})");
+    EXPECT_EQ(r.path, "_.n");
+}
+
 TEST(GraphiteTemplate, TagsAndPrefix) {
     auto r = render("{tags.dc}.{subject}.{name}", R"({"subject":"h","name":"n","tags":{"dc":"eu-1"}})", "servers");
     EXPECT_EQ(r.path, "servers.eu-1.h.n");
@@ -80,7 +94,7 @@ TEST(GraphiteTemplate, MissingFieldsAreProblems) {
     EXPECT_EQ(render("{tags.dc}", R"({"tags":{}})").problem, "no field tags.dc for the path");
     EXPECT_EQ(render("{tags}", R"({"tags":{}})").problem, "field tags is not a string or number");
     EXPECT_EQ(render("{subject}", R"({"subject":null})").problem, "field subject is not a string or number");
-    EXPECT_EQ(render("{subject}.{name}", R"({"subject":"..","name":"/"})").path, "__._");
+    EXPECT_EQ(render("{subject}.{name}", R"({"subject":"..","name":"/"})").path, "__.root");  // a "/" part is the root file system
     EXPECT_EQ(render("{subject}.{name}", R"({"subject":"","name":"."})").problem, "the path is empty");
 }
 

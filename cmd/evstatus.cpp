@@ -1,5 +1,6 @@
 // evstatus: current state per identity, alerts on transitions, non-OK
-// results, expiry and flapping; `show` and `check` query the state file.
+// results, expiry and flapping; `show` and `check` query the state file,
+// `forget` drops identities from it.
 #include <CLI/CLI.hpp>
 
 #include "core/cli.h"
@@ -24,11 +25,16 @@ int main(int argc, char** argv) {
     ev::status::ShowOptions show;
     CLI::App* show_cmd = app.add_subcommand("show", "Print the current states of a state file");
     show_cmd->add_option("--state", show.state_path, "The state file")->type_name("FILE")->required();
-    show_cmd->add_flag("--json", show.json, "NDJSON instead of a table");
+    show_cmd->add_flag("--json", show.json, "NDJSON instead of a table (the same as --format json)");
+    show_cmd->add_option("--format", show.format, "table (default), json, or openmetrics (Prometheus text 0.0.4)")
+        ->type_name("table|json|openmetrics");
+    show_cmd->add_option("--output", show.output, "Write to FILE atomically instead of standard output")
+        ->type_name("FILE");
+    show_cmd->add_option("--silences", show.silences_path, "Mark identities a silence of FILE covers (evbatch's)")
+        ->type_name("FILE");
     show_cmd->add_option("EXPR", show.expression, "Show only identities for which EXPR is true");
 
     ev::status::CheckOptions check;
-    double check_now = 0;
     CLI::App* check_cmd = app.add_subcommand("check", "One Nagios check over the identities of a state file");
     check_cmd->add_option("--state", check.state_path, "The state file")->type_name("FILE")->required();
     check_cmd->add_option("--name", check.name, "Label of the aggregate line (default EVSTATUS)");
@@ -38,9 +44,18 @@ int main(int argc, char** argv) {
         ->type_name("N|N%");
     check_cmd->add_option("--crit-count", check.crit_count, "CRITICAL at or above N (or N%) non-OK / old")
         ->type_name("N|N%");
-    CLI::Option* now_opt =
-        check_cmd->add_option("--now", check_now, "Measure ages against TIME (epoch seconds)")->type_name("TIME");
+    check_cmd->add_option("--now", check.now, "Measure ages against TIME (epoch seconds or RFC 3339)")
+        ->type_name("TIME");
+    check_cmd->add_option("--max-list", check.max_list, "List at most N subjects per state (default 20; 0: all)")
+        ->type_name("N");
+    check_cmd->add_option("--expect", check.expect_path, "Identities that must be there (host list); unseen: UNKNOWN")
+        ->type_name("FILE");
     check_cmd->add_option("EXPR", check.expression, "Check only identities for which EXPR is true");
+
+    ev::status::ForgetOptions forget;
+    CLI::App* forget_cmd = app.add_subcommand("forget", "Drop the identities EXPR selects from a state file");
+    forget_cmd->add_option("--state", forget.state_path, "The state file")->type_name("FILE")->required();
+    forget_cmd->add_option("EXPR", forget.expression, "The identities to drop")->required();
 
     if (auto code = ev::parse_cli(app, argc, argv)) {
         return *code;
@@ -50,10 +65,10 @@ int main(int argc, char** argv) {
         return ev::status::show(show, 1, diag);
     }
     if (check_cmd->parsed()) {
-        if (now_opt->count() > 0) {
-            check.now = check_now;
-        }
         return ev::status::check(check, 1, diag);
+    }
+    if (forget_cmd->parsed()) {
+        return ev::status::forget(forget, 1, diag);
     }
     ev::signals::install();
     auto io = ev::open_io(options.input, output, diag);

@@ -1,7 +1,8 @@
 # fish completion for evstatus(1)
-set -l subs show check
+set -l subs show check forget
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -a show -d 'Print the current states of a state file'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -a check -d 'One Nagios check over the identities of a state file'
+complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -a forget -d 'Drop the identities EXPR selects from a state file'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l clock -x -a 'wall event' -d 'What drives expiry'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l alert-on -x -a 'all transitions' -d 'Which results alert'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l initial -x -a 'ok warning critical unknown' -d 'State of an identity never seen'
@@ -13,6 +14,7 @@ complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l flap-low -x -
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l no-flap -d 'No flap detection'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l alerts-only -d 'Write only the alerts'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l save-interval -x -d 'Save the state file this often'
+complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l forget-after -x -d 'Drop identities not seen for DURATION'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l stats -d 'Print counters and memory per identity at exit'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l rejects -r -F -d 'Append bad input lines to FILE'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l strict -d 'Stop at the first bad input line'
@@ -34,4 +36,9 @@ complete -c evstatus -n "__fish_seen_subcommand_from check" -l name -x -d 'Label
 complete -c evstatus -n "__fish_seen_subcommand_from check" -l max-age -x -d 'Report subjects not refreshed within DURATION'
 complete -c evstatus -n "__fish_seen_subcommand_from check" -l warn-count -x -d 'WARNING at or above N or N%'
 complete -c evstatus -n "__fish_seen_subcommand_from check" -l crit-count -x -d 'CRITICAL at or above N or N%'
-complete -c evstatus -n "__fish_seen_subcommand_from check" -l now -x -d 'Measure ages against TIME (epoch seconds)'
+complete -c evstatus -n "__fish_seen_subcommand_from check" -l now -x -d 'Measure ages against TIME (epoch seconds or RFC 3339)'
+complete -c evstatus -n "__fish_seen_subcommand_from check" -l max-list -x -d 'List at most N subjects per state'
+complete -c evstatus -n "__fish_seen_subcommand_from check" -l expect -r -F -d 'Identities that must be there (host list)'
+complete -c evstatus -n "__fish_seen_subcommand_from show" -l format -x -a 'table json openmetrics' -d 'Output format'
+complete -c evstatus -n "__fish_seen_subcommand_from show" -l output -r -F -d 'Write to FILE atomically instead of stdout'
+complete -c evstatus -n "__fish_seen_subcommand_from show" -l silences -r -F -d 'Mark identities a silence of FILE covers'

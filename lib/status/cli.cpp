@@ -26,6 +26,8 @@ void add_filter_options(CLI::App& app, Options& options) {
         ->type_name("FILE");
     app.add_option("--save-interval", options.save_interval, "Save the state file this often (default 60s)")
         ->type_name("DURATION");
+    app.add_option("--forget-after", options.forget_after, "Drop identities not seen for DURATION (after expiry)")
+        ->type_name("DURATION");
     app.add_flag("--stats", options.stats, "Print counters and memory per identity on stderr at exit");
 }
 

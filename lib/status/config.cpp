@@ -65,6 +65,16 @@ Result<Settings> make_settings(const Options& options) {
         return make_error("--save-interval: must be more than 0");
     }
     s.save_interval = *interval;
+    if (!options.forget_after.empty()) {
+        auto forget = parse_duration(options.forget_after);
+        if (!forget) {
+            return make_error(fmt::format("--forget-after: {}", forget.error()));
+        }
+        if (*forget <= 0) {
+            return make_error("--forget-after: must be more than 0");
+        }
+        s.forget_after = *forget;
+    }
     return s;
 }
 

@@ -41,6 +41,7 @@ struct Options {
     bool alerts_only = false;               ///< write alerts only, not the input events
     std::string state_path;                 ///< empty: no state file
     std::string save_interval = "60s";      ///< --save-interval DURATION
+    std::string forget_after;               ///< --forget-after DURATION; empty: never
     bool stats = false;                     ///< print counters and memory figures at exit
     InputOptions input;                     ///< files and the bad-input options
 };
@@ -50,6 +51,7 @@ struct Settings {
     Config config;                      ///< the state machine's rules
     ClockKind clock = ClockKind::wall;  ///< what drives expiry
     double save_interval = 60;          ///< seconds between state file saves
+    double forget_after = 0;            ///< identities not seen for this long are dropped; 0: never
 };
 
 /// Checks Options and turns them into Settings; the error names the option.

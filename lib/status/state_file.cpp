@@ -394,4 +394,16 @@ void restore(IdentityTable& table, const Snapshot& snapshot, std::optional<doubl
     }
 }
 
+Result<std::optional<FileLock>> lock_state_file(const std::string& path) {
+    bool busy = false;
+    auto lock = FileLock::acquire(path + ".lock", false, &busy);
+    if (!lock) {
+        if (!busy) {
+            return std::optional<FileLock>();
+        }
+        return make_error(fmt::format("state file {} is in use: {}", path, lock.error()));
+    }
+    return std::optional<FileLock>(std::move(lock).value());
+}
+
 }  // namespace ev::status

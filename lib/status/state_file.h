@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file_lock.h"
 #include "core/recent_ids.h"
 #include "core/result.h"
 #include "status/config.h"
@@ -67,6 +68,15 @@ Result<std::optional<Snapshot>> load_state_file(const std::string& path);
 /// new file): a new file is 0600, an existing one keeps its mode and owner;
 /// temporaries left by saves that were killed are removed first.
 Result<void> save_state_file(const std::string& path, std::string_view bytes);
+
+/// Locks the state file at path for one writer: an exclusive lock on
+/// PATH.lock (created 0600 and kept), taken without waiting. A running
+/// evstatus holds it for its whole run and `evstatus forget` for its edit,
+/// so neither overwrites the other; held elsewhere, the error reads "state
+/// file PATH is in use: PATH.lock is locked by another process". Nothing
+/// when the lock file cannot be made (a missing or read-only directory):
+/// the state file's own load or save then says what is wrong, as before.
+Result<std::optional<FileLock>> lock_state_file(const std::string& path);
 
 /// Puts the identities of snapshot into table, arming their deadlines; on
 /// the wall clock a deadline before min_deadline_base + ttl is moved there,

@@ -1,9 +1,11 @@
 #include "status/status.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -54,6 +56,7 @@ public:
 private:
     double now_for(const StatusEvent& event);
     void expire(double now);
+    void forget_silent(double now, bool now_or_never);
     // cause_line: the cause's line, for an alert id derived from it (valid
     // even for a pending status, whose reader may have moved its bytes).
     void emit(const Decision& decision, const StatusEvent* cause, std::string_view cause_line = {});
@@ -94,6 +97,10 @@ private:
     double m_event_now = -std::numeric_limits<double>::infinity();
     double m_last_save = 0;
     bool m_save_failed = false;
+    // Held for the whole run: `evstatus forget` (or a second evstatus) on
+    // the same state file would be overwritten at the next save.
+    std::optional<FileLock> m_lock;
+    double m_next_forget = 0;  // --forget-after: when the next sweep is due
 };
 
 double Filter::now_for(const StatusEvent& event) {
@@ -112,6 +119,21 @@ void Filter::expire(double now) {
     while (auto decision = m_engine.expire_next(now)) {
         emit(*decision, nullptr);
     }
+}
+
+// --forget-after: drops the identities silent for that long whose expiry is
+// not pending (an armed deadline: silence is an alert first). The sweep is
+// one pass over the table, so it runs at most every min(--forget-after, 60 s)
+// of the clock (event time on --clock event, so a replay forgets the same),
+// and, with now_or_never, at the end.
+void Filter::forget_silent(double now, bool now_or_never) {
+    const double after = m_settings.forget_after;
+    if (after <= 0 || (!now_or_never && now < m_next_forget)) {
+        return;
+    }
+    m_next_forget = now + std::min(after, 60.0);
+    m_engine.table().erase_if(
+        [now, after](const IdentityEntry& e) { return e.state.deadline == 0 && now - e.state.seen > after; });
 }
 
 void Filter::emit(const Decision& decision, const StatusEvent* cause, std::string_view cause_line) {
@@ -212,6 +234,12 @@ bool Filter::replayed(const StatusEvent& event) {
 
 int Filter::run() {
     if (!m_options.state_path.empty()) {
+        auto lock = lock_state_file(m_options.state_path);
+        if (!lock) {
+            m_diag.error(lock.error());
+            return exit_code::k_usage;
+        }
+        m_lock = std::move(lock).value();
         auto loaded = load_state_file(m_options.state_path);
         if (!loaded) {
             m_diag.error(loaded.error());
@@ -282,7 +310,9 @@ int Filter::run() {
         }
         if (next == Input::Next::timeout) {
             if (wall) {
-                expire(wall_clock().now());
+                double now = wall_clock().now();
+                expire(now);
+                forget_silent(now, false);
             }
             maybe_save();
             (void)m_ack.flush();
@@ -299,6 +329,7 @@ int Filter::run() {
         }
         double now = now_for(event);
         expire(now);
+        forget_silent(now, false);
         if (!m_options.alerts_only) {
             m_out.write_line(record.line);
         }
@@ -331,6 +362,9 @@ int Filter::run() {
     }
     if (ended && !wall && std::isfinite(m_event_now)) {
         expire(m_event_now);
+        forget_silent(m_event_now, true);
+    } else if (wall) {
+        forget_silent(wall_clock().now(), true);
     }
     input.finish();
     (void)m_ack.flush();

@@ -253,17 +253,17 @@ WARNING: web2 (check_http)'
     evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
     run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m
     assert_failure 2
-    assert_output 'CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2
+    assert_output 'EVSTATUS: CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2
 web3 last seen 600 seconds ago'
     run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m --now 1700
     assert_failure 2
-    assert_line --index 0 'CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
+    assert_line --index 0 'EVSTATUS: CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
     run --separate-stderr evstatus check --state "$TMP/state" --max-age 1h
     assert_success
-    assert_output 'OK: 0 / 3 hosts not checked in within 3600 seconds|totalhosts=3 oldhosts=0 currenthosts=3'
+    assert_output 'EVSTATUS: OK: 0 / 3 hosts not checked in within 3600 seconds|totalhosts=3 oldhosts=0 currenthosts=3'
     run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m --warn-count 1 --crit-count 2
     assert_failure 1
-    assert_line --index 0 'WARNING: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
+    assert_line --index 0 'EVSTATUS: WARNING: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
 }
 
 @test "check on a missing or corrupt state file is UNKNOWN, exit 3" {
@@ -284,7 +284,7 @@ web3 last seen 600 seconds ago'
 }
 
 @test "every option of --help is in the bash, zsh and fish completions" {
-    opts=$( { evstatus --help; evstatus show --help; evstatus check --help; } |
+    opts=$( { evstatus --help; evstatus show --help; evstatus check --help; evstatus forget --help; } |
         grep -oE '(^|[ ,])--[a-z][a-z-]+' | sed 's/^[ ,]*//' | sort -u)
     [ -n "$opts" ]
     for opt in $opts; do
@@ -308,7 +308,7 @@ web3 last seen 600 seconds ago'
     assert_line --index 1 --partial '"subject":"node3.example.com","name":"heartbeat","state":"critical","severity":2,"message":"no status within ttl 3m","source":"evstatus","previous":"ok","reason":"expired","since":1790000182}'
     assert_line --index 2 --partial '"subject":"node3.example.com","name":"heartbeat","state":"ok","severity":0,"source":"evstatus","previous":"critical","reason":"transition","since":1790000241}'
     assert_line --index 3 --partial '"subject":"node2.example.com","name":"heartbeat","state":"critical","severity":2,"message":"no status within ttl 3m","source":"evstatus","previous":"ok","reason":"expired","since":1790000241}'
-    assert_line --index 5 'CRITICAL: 1 / 3 hosts not checked in within 120 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
+    assert_line --index 5 'EVSTATUS: CRITICAL: 1 / 3 hosts not checked in within 120 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
     assert_line --index 6 'node2.example.com last seen 240 seconds ago'
     assert_line --index 7 '(exit 2)'
     assert_line --index 9 'REGISTRATIONS: OK: 2 WARNING: 0 CRITICAL: 1 UNKNOWN: 0|total=3 ok=2 warn=0 crit=1 unknown=0'
@@ -374,9 +374,9 @@ web3 last seen 600 seconds ago'
     run evstatus show --state "$TMP/state" --json
     assert_success
     assert_output --partial '"subject":"web1","name":"http","state":"critical"'
-    # Nothing else was left beside the state file.
+    # Nothing else was left beside the state file but its lock file.
     run ls -A "$TMP"
-    assert_output "$(printf '%s\n' .state.tmp state state.tmp victim)"
+    assert_output "$(printf '%s\n' .state.tmp state state.lock state.tmp victim)"
 }
 
 @test "state file: a symlink at STATE itself is refused with exit 2, its target untouched" {
@@ -430,7 +430,7 @@ CRITICAL: \x1b[2J\x00z (n\u{2028}\x7c), a\nOK - fake \x7c x=1 (n)'
     [ "$(wc -l < "$TMP/age")" -eq 3 ]
     [ "$(tr -cd '|' < "$TMP/age")" = "|" ]
     run cat "$TMP/age"
-    assert_output 'CRITICAL: 2 / 2 hosts not checked in within 1 seconds|totalhosts=2 oldhosts=2 currenthosts=0
+    assert_output 'EVSTATUS: CRITICAL: 2 / 2 hosts not checked in within 1 seconds|totalhosts=2 oldhosts=2 currenthosts=0
 \x1b[2J\x00z last seen 1000 seconds ago
 a\nOK - fake \x7c x=1 last seen 1000 seconds ago'
     evstatus show --state "$TMP/state" > "$TMP/show"

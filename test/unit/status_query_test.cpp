@@ -108,25 +108,27 @@ TEST_F(StatusQuery, CheckMaxAgeUsesTheRegistrationForm) {
     o.max_age = "5m";
     auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
     // Ages against the state file's event time 1000: web3 was last seen at 600.
-    EXPECT_EQ(out,
-              "CRITICAL: 1 / 4 hosts not checked in within 300 seconds|totalhosts=4 oldhosts=1 currenthosts=3\n"
-              "web3 last seen 400 seconds ago\n");
+    EXPECT_EQ(
+        out,
+        "EVSTATUS: CRITICAL: 1 / 4 hosts not checked in within 300 seconds|totalhosts=4 oldhosts=1 currenthosts=3\n"
+        "web3 last seen 400 seconds ago\n");
     EXPECT_EQ(code, check_code::k_critical);
-    o.now = 1200;
+    o.now = "1200";
     auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
-    EXPECT_EQ(out2.substr(0, out2.find('|')), "CRITICAL: 1 / 4 hosts not checked in within 300 seconds");
-    o.now = 1400;
+    EXPECT_EQ(out2.substr(0, out2.find('|')), "EVSTATUS: CRITICAL: 1 / 4 hosts not checked in within 300 seconds");
+    o.now = "1400";
     o.warn_count = "1";
     o.crit_count = "50%";
     auto [code3, out3] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
-    EXPECT_EQ(out3.substr(0, out3.find('\n')),
-              "CRITICAL: 4 / 4 hosts not checked in within 300 seconds|totalhosts=4 oldhosts=4 currenthosts=0");
-    o.now = 1000;
+    EXPECT_EQ(
+        out3.substr(0, out3.find('\n')),
+        "EVSTATUS: CRITICAL: 4 / 4 hosts not checked in within 300 seconds|totalhosts=4 oldhosts=4 currenthosts=0");
+    o.now = "1000";
     o.crit_count = "";
     o.warn_count = "2";
     auto [code4, out4] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
     EXPECT_EQ(code4, check_code::k_ok);
-    EXPECT_EQ(out4.substr(0, 3), "OK:");
+    EXPECT_EQ(out4.substr(0, 13), "EVSTATUS: OK:");
 }
 
 TEST_F(StatusQuery, CheckWithNothingSelectedIsUnknown) {
@@ -249,16 +251,18 @@ TEST_F(StatusQueryForged, CheckMaxAgeEscapesSubjects) {
     o.max_age = "5m";
     auto [code, out] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
     EXPECT_EQ(code, check_code::k_critical);
-    EXPECT_EQ(out,
-              "CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2\n"
-              "\\x1b[2J\\x00z last seen 600 seconds ago\n");
-    o.now = 1400;
+    EXPECT_EQ(
+        out,
+        "EVSTATUS: CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2\n"
+        "\\x1b[2J\\x00z last seen 600 seconds ago\n");
+    o.now = "1400";
     auto [code2, out2] = capture([&](int fd, Diagnostics& d) { return check(o, fd, d); });
-    EXPECT_EQ(out2,
-              "CRITICAL: 3 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=3 currenthosts=0\n"
-              "\\x1b[2J last seen 400 seconds ago\n"
-              "\\x1b[2J\\x00z last seen 1000 seconds ago\n"
-              "a\\nOK - fake \\x7c x=1 last seen 400 seconds ago\n");
+    EXPECT_EQ(
+        out2,
+        "EVSTATUS: CRITICAL: 3 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=3 currenthosts=0\n"
+        "\\x1b[2J last seen 400 seconds ago\n"
+        "\\x1b[2J\\x00z last seen 1000 seconds ago\n"
+        "a\\nOK - fake \\x7c x=1 last seen 400 seconds ago\n");
 }
 
 TEST_F(StatusQueryForged, UnknownLineEscapesTheReason) {

@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 30
 DEB_PACKAGES := g++ make pkg-config python3 \
 	libsimdjson-dev libcli11-dev libre2-dev librdkafka-dev libfmt-dev libgtest-dev \
 	bats bats-assert bats-support jq hyperfine kcat lowdown \
-	monitoring-plugins graphite-carbon python3-whisper \
+	monitoring-plugins graphite-carbon python3-whisper prometheus-node-exporter \
 	libsnmp-dev snmp snmptrapd libsodium-dev \
 	procps psmisc libsystemd-dev
 # Only `make fuzz` needs these (libFuzzer comes with clang).

@@ -294,7 +294,7 @@ web3 last seen 600 seconds ago'
                 { echo "$opt missing from completions/$f"; false; }
         done
     done
-    run bash -c "source '$EVKIT_ROOT/completions/bash/evstatus'; COMP_WORDS=(evstatus check --max); COMP_CWORD=2; _evstatus; echo \"\${COMPREPLY[*]}\""
+    run bash -c "source '$EVKIT_ROOT/completions/bash/evstatus'; COMP_WORDS=(evstatus check --max-a); COMP_CWORD=2; _evstatus; echo \"\${COMPREPLY[*]}\""
     assert_output '--max-age'
     run bash -c "source '$EVKIT_ROOT/completions/bash/evstatus'; COMP_WORDS=(evstatus --clock ''); COMP_CWORD=2; _evstatus; echo \"\${COMPREPLY[*]}\""
     assert_output 'wall event'
@@ -559,4 +559,214 @@ db1      disk  warning  1970-01-01T00:01:41Z  1970-01-01T00:01:41Z  -      DISK 
     assert_output '{"evstatus_state":2,"clock":"event","time":310,"count":1,"positions":[]}'
     run jq -c 'select(.subject) | [.flap, .flap_last]' "$TMP/state"
     assert_output '[3,"ok"]'
+}
+
+@test "check: nothing selected is UNKNOWN naming EXPR; --name labels --max-age; --now takes RFC 3339" {
+    evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
+    run --separate-stderr evstatus check --state "$TMP/state" --name HTTP 'subject == "web9"'
+    assert_failure 3
+    assert_output 'HTTP: UNKNOWN: no identities match subject == "web9"'
+    run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m 'subject == "web9"'
+    assert_failure 3
+    assert_output 'EVSTATUS: UNKNOWN: no identities match subject == "web9"'
+    run --separate-stderr evstatus check --state "$TMP/state" --name REG --max-age 5m --now 1970-01-01T00:28:20Z
+    assert_failure 2
+    assert_line --index 0 'REG: CRITICAL: 1 / 3 hosts not checked in within 300 seconds|totalhosts=3 oldhosts=1 currenthosts=2'
+    assert_line --index 1 'web3 last seen 700 seconds ago'
+    run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m --now 1700
+    assert_line --index 1 'web3 last seen 700 seconds ago'
+    run --separate-stderr evstatus check --state "$TMP/state" --max-age 5m --now soon
+    assert_failure 2
+    assert_output ''
+    [[ "$stderr" == "evstatus: --now: "* ]]
+}
+
+@test "check --warn-count / --crit-count: the verdict word leads the first line" {
+    evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
+    run --separate-stderr evstatus check --state "$TMP/state" --name HTTP --warn-count 90%
+    assert_success
+    assert_line --index 0 'HTTP: OK: OK: 1 WARNING: 1 CRITICAL: 1 UNKNOWN: 0|total=3 ok=1 warn=1 crit=1 unknown=0'
+    assert_line --index 1 'CRITICAL: web3 (check_http)'
+    run --separate-stderr evstatus check --state "$TMP/state" --warn-count 1 --crit-count 3
+    assert_failure 1
+    assert_line --index 0 'EVSTATUS: WARNING: OK: 1 WARNING: 1 CRITICAL: 1 UNKNOWN: 0|total=3 ok=1 warn=1 crit=1 unknown=0'
+}
+
+@test "check --max-list caps each state's list; --expect counts identities never seen as UNKNOWN" {
+    for i in $(seq -w 1 30); do
+        echo "{\"time\":100,\"subject\":\"node$i\",\"name\":\"heartbeat\",\"state\":\"critical\"}"
+    done | evstatus --clock event --state "$TMP/state" > /dev/null
+    run --separate-stderr evstatus check --state "$TMP/state"
+    assert_failure 2
+    assert_line --index 1 --regexp '^CRITICAL: node01 \(heartbeat\), .*, node20 \(heartbeat\), \.\.\. and 10 more$'
+    run --separate-stderr evstatus check --state "$TMP/state" --max-list 1
+    assert_line --index 1 'CRITICAL: node01 (heartbeat), ... and 29 more'
+    run --separate-stderr evstatus check --state "$TMP/state" --max-list 0
+    assert_line --index 1 --regexp ', node30 \(heartbeat\)$'
+
+    # The inventory (an evrpc --nodes list: subjects, or events with subject and name).
+    printf '%s\n' '# fleet' node01 node31 '{"subject":"node02","name":"heartbeat"}' '{"subject":"node02","name":"ntp"}' > "$TMP/fleet"
+    run --separate-stderr evstatus check --state "$TMP/state" --expect "$TMP/fleet" --max-list 2 'subject <= "node02"'
+    assert_failure 2
+    assert_output 'EVSTATUS: OK: 0 WARNING: 0 CRITICAL: 2 UNKNOWN: 2|total=4 ok=0 warn=0 crit=2 unknown=2 unseen=2
+CRITICAL: node01 (heartbeat), node02 (heartbeat)
+UNKNOWN: node02 (ntp, never seen), node31 (never seen)'
+    run --separate-stderr evstatus check --state "$TMP/state" --expect "$TMP/fleet" --max-age 1m --now 130 'subject <= "node02"'
+    assert_failure 2
+    assert_output 'EVSTATUS: CRITICAL: 1 / 3 hosts not checked in within 60 seconds|totalhosts=3 oldhosts=1 currenthosts=2
+node31 never seen'
+    # The same list from standard input, and a list that is wrong is UNKNOWN, not OK.
+    run --separate-stderr evstatus check --state "$TMP/state" --expect - 'subject == "node01"' <<< 'node01'
+    assert_line --index 0 --partial 'total=1 '
+    echo '{"name":"x"}' > "$TMP/bad"
+    run --separate-stderr evstatus check --state "$TMP/state" --expect "$TMP/bad"
+    assert_failure 3
+    assert_output "EVSTATUS: UNKNOWN: --expect: $TMP/bad:1: an event without a string subject"
+}
+
+@test "forget drops identities atomically and refuses while an evstatus holds the state file" {
+    evstatus --clock event --state "$TMP/state" "$FLEET" > /dev/null
+    run --separate-stderr evstatus forget --state "$TMP/state" 'subject == "web3"'
+    assert_success
+    assert_output 'forgot 1 of 3 identities'
+    run evstatus show --state "$TMP/state" --json
+    assert_equal "$(jq -r .subject <<< "$output" | tr '\n' ' ')" 'web1 web2 '
+    run --separate-stderr evstatus forget --state "$TMP/state" 'subject == "web3"'
+    assert_failure 1
+    assert_output 'forgot 0 of 2 identities'
+    run --separate-stderr evstatus forget --state "$TMP/state"
+    assert_failure 2
+
+    # A running evstatus holds STATE.lock: forget and a second evstatus refuse
+    # (its next save would undo the one, the two would overwrite each other).
+    mkfifo "$TMP/in"
+    evstatus --clock event --state "$TMP/state" "$TMP/in" > /dev/null &
+    PID=$!
+    exec 8> "$TMP/in"
+    for _ in $(seq 100); do flock -n "$TMP/state.lock" true || break; sleep 0.05; done
+    run ! flock -n "$TMP/state.lock" true
+    run --separate-stderr evstatus forget --state "$TMP/state" 'subject == "web1"'
+    assert_failure 2
+    [ "$stderr" = "evstatus: state file $TMP/state is in use: $TMP/state.lock is locked by another process (stop it, or give it --forget-after)" ]
+    run --separate-stderr evstatus --clock event --state "$TMP/state" < /dev/null
+    assert_failure 2
+    [ "$stderr" = "evstatus: state file $TMP/state is in use: $TMP/state.lock is locked by another process" ]
+    exec 8>&-
+    wait "$PID"
+    PID=
+    run --separate-stderr evstatus forget --state "$TMP/state" 'subject == "web1"'
+    assert_success
+    assert_output 'forgot 1 of 2 identities'
+}
+
+@test "--forget-after drops identities silent that long on event time, after their expiry; a return starts afresh" {
+    printf '%s\n' \
+        '{"time":0,"subject":"gone","name":"hb","state":"critical"}' \
+        '{"time":0,"subject":"ttl","name":"hb","state":"ok","ttl":600}' \
+        '{"time":0,"subject":"live","name":"hb","state":"ok"}' \
+        '{"time":200,"subject":"live","name":"hb","state":"ok"}' \
+        '{"time":400,"subject":"live","name":"hb","state":"ok"}' \
+        '{"time":500,"subject":"gone","name":"hb","state":"critical"}' > "$TMP/in"
+    # Without it the second critical is a repeat of the first.
+    run evstatus --clock event --alerts-only "$TMP/in"
+    assert_equal "$(jq -r 'select(.subject == "gone") | .reason' <<< "$output" | tr '\n' ' ')" 'transition non-ok '
+    # With it, gone (silent 500 s > 5m) was dropped at a sweep before t=500
+    # and comes back new: a transition from ok. ttl expires at 600 first.
+    run --separate-stderr evstatus --clock event --alerts-only --forget-after 5m --state "$TMP/state" "$TMP/in"
+    assert_success
+    assert_equal "$(jq -r 'select(.subject == "gone") | [.previous, .reason] | join(" ")' <<< "$output" | tr '\n' ',')" 'ok transition,ok transition,'
+    first=$output
+    run evstatus show --state "$TMP/state" --json
+    assert_equal "$(jq -r .subject <<< "$output" | tr '\n' ' ')" 'gone live ttl '
+    # Time moves on: ttl expires at 600 (the alert comes first), and being
+    # silent for more than 5m already it goes at once.
+    echo '{"time":700,"subject":"live","name":"hb","state":"ok"}' |
+        evstatus --clock event --alerts-only --forget-after 5m --state "$TMP/state" > "$TMP/alerts"
+    assert_equal "$(jq -r '[.subject, .reason] | join(" ")' "$TMP/alerts")" 'ttl expired'
+    run evstatus show --state "$TMP/state" --json
+    assert_equal "$(jq -r .subject <<< "$output" | tr '\n' ' ')" 'gone live '
+    echo '{"time":1000,"subject":"live","name":"hb","state":"ok"}' |
+        evstatus --clock event --alerts-only --forget-after 5m --state "$TMP/state" > /dev/null
+    run evstatus show --state "$TMP/state" --json
+    assert_equal "$(jq -r .subject <<< "$output" | tr '\n' ' ')" 'live '
+    # Event time: the same input gives the same output.
+    rm "$TMP/state"
+    run --separate-stderr evstatus --clock event --alerts-only --forget-after 5m --state "$TMP/state" "$TMP/in"
+    assert_equal "$output" "$first"
+    run --separate-stderr evstatus --forget-after 0s
+    assert_failure 2
+    [ "$stderr" = "evstatus: --forget-after: must be more than 0" ]
+}
+
+@test "show --format openmetrics: node_exporter's textfile collector reads it (labels escaped, no timestamps)" {
+    printf '%s\n' '{"time":990,"subject":"db1","name":"disk","state":"warning","ttl":5}' \
+        '{"time":1000,"subject":"web\"1\\ a\nb","name":"http","state":"critical"}' \
+        '{"time":1100,"subject":"web2","name":"http","state":"ok"}' |
+        evstatus --clock event --state "$TMP/state" > /dev/null
+    mkdir "$TMP/textfile"
+    run --separate-stderr evstatus show --state "$TMP/state" --format openmetrics --output "$TMP/textfile/evstatus.prom"
+    assert_success
+    assert_output ''
+    [ "$(stat -c %a "$TMP/textfile/evstatus.prom")" = 644 ]
+    run grep -c '^# TYPE evkit_status_[a-z_]* gauge$' "$TMP/textfile/evstatus.prom"
+    assert_output 5
+    run grep -F 'evkit_status_severity{subject="web\"1\\ a\nb",name="http"} 2' "$TMP/textfile/evstatus.prom"
+    assert_success
+    run grep -F 'evkit_status_expired{subject="db1",name="disk"} 1' "$TMP/textfile/evstatus.prom"
+    assert_success
+    # No sample has a timestamp: every sample line is NAME{LABELS} VALUE.
+    run grep -vE '^(# (HELP|TYPE) .*|evkit_status_[a-z_]+\{subject="([^"\\]|\\.)*",name="([^"\\]|\\.)*"\} [0-9.e+-]+)$' "$TMP/textfile/evstatus.prom"
+    assert_failure 1
+
+    # The real reader: node_exporter parses the directory at each scrape,
+    # and says node_textfile_scrape_error 1 for a file it cannot parse.
+    command -v prometheus-node-exporter
+    echo 'broken{ 1' > "$TMP/textfile/broken.prom"
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    prometheus-node-exporter --web.listen-address="127.0.0.1:$port" --collector.disable-defaults \
+        --collector.textfile --collector.textfile.directory="$TMP/textfile" 2> "$TMP/node_exporter.log" &
+    PID=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/metrics" > "$TMP/metrics" && break; sleep 0.1; done
+    run grep -F 'node_textfile_scrape_error 1' "$TMP/metrics"
+    assert_success
+    rm "$TMP/textfile/broken.prom"
+    curl -sf "http://127.0.0.1:$port/metrics" > "$TMP/metrics"
+    run grep -F 'node_textfile_scrape_error 0' "$TMP/metrics"
+    assert_success
+    run grep '^evkit_status_' "$TMP/metrics"
+    assert_success
+    assert_line 'evkit_status_severity{name="http",subject="web\"1\\ a\nb"} 2'
+    # db1 expired at 995 (ttl 5): critical since then.
+    assert_line 'evkit_status_severity{name="disk",subject="db1"} 2'
+    assert_line 'evkit_status_last_seen_seconds{name="http",subject="web2"} 1100'
+    assert_line 'evkit_status_since_seconds{name="disk",subject="db1"} 995'
+    assert_line 'evkit_status_flapping{name="http",subject="web2"} 0'
+    assert_line 'evkit_status_expired{name="disk",subject="db1"} 1'
+    [ "${#lines[@]}" -eq 15 ]
+    kill "$PID"
+    wait "$PID" || true
+    PID=
+}
+
+@test "show --silences marks the identities a silence of evbatch's file covers" {
+    now=$(date +%s)
+    printf '%s\n' "{\"time\":$now,\"subject\":\"web1\",\"name\":\"http\",\"state\":\"critical\",\"tags\":{\"switch\":\"sw1\"}}" \
+        "{\"time\":$now,\"subject\":\"web2\",\"name\":\"http\",\"state\":\"critical\"}" |
+        evstatus --clock event --state "$TMP/state" > /dev/null
+    run evbatch silence add 'tags.switch == "sw1"' --starts "$((now - 60))" --for 1h --comment 'switch sw1 maintenance' --silences "$TMP/silences"
+    assert_success
+    evbatch silence add 'subject == "web2"' --starts "$((now + 600))" --for 1h --comment later --silences "$TMP/silences" > /dev/null
+    run --separate-stderr evstatus show --state "$TMP/state" --silences "$TMP/silences"
+    assert_success
+    assert_line --index 1 --regexp '^web1 +http +critical .* silenced +-$'
+    assert_line --index 2 --regexp '^web2 +http +critical .* - +-$'
+    run evstatus show --state "$TMP/state" --silences "$TMP/silences" --json
+    assert_equal "$(jq -r '[.subject, .silenced] | join(" ")' <<< "$output" | tr '\n' ',')" 'web1 true,web2 false,'
+    run evstatus show --state "$TMP/state" --silences "$TMP/silences" --format openmetrics
+    assert_line 'evkit_status_silenced{subject="web1",name="http"} 1'
+    assert_line 'evkit_status_silenced{subject="web2",name="http"} 0'
+    echo garbage > "$TMP/bad"
+    run --separate-stderr evstatus show --state "$TMP/state" --silences "$TMP/bad"
+    assert_failure 2
+    assert_output ''
 }

@@ -65,9 +65,11 @@ struct Identity {
     Node node;
 };
 
-// An accepted request waiting for, or holding, a slot.
+// An accepted request waiting for, or holding, a slot. The request is
+// shared by the jobs of all identities it addressed: a direct request to N
+// identities names N targets, and a copy per job made that N^2.
 struct Job {
-    Request request;
+    std::shared_ptr<const Request> request;
     std::size_t identity = 0;
     std::string caller_name;
     Action action;
@@ -97,7 +99,7 @@ private:
                std::string message, Json data);
     KafkaSink* reply_sink(const std::string& topic);
     void start_jobs();
-    void run_builtin(Job& job);
+    void run_builtin(const Identity& who, const Request& request, Action::Kind kind, double received);
     void start_nagios(Job job);
     void finish_children();
     void finish_nagios();
@@ -432,7 +434,9 @@ void Agent::handle(const KafkaReader::Message& message) {
         log(source, nullptr, fingerprint(sealed->pub), {}, false, fmt::format("malformed request: {}", parsed.error()));
         return;
     }
-    Request& request = *parsed;
+    // Shared with the jobs it makes, never copied per identity.
+    auto shared = std::make_shared<const Request>(std::move(*parsed));
+    const Request& request = *shared;
     // Which of our identities it is for, before the costlier checks: every
     // agent sees every request, and most are for other nodes.
     auto matcher = Matcher::compile(request.filter);
@@ -504,6 +508,8 @@ void Agent::handle(const KafkaReader::Message& message) {
         return;
     }
     const Action* action = m_actions.find(request.agent, request.action);
+    // The inputs and the schema are the same for every identity: checked once.
+    Result<void> valid = action != nullptr ? validate_inputs(action->schema, request.inputs) : Result<void>();
     for (std::size_t i : mine) {
         const Identity& who = m_identities[i];
         auto refuse_one = [&](int code, const std::string& why) {
@@ -519,7 +525,7 @@ void Agent::handle(const KafkaReader::Message& message) {
             refuse_one(k_refused_unknown_action, fmt::format("unknown action {}.{}", request.agent, request.action));
             continue;
         }
-        if (auto valid = validate_inputs(action->schema, request.inputs); !valid) {
+        if (!valid) {
             refuse_one(k_refused_inputs, valid.error());
             continue;
         }
@@ -527,25 +533,23 @@ void Agent::handle(const KafkaReader::Message& message) {
             log(source, &request, caller->fingerprint, who.node.agent_id, true,
                 mine.size() > 1 ? fmt::format("{} ({} identities)", decision.reason, mine.size()) : decision.reason);
         }
-        Job job{request, i, caller->name, *action, received};
         if (action->kind == Action::Kind::ping || action->kind == Action::Kind::inventory) {
-            run_builtin(job);
+            run_builtin(who, request, action->kind, received);
             continue;
         }
         if (m_queue.size() >= m_config.queue) {
             refuse_one(k_refused_busy, fmt::format("busy: {} requests are waiting", m_queue.size()));
             continue;
         }
-        m_queue.push_back(std::move(job));
+        m_queue.push_back(Job{shared, i, caller->name, *action, received});
     }
 }
 
-void Agent::run_builtin(Job& job) {
-    const Identity& who = m_identities[job.identity];
+void Agent::run_builtin(const Identity& who, const Request& request, Action::Kind kind, double received) {
     Json data = Json::object();
-    if (job.action.kind == Action::Kind::ping) {
+    if (kind == Action::Kind::ping) {
         data.set("pong", Json(wall_clock().now()));
-        reply(who, job.request, job.received, "ok", 0, "pong", std::move(data));
+        reply(who, request, received, "ok", 0, "pong", std::move(data));
         return;
     }
     data.set("agent_id", Json(who.node.agent_id));
@@ -558,12 +562,12 @@ void Agent::run_builtin(Job& job) {
     data.set("classes", std::move(classes));
     data.set("agents", m_actions.schemas());
     data.set("version", Json(std::string_view(k_version)));
-    reply(who, job.request, job.received, "ok", 0, "inventory", std::move(data));
+    reply(who, request, received, "ok", 0, "inventory", std::move(data));
 }
 
 void Agent::start_nagios(Job job) {
     const Identity& who = m_identities[job.identity];
-    const Json* check = job.request.inputs.find("check");
+    const Json* check = job.request->inputs.find("check");
     std::string name = check != nullptr && check->is_string() ? check->as_string() : std::string();
     const nagios::CheckDef* def = nullptr;
     for (const nagios::CheckDef& c : m_nagios.checks) {
@@ -572,7 +576,7 @@ void Agent::start_nagios(Job job) {
         }
     }
     if (def == nullptr) {
-        reply(who, job.request, job.received, "failed", 3, fmt::format("no check named {}", name), Json::object());
+        reply(who, *job.request, job.received, "failed", 3, fmt::format("no check named {}", name), Json::object());
         return;
     }
     nagios::Command command;
@@ -588,8 +592,8 @@ void Agent::start_jobs() {
         Job job = std::move(m_queue.front());
         m_queue.pop_front();
         const Identity& who = m_identities[job.identity];
-        if (wall_clock().now() > job.request.time + job.request.ttl + m_config.skew) {
-            reply(who, job.request, job.received, "refused", k_refused_expired_queued,
+        if (wall_clock().now() > job.request->time + job.request->ttl + m_config.skew) {
+            reply(who, *job.request, job.received, "refused", k_refused_expired_queued,
                   "expired while waiting for a slot (concurrency)", Json::object());
             continue;
         }
@@ -597,7 +601,7 @@ void Agent::start_jobs() {
             start_nagios(std::move(job));
             continue;
         }
-        ChildSpec spec = action_child(job.action, job.request, job.caller_name, who.node.agent_id, m_config.max_output);
+        ChildSpec spec = action_child(job.action, *job.request, job.caller_name, who.node.agent_id, m_config.max_output);
         spec.tag = m_next_tag++;
         m_running.emplace(spec.tag, std::move(job));
         m_children.start(std::move(spec));
@@ -614,7 +618,7 @@ void Agent::finish_children() {
         m_running.erase(found);
         Reply r;
         action_result(result, job.action.schema.timeout, r);
-        reply(m_identities[job.identity], job.request, job.received, r.status, r.code, r.message, std::move(r.data));
+        reply(m_identities[job.identity], *job.request, job.received, r.status, r.code, r.message, std::move(r.data));
     }
 }
 
@@ -631,7 +635,7 @@ void Agent::finish_nagios() {
         }
         Job job = std::move(found->second);
         m_nagios_running.erase(found);
-        const Json* check = job.request.inputs.find("check");
+        const Json* check = job.request->inputs.find("check");
         State timeout_state = State::critical;
         for (const nagios::CheckDef& c : m_nagios.checks) {
             if (check != nullptr && c.name == check->as_string() && c.timeout_state) {
@@ -648,7 +652,7 @@ void Agent::finish_nagios() {
             data.set("long_output", Json(sanitize_utf8(verdict.output.long_output)));
         }
         data.set("duration", Json(f.record.duration));
-        reply(m_identities[job.identity], job.request, job.received, "ok", severity_of(verdict.state), verdict.message,
+        reply(m_identities[job.identity], *job.request, job.received, "ok", severity_of(verdict.state), verdict.message,
               std::move(data));
     }
 }
@@ -704,11 +708,11 @@ int Agent::run() {
     finish_children();
     m_nagios_runner->shutdown(0.5);
     for (auto& [token, job] : m_nagios_running) {
-        reply(m_identities[job.identity], job.request, job.received, "failed", 3, "the agent stopped", Json::object());
+        reply(m_identities[job.identity], *job.request, job.received, "failed", 3, "the agent stopped", Json::object());
     }
     m_nagios_running.clear();
     for (const Job& job : m_queue) {
-        reply(m_identities[job.identity], job.request, job.received, "failed", 1, "the agent stopped", Json::object());
+        reply(m_identities[job.identity], *job.request, job.received, "failed", 1, "the agent stopped", Json::object());
     }
     int code = exit_code::k_ok;
     for (auto& [topic, sink] : m_reply_sinks) {

@@ -3,16 +3,19 @@
 # machine, no Kafka.
 #
 #   evsrc-nagios run CONFIG | evstatus --state FILE | evroute RULES
-#                                                       |-> alerts.ndjson
-#                                                       |-> one line per alert on this terminal
+#                                                       |-> alerts.ndjson (every raw alert)
+#                                                       |-> evbatch group: pages, one line each on this terminal
 #                                                       |-> metrics.ndjson, and carbon via evgraphite
 #                                                       |-> statuses.ndjson
 #                                                       `-> a callback when httpd comes up on a frontend_web host
 #
+# evstatus alerts on every non-OK result, as Nagios notifies; evbatch group
+# turns them into what a pager should get, as Alertmanager does: one page when
+# the outage starts and one when it is resolved.
 # The "httpd" check is check_tcp against a port this script opens, closes
 # after 35% of the run and opens again after 70%, so its state changes while
 # you watch. Runs DEMO_SECONDS (default 30), then prints `evstatus show` and
-# the alert count. Every process it starts is stopped; a failed stage makes
+# how many alerts became how many pages. Every process it starts is stopped; a failed stage makes
 # it exit non-zero. DEMO_DIR keeps the files (default: a temporary directory,
 # removed at the end). Metrics also go through evgraphite to a private
 # carbon-cache the demo starts on loopback (Debian's graphite-carbon, with the
@@ -132,13 +135,13 @@ cat > "$work/demo.rules" <<RULES
 # evroute rules for the demo.
 rule metrics when type == "metric" -> file $work/metrics.ndjson$to_carbon policy spill
 
-# Every alert to a file and, as one human line, to the terminal (jq's
-# output goes to evroute's stderr); continue, so the callback rule sees it too.
-# Event text is escaped for the terminal (control characters as JSON escapes,
-# C1, separators and bidi controls as "?"), as evkit's own tables do.
+# Every alert to a file, and to evbatch group, which groups them by check and
+# state and sends a page (a summary event) when a group starts, changes or is
+# resolved; its pages flow out of evroute's stdout to the terminal. Continue,
+# so the callback rule sees the alert too.
 rule alerts when type == "alert"
     -> file $work/alerts.ndjson,
-       consumer jq -r --unbuffered 'def esc: tostring | tojson | .[1:-1] | gsub("[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"; "?"); "ALERT \\(.state // "?" | ascii_upcase) \\(.subject | esc) \\(.name | esc) (\\(.reason // "?"), was \\(.previous // "?")): \\(.message // "" | esc)"'
+       consumer pager: $BIN/evbatch group --wait 2s --interval 3s --repeat 1h | stdout
     continue
 
 # Code that reacts: httpd came up on a frontend_web host.
@@ -154,7 +157,7 @@ RULES
 say "work directory $work, $DEMO_SECONDS seconds, httpd check on 127.0.0.1:$port"
 start_listener
 
-mkfifo "$work/checks.pipe" "$work/status.pipe"
+mkfifo "$work/checks.pipe" "$work/status.pipe" "$work/pages.pipe"
 "$BIN/evsrc-nagios" run "$work/checks.conf" > "$work/checks.pipe" 2> "$work/evsrc-nagios.err" &
 src=$!
 pids+=("$src")
@@ -162,13 +165,21 @@ pids+=("$src")
 status=$!
 pids+=("$status")
 "$BIN/evroute" --results "file $work/callback-failures.ndjson" --unmatched drop "$work/demo.rules" \
-    < "$work/status.pipe" &
+    < "$work/status.pipe" > "$work/pages.pipe" &
 route=$!
 pids+=("$route")
+# The pages: kept in a file and shown as one line each. Event text is escaped
+# for the terminal (control characters as JSON escapes; C1, separators and
+# bidi controls as "?"), as evkit's own tables do.
+page_line='def esc: tostring | tojson | .[1:-1] | gsub("[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"; "?");
+    "PAGE \(.state // "?" | ascii_upcase) (\(.reason // "?")): \(.message // "" | esc)"'
+tee "$work/pages.ndjson" < "$work/pages.pipe" | jq -r --unbuffered "$page_line" &
+pages=$!
+pids+=("$pages")
 
 alive() {
     local name pid
-    for name in src status route; do
+    for name in src status route pages; do
         pid=${!name}
         kill -0 "$pid" 2> /dev/null || { wait "$pid" || true; fail "$name stage ($pid) stopped early; see $work/*.err"; }
     done
@@ -200,6 +211,7 @@ stop_wait() {
 stop_wait "$src" evsrc-nagios
 stop_wait "$status" evstatus
 stop_wait "$route" evroute
+stop_wait "$pages" pages
 pids=()
 stop_listener
 
@@ -209,13 +221,20 @@ echo "== evstatus show --state $work/state.json"
 alerts=$(wc -l < "$work/alerts.ndjson" 2> /dev/null || echo 0)
 metrics=$(wc -l < "$work/metrics.ndjson" 2> /dev/null || echo 0)
 statuses=$(wc -l < "$work/statuses.ndjson" 2> /dev/null || echo 0)
+pages=$(wc -l < "$work/pages.ndjson" 2> /dev/null || echo 0)
 echo
-echo "alerts: $alerts (in $work/alerts.ndjson); metrics: $metrics; statuses: $statuses"
+echo "$alerts alerts became $pages pages (alerts in $work/alerts.ndjson, pages in $work/pages.ndjson)"
+echo "metrics: $metrics; statuses: $statuses"
 [ "$statuses" -gt 0 ] || fail "no status events reached evroute"
 [ "$metrics" -gt 0 ] || fail "no metric events reached evroute"
 [ "$alerts" -gt 0 ] || fail "no alerts were raised"
 jq -e -s 'any(.[]; .name == "httpd" and .state == "critical")' "$work/alerts.ndjson" > /dev/null ||
     fail "the httpd outage raised no critical alert"
+jq -e -s 'any(.[]; .subject == "httpd/critical" and .state == "critical" and .reason == "new")' \
+    "$work/pages.ndjson" > /dev/null || fail "the httpd outage sent no page"
+jq -e -s 'any(.[]; .subject == "httpd/critical" and .reason == "resolved")' "$work/pages.ndjson" > /dev/null ||
+    fail "the httpd recovery sent no resolved page"
+[ "$pages" -lt "$alerts" ] || fail "$alerts alerts made $pages pages: nothing was grouped"
 if [ -n "$carbon_dir" ] && [ -n "$to_carbon" ]; then
     # evgraphite drained to carbon when evroute closed its input; give
     # carbon-cache a moment to write its cache to whisper files.

@@ -1,7 +1,6 @@
 #include "core/child_set.h"
 
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,19 +13,17 @@
 
 #include <fmt/format.h>
 
+#include "core/child_set_child.h"
 #include "core/clock.h"
 
 namespace ev {
 
+using child_set_detail::k_never;
+
 namespace {
 
-constexpr double k_never = std::numeric_limits<double>::infinity();
 // Without a pidfd an exit is noticed by asking this often.
 constexpr double k_fallback_tick = 0.01;
-// Reads of one pipe per service: a child that writes without pause must not
-// hold the event loop.
-constexpr int k_read_rounds = 16;
-constexpr std::size_t k_chunk = 64 * 1024;
 
 int open_pidfd(pid_t pid) {
 #ifdef SYS_pidfd_open
@@ -39,66 +36,7 @@ int open_pidfd(pid_t pid) {
     return -1;
 }
 
-// Appends what a child wrote to what is kept of it, under its cap.
-void keep_output(std::string& buf, const char* data, std::size_t n, std::size_t cap, Keep keep, bool& truncated) {
-    if (keep == Keep::head) {
-        std::size_t room = buf.size() < cap ? cap - buf.size() : 0;
-        std::size_t take = std::min(room, n);
-        buf.append(data, take);
-        truncated = truncated || take < n;
-        return;
-    }
-    buf.append(data, n);
-    if (buf.size() > cap) {
-        truncated = true;
-        // Trim now and then, not on every read; report() trims exactly.
-        if (buf.size() > 2 * cap + k_chunk) {
-            buf.erase(0, buf.size() - cap);
-        }
-    }
-}
-
-void trim_tail(std::string& buf, std::size_t cap, Keep keep) {
-    if (keep == Keep::tail && buf.size() > cap) {
-        buf.erase(0, buf.size() - cap);
-    }
-}
-
 }  // namespace
-
-struct ChildSet::Child {
-    ChildId id = 0;
-    ChildSpec spec;
-    pid_t pid = -1;
-    int pidfd = -1;
-    int in_fd = -1;  // bytes: ours to feed (watched); stream: the caller's
-    int peek_fd = -1;
-    int out_fd = -1;
-    int err_fd = -1;
-    std::string input;  // StdinMode::bytes
-    std::size_t input_off = 0;
-    std::string out;
-    std::string err;
-    bool out_truncated = false;
-    bool err_truncated = false;
-    double started = 0;  // steady seconds
-    double deadline = k_never;
-    double kill_at = k_never;
-    double exited_at = 0;
-    double eof_deadline = k_never;
-    bool exited = false;  // a zombie now: waited for with WNOWAIT, reaped when collected
-    bool lost = false;    // reaped by somebody else: never signal its pid again
-    bool reported = false;
-    bool timed_out = false;
-    bool stopped = false;
-    bool term_sent = false;
-    bool output_cut = false;
-    int wait_code = 0;  // siginfo si_code: CLD_EXITED, CLD_KILLED, CLD_DUMPED
-    int wait_status = 0;
-
-    bool stream() const { return spec.spawn.stdin_mode == StdinMode::stream; }
-    bool output_open() const { return out_fd >= 0 || err_fd >= 0; }
-};
 
 std::string describe(const ChildResult& result) {
     std::string how;
@@ -262,200 +200,6 @@ int ChildSet::poll_timeout_ms(int limit_ms) const {
     return limit_ms >= 0 ? std::min(wait, limit_ms) : wait;
 }
 
-void ChildSet::feed(Child& c) {
-    while (c.in_fd >= 0 && c.input_off < c.input.size()) {
-        ssize_t n = ::write(c.in_fd, c.input.data() + c.input_off, c.input.size() - c.input_off);
-        if (n > 0) {
-            c.input_off += static_cast<std::size_t>(n);
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && errno == EAGAIN) {
-            return;
-        } else {
-            break;  // EPIPE: it does not read its stdin, which is its business
-        }
-    }
-    unwatch(c.in_fd);
-    c.input.clear();
-    c.input.shrink_to_fit();
-}
-
-void ChildSet::drain(Child& c, Role role) {
-    int& fd = role == Role::out ? c.out_fd : c.err_fd;
-    std::string& buf = role == Role::out ? c.out : c.err;
-    bool& truncated = role == Role::out ? c.out_truncated : c.err_truncated;
-    std::size_t cap = role == Role::out ? c.spec.stdout_cap : c.spec.stderr_cap;
-    char chunk[k_chunk];
-    for (int round = 0; round < k_read_rounds && fd >= 0;) {
-        ssize_t n = ::read(fd, chunk, sizeof chunk);
-        if (n > 0) {
-            keep_output(buf, chunk, static_cast<std::size_t>(n), cap, c.spec.keep, truncated);
-            ++round;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && errno == EAGAIN) {
-            return;
-        } else {
-            unwatch(fd);  // end of file, or an error that will not pass
-        }
-    }
-}
-
-void ChildSet::signal_group(Child& c, int sig) {
-    // The child is not reaped yet (at most a zombie), so its pid, and the
-    // group id that equals it, cannot belong to anybody else. A child that
-    // moved to another group is still reached by its pid.
-    if (::kill(-c.pid, sig) != 0 && errno == ESRCH) {
-        ::kill(c.pid, sig);
-    }
-}
-
-void ChildSet::check_exit(Child& c, double now) {
-    if (c.exited) {
-        return;
-    }
-    siginfo_t si{};
-    int rc;
-    do {
-        // WNOWAIT leaves a zombie, which keeps the pid and the group id ours
-        // until collected() reaps it.
-        rc = ::waitid(P_PID, static_cast<id_t>(c.pid), &si, WEXITED | WNOHANG | WNOWAIT);
-    } while (rc != 0 && errno == EINTR);
-    if (rc == 0 && si.si_pid == 0) {
-        return;  // still running
-    }
-    if (rc != 0) {
-        c.lost = true;  // ECHILD: somebody reaped it behind our back
-    } else {
-        c.wait_code = si.si_code;
-        c.wait_status = si.si_status;
-    }
-    c.exited = true;
-    c.exited_at = now;
-    c.kill_at = k_never;
-    unwatch(c.pidfd);
-    if ((c.timed_out || c.stopped) && !c.lost) {
-        // It was told to go; whatever it leaves behind in its group goes too.
-        signal_group(c, SIGKILL);
-    }
-    if (!c.stream()) {
-        unwatch(c.in_fd);
-    }
-    // What it wrote before exiting is in the pipes already.
-    for (Role role : {Role::out, Role::err}) {
-        drain(c, role);
-    }
-    c.eof_deadline = c.output_open() ? now + c.spec.eof_grace : now;
-}
-
-void ChildSet::close_outputs(Child& c) {
-    unwatch(c.out_fd);
-    unwatch(c.err_fd);
-}
-
-void ChildSet::close_stdin_of(Child& c, bool keep_stream) {
-    if (c.stream() && keep_stream) {
-        // The caller may still hold the number; it closes at take_finished().
-        if (c.in_fd >= 0) {
-            m_closing_stdins.push_back(c.in_fd);
-            c.in_fd = -1;
-        }
-    } else if (c.stream()) {
-        close_fd(c.in_fd);
-    } else {
-        unwatch(c.in_fd);
-    }
-}
-
-void ChildSet::report(Child& c, Ending ending, double now) {
-    ChildResult r;
-    r.id = c.id;
-    r.tag = c.spec.tag;
-    r.pid = c.pid;
-    r.ending = ending;
-    if (ending == Ending::exited) {
-        r.exit_code = c.wait_status;
-    } else if (ending == Ending::signaled) {
-        r.signal = c.wait_status;
-    }
-    r.timed_out = c.timed_out;
-    r.stopped = c.stopped;
-    r.output_cut = c.output_cut;
-    r.duration = (c.exited ? c.exited_at : now) - c.started;
-    trim_tail(c.out, c.spec.stdout_cap, c.spec.keep);
-    trim_tail(c.err, c.spec.stderr_cap, c.spec.keep);
-    r.out = std::move(c.out);
-    r.err = std::move(c.err);
-    r.out_truncated = c.out_truncated;
-    r.err_truncated = c.err_truncated;
-    int unread = 0;
-    if (c.peek_fd >= 0 && ::ioctl(c.peek_fd, FIONREAD, &unread) == 0 && unread > 0) {
-        r.stdin_unread = static_cast<std::size_t>(unread);
-    }
-    close_fd(c.peek_fd);
-    close_stdin_of(c, true);
-    c.reported = true;
-    m_finished.push_back(std::move(r));
-}
-
-void ChildSet::on_time(Child& c, double now) {
-    if (c.exited) {
-        return;
-    }
-    if (!c.timed_out && now >= c.deadline) {
-        c.timed_out = true;
-        if (c.spec.kill_grace <= 0) {
-            signal_group(c, SIGKILL);
-        } else {
-            if (!c.term_sent) {  // stop() may have sent it already
-                signal_group(c, SIGTERM);
-                c.term_sent = true;
-            }
-            c.kill_at = std::min(c.kill_at, now + c.spec.kill_grace);
-        }
-        if (c.spec.report_at_timeout && !c.reported) {
-            close_outputs(c);
-            report(c, Ending::abandoned, now);
-        }
-    }
-    if (now >= c.kill_at) {
-        signal_group(c, SIGKILL);
-        c.kill_at = k_never;
-    }
-}
-
-bool ChildSet::collected(Child& c, double now) {
-    if (!c.exited || (c.output_open() && now < c.eof_deadline)) {
-        return false;
-    }
-    bool group_killed = c.timed_out || c.stopped;
-    if (c.output_open()) {
-        // Something it left behind still holds its output open.
-        close_outputs(c);
-        c.output_cut = true;
-        if (c.spec.leftovers != Leftovers::leave && !group_killed && !c.lost) {
-            signal_group(c, SIGKILL);
-        }
-    } else if (c.spec.leftovers == Leftovers::kill && !group_killed && !c.lost) {
-        signal_group(c, SIGKILL);
-    }
-    if (!c.reported) {
-        Ending ending = Ending::unknown;
-        if (!c.lost) {
-            ending = c.wait_code == CLD_EXITED ? Ending::exited : Ending::signaled;
-        }
-        report(c, ending, now);
-    }
-    close_fd(c.peek_fd);
-    close_stdin_of(c, true);
-    if (!c.lost) {
-        siginfo_t si{};
-        while (::waitid(P_PID, static_cast<id_t>(c.pid), &si, WEXITED) != 0 && errno == EINTR) {
-        }
-    }
-    return true;
-}
-
 void ChildSet::handle(Child& c, Role role, double now) {
     switch (role) {
         case Role::pidfd:
@@ -539,82 +283,9 @@ std::vector<ChildResult> ChildSet::take_finished() {
     return out;
 }
 
-bool ChildSet::stop(ChildId id, double grace) {
-    Child* c = find(id);
-    return c != nullptr && stop_child(*c, grace, steady_now());
-}
-
-bool ChildSet::stop_child(Child& c, double grace, double now) {
-    if (c.exited) {
-        return false;
-    }
-    if (!c.reported) {
-        c.stopped = true;
-    }
-    if (grace <= 0) {
-        signal_group(c, SIGKILL);
-        c.kill_at = k_never;
-        return true;
-    }
-    if (!c.term_sent) {
-        signal_group(c, SIGTERM);
-        c.term_sent = true;
-    }
-    c.kill_at = std::min(c.kill_at, now + grace);
-    return true;
-}
-
-void ChildSet::stop_all(double grace) {
-    double now = steady_now();
-    for (auto& c : m_children) {
-        stop_child(*c, grace, now);
-    }
-}
-
-void ChildSet::shutdown(double grace) {
-    stop_all(grace);
-    double longest_eof = 0;
-    for (auto& c : m_children) {
-        longest_eof = std::max(longest_eof, c->spec.eof_grace);
-    }
-    double give_up = steady_now() + std::max(0.0, grace) + longest_eof + 0.5;
-    while (!m_children.empty() && steady_now() < give_up) {
-        wait(std::max(1, static_cast<int>(std::ceil((give_up - steady_now()) * 1000))));
-    }
-    // Only a child stuck in the kernel (D state) gets here; wait for it.
-    for (auto& owned : m_children) {
-        Child& c = *owned;
-        if (!c.exited) {
-            signal_group(c, SIGKILL);
-            siginfo_t si{};
-            while (::waitid(P_PID, static_cast<id_t>(c.pid), &si, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
-            }
-            check_exit(c, steady_now());
-        }
-        c.eof_deadline = 0;
-    }
-    std::erase_if(m_children, [&](const std::unique_ptr<Child>& c) { return collected(*c, steady_now()); });
-}
-
 int ChildSet::stdin_fd(ChildId id) const {
     Child* c = find(id);
     return c != nullptr && c->stream() ? c->in_fd : -1;
-}
-
-void ChildSet::close_stdin(ChildId id) {
-    if (Child* c = find(id)) {
-        close_stdin_of(*c, false);
-        close_fd(c->peek_fd);
-    }
-}
-
-std::size_t ChildSet::stdin_unread(ChildId id) const {
-    Child* c = find(id);
-    int unread = 0;
-    if (c == nullptr || c->peek_fd < 0 || ::ioctl(c->peek_fd, FIONREAD, &unread) != 0 || unread < 0) {
-        return 0;
-    }
-    return static_cast<std::size_t>(unread);
 }
 
 pid_t ChildSet::pid(ChildId id) const {

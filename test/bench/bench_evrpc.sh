@@ -3,8 +3,8 @@
 # librdkafka's mock cluster (loopback), in the same run as a peer:
 # - the agent runs in its benchmark mode (evrpc agent --bench-identities N,
 #   docs/rpc.md "Benchmark mode"): N identities in one process, each with its
-#   own key and host name, each verifying the request, signing its reply and
-#   registering;
+#   own key and host name, each testing the filter and policy, signing its
+#   reply and registering (the request is verified once per process);
 # - "ping": `evrpc ping --json` end to end (process start, discovery from the
 #   N registrations, one signed request, N signed replies verified, pinned
 #   and written as events), wall time;

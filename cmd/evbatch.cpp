@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
                   "Inhibit rules, one JSON object per line: {\"source\":EXPR,\"target\":EXPR,\"equal\":[FIELD...]}")
         ->type_name("FILE");
     ev::add_input_options(*g, group.input);
+    ev::add_stats_options(*g, group.stats);
     ev::OutputOptions output;
     ev::add_output_options(*g, output, group.input.kafka);
 
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
     e->add_option("--progress", each.progress, "Progress line on stderr: auto (a terminal), always, never")
         ->type_name("auto|always|never");
     ev::add_input_options(*e, each.input);
+    ev::add_stats_options(*e, each.stats);
     ev::add_output_options(*e, output, each.input.kafka);
 
     CLI::App* si = app.add_subcommand("silence", "Add, list or expire silences in a silences file");
@@ -161,6 +163,10 @@ int main(int argc, char** argv) {
             return ev::exit_code::k_usage;
         }
         each.command = std::move(command);
+        if (each.dry_run && each.stats.interval > 0 && each.input.kafka.self_to.empty()) {
+            diag.error("--stats-interval with --dry-run needs --self-to FILE: the output is argv lines, not events");
+            return ev::exit_code::k_usage;
+        }
         auto io = ev::open_io(each.input, output, diag);
         if (!io) {
             diag.error(io.error());

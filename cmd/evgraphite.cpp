@@ -7,6 +7,7 @@
 #include "core/input.h"
 #include "core/io.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "graphite/graphite.h"
 
 int main(int argc, char** argv) {
@@ -54,14 +55,21 @@ int main(int argc, char** argv) {
                  "Connect nowhere; print 'DESTINATION PATH VALUE TIME' for each datapoint");
     app.get_option("--pass")->excludes("--dry-run");
     ev::add_input_options(app, options.input);
+    ev::StatsOptions stats;
+    ev::add_stats_options(app, stats);
     ev::OutputOptions output;
     ev::add_version_flag(app, "evgraphite");
     if (auto code = ev::parse_cli(app, argc, argv)) {
         return *code;
     }
     options.diverse_replicas = !no_diverse;
+    options.stats_interval = stats.interval;
     ev::signals::install();
     ev::Diagnostics diag("evgraphite");
+    if (options.dry_run && stats.interval > 0 && options.input.kafka.self_to.empty()) {
+        diag.error("--stats-interval with --dry-run needs --self-to FILE: the output is carbon lines, not events");
+        return ev::exit_code::k_usage;
+    }
     auto io = ev::open_io(options.input, output, diag);
     if (!io) {
         diag.error(io.error());

@@ -26,6 +26,7 @@
 #include "core/exit_code.h"
 #include "core/id.h"
 #include "core/json.h"
+#include "core/notify.h"
 #include "core/signals.h"
 
 namespace ev::batch {
@@ -184,8 +185,14 @@ public:
             m_diag.error(opened.error());
             return exit_code::k_io;
         }
+        register_stats();
+        m_stats.start(m_options.stats.interval);
+        notify::ready();
         for (;;) {
             take_signals();
+            if (m_stats.due()) {
+                write_stats();
+            }
             read_input();
             take_results();
             check_drain();
@@ -198,10 +205,30 @@ public:
             }
             wait();
         }
+        notify::stopping();
+        if (m_stats.enabled()) {
+            write_stats();  // the same counters once at exit
+            flush_output();
+        }
         return finish();
     }
 
 private:
+    void register_stats() {
+        m_stats.add("in", [this] { return m_input.records(); });
+        m_stats.add("rejected", [this] { return m_input.rejected(); });
+        m_stats.add("started", m_started);
+        m_stats.add("ok", m_ok);
+        m_stats.add("failed", m_failed);
+        m_stats.add("refused", m_refused);
+        m_stats.add("running", [this] { return static_cast<uint64_t>(m_running.size()); });
+        m_stats.add("pending", [this] { return static_cast<uint64_t>(m_pending.size()); });
+    }
+
+    void write_stats() {
+        m_stats.emit([this](std::string_view line) { m_out.write_line(line); });
+    }
+
     bool wants_input() const {
         return m_input_open && !m_stopping && !m_throttle.failing() && m_pending.size() < k_max_pending;
     }
@@ -424,6 +451,7 @@ private:
             }
         }
         timeout_ms = ms_until(m_drain_deadline, now, timeout_ms);
+        timeout_ms = m_stats.wait_ms(timeout_ms);
         if (signals::poll(m_fds.data(), m_fds.size(), timeout_ms) < 0) {
             for (pollfd& p : m_fds) {
                 p.revents = 0;  // a signal only: the loop takes it
@@ -511,6 +539,7 @@ private:
     double m_drain_deadline = k_never;
     std::string m_stop_reason;
     std::string m_progress_text;
+    Stats m_stats{"evbatch"};
 };
 
 }  // namespace

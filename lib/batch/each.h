@@ -9,11 +9,13 @@
 #include "core/diag.h"
 #include "core/input.h"
 #include "core/sink.h"
+#include "core/stats.h"
 
 namespace ev::batch {
 
 /// Everything `evbatch each` is told on its command line.
 struct EachOptions {
+    StatsOptions stats;                ///< --stats-interval: counters as metric events
     std::vector<std::string> command;  ///< argv after "--", with {field} placeholders
     std::string name;                  ///< action name in results; default: the command's basename
     std::size_t concurrency = 0;       ///< 0: the batch size, or 1 without --batch

@@ -24,7 +24,9 @@
 #include "core/duration.h"
 #include "core/exit_code.h"
 #include "core/json.h"
+#include "core/notify.h"
 #include "core/recent_ids.h"
+#include "core/self_status.h"
 #include "core/signals.h"
 
 namespace ev::batch {
@@ -190,8 +192,15 @@ public:
             m_diag.error(opened.error());
             return exit_code::k_io;
         }
+        register_stats();
+        m_stats.start(m_options.stats.interval);
+        notify::ready();
         for (;;) {
             take_signals();
+            if (m_stats.due()) {
+                write_stats();
+                write_self(m_reload_status.repeat());
+            }
             read_input();
             if (!m_plan.event_time) {
                 m_now = wall_clock().now();
@@ -216,6 +225,11 @@ public:
                 break;
             }
             wait();
+        }
+        notify::stopping();
+        if (m_stats.enabled()) {
+            write_stats();  // the same counters once at exit
+            flush_output();
         }
         if (m_not_sent > 0) {
             m_diag.error(fmt::format("stopped: {} notification{} not sent", m_not_sent, m_not_sent == 1 ? "" : "s"));
@@ -248,20 +262,41 @@ private:
         }
     }
 
+    void register_stats() {
+        m_stats.add("in", [this] { return m_input.records(); });
+        m_stats.add("rejected", [this] { return m_input.rejected(); });
+        m_stats.add("failures", m_failures);
+        m_stats.add("not_sent", m_not_sent);
+        m_stats.add("queued", [this] { return static_cast<uint64_t>(m_queue.size()); });
+    }
+
+    void write_stats() {
+        m_stats.emit([this](std::string_view line) { m_out.write_line(line); });
+    }
+
+    void write_self(std::string_view line) {
+        write_self_status(line, [this](std::string_view l) { m_out.write_line(l); });
+    }
+
     // SIGHUP: the silences file and the inhibit rules file again; a bad new
-    // one keeps the old and says why.
+    // one keeps the old and says why, on stderr and as the evkit.evbatch.reload
+    // self-status (warning until a good reload).
     void reload() {
+        std::string failed;
         if (!m_options.silences.empty()) {
             auto silences = read_silences(m_options.silences);
             auto put = silences ? m_silences.replace_file(*silences) : Result<void>(std::move(silences).take_error());
             if (!put) {
-                m_diag.error(fmt::format("reload: {}; keeping the silences loaded before", put.error()));
+                failed = fmt::format("reload: {}; keeping the silences loaded before", put.error());
+                m_diag.error(failed);
             }
         }
         if (!m_options.inhibit_rules.empty()) {
             auto inhibitor = load_inhibitor(m_options, m_plan, m_clock);
             if (!inhibitor) {
-                m_diag.error(fmt::format("reload: {}; keeping the inhibit rules loaded before", inhibitor.error()));
+                std::string why = fmt::format("reload: {}; keeping the inhibit rules loaded before", inhibitor.error());
+                m_diag.error(why);
+                write_self(m_reload_status.failed(failed.empty() ? why : failed + "; " + why));
                 return;
             }
             m_inhibitor = std::move(inhibitor).value();
@@ -274,6 +309,7 @@ private:
                     }
                 });
         }
+        write_self(failed.empty() ? m_reload_status.succeeded() : m_reload_status.failed(failed));
     }
 
     // A firing member is muted at a look when a silence in force matches its
@@ -532,6 +568,7 @@ private:
                 timeout_ms = ms_until(now + std::max(0.0, *due - wall), now, timeout_ms);
             }
         }
+        timeout_ms = m_stats.wait_ms(timeout_ms);
         if (signals::poll(m_fds.data(), m_fds.size(), timeout_ms) < 0) {
             for (pollfd& p : m_fds) {
                 p.revents = 0;  // a signal only: the loop takes it
@@ -576,6 +613,8 @@ private:
     std::string m_stop_reason;
     std::size_t m_failures = 0;
     std::size_t m_not_sent = 0;
+    Stats m_stats{"evbatch"};
+    ReloadStatus m_reload_status{"evbatch"};
 };
 
 }  // namespace

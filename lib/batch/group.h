@@ -9,11 +9,13 @@
 #include "core/diag.h"
 #include "core/input.h"
 #include "core/sink.h"
+#include "core/stats.h"
 
 namespace ev::batch {
 
 /// Everything `evbatch group` is told on its command line.
 struct GroupOptions {
+    StatsOptions stats;             ///< --stats-interval: counters as metric events
     std::string by = "name,state";  ///< fields or an expression
     std::string wait = "30s";
     std::string interval = "5m";

@@ -13,7 +13,9 @@
 #include "core/ack.h"
 #include "core/clock.h"
 #include "core/exit_code.h"
+#include "core/notify.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "graphite/datapoint.h"
 #include "graphite/destination.h"
 #include "graphite/link.h"
@@ -119,6 +121,8 @@ private:
     int persist();
     void print_counters();
     void housekeeping();
+    void register_stats();
+    void emit_stats();
     bool flush_out();
     bool output_over() const { return m_out.ended() || m_out.failed(); }
     void close_group();
@@ -131,6 +135,7 @@ private:
     Diagnostics& m_diag;
     const Clock& m_clock;
     HashRing m_ring;
+    Stats m_stats{"evgraphite"};
     bool m_writes_output;              // --pass or --dry-run: events cause lines on the output
     std::vector<std::string> m_names;  // "HOST:PORT[:INSTANCE] " per destination, for --dry-run
     std::vector<std::unique_ptr<Spool>> m_spools;
@@ -261,6 +266,9 @@ void Engine::housekeeping() {
     signals::check();
     if (signals::take_stats()) {
         print_counters();
+    }
+    if (m_stats.due()) {
+        emit_stats();
     }
     settle();
 }
@@ -412,6 +420,35 @@ int Engine::persist() {
     return bad ? exit_code::k_io : exit_code::k_ok;
 }
 
+void Engine::register_stats() {
+    m_stats.add("events", m_events);
+    m_stats.add("datapoints", m_datapoints);
+    m_stats.add("rejected", [this] { return m_input.rejected(); });
+    m_stats.add("skipped", m_skipped);
+    if (m_options.dry_run) {
+        return;
+    }
+    for (std::size_t i = 0; i < m_outboxes.size(); ++i) {
+        std::string base = "destination." + metric_word(m_setup.destinations[i].to_string());
+        const OutboxCounters& c = m_outboxes[i]->counters();
+        Outbox* box = m_outboxes[i].get();
+        Link* link = m_links[i].get();
+        m_stats.add(base + ".queued", c.queued);
+        m_stats.add(base + ".delivered", c.delivered);
+        m_stats.add(base + ".pending", [box] { return static_cast<uint64_t>(box->pending()); });
+        m_stats.add(base + ".spooled", c.spooled);
+        m_stats.add(base + ".replayed", c.replayed);
+        m_stats.add(base + ".resent", c.resent);
+        m_stats.add(base + ".failures", [link] { return link->failures(); });
+    }
+}
+
+void Engine::emit_stats() {
+    // Metric events on stdout (evgraphite's event output) or --self-to:
+    // never into carbon behind the operator's back.
+    m_stats.emit([this](std::string_view line) { m_out.write_line(line); });
+}
+
 void Engine::print_counters() {
     // Rejected: lines the input refused (not JSON...) and events refused here.
     m_diag.error(fmt::format("events {}, datapoints {}, rejected {}, skipped {}", m_events, m_datapoints,
@@ -445,6 +482,9 @@ int Engine::run() {
     if (!m_options.dry_run) {
         pump_all();
     }
+    register_stats();
+    m_stats.start(m_options.stats_interval);
+    notify::ready();
     Record record;
     unsigned since_housekeeping = 0;
     for (;;) {
@@ -488,12 +528,17 @@ int Engine::run() {
         }
         handle(record);
     }
+    notify::stopping();
     m_input.finish();
     (void)flush_out();
     int code = exit_code::k_ok;
     if (!m_options.dry_run) {
         drain(steady_now() + m_setup.drain);
         code = persist();
+    }
+    if (m_stats.enabled()) {
+        emit_stats();  // the same counters once at exit, after the drain
+        (void)flush_out();
     }
     // What was delivered, spooled or written is acknowledged; what was
     // left undelivered is not.

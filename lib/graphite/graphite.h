@@ -36,6 +36,7 @@ struct Options {
     bool pass = false;
     bool dry_run = false;
     InputOptions input;
+    double stats_interval = 0;  ///< seconds between counter metric events on stdout; 0: none
 };
 
 /// Runs evgraphite over input (opened here), writing passed events (or

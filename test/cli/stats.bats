@@ -132,3 +132,77 @@ finish_bg() {
     assert_failure 2
     [[ "$stderr" == *"must be more than 0"* ]]
 }
+
+# A TCP sink that reads everything (a stand-in for carbon); its port in port.txt.
+tcp_sink() {
+    python3 -c '
+import socket, sys, threading
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open("port.txt", "w").write(str(s.getsockname()[1]))
+s.settimeout(20)
+def drain(c):
+    with open("sink.txt", "ab") as f:
+        while True:
+            b = c.recv(65536)
+            if not b: return
+            f.write(b); f.flush()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=drain, args=(c,), daemon=True).start()
+' &
+    BG_PIDS+=($!)
+    wait_for '[ -s port.txt ]'
+}
+
+@test "evgraphite --stats-interval: events, datapoints and each destination's counters, once more after the drain" {
+    tcp_sink
+    local port dest
+    port=$(cat port.txt)
+    for i in 1 2 3; do echo "{\"type\":\"metric\",\"subject\":\"h\",\"name\":\"m$i\",\"metric\":$i,\"time\":1700000000}"; done > in.ndjson
+    run --separate-stderr evgraphite -d "127.0.0.1:$port" --stats-interval 1h --self-subject g1 in.ndjson
+    assert_success
+    dest="evkit.evgraphite.destination.127_0_0_1_$port"
+    run jq -r 'select(.type == "metric") | "\(.subject) \(.name) \(.metric)"' <<< "$output"
+    assert_line "g1 evkit.evgraphite.events 3"
+    assert_line "g1 evkit.evgraphite.datapoints 3"
+    assert_line "g1 $dest.delivered 3"
+    assert_line "g1 $dest.pending 0"
+    assert_equal "$(wc -l < sink.txt)" 3
+    run --separate-stderr evgraphite -n --stats-interval 1h in.ndjson
+    assert_failure 2
+    assert_equal "$stderr" 'evgraphite: --stats-interval with --dry-run needs --self-to FILE: the output is carbon lines, not events'
+}
+
+@test "evbatch each --stats-interval: started/ok/failed counters at exit" {
+    printf '{"n":1}\n{"n":2}\n{"n":3}\n' > in.ndjson
+    run --separate-stderr evbatch each --stats-interval 1h --self-subject b1 in.ndjson -- sh -c 'test "$1" != 2' sh '{n}'
+    assert_failure 1
+    run jq -r 'select(.type == "metric") | "\(.subject) \(.name) \(.metric)"' <<< "$output"
+    assert_line "b1 evkit.evbatch.in 3"
+    assert_line "b1 evkit.evbatch.started 3"
+    assert_line "b1 evkit.evbatch.ok 2"
+    assert_line "b1 evkit.evbatch.failed 1"
+    run --separate-stderr evbatch each -n --stats-interval 1h in.ndjson -- echo '{n}'
+    assert_failure 2
+}
+
+@test "evbatch group: a failed SIGHUP reload of --inhibit-rules is a warning evkit.evbatch.reload, ok after a good one" {
+    echo '{"source":"name == \"ping\"","target":"true","equal":["subject"]}' > rules.ndjson
+    start_bg evbatch group --wait 1h --interval 1h --inhibit-rules rules.ndjson --self-subject b1 --stats-interval 0.1s
+    echo '{"subject":"h1","name":"x","state":"ok"}' >&7
+    # Running (its signals taken) once its counters appear.
+    wait_for 'grep -q evkit.evbatch.in out.ndjson'
+    echo 'not json' > rules.ndjson
+    kill -HUP "$EV_PID"
+    wait_for 'grep -q evkit.evbatch.reload out.ndjson'
+    echo '{"source":"name == \"ping\"","target":"true","equal":["subject"]}' > rules.ndjson
+    kill -HUP "$EV_PID"
+    wait_for 'grep -q "evkit.evbatch.reload\",\"state\":\"ok\"" out.ndjson'
+    finish_bg
+    # The warning (repeated at each stats tick while it lasts), then one ok.
+    run jq -r 'select(.name == "evkit.evbatch.reload") | [.subject, .state, .ttl, (.message | startswith("reload: "))] | @tsv' out.ndjson
+    assert_line --index 0 "$(printf 'b1\twarning\t300\ttrue')"
+    assert_equal "${lines[-1]}" "$(printf 'b1\tok\t300\tfalse')"
+    assert_equal "$(printf '%s\n' "${lines[@]}" | grep -c ok)" 1
+    grep -q 'keeping the inhibit rules loaded before' err.txt
+}

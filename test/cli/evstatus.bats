@@ -324,6 +324,17 @@ web3 last seen 600 seconds ago'
     assert_output --regexp '"name":"heartbeat","state":"ok","severity":0,"tags":\{"role":"web"\},"ttl":3,'
 }
 
+@test "the heartbeat example takes its subject and role as data, never as JSON text" {
+    run "$EVKIT_ROOT/examples/evstatus/heartbeat.sh" --subject 'web"1
+x' --role 'a\b' 1 1
+    assert_success
+    run jq -c '[.subject, .tags.role, .name, .ttl]' <<< "$output"
+    assert_output '["web\"1\nx","a\\b","heartbeat",3]'
+    run "$EVKIT_ROOT/examples/evstatus/heartbeat.sh" --subject
+    assert_failure 2
+    assert_output --partial 'usage: heartbeat.sh'
+}
+
 @test "wall clock restart: deadlines passed while stopped get one ttl, not an alert storm" {
     # Saved long ago (event times near 0): every deadline is far in the past.
     printf '%s\n' '{"time":100,"subject":"a","name":"hb","state":"ok","ttl":2}' \

@@ -11,7 +11,9 @@
 #include "core/exit_code.h"
 #include "core/host.h"
 #include "core/io.h"
+#include "core/self_status.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "core/writer.h"
 #include "nagios/app.h"
 #include "nagios/checklist.h"
@@ -138,6 +140,8 @@ int main(int argc, char** argv) {
     run->add_option("--kill-grace", kill_grace, "From SIGTERM to SIGKILL after a timeout (default 2s)")
         ->type_name("DURATION")
         ->check(CLI::Validator(check_duration, ""));
+    ev::StatsOptions stats;
+    ev::add_stats_options(*run, stats);
     run->add_flag("--no-splay", no_splay, "Run every check at start instead of spreading them over their interval");
     run->add_option("--run-for", run_for, "Stop after DURATION (tests, benchmarks)")
         ->type_name("DURATION")
@@ -257,6 +261,12 @@ int main(int argc, char** argv) {
     sched.defaults.splay = !no_splay;
     sched.metrics = !no_metrics;
     sched.heartbeat = duration_of(heartbeat);
+    sched.stats_interval = stats.interval;
+    // The heartbeat is about the host the checks run on: --subject names it
+    // when --self-subject does not.
+    if (run->get_option("--self-subject")->count() == 0 && !subject.empty()) {
+        ev::set_self_subject(subject);
+    }
     sched.kill_grace = duration_of(kill_grace);
     sched.run_for = duration_of(run_for);
     sched.plugin_dir = plugin_dir;

@@ -8,7 +8,10 @@
 
 #include "core/exit_code.h"
 #include "core/id.h"
+#include "core/notify.h"
+#include "core/self_status.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "nagios/checklist.h"
 
 namespace ev::nagios {
@@ -55,6 +58,9 @@ public:
         m_schedule.load(config->checks, m_options.defaults, start);
         m_next_heartbeat = m_options.heartbeat > 0 ? start : INFINITY;
         double stop_at = m_options.run_for > 0 ? start + m_options.run_for : INFINITY;
+        register_stats();
+        m_counters.start(m_options.stats_interval);
+        notify::ready();
         std::vector<Finished> done;
         while (!signals::stop_requested()) {
             double now = steady_now();
@@ -63,6 +69,10 @@ public:
             }
             if (signals::take_reload()) {
                 reload(now);
+            }
+            if (m_counters.due()) {
+                write_stats();
+                write_self(m_reload_status.repeat());
             }
             start_due(now);
             if (now >= m_next_heartbeat) {
@@ -86,8 +96,12 @@ public:
                 collect(f);
             }
         }
+        notify::stopping();
         if (m_options.heartbeat > 0) {
             heartbeat(steady_now());
+        }
+        if (m_counters.enabled()) {
+            write_stats();  // the same counters once at exit
         }
         auto flushed = m_out.flush();
         m_runner.shutdown(m_options.kill_grace);
@@ -106,13 +120,32 @@ private:
     void reload(double now) {
         auto config = load_checklist(checklist());
         if (!config) {
-            m_diag.error(fmt::format("reload failed, keeping the old configuration: {}", config.error()));
+            std::string why = fmt::format("reload failed, keeping the old configuration: {}", config.error());
+            m_diag.error(why);
+            write_self(m_reload_status.failed(why));
             return;
         }
         m_schedule.load(config->checks, m_options.defaults, now);
         const auto& c = m_schedule.last_changes();
         m_diag.error(fmt::format("reloaded {}: {} kept, {} changed, {} added, {} removed", m_options.config_path,
                                  c.kept, c.changed, c.added, c.removed));
+        write_self(m_reload_status.succeeded());
+    }
+
+    void register_stats() {
+        m_counters.add("started", m_stats.started_total);
+        m_counters.add("timeouts", m_stats.timeouts);
+        m_counters.add("checks", [this] { return static_cast<uint64_t>(m_schedule.slots().size()); });
+        m_counters.add("running", [this] { return static_cast<uint64_t>(m_runner.active()); });
+        m_counters.add("lingering", [this] { return static_cast<uint64_t>(m_runner.lingering()); });
+    }
+
+    void write_stats() {
+        m_counters.emit([this](std::string_view line) { m_out.write_line(line); });
+    }
+
+    void write_self(std::string_view line) {
+        write_self_status(line, [this](std::string_view l) { m_out.write_line(l); });
     }
 
     void start_due(double now) {
@@ -158,8 +191,10 @@ private:
         event.set("id", m_ids.next());
         event.set("time", wall_clock().now());
         event.set("type", "status");
-        event.set("subject", m_options.defaults.subject);
-        event.set("name", "evsrc-nagios");
+        // The self-status convention (docs/design.md): subject --self-subject
+        // (default the host), name evkit.evsrc-nagios.heartbeat.
+        event.set("subject", self_subject());
+        event.set("name", "evkit.evsrc-nagios.heartbeat");
         bool late = waiting > 0 && max > 1.0;
         event.set("state", late ? "warning" : "ok");
         event.set("severity", late ? 1 : 0);
@@ -169,7 +204,7 @@ private:
         if (m_options.heartbeat > 0) {
             event.set("ttl", round_us(3 * m_options.heartbeat));
         }
-        event.set("source", "nagios");
+        event.set("source", "evsrc-nagios");
         Json data = Json::object();
         data.set("checks", static_cast<uint64_t>(m_schedule.slots().size()));
         data.set("running", static_cast<uint64_t>(m_runner.active()));
@@ -195,6 +230,8 @@ private:
     Schedule m_schedule;
     IdGenerator m_ids;
     Stats m_stats;
+    ev::Stats m_counters{"evsrc-nagios"};
+    ReloadStatus m_reload_status{"evsrc-nagios"};
     std::unordered_map<uint64_t, std::shared_ptr<Slot>> m_running;
     double m_next_heartbeat = INFINITY;
 };

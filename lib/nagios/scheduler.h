@@ -20,7 +20,8 @@ struct SchedulerOptions {
     double heartbeat = 30;  ///< seconds between the scheduler's own status; 0: none
     bool metrics = true;
     double kill_grace = 2;
-    double run_for = 0;  ///< stop after this many seconds (tests, benchmarks); 0: until a signal
+    double run_for = 0;         ///< stop after this many seconds (tests, benchmarks); 0: until a signal
+    double stats_interval = 0;  ///< --stats-interval: counter metric events; 0: none
 };
 
 /// Runs the scheduler until SIGINT/SIGTERM (or run_for); SIGHUP reloads the

@@ -79,7 +79,7 @@ lateness_run() {  # -> "in_p50 in_p99 out_p50 out_p99 timeouts runs"
     python3 - "$dir/lateness.out" <<'PY'
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1])]
-beats = [e for e in events if e["name"] == "evsrc-nagios" and e["data"]["started"] > 0]
+beats = [e for e in events if e["name"] == "evkit.evsrc-nagios.heartbeat" and e["data"]["started"] > 0]
 in_p50 = max(b["data"]["lateness_p50"] for b in beats) * 1000
 in_p99 = max(b["data"]["lateness_p99"] for b in beats) * 1000
 late = []

@@ -360,7 +360,7 @@ CONF
     [ "$bad" -ge 5 ] && [ "$bad" -le 7 ]
     run jq -c 'select(.name == "fine") | [.state, .tags.role, .ttl]' "$TMP/out"
     assert_line --index 0 '["ok","web",60.4]'
-    run jq -sc '[.[] | select(.name == "evsrc-nagios")] | [length >= 3, .[0].state, .[0].ttl, .[0].subject, (.[-1].data | keys)]' "$TMP/out"
+    run jq -sc '[.[] | select(.name == "evkit.evsrc-nagios.heartbeat")] | [length >= 3, .[0].state, .[0].ttl, .[0].subject, (.[-1].data | keys)]' "$TMP/out"
     assert_output '[true,"ok",1.5,"h",["checks","lateness_max","lateness_p50","lateness_p99","lingering","running","started","started_total","timeouts","waiting"]]'
 }
 
@@ -395,7 +395,7 @@ OUT
 
 @test "run: the heartbeat turns warning when checks wait over a second for a slot" {
     printf 'a 100ms timeout=1500ms %s\nb 100ms timeout=1500ms %s\n' "$N/sleep.sh" "$N/sleep.sh" > "$TMP/checks.conf"
-    run bash -c "evsrc-nagios run --subject h --no-splay --max-concurrent 1 --heartbeat 1s --kill-grace 50ms --run-for 2300ms '$TMP/checks.conf' | jq -c 'select(.name == \"evsrc-nagios\") | [.state, (.message | startswith(\"scheduler overloaded: \")), .data.waiting > 0]' | sort -u"
+    run bash -c "evsrc-nagios run --subject h --no-splay --max-concurrent 1 --heartbeat 1s --kill-grace 50ms --run-for 2300ms '$TMP/checks.conf' | jq -c 'select(.name == \"evkit.evsrc-nagios.heartbeat\") | [.state, (.message | startswith(\"scheduler overloaded: \")), .data.waiting > 0]' | sort -u"
     assert_success
     assert_output - <<'OUT'
 ["ok",false,true]

@@ -206,3 +206,35 @@ while True:
     assert_equal "$(printf '%s\n' "${lines[@]}" | grep -c ok)" 1
     grep -q 'keeping the inhibit rules loaded before' err.txt
 }
+
+@test "evsrc-nagios run: a bad config or resource file at SIGHUP is a warning evkit.evsrc-nagios.reload, ok after a good one; counters" {
+    local plugins=/usr/lib/nagios/plugins
+    echo "fine 100ms $plugins/check_dummy 0 fine" > checks.conf
+    echo '$USER1$=/usr/lib/nagios/plugins' > resource.cfg
+    evsrc-nagios run --self-subject n1 --no-splay --heartbeat 0 --stats-interval 0.2s --resource resource.cfg \
+        checks.conf > out.ndjson 2> err.txt &
+    EV_PID=$!
+    BG_PIDS+=("$EV_PID")
+    wait_for 'grep -q "\"name\":\"fine\"" out.ndjson'
+    echo 'broken line without a command' > checks.conf
+    kill -HUP "$EV_PID"
+    wait_for 'grep -q "evkit.evsrc-nagios.reload\",\"state\":\"warning\"" out.ndjson'
+    echo "fine 100ms \$USER1\$/check_dummy 0 fine" > checks.conf
+    echo 'USER1 no equals sign' > resource.cfg
+    kill -HUP "$EV_PID"
+    wait_for '[ "$(grep -c "reload failed" err.txt)" -ge 2 ]'
+    echo '$USER1$=/usr/lib/nagios/plugins' > resource.cfg
+    kill -HUP "$EV_PID"
+    wait_for 'grep -q "evkit.evsrc-nagios.reload\",\"state\":\"ok\"" out.ndjson'
+    kill -TERM "$EV_PID"
+    wait "$EV_PID"
+    run jq -r 'select(.name == "evkit.evsrc-nagios.reload") | [.subject, .state, .ttl] | @tsv' out.ndjson
+    assert_line --index 0 "$(printf 'n1\twarning\t300')"
+    assert_equal "${lines[-1]}" "$(printf 'n1\tok\t300')"
+    assert_equal "$(printf '%s\n' "${lines[@]}" | grep -c ok)" 1
+    # The resource file's failure is reported too, with its reason.
+    jq -r 'select(.name == "evkit.evsrc-nagios.reload" and .state == "warning") | .message' out.ndjson | grep -q resource.cfg
+    run jq -r 'select(.type == "metric") | .name' out.ndjson
+    assert_line evkit.evsrc-nagios.started
+    assert_line evkit.evsrc-nagios.checks
+}

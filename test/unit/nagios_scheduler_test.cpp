@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/json.h"
+#include "core/self_status.h"
 #include "core/signals.h"
 #include "core/writer.h"
 
@@ -28,6 +29,7 @@ std::vector<Json> run_for(const std::string& config, double seconds, std::size_t
     SchedulerOptions options;
     options.config_path = conf_path;
     options.defaults.subject = "host";
+    set_self_subject("host");  // the heartbeat's subject, as --subject sets it in evsrc-nagios run
     options.defaults.splay = false;
     options.heartbeat = 0.2;
     options.kill_grace = 0.1;
@@ -68,10 +70,10 @@ TEST(NagiosScheduler, RunsChecksAndWritesItsHeartbeat) {
     auto events = run_for("ok 100ms /usr/lib/nagios/plugins/check_dummy 0 fine\n", 0.55);
     EXPECT_GE(count(events, "ok"), 5u);
     EXPECT_LE(count(events, "ok"), 7u);
-    ASSERT_GE(count(events, "evsrc-nagios"), 3u);  // at 0, 0.2, 0.4 and at exit
+    ASSERT_GE(count(events, "evkit.evsrc-nagios.heartbeat"), 3u);  // at 0, 0.2, 0.4 and at exit
     const Json* beat = nullptr;
     for (const Json& e : events) {
-        if (e.find("name")->as_string() == "evsrc-nagios") {
+        if (e.find("name")->as_string() == "evkit.evsrc-nagios.heartbeat") {
             beat = &e;
         }
     }

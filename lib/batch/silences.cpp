@@ -1,18 +1,13 @@
 #include "batch/silences.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <unordered_set>
 
 #include "core/atomic_file.h"
+#include "core/file_lock.h"
 #include "core/id.h"
 #include "core/json.h"
 #include "core/text.h"
@@ -174,18 +169,10 @@ void prune_silences(std::vector<Silence>& silences, double now) {
 
 Result<void> edit_silences(const std::string& path, double now,
                            const std::function<Result<void>(std::vector<Silence>&)>& change) {
-    std::string lock_path = path + ".lock";
-    int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, k_private_file_mode);
-    if (lock < 0) {
-        return make_error(fmt::format("{}: {}", lock_path, std::strerror(errno)));
-    }
-    // Held until close: another edit waits here, so none is lost.
-    while (::flock(lock, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            int saved = errno;
-            ::close(lock);
-            return make_error(fmt::format("{}: cannot lock: {}", lock_path, std::strerror(saved)));
-        }
+    // Held to the end: another edit waits here, so none is lost.
+    auto lock = FileLock::acquire(path + ".lock", true);
+    if (!lock) {
+        return std::move(lock).take_error();
     }
     auto result = [&]() -> Result<void> {
         auto silences = read_silences(path);
@@ -203,7 +190,6 @@ Result<void> edit_silences(const std::string& path, double now,
         }
         return atomic_write(path, text);
     }();
-    ::close(lock);
     return result;
 }
 

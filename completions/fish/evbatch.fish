@@ -54,3 +54,5 @@ complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka -x -d 'A li
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evbatch -l self-to -r -F -d "Append the tool's own status events to FILE"
+complete -c evbatch -n "__fish_seen_subcommand_from group each" -l stats-interval -x -d 'Write the counters as metric events every DURATION and at exit'
+complete -c evbatch -n "__fish_seen_subcommand_from group each" -l self-subject -x -d "Subject of the tool's own status and metric events"

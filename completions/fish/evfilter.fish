@@ -20,5 +20,7 @@ complete -c evfilter -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatabl
 complete -c evfilter -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evfilter -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evfilter -l self-to -r -F -d "Append the tool's own status events to FILE"
+complete -c evfilter -l stats-interval -x -d 'Write the counters as metric events every DURATION and at exit'
+complete -c evfilter -l self-subject -x -d "Subject of the tool's own status and metric events"
 complete -c evfilter -l help -d 'Show help'
 complete -c evfilter -l version -d 'Show version'

@@ -24,5 +24,7 @@ complete -c evgraphite -l kafka -x -d 'A librdkafka property PROP=VALUE (repeata
 complete -c evgraphite -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evgraphite -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evgraphite -l self-to -r -F -d "Append the tool's own status events to FILE"
+complete -c evgraphite -l stats-interval -x -d 'Write the counters as metric events every DURATION and at exit'
+complete -c evgraphite -l self-subject -x -d "Subject of the tool's own status and metric events"
 complete -c evgraphite -l help -d 'Show help'
 complete -c evgraphite -l version -d 'Show version'

@@ -20,5 +20,6 @@ complete -c evroute -l kafka -x -d 'A librdkafka property PROP=VALUE (repeatable
 complete -c evroute -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evroute -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evroute -l self-to -r -F -d "Append the tool's own status events to FILE"
+complete -c evroute -l self-subject -x -d "Subject of the tool's own status and metric events"
 complete -c evroute -l help -d 'Show help'
 complete -c evroute -l version -d 'Show version'

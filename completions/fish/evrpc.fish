@@ -49,3 +49,5 @@ complete -c evrpc -n "__fish_seen_subcommand_from agent $client" -l kafka -x -d 
 complete -c evrpc -n "__fish_seen_subcommand_from agent $client" -l kafka-config -r -F -d 'A file of librdkafka properties'
 complete -c evrpc -n "__fish_seen_subcommand_from agent $client" -l kafka-dump -d 'Print the Kafka configuration and exit'
 complete -c evrpc -n "__fish_seen_subcommand_from agent $client" -l self-to -r -F -d "The tool's own status events"
+complete -c evrpc -n "__fish_seen_subcommand_from agent" -l stats-interval -x -d 'Write the counters as metric events every DURATION and at exit'
+complete -c evrpc -n "__fish_seen_subcommand_from agent" -l self-subject -x -d "Subject of the tool's own status and metric events"

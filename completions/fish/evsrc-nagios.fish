@@ -46,3 +46,5 @@ complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evsrc-nagios -n '__fish_seen_subcommand_from run once parse perfdata' -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evsrc-nagios -l self-to -r -F -d "Append the tool's own status events to FILE"
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run' -l stats-interval -x -d 'Write the counters as metric events every DURATION and at exit'
+complete -c evsrc-nagios -n '__fish_seen_subcommand_from run' -l self-subject -x -d "Subject of the tool's own status and metric events"

@@ -23,5 +23,6 @@ complete -c evsrc-snmptrap -l kafka -x -d 'A librdkafka property PROP=VALUE (rep
 complete -c evsrc-snmptrap -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evsrc-snmptrap -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evsrc-snmptrap -l self-to -r -F -d 'Append the tool\'s own status events to FILE'
+complete -c evsrc-snmptrap -l self-subject -x -d "Subject of the tool's own status and metric events"
 complete -c evsrc-snmptrap -l help -d 'Show help'
 complete -c evsrc-snmptrap -l version -d 'Show version'

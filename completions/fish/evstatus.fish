@@ -28,6 +28,8 @@ complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka -x -d '
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka-config -r -F -d 'A file of librdkafka PROP=VALUE lines'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l kafka-dump -d 'Print the librdkafka configuration and exit'
 complete -c evstatus -l self-to -r -F -d "Append the tool's own status events to FILE"
+complete -c evstatus -l stats-interval -x -d 'Write the counters as metric events every DURATION and at exit'
+complete -c evstatus -l self-subject -x -d "Subject of the tool's own status and metric events"
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l version -d 'Show version'
 complete -c evstatus -l state -r -F -d 'The state file'
 complete -c evstatus -l help -d 'Show help'

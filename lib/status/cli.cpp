@@ -29,6 +29,7 @@ void add_filter_options(CLI::App& app, Options& options) {
     app.add_option("--forget-after", options.forget_after, "Drop identities not seen for DURATION (after expiry)")
         ->type_name("DURATION");
     app.add_flag("--stats", options.stats, "Print counters and memory per identity on stderr at exit");
+    add_stats_options(app, options.stats_events);
 }
 
 }  // namespace ev::status

@@ -9,6 +9,7 @@
 #include "core/input.h"
 #include "core/result.h"
 #include "core/state.h"
+#include "core/stats.h"
 
 namespace ev::status {
 
@@ -43,6 +44,7 @@ struct Options {
     std::string save_interval = "60s";      ///< --save-interval DURATION
     std::string forget_after;               ///< --forget-after DURATION; empty: never
     bool stats = false;                     ///< print counters and memory figures at exit
+    StatsOptions stats_events;              ///< --stats-interval: counters as metric events
     InputOptions input;                     ///< files and the bad-input options
 };
 

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/exit_code.h"
 #include "core/input.h"
+#include "core/notify.h"
 #include "core/recent_ids.h"
 #include "core/signals.h"
 #include "status/alert.h"
@@ -64,6 +65,8 @@ private:
     bool save();
     void maybe_save();
     void print_stats(uint64_t records);
+    void register_stats();
+    void emit_stats();
     bool finish_pending();
     bool replayed(const StatusEvent& event);
 
@@ -101,6 +104,7 @@ private:
     // the same state file would be overwritten at the next save.
     std::optional<FileLock> m_lock;
     double m_next_forget = 0;  // --forget-after: when the next sweep is due
+    Stats m_stats{"evstatus"};
 };
 
 double Filter::now_for(const StatusEvent& event) {
@@ -188,6 +192,22 @@ void Filter::maybe_save() {
     }
 }
 
+void Filter::register_stats() {
+    const EngineCounters& c = m_engine.counters();
+    m_stats.add("in", [this] { return m_input.records(); });
+    m_stats.add("rejected", [this] { return m_input.rejected(); });
+    m_stats.add("statuses", c.statuses);
+    m_stats.add("alerts", c.alerts);
+    m_stats.add("expired", c.expired);
+    m_stats.add("held_back", c.held_back);
+    m_stats.add("replayed", m_replayed);
+    m_stats.add("identities", [this] { return static_cast<uint64_t>(m_engine.table().size()); });
+}
+
+void Filter::emit_stats() {
+    m_stats.emit([this](std::string_view line) { m_out.write_line(line); });
+}
+
 void Filter::print_stats(uint64_t records) {
     const IdentityTable& table = m_engine.table();
     const EngineCounters& c = m_engine.counters();
@@ -270,6 +290,9 @@ int Filter::run() {
         (void)m_ack.flush();
     });
     input.keep_previous();
+    register_stats();
+    m_stats.start(m_options.stats_events.interval);
+    notify::ready();
 
     const bool wall = m_settings.clock == ClockKind::wall;
     IdentityTable& table = m_engine.table();
@@ -285,7 +308,7 @@ int Filter::run() {
         if (wall && !finish_pending()) {
             break;
         }
-        Input::Next next = input.next(record, timeout_ms());
+        Input::Next next = input.next(record, m_stats.wait_ms(timeout_ms()));
         EventKind kind = EventKind::other;
         uint64_t hash = 0;
         if (next == Input::Next::record) {
@@ -307,6 +330,9 @@ int Filter::run() {
         }
         if (signals::take_stats()) {
             print_stats(records);
+        }
+        if (m_stats.due()) {
+            emit_stats();
         }
         if (next == Input::Next::timeout) {
             if (wall) {
@@ -366,7 +392,11 @@ int Filter::run() {
     } else if (wall) {
         forget_silent(wall_clock().now(), true);
     }
+    notify::stopping();
     input.finish();
+    if (m_stats.enabled()) {
+        emit_stats();  // the same counters once at exit
+    }
     (void)m_ack.flush();
     save();
     if (m_options.stats) {

@@ -238,3 +238,15 @@ while True:
     assert_line evkit.evsrc-nagios.started
     assert_line evkit.evsrc-nagios.checks
 }
+
+@test "evstatus --stats-interval: statuses, alerts and identities as metric events, once more at exit" {
+    printf '%s\n' '{"subject":"h","name":"a","state":"ok"}' '{"subject":"h","name":"a","state":"critical"}' \
+        '{"subject":"h","name":"b","state":"ok"}' > in.ndjson
+    run --separate-stderr evstatus --stats-interval 1h --self-subject s1 in.ndjson
+    assert_success
+    run jq -r 'select(.type == "metric") | "\(.subject) \(.name) \(.metric)"' <<< "$output"
+    assert_line "s1 evkit.evstatus.in 3"
+    assert_line "s1 evkit.evstatus.statuses 3"
+    assert_line "s1 evkit.evstatus.identities 2"
+    assert_line --regexp '^s1 evkit.evstatus.alerts [1-9]'
+}

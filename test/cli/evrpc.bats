@@ -514,7 +514,11 @@ subjects() {
     within=$!
     evrpc ping --nodes - --ttl 1s --timeout 4s <<< late.example > "$RPC/after" 2>&1 &
     after=$!
-    sleep 2
+    # the agent starts once both requests are out and the 1s TTL has passed
+    # by their signed time (skew 0), however slowly the clients started
+    for i in $(seq 200); do [ "$(kafka_count evrpc.requests)" -ge 2 ] && break; sleep 0.05; done
+    sent=$(kcat -C -b "$BROKERS" -t evrpc.requests -e -q | evrpc verify | cut -d' ' -f2- | jq -s 'map(.time) | max')
+    while [ "$(jq -n --argjson s "$sent" --argjson now "$(date +%s.%N)" '$now < $s + 1.2')" = true ]; do sleep 0.05; done
     rpc_agent late "skew = 0"
     wait "$within"
     wait "$after" || true
@@ -601,16 +605,15 @@ No response from:
     assert_success
     run cat "$RPC/client-state/evrpc/known_agents"
     assert_line "web1.example $(cat "$RPC/web1/id")"
-    # the same host name with a new key (a new state directory)
+    # the same host name with a new key (a new state directory; the later line wins)
+    pinned=$(cat "$RPC/web1/id")
     rpc_stop_agent web1
-    sed -i 's/^state_dir = state$/state_dir = state2/' "$RPC/web1/agent.conf"
-    evrpc agent --config "$RPC/web1/agent.conf" > /dev/null 2>&1 3>&- 5>&- &
-    echo $! > "$RPC/web1/pid"
-    sleep 1
-    run --separate-stderr evrpc ping --nodes - --timeout 3s <<< web1.example
+    rpc_agent web1 "state_dir = state2"
+    [ "$(cat "$RPC/web1/id")" != "$pinned" ]
+    run --separate-stderr evrpc ping --nodes - --timeout 2s <<< web1.example
     assert_failure 1
     [ "$(jq -r '[.state, .message] | join(" ")' <<< "$output")" = \
-        "unknown reply refused: web1.example is pinned to $(cat "$RPC/web1/id"), the reply was signed by $(evrpc agent --config "$RPC/web1/agent.conf" --check | cut -d' ' -f1)" ]
+        "unknown reply refused: web1.example is pinned to $pinned, the reply was signed by $(cat "$RPC/web1/id")" ]
     # --strict-pins: an unknown host is refused too
     run --separate-stderr evrpc ping --nodes - --timeout 2s --known-agents "$RPC/empty-pins" --strict-pins <<< web1.example
     assert_failure 1

@@ -77,22 +77,33 @@ rpc_agent() {
 rpc_stop_agent() {
     local pid
     pid=$(cat "$RPC/$1/pid" 2>/dev/null) || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    local i
+    rpc_stop_pids "$pid"
+}
+
+# rpc_stop_pids PID...: SIGTERM to all at once, then a bounded wait for all.
+rpc_stop_pids() {
+    local pid i left
+    kill -TERM "$@" 2>/dev/null || true
     for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        left=0
+        for pid in "$@"; do
+            kill -0 "$pid" 2>/dev/null && left=1
+        done
+        [ "$left" -eq 0 ] && return 0
         sleep 0.05
     done
-    kill -KILL "$pid" 2>/dev/null || true
+    kill -KILL "$@" 2>/dev/null || true
 }
 
 rpc_teardown() {
     [ -n "${RPC:-}" ] || return 0
-    local pidfile
+    # The agents first, while the cluster still takes what they flush on
+    # the way out (stopped after it, each waited for its flush timeout).
+    local pidfile agents=()
     for pidfile in "$RPC"/*/pid; do
-        [ -e "$pidfile" ] || continue
-        rpc_stop_agent "$(basename "$(dirname "$pidfile")")"
+        [ -e "$pidfile" ] && [ "$pidfile" != "$RPC/cluster/pid" ] && agents+=("$(cat "$pidfile")")
     done
+    [ "${#agents[@]}" -eq 0 ] || rpc_stop_pids "${agents[@]}"
     for pidfile in "$RPC"/*.pid; do
         [ -e "$pidfile" ] || continue
         kill -TERM "$(cat "$pidfile")" 2>/dev/null || true

@@ -13,7 +13,7 @@ DEB_PACKAGES := g++ make pkg-config python3 \
 	bats bats-assert bats-support jq hyperfine kcat lowdown \
 	monitoring-plugins graphite-carbon python3-whisper prometheus-node-exporter \
 	libsnmp-dev snmp snmptrapd libsodium-dev \
-	procps psmisc libsystemd-dev
+	procps psmisc libsystemd-dev systemd man-db
 # Only `make fuzz` needs these (libFuzzer comes with clang).
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
@@ -159,7 +159,7 @@ fuzz: ## Run every libFuzzer target for FUZZ_SECONDS each (clang)
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(FUZZ_PACKAGES)"
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh $(FUZZ_NAMES)
 
-install: build ## Install binaries, man pages, completions under PREFIX
+install: build ## Install binaries, man pages, completions, examples (PREFIX/share/evkit) under PREFIX
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
@@ -171,6 +171,12 @@ install: build ## Install binaries, man pages, completions under PREFIX
 		[ -f completions/zsh/_$$t ] && install -m 644 completions/zsh/_$$t $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t; \
 		[ -f completions/fish/$$t.fish ] && install -m 644 completions/fish/$$t.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$t.fish; \
 	done; true
+	@# The examples, with their systemd units naming the installed paths
+	@# (they are written for PREFIX /usr/local).
+	rm -rf $(DESTDIR)$(PREFIX)/share/evkit/examples
+	install -d $(DESTDIR)$(PREFIX)/share/evkit
+	cp -R examples $(DESTDIR)$(PREFIX)/share/evkit/examples
+	find $(DESTDIR)$(PREFIX)/share/evkit/examples -name '*.service' -exec sed -i 's#/usr/local/#$(PREFIX)/#g' {} +
 
 format: ## Reformat C++ sources with the pinned .clang-format
 	clang-format -i $$(find cmd lib test -name '*.cpp' -o -name '*.h')

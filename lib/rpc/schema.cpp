@@ -259,7 +259,11 @@ Result<void> validate_inputs(const ActionSchema& schema, const Json& inputs) {
     if (!inputs.is_object()) {
         return make_error("inputs is not an object");
     }
-    for (const auto& [name, value] : inputs.members()) {
+    for (const auto& member : inputs.members()) {
+        // Named, not a structured binding: clang 14 cannot capture those in
+        // the lambda below (the fuzz targets build with clang).
+        const std::string& name = member.first;
+        const Json& value = member.second;
         const InputSpec* spec = nullptr;
         for (const InputSpec& s : schema.inputs) {
             if (s.name == name) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace ev {
@@ -334,59 +335,81 @@ std::string to_canonical(const Json& value) {
     return out;
 }
 
-void json_escape_to(std::string_view s, std::string& out) {
+namespace {
+
+// True when one of the 8 bytes at p must be escaped in a JSON string (below
+// 0x20, '"' or '\'): clean text is skipped a word at a time. Each test is
+// exact about whether some byte matches, which is all that is asked here.
+bool word_needs_escape(const char* p) {
+    constexpr uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr uint64_t k_highs = 0x8080808080808080ULL;
+    uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    uint64_t quote = v ^ (k_ones * '"');
+    uint64_t backslash = v ^ (k_ones * '\\');
+    uint64_t flags = ((v - k_ones * 0x20) & ~v) | ((quote - k_ones) & ~quote) | ((backslash - k_ones) & ~backslash);
+    return (flags & k_highs) != 0;
+}
+
+bool needs_escape(unsigned char c) {
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+// The end of the run of bytes from `from` that need no escape.
+std::size_t clean_run_end(std::string_view s, std::size_t from) {
+    std::size_t i = from;
+    while (i + 8 <= s.size() && !word_needs_escape(s.data() + i)) {
+        i += 8;
+    }
+    while (i < s.size() && !needs_escape(static_cast<unsigned char>(s[i]))) {
+        ++i;
+    }
+    return i;
+}
+
+void append_escape(unsigned char c, std::string& out) {
     static constexpr char k_hex[] = "0123456789abcdef";
-    std::size_t clean = 0;
-    while (clean < s.size()) {
-        auto c = static_cast<unsigned char>(s[clean]);
-        if (c < 0x20 || c == '"' || c == '\\') {
+    switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            out += "\\u00";
+            out += k_hex[c >> 4];
+            out += k_hex[c & 0xF];
+    }
+}
+
+}  // namespace
+
+void json_escape_to(std::string_view s, std::string& out) {
+    out += '"';
+    for (std::size_t i = 0;;) {
+        std::size_t clean = clean_run_end(s, i);
+        out.append(s.data() + i, clean - i);
+        if (clean == s.size()) {
             break;
         }
-        ++clean;
-    }
-    std::size_t at = out.size();
-    out.resize(at + clean + 2);
-    char* dst = out.data() + at;
-    dst[0] = '"';
-    std::memcpy(dst + 1, s.data(), clean);
-    if (clean == s.size()) {
-        dst[clean + 1] = '"';
-        return;
-    }
-    out.resize(at + clean + 1);
-    for (std::size_t i = clean; i < s.size(); ++i) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            out += static_cast<char>(c);
-            continue;
-        }
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                out += "\\u00";
-                out += k_hex[c >> 4];
-                out += k_hex[c & 0xF];
-        }
+        append_escape(static_cast<unsigned char>(s[clean]), out);
+        i = clean + 1;
     }
     out += '"';
 }

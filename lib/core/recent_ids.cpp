@@ -70,21 +70,23 @@ void RecentIds::erase_hash(uint64_t hash) {
     m_slots[hole] = 0;
 }
 
-void RecentIds::insert_hash(uint64_t hash) {
+bool RecentIds::insert_hash(uint64_t hash) {
     if (m_slots.empty()) {
         allocate();
     }
     if (contains_hash(hash)) {
-        return;
+        return false;
     }
     std::size_t at = 0;
-    if (m_size == m_capacity) {
+    const bool full = m_size == m_capacity;
+    if (full) {
         // Full: the oldest leaves and its ring place takes the new one.
         at = m_oldest;
         erase_hash(m_ring[at]);
-        m_oldest = (m_oldest + 1) % m_capacity;
+        m_oldest = m_oldest + 1 == m_capacity ? 0 : m_oldest + 1;
     } else {
-        at = (m_oldest + m_size) % m_capacity;
+        at = m_oldest + m_size;
+        at -= at >= m_capacity ? m_capacity : 0;
         ++m_size;
     }
     m_ring[at] = hash;
@@ -93,18 +95,20 @@ void RecentIds::insert_hash(uint64_t hash) {
         i = (i + 1) & m_mask;
     }
     m_slots[i] = hash;
+    if (full) {
+        // The next insert erases the id that is now the oldest: its slot,
+        // anywhere in a table larger than the caches, is on its way by then.
+        __builtin_prefetch(&m_slots[m_ring[m_oldest] & m_mask]);
+    }
+    return true;
 }
 
 bool RecentIds::insert(std::string_view id) {
     if (id.empty() || m_capacity == 0) {
         return false;
     }
-    uint64_t hash = key_of(id);
-    if (contains_hash(hash)) {
-        return false;
-    }
-    insert_hash(hash);
-    return true;
+    // One probe: the look-up that finds the id absent also finds its slot's run.
+    return insert_hash(key_of(id));
 }
 
 void RecentIds::encode(std::string& out) const {

@@ -46,7 +46,7 @@ public:
 
 private:
     bool contains_hash(uint64_t hash) const;
-    void insert_hash(uint64_t hash);
+    bool insert_hash(uint64_t hash);  // true when hash was not in the window
     void erase_hash(uint64_t hash);
     void allocate();
 

@@ -23,6 +23,20 @@ TEST(AgentConfig, KeysAndRelativePaths) {
     EXPECT_EQ(c->kafka, (std::vector<std::string>{"fetch.wait.max.ms=20"}));
 }
 
+// nagios.run's check list is configured as evsrc-nagios's --resource and
+// --plugin-dir; the agent-only nagios_user1 is gone.
+TEST(AgentConfig, NagiosKeysAreEvsrcNagiosOptions) {
+    auto c = parse_agent_config(
+        "state_dir = s\nauthorized_keys = k\npolicy = p\nnagios_config = checks.conf\n"
+        "nagios_resource = resource.cfg\nnagios_plugin_dir = /usr/lib/nagios/plugins\n",
+        "/etc/evrpc/agent.conf");
+    ASSERT_TRUE(c) << c.error();
+    EXPECT_EQ(c->nagios_config, "/etc/evrpc/checks.conf");
+    EXPECT_EQ(c->nagios_resource, "/etc/evrpc/resource.cfg");
+    EXPECT_EQ(c->nagios_plugin_dir, "/usr/lib/nagios/plugins");
+    EXPECT_EQ(parse_agent_config("nagios_user1 = /x\n", "a.conf").error(), "a.conf:1: unknown key nagios_user1");
+}
+
 TEST(AgentConfig, ErrorsNameTheLine) {
     EXPECT_EQ(parse_agent_config("state_dir = s\nnope\n", "a.conf").error(), "a.conf:2: expected KEY = VALUE");
     EXPECT_EQ(parse_agent_config("concurrency = 0\n", "a.conf").error(),

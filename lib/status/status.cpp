@@ -127,15 +127,16 @@ void Filter::expire(double now) {
 
 // --forget-after: drops the identities silent for that long whose expiry is
 // not pending (an armed deadline: silence is an alert first). The sweep is
-// one pass over the table, so it runs at most every min(--forget-after, 60 s)
-// of the clock (event time on --clock event, so a replay forgets the same),
-// and, with now_or_never, at the end.
+// one pass over the table, so it runs once per min(--forget-after, 60 s) of
+// the clock, or per tenth of --forget-after when that is longer (a day's
+// replay on event time with --forget-after 7d sweeps once, not 1440 times);
+// on event time, so a replay forgets the same; with now_or_never, at the end.
 void Filter::forget_silent(double now, bool now_or_never) {
     const double after = m_settings.forget_after;
     if (after <= 0 || (!now_or_never && now < m_next_forget)) {
         return;
     }
-    m_next_forget = now + std::min(after, 60.0);
+    m_next_forget = now + std::max(std::min(after, 60.0), after / 10);
     m_engine.table().erase_if(
         [now, after](const IdentityEntry& e) { return e.state.deadline == 0 && now - e.state.seen > after; });
 }

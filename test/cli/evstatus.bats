@@ -781,3 +781,14 @@ node31 never seen'
     assert_failure 2
     assert_output ''
 }
+
+@test "--forget-after on the wall clock: identities silent that long are gone from the state saved at exit" {
+    now=$(date +%s)
+    printf '%s\n' "{\"time\":$((now - 7200)),\"subject\":\"retired\",\"name\":\"hb\",\"state\":\"critical\"}" \
+        "{\"time\":$((now - 60)),\"subject\":\"live\",\"name\":\"hb\",\"state\":\"ok\"}" |
+        evstatus --clock event --state "$TMP/state" > /dev/null
+    run --separate-stderr evstatus --forget-after 1h --state "$TMP/state" < /dev/null
+    assert_success
+    run evstatus show --state "$TMP/state" --json
+    assert_equal "$(jq -r .subject <<< "$output")" 'live'
+}

@@ -12,6 +12,7 @@
 #include "core/diag.h"
 #include "core/exit_code.h"
 #include "core/signals.h"
+#include "core/stats.h"
 #include "rpc/agent.h"
 #include "rpc/client.h"
 #include "rpc/envelope.h"
@@ -94,6 +95,8 @@ int main(int argc, char** argv) {
         ->type_name("N");
     agent_cmd->add_flag("--check", agent.check, "Load the configuration, print the agent id and exit");
     ev::add_kafka_options(*agent_cmd, agent.kafka);
+    ev::StatsOptions agent_stats;
+    ev::add_stats_options(*agent_cmd, agent_stats);
 
     std::string key_path;
     std::string comment;
@@ -118,6 +121,7 @@ int main(int argc, char** argv) {
     ev::signals::install();
     ev::Diagnostics diag("evrpc");
     if (agent_cmd->parsed()) {
+        agent.stats_interval = agent_stats.interval;
         return ev::rpc::run_agent(agent, diag);
     }
     if (keygen_cmd->parsed()) {

@@ -17,7 +17,12 @@ namespace ev {
 
 namespace {
 std::string g_subject;
+bool g_subject_set = false;
 }  // namespace
+
+bool self_subject_set() {
+    return g_subject_set;
+}
 
 const std::string& self_subject() {
     if (g_subject.empty()) {
@@ -27,6 +32,7 @@ const std::string& self_subject() {
 }
 
 void set_self_subject(std::string subject) {
+    g_subject_set = true;
     g_subject = std::move(subject);
 }
 

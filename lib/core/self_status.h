@@ -21,6 +21,9 @@ std::string self_status_line(std::string_view tool, std::string_view part, State
 const std::string& self_subject();
 /// Sets it (--self-subject NAME, through add_stats_options).
 void set_self_subject(std::string subject);
+/// True once set_self_subject was called: a tool with a host name of its
+/// own (evrpc agent's `host`) uses that unless --self-subject was given.
+bool self_subject_set();
 
 /// How long a self-status holds before evstatus calls it expired.
 constexpr double k_self_status_ttl = 300;

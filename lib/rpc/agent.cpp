@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/exit_code.h"
 #include "core/host.h"
+#include "core/notify.h"
 #include "core/signals.h"
 #include "rpc/agent_internal.h"
 
@@ -63,6 +64,16 @@ Result<void> Agent::load_policy_and_actions() {
 
 int Agent::start() {
     m_kafka = m_options.kafka;
+    // Its own events are about the host its registrations name.
+    if (!self_subject_set() && !m_config.host.empty()) {
+        set_self_subject(m_config.host);
+    }
+    if (!m_kafka.self_to.empty()) {
+        if (auto routed = route_self_status(m_kafka.self_to); !routed) {
+            m_diag.error(routed.error());
+            return exit_code::k_usage;
+        }
+    }
     if (m_kafka.brokers.empty()) {
         m_kafka.brokers = m_config.brokers;
     }
@@ -143,12 +154,14 @@ int Agent::start() {
 
 void Agent::reload() {
     Node base = m_identities.front().node;
-    if (auto r = load_node_files(base); !r) {
-        m_diag.error(fmt::format("reload: {}; keeping the old configuration", r.error()));
-        return;
+    auto loaded = load_node_files(base);
+    if (loaded) {
+        loaded = load_policy_and_actions();
     }
-    if (auto r = load_policy_and_actions(); !r) {
-        m_diag.error(fmt::format("reload: {}; keeping the old configuration", r.error()));
+    if (!loaded) {
+        std::string why = fmt::format("reload: {}; keeping the old configuration", loaded.error());
+        m_diag.error(why);
+        write_self(m_reload_status.failed(why));
         return;
     }
     for (Identity& id : m_identities) {
@@ -164,15 +177,37 @@ void Agent::reload() {
         id.node.agents = m_actions.agents();
     }
     m_diag.error(fmt::format("reloaded: {} keys, {} policy lines", m_policy.key_count(), m_policy.rule_count()));
+    write_self(m_reload_status.succeeded());
     register_all();
+}
+
+void Agent::register_stats() {
+    m_stats.add("requests", m_requests);
+    m_stats.add("queued", [this] { return static_cast<uint64_t>(m_queue.size()); });
+    m_stats.add("running", [this] { return static_cast<uint64_t>(m_running.size() + m_nagios_running.size()); });
+    m_stats.add("identities", [this] { return static_cast<uint64_t>(m_identities.size()); });
+}
+
+// The agent's own events go among its registrations (where its Kafka
+// self-status goes too), or to --self-to.
+void Agent::write_self(std::string_view line) {
+    write_self_status(line, [this](std::string_view l) { m_registration->write_line(l); });
 }
 
 int Agent::run() {
     double next_register = steady_now();
     std::vector<pollfd> fds;
+    register_stats();
+    m_stats.start(m_options.stats_interval);
+    notify::ready();
+    auto write_stats = [this] { m_stats.emit([this](std::string_view line) { m_registration->write_line(line); }); };
     while (!signals::stop_requested()) {
         if (signals::take_reload()) {
             reload();
+        }
+        if (m_stats.due()) {
+            write_stats();
+            write_self(m_reload_status.repeat());
         }
         if (steady_now() >= next_register) {
             register_all();
@@ -194,7 +229,7 @@ int Agent::run() {
         if (m_backlog) {
             limit = 0;  // the last round stopped with messages still queued
         }
-        signals::poll(fds.data(), fds.size(), m_children.poll_timeout_ms(limit));
+        signals::poll(fds.data(), fds.size(), m_stats.wait_ms(m_children.poll_timeout_ms(limit)));
         m_children.service(fds);
         finish_children();
         finish_nagios();
@@ -214,6 +249,10 @@ int Agent::run() {
     }
     // Stopping: what runs is stopped, each gets its reply, and what was
     // produced reaches the brokers.
+    notify::stopping();
+    if (m_stats.enabled()) {
+        write_stats();  // the same counters once at exit
+    }
     m_children.shutdown(2);
     finish_children();
     m_nagios_runner->shutdown(0.5);

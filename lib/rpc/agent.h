@@ -20,7 +20,8 @@ struct AgentOptions {
     /// benchmark mode): each has its own key and host name, answers
     /// rpcutil.ping only, and still verifies, signs and replies.
     std::size_t bench_identities = 0;
-    bool check = false;  ///< --check: load the configuration, print the agent id, exit
+    bool check = false;         ///< --check: load the configuration, print the agent id, exit
+    double stats_interval = 0;  ///< --stats-interval: counter metric events among the registrations
 };
 
 /// Runs the agent until SIGTERM or SIGINT; returns the exit code (2 for a

@@ -24,6 +24,8 @@
 #include "core/kafka_config.h"
 #include "core/kafka_reader.h"
 #include "core/kafka_sink.h"
+#include "core/self_status.h"
+#include "core/stats.h"
 #include "nagios/checklist.h"
 #include "nagios/config.h"
 #include "nagios/runner.h"
@@ -94,6 +96,8 @@ private:
     void start_nagios(Job job);
     void finish_children();
     void finish_nagios();
+    void register_stats();
+    void write_self(std::string_view line);
 
     AgentConfig m_config;
     AgentOptions m_options;
@@ -116,6 +120,9 @@ private:
     bool m_backlog = false;  // requests were left in the reader's queue
     int m_log_fd = 1;
     IdGenerator m_ids;
+    uint64_t m_requests = 0;  // request messages read
+    Stats m_stats{"evrpc"};
+    ReloadStatus m_reload_status{"evrpc"};
 };
 
 }  // namespace ev::rpc

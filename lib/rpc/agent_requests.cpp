@@ -77,6 +77,7 @@ void Agent::reply(const Identity& who, const Request& request, double received, 
 }
 
 void Agent::handle(const KafkaReader::Message& message) {
+    ++m_requests;
     double received = steady_now();
     std::string source = fmt::format("kafka:{}/{}@{}", m_config.request_topic, message.partition, message.offset);
     if (!message.problem.empty()) {

@@ -196,6 +196,10 @@ teardown() {
     for i in $(seq 50); do grep -q 'reload:' "$RPC/n1/stderr" && break; sleep 0.1; done
     run cat "$RPC/n1/stderr"
     assert_output "evrpc: reload: $RPC/n1/authorized_keys:1: expected \"ed25519 BASE64 [NAME]\"; keeping the old configuration"
+    # ... and as the agent's reload self-status among its registrations, until a good reload.
+    for i in $(seq 50); do grep -q '"name":"evkit.evrpc.reload"' "$RPC/evrpc.registrations.log" && break; sleep 0.1; done
+    run jq -r 'select(.name == "evkit.evrpc.reload") | [.subject, .state, .ttl, (.message | startswith("reload: "))] | @tsv' "$RPC/evrpc.registrations.log"
+    assert_output "$(printf 'n1.example\twarning\t300\ttrue')"
     before=$(rpc_body)
     rpc_send "$RPC/op.key" <<< "$before"
     run rpc_replies "$(jq -r .id <<< "$before")" 1
@@ -208,6 +212,9 @@ teardown() {
     rpc_send "$RPC/op.key" <<< "$after"
     run rpc_decision n1 "$(jq -r .id <<< "$after")"
     assert_output --partial '"reason":"the caller'"'"'s key is not authorized"'
+    for i in $(seq 50); do grep -q '"name":"evkit.evrpc.reload","state":"ok"' "$RPC/evrpc.registrations.log" && break; sleep 0.1; done
+    run jq -r 'select(.name == "evkit.evrpc.reload") | .state' "$RPC/evrpc.registrations.log"
+    assert_output $'warning\nok'
 }
 
 @test "agent: inputs that break the schema are refused, each with the rule it breaks" {

@@ -50,7 +50,7 @@ void append_value(simdjson::dom::element value, std::string& out) {
     if (value.get_string().get(s) == simdjson::SUCCESS) {
         out += s;
     } else {
-        write_canonical(value, out);
+        write_canonical_nested(value, out);
     }
 }
 
@@ -88,7 +88,7 @@ void GroupKey::build(simdjson::dom::element event, std::string_view state, std::
         if (value.is_string()) {
             out = value.as_string();
         } else {
-            write_canonical(value, out);
+            write_canonical_nested(value, out);
         }
         return;
     }

@@ -83,7 +83,7 @@ Result<void> ArgTemplate::render(simdjson::dom::element event, std::string& out)
             }
             out += s;
         } else {
-            write_canonical(*value, out);
+            write_canonical_nested(*value, out);
         }
     }
     return {};

@@ -107,7 +107,7 @@ void append_data(const Trap& trap, std::string_view trap_name, std::string& out)
         out += ",\"type\":";
         json_escape_to(v.type, out);
         out += ",\"value\":";
-        write_canonical(v.value, out);
+        write_canonical_nested(v.value, out);
         out += '}';
     }
     out += ']';

@@ -21,6 +21,10 @@ TEST(BatchKey, FieldsJoinWithSlash) {
     EXPECT_EQ(key_of("tags.dc, name", R"({"name":"x","tags":{"dc":"ams"}})"), "ams/x");
     EXPECT_EQ(key_of("name,tags.missing", R"({"name":"x"})"), "x/");
     EXPECT_EQ(key_of("severity", R"({"severity":2})"), "2");
+    // An object in the key is encoded as a nested value: keys in byte
+    // order, never the event order that puts id and subject first.
+    EXPECT_EQ(key_of("data", R"({"data":{"subject":"s","id":"i","a":1}})"), R"({"a":1,"id":"i","subject":"s"})");
+    EXPECT_EQ(key_of("coalesce(data, 1)", R"({"data":{"subject":"s","id":"i"}})"), R"({"id":"i","subject":"s"})");
 }
 
 TEST(BatchKey, StateFieldUsesTheNormalisedState) {

@@ -39,6 +39,9 @@ TEST(BatchTemplate, NonStringsRenderAsCanonicalJson) {
     EXPECT_EQ(render("{ok}", R"({"ok":true})"), "true");
     EXPECT_EQ(render("{n}", R"({"n":null})"), "null");
     EXPECT_EQ(render("{tags}", R"({"tags":{"b":1,"a":2}})"), R"({"a":2,"b":1})");
+    // A nested value sorts its keys by bytes: the event field order (id,
+    // subject first) is for whole events only.
+    EXPECT_EQ(render("{data}", R"({"data":{"subject":"s","id":"i","a":1}})"), R"({"a":1,"id":"i","subject":"s"})");
 }
 
 TEST(BatchTemplate, HostileValuesStayOneElement) {

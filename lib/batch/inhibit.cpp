@@ -61,63 +61,51 @@ Result<std::vector<std::string>> parse_equal_fields(std::string_view text) {
 
 Result<std::vector<InhibitRule>> parse_inhibit_rules(std::string_view text, std::string_view name) {
     std::vector<InhibitRule> out;
-    simdjson::dom::parser parser;
-    std::size_t number = 0;
-    while (!text.empty()) {
-        std::size_t end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-        ++number;
-        std::string_view trimmed = trim(line);
-        if (trimmed.empty() || trimmed.front() == '#') {
-            continue;
-        }
-        auto fail = [&](std::string_view why) { return make_error(fmt::format("{}:{}: {}", name, number, why)); };
-        simdjson::padded_string padded(trimmed);
-        simdjson::dom::element element;
-        if (auto error = parser.parse(padded).get(element); error != simdjson::SUCCESS) {
-            return fail(fmt::format("not JSON: {}", simdjson::error_message(error)));
-        }
+    auto walked = for_each_config_line(text, name, [&out](simdjson::dom::element element) -> Result<void> {
         simdjson::dom::object object;
         if (element.get_object().get(object) != simdjson::SUCCESS) {
-            return fail("a rule must be a JSON object");
+            return make_error("a rule must be a JSON object");
         }
         InhibitRule rule;
         for (auto [field, target] : {std::pair{"source", &rule.source}, std::pair{"target", &rule.target}}) {
             std::string_view value;
             if (object[field].get_string().get(value) != simdjson::SUCCESS) {
-                return fail(fmt::format("{}: an expression string is required", field));
+                return make_error(fmt::format("{}: an expression string is required", field));
             }
             target->assign(value);
         }
         for (auto [key, value] : object) {
             if (key != "source" && key != "target" && key != "equal") {
-                return fail(fmt::format("unknown field '{}' (a rule has source, target, equal)", key));
+                return make_error(fmt::format("unknown field '{}' (a rule has source, target, equal)", key));
             }
         }
         if (auto equal = object["equal"]; equal.error() == simdjson::SUCCESS) {
             simdjson::dom::array fields;
             if (equal.get_array().get(fields) != simdjson::SUCCESS) {
-                return fail("equal: must be an array of field paths");
+                return make_error("equal: must be an array of field paths");
             }
             for (simdjson::dom::element f : fields) {
                 std::string_view path_text;
                 if (f.get_string().get(path_text) != simdjson::SUCCESS) {
-                    return fail("equal: must be an array of field paths");
+                    return make_error("equal: must be an array of field paths");
                 }
                 auto path = Path::parse(path_text);
                 if (!path || path->empty()) {
-                    return fail(fmt::format("equal: '{}' is not a field path", path_text));
+                    return make_error(fmt::format("equal: '{}' is not a field path", path_text));
                 }
                 rule.equal.push_back(path->to_string());
             }
         }
         for (const std::string* source : {&rule.source, &rule.target}) {
             if (auto program = expr::Program::compile(*source); !program) {
-                return fail(program.error());
+                return make_error(program.error());
             }
         }
         out.push_back(std::move(rule));
+        return {};
+    });
+    if (!walked) {
+        return std::move(walked).take_error();
     }
     return out;
 }

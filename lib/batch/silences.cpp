@@ -125,32 +125,20 @@ std::string silence_line(const Silence& s) {
 Result<std::vector<Silence>> parse_silences(std::string_view text, std::string_view name) {
     std::vector<Silence> out;
     std::unordered_set<std::string> ids;
-    simdjson::dom::parser parser;
-    std::size_t number = 0;
-    while (!text.empty()) {
-        std::size_t end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-        ++number;
-        std::string_view trimmed = trim(line);
-        if (trimmed.empty() || trimmed.front() == '#') {
-            continue;
-        }
-        auto fail = [&](std::string_view why) { return make_error(fmt::format("{}:{}: {}", name, number, why)); };
-        simdjson::padded_string padded(trimmed);
-        simdjson::dom::element element;
-        if (auto error = parser.parse(padded).get(element); error != simdjson::SUCCESS) {
-            return fail(fmt::format("not JSON: {}", simdjson::error_message(error)));
-        }
+    auto walked = for_each_config_line(text, name, [&out, &ids](simdjson::dom::element element) -> Result<void> {
         SilenceDefaults defaults;
         auto s = parse_silence(element, defaults);
         if (!s) {
-            return fail(s.error());
+            return make_error(s.error());
         }
         if (!ids.insert(s->id).second) {
-            return fail(fmt::format("id: {} is given twice", s->id));
+            return make_error(fmt::format("id: {} is given twice", s->id));
         }
         out.push_back(std::move(s).value());
+        return {};
+    });
+    if (!walked) {
+        return std::move(walked).take_error();
     }
     return out;
 }

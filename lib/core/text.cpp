@@ -52,4 +52,30 @@ Result<std::string> read_text_file(const std::string& path, bool missing_is_empt
     return text;
 }
 
+Result<void> for_each_config_line(std::string_view text, std::string_view name,
+                                  const std::function<Result<void>(simdjson::dom::element)>& each) {
+    simdjson::dom::parser parser;
+    std::size_t number = 0;
+    while (!text.empty()) {
+        std::size_t end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+        ++number;
+        std::string_view trimmed = trim(line);
+        if (trimmed.empty() || trimmed.front() == '#') {
+            continue;
+        }
+        auto fail = [&](std::string_view why) { return make_error(fmt::format("{}:{}: {}", name, number, why)); };
+        simdjson::padded_string padded(trimmed);
+        simdjson::dom::element element;
+        if (auto error = parser.parse(padded).get(element); error != simdjson::SUCCESS) {
+            return fail(fmt::format("not JSON: {}", simdjson::error_message(error)));
+        }
+        if (auto done = each(element); !done) {
+            return fail(done.error());
+        }
+    }
+    return {};
+}
+
 }  // namespace ev

@@ -1,6 +1,10 @@
 // Text helpers the line-based parsers share.
 #pragma once
 
+#include <simdjson.h>
+
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -17,5 +21,12 @@ Result<std::string> read_all_fd(int fd, std::string_view what);
 /// Reads a whole file; the error reads "PATH: why". With missing_is_empty a
 /// file that does not exist reads as empty text.
 Result<std::string> read_text_file(const std::string& path, bool missing_is_empty = false);
+
+/// Walks NDJSON configuration text (silences, inhibit rules): every line that
+/// is neither blank nor a '#' comment is parsed as JSON, with one parser for
+/// all, and handed to each. The first failure ends the walk: a line that is
+/// not JSON, or the error each returns; either reads "NAME:LINE: why".
+Result<void> for_each_config_line(std::string_view text, std::string_view name,
+                                  const std::function<Result<void>(simdjson::dom::element)>& each);
 
 }  // namespace ev

@@ -215,8 +215,7 @@ public:
 
 private:
     void register_stats() {
-        m_stats.add("in", [this] { return m_input.records(); });
-        m_stats.add("rejected", [this] { return m_input.rejected(); });
+        add_input_counters(m_stats, m_input);
         m_stats.add("started", m_started);
         m_stats.add("ok", m_ok);
         m_stats.add("failed", m_failed);

@@ -162,8 +162,7 @@ void GroupRun::stop_commands(const char* reason, double grace) {
 }
 
 void GroupRun::register_stats() {
-    m_stats.add("in", [this] { return m_input.records(); });
-    m_stats.add("rejected", [this] { return m_input.rejected(); });
+    add_input_counters(m_stats, m_input);
     m_stats.add("failures", m_failures);
     m_stats.add("not_sent", m_not_sent);
     m_stats.add("queued", [this] { return static_cast<uint64_t>(m_queue.size()); });

@@ -83,6 +83,10 @@ public:
     /// A descriptor readable when next() may have more (-1: call next()).
     int poll_fd() { return m_source->poll_fd(); }
 
+    /// The source's lag, for the counters (Kafka; see Source::lag).
+    bool reports_lag() const { return m_source->reports_lag(); }
+    uint64_t lag() { return m_source->lag(); }
+
     /// Flushes the rejects file and prints a summary of rejected lines.
     void finish();
 

@@ -292,6 +292,26 @@ std::string KafkaSource::counters() {
     return text;
 }
 
+uint64_t KafkaSource::lag() {
+    uint64_t total = 0;
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (rd_kafka_assignment(m_rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || parts == nullptr) {
+        return 0;
+    }
+    rd_kafka_position(m_rk, parts);
+    for (int i = 0; i < parts->cnt; ++i) {
+        const rd_kafka_topic_partition_t& p = parts->elems[i];
+        int64_t low = 0;
+        int64_t high = -1;
+        if (rd_kafka_get_watermark_offsets(m_rk, p.topic, p.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+            high >= 0) {
+            total += static_cast<uint64_t>(p.offset >= 0 ? std::max<int64_t>(0, high - p.offset) : high - low);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    return total;
+}
+
 void KafkaSource::print_counters_if_asked() {
     uint64_t asked = signals::stats_requests();
     if (asked != m_stats_seen) {

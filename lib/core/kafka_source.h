@@ -63,6 +63,11 @@ public:
     /// watermark last seen minus the position), the pauses, the resets.
     std::string counters();
 
+    bool reports_lag() const override { return true; }
+    /// The sum over owned partitions of the lag counters() shows, from what
+    /// librdkafka last saw (no request to the brokers).
+    uint64_t lag() override;
+
     /// Times the partitions were paused for a congested sink.
     uint64_t pauses() const { return m_pauses; }
 

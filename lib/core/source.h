@@ -59,6 +59,11 @@ public:
     /// True when a stream could not be opened or read (reported already).
     virtual bool io_failed() const = 0;
 
+    /// True when lag() means something (Kafka): the counters then show it.
+    virtual bool reports_lag() const { return false; }
+    /// Messages behind the end of the owned partitions (0 when unknown).
+    virtual uint64_t lag() { return 0; }
+
     /// Called whenever no input is ready, before waiting: the flush point.
     void set_idle(std::function<void()> idle) { m_idle = std::move(idle); }
 

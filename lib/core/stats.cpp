@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/duration.h"
 #include "core/id.h"
+#include "core/input.h"
 #include "core/json.h"
 #include "core/notify.h"
 #include "core/self_status.h"
@@ -134,6 +135,14 @@ std::string Stats::summary() const {
         out += fmt::format("{} {}", e.name, e.counter != nullptr ? *e.counter : e.read());
     }
     return out;
+}
+
+void add_input_counters(Stats& stats, Input& input) {
+    stats.add("in", [&input] { return input.records(); });
+    stats.add("rejected", [&input] { return input.rejected(); });
+    if (input.reports_lag()) {
+        stats.add("lag", [&input] { return input.lag(); });
+    }
 }
 
 std::string metric_word(std::string_view text) {

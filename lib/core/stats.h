@@ -81,6 +81,12 @@ private:
     double m_next = 0;
 };
 
+class Input;
+/// Registers the counters of an event input every tool shares: `in`
+/// (events read), `rejected` (bad lines), and `lag` when the source knows
+/// it (Kafka).
+void add_input_counters(Stats& stats, Input& input);
+
 /// Turns any text into a metric name word (letters, digits, '-', '_'; the
 /// rest becomes '_'), for labels inside names.
 std::string metric_word(std::string_view text);

@@ -344,9 +344,8 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
     input.set_idle([&] { (void)ack.flush(); });
 
     Stats stats("evfilter");
-    stats.add("in", [&] { return input.records(); });
+    add_input_counters(stats, input);
     stats.add("out", [&] { return engine->outputs(); });
-    stats.add("rejected", [&] { return input.rejected(); });
     stats.add("type_errors", [&] { return engine->type_errors(); });
     if (!options.each.empty()) {
         stats.add("without_array", [&] { return engine->without_array(); });

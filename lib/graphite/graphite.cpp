@@ -421,9 +421,9 @@ int Engine::persist() {
 }
 
 void Engine::register_stats() {
+    add_input_counters(m_stats, m_input);
     m_stats.add("events", m_events);
     m_stats.add("datapoints", m_datapoints);
-    m_stats.add("rejected", [this] { return m_input.rejected(); });
     m_stats.add("skipped", m_skipped);
     if (m_options.dry_run) {
         return;

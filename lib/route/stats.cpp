@@ -36,8 +36,7 @@ void Router::print_stats() {
 void Router::emit_stats() {
     // Destinations and rules change at a reload: registered afresh each time.
     m_stats.clear();
-    m_stats.add("in", [this] { return m_input.records(); });
-    m_stats.add("rejected", [this] { return m_input.rejected(); });
+    add_input_counters(m_stats, m_input);
     for (const Active& active : m_rules) {
         m_stats.add(fmt::format("rule.{}.matched", metric_word(active.rule.name)), active.matched);
     }

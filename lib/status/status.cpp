@@ -195,8 +195,7 @@ void Filter::maybe_save() {
 
 void Filter::register_stats() {
     const EngineCounters& c = m_engine.counters();
-    m_stats.add("in", [this] { return m_input.records(); });
-    m_stats.add("rejected", [this] { return m_input.rejected(); });
+    add_input_counters(m_stats, m_input);
     m_stats.add("statuses", c.statuses);
     m_stats.add("alerts", c.alerts);
     m_stats.add("expired", c.expired);

@@ -60,7 +60,7 @@ finish_bg() {
     listen_notify
     WATCHDOG_USEC=200000 start_bg evfilter true --stats-interval 0.1s
     echo '{"n":1}' >&7
-    wait_for 'grep -q "^STATUS=in 1, out 1" notify.txt'
+    wait_for 'grep -q "^STATUS=in 1, rejected 0, out 1," notify.txt'
     wait_for '[ "$(grep -c "^WATCHDOG=1$" notify.txt)" -ge 3 ]'
     finish_bg
     [ "$EV_STATUS" -eq 0 ]
@@ -249,4 +249,24 @@ while True:
     assert_line "s1 evkit.evstatus.statuses 3"
     assert_line "s1 evkit.evstatus.identities 2"
     assert_line --regexp '^s1 evkit.evstatus.alerts [1-9]'
+}
+
+@test "--stats-interval over Kafka: the input's lag is a counter too" {
+    load kafka
+    kafka_start "$BATS_TEST_TMPDIR/cluster" --topic in:1
+    for i in 1 2 3 4 5; do echo "{\"subject\":\"h\",\"name\":\"c\",\"state\":\"ok\",\"n\":$i}"; done | kafka_produce in
+    evfilter --from kafka:in --group g --kafka fetch.wait.max.ms=50 --stats-interval 0.2s --self-to self.ndjson true \
+        > out.ndjson 2> err.txt 3>&- &
+    EV_PID=$!
+    BG_PIDS+=("$EV_PID")
+    wait_for '[ "$(wc -l < out.ndjson)" -eq 5 ]'
+    wait_for 'jq -r "select(.name == \"evkit.evfilter.in\") | .metric" self.ndjson | grep -qx 5'
+    kill -TERM "$EV_PID"
+    wait "$EV_PID"
+    kafka_stop "$BATS_TEST_TMPDIR/cluster"
+    # The last emission (at exit): everything read, nothing behind.
+    assert_equal "$(jq -r 'select(.name == "evkit.evfilter.lag") | .metric' self.ndjson | tail -1)" 0
+    assert_equal "$(jq -r 'select(.name == "evkit.evfilter.in") | .metric' self.ndjson | tail -1)" 5
+    # Never into the topic's stream: the output holds the five events only.
+    assert_equal "$(jq -r .n out.ndjson | tr '\n' ' ')" "1 2 3 4 5 "
 }

@@ -196,11 +196,14 @@ evroute: --unmatched: consumer evkit-no-such-sink: cannot run evkit-no-such-sink
 
 @test "labels name destinations in counters and metric names; one label names one destination" {
     fixed_events 3 > in.ndjson
-    run --separate-stderr evroute -e "rule all -> consumer sink: sh -c 'exec cat > got.ndjson', file archive: a.ndjson" \
-        -e 'rule stats when source == "evroute" -> file stats.ndjson' --stats-interval 0.05s --unmatched drop in.ndjson
+    # The counters (every 0.05 s, and at exit) are routed too: their rule comes first.
+    run --separate-stderr evroute -e 'rule stats when source == "evroute" -> file stats.ndjson' \
+        -e "rule all -> consumer sink: sh -c 'exec cat > got.ndjson', file archive: a.ndjson" \
+        --stats-interval 0.05s --unmatched drop in.ndjson
     assert_success
     cmp got.ndjson in.ndjson
     cmp a.ndjson in.ndjson
+    grep -q '"name":"evkit.evroute.destination.sink.delivered"' stats.ndjson
     assert_equal "$(echo "$stderr" | grep -E '^evroute: (sink|archive):')" "evroute: sink: delivered 3, dropped 0, spilled 0, queued 0, restarts 0
 evroute: archive: delivered 3, dropped 0, spilled 0, queued 0"
     run --separate-stderr evroute -e 'rule all -> file x: a.ndjson, file x: b.ndjson' < /dev/null

@@ -128,7 +128,7 @@ void Agent::handle(const KafkaReader::Message& message) {
         log(source, &request, opened->fingerprint, first_id, false, "the caller field is not the signer's fingerprint");
         return;
     }
-    const Caller* caller = m_policy.caller(opened->fingerprint);
+    const AuthorizedCaller* caller = m_policy.caller(opened->fingerprint);
     if (caller == nullptr) {
         log(source, &request, opened->fingerprint, first_id, false, "the caller's key is not authorized");
         return;

@@ -82,7 +82,7 @@ Result<void> each_line(std::string_view text, F&& f) {
 
 }  // namespace
 
-Result<Caller> parse_key_line(std::string_view line) {
+Result<AuthorizedCaller> parse_key_line(std::string_view line) {
     auto words = words_of(line);
     if (words.size() < 2 || words.size() > 3 || words[0] != "ed25519") {
         return make_error("expected \"ed25519 BASE64 [NAME]\"");
@@ -91,7 +91,7 @@ Result<Caller> parse_key_line(std::string_view line) {
     if (!pub || pub->size() != k_public_key_bytes) {
         return make_error("the key is not a base64 ed25519 public key");
     }
-    Caller c;
+    AuthorizedCaller c;
     c.fingerprint = fingerprint(*pub);
     c.pub = std::move(*pub);
     c.name = words.size() == 3 ? std::string(words[2]) : c.fingerprint;
@@ -114,7 +114,7 @@ Result<Policy> Policy::parse(std::string_view keys_text, std::string_view keys_f
         if (!c) {
             return make_error(fmt::format("{}:{}: {}", keys_file, number, c.error()));
         }
-        for (const Caller& other : policy.m_callers) {
+        for (const AuthorizedCaller& other : policy.m_callers) {
             if (other.name == c->name || other.fingerprint == c->fingerprint) {
                 return make_error(
                     fmt::format("{}:{}: key or name {} listed twice", keys_file, number, escape_prefix(c->name)));
@@ -143,7 +143,7 @@ Result<Policy> Policy::parse(std::string_view keys_text, std::string_view keys_f
         rule->line = number;
         if (rule->caller != "*") {
             bool known = false;
-            for (const Caller& c : policy.m_callers) {
+            for (const AuthorizedCaller& c : policy.m_callers) {
                 known = known || c.name == rule->caller || c.fingerprint == rule->caller;
             }
             if (!known) {
@@ -200,8 +200,8 @@ Result<Policy> Policy::load(const std::string& keys_path, const std::string& pol
     return parse(*keys, keys_path, *rules, policy_path);
 }
 
-const Caller* Policy::caller(std::string_view fingerprint) const {
-    for (const Caller& c : m_callers) {
+const AuthorizedCaller* Policy::caller(std::string_view fingerprint) const {
+    for (const AuthorizedCaller& c : m_callers) {
         if (c.fingerprint == fingerprint) {
             return &c;
         }
@@ -209,7 +209,8 @@ const Caller* Policy::caller(std::string_view fingerprint) const {
     return nullptr;
 }
 
-Decision Policy::decide(const Caller& caller, std::string_view agent, std::string_view action, const Node& node) const {
+Decision Policy::decide(const AuthorizedCaller& caller, std::string_view agent, std::string_view action,
+                        const Node& node) const {
     for (const auto& rule : m_rules) {
         if (rule->caller != "*" && rule->caller != caller.name && rule->caller != caller.fingerprint) {
             continue;

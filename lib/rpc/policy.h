@@ -21,8 +21,11 @@
 
 namespace ev::rpc {
 
-/// A caller's key as the authorized keys file lists it.
-struct Caller {
+/// A caller's key as the authorized keys file lists it. (Not "Caller":
+/// that is the client in rpc/call.h, and two classes of one name in one
+/// namespace broke the one-definition rule: libFuzzer caught the client's
+/// destructor run on this struct.)
+struct AuthorizedCaller {
     std::string pub;          ///< raw public key
     std::string fingerprint;  ///< fingerprint(pub)
     std::string name;         ///< the NAME column, else the fingerprint
@@ -49,10 +52,11 @@ public:
     ~Policy();
 
     /// The authorized caller with this fingerprint, or nullptr.
-    const Caller* caller(std::string_view fingerprint) const;
+    const AuthorizedCaller* caller(std::string_view fingerprint) const;
 
     /// Whether caller may run agent.action on node (this agent's own node).
-    Decision decide(const Caller& caller, std::string_view agent, std::string_view action, const Node& node) const;
+    Decision decide(const AuthorizedCaller& caller, std::string_view agent, std::string_view action,
+                    const Node& node) const;
 
     /// How many keys and rules were loaded.
     std::size_t key_count() const;
@@ -60,12 +64,12 @@ public:
 
 private:
     struct Rule;
-    std::vector<Caller> m_callers;
+    std::vector<AuthorizedCaller> m_callers;
     std::vector<std::unique_ptr<Rule>> m_rules;
 };
 
 /// Parses one authorized keys line ("ed25519 BASE64 [NAME]"); for the
 /// client's known-agents file too.
-Result<Caller> parse_key_line(std::string_view line);
+Result<AuthorizedCaller> parse_key_line(std::string_view line);
 
 }  // namespace ev::rpc

@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!caller) {
             continue;
         }
-        const ev::rpc::Caller* known = policy->caller(caller->fingerprint);
+        const ev::rpc::AuthorizedCaller* known = policy->caller(caller->fingerprint);
         if (known == nullptr) {
             std::abort();  // every key line that parses is an authorized caller
         }

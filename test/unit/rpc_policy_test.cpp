@@ -27,8 +27,8 @@ TEST(Policy, FirstMatchingLineDecidesAndNothingMeansDeny) {
         Policy::parse(keys_text(), "keys",
                       "deny ci rpcutil.inventory\nallow * rpcutil.*\nallow ops service.restart role=web\n", "policy");
     ASSERT_TRUE(p) << p.error();
-    const Caller* ops = p->caller(fingerprint(key('a').pub));
-    const Caller* ci = p->caller(fingerprint(key('b').pub));
+    const AuthorizedCaller* ops = p->caller(fingerprint(key('a').pub));
+    const AuthorizedCaller* ci = p->caller(fingerprint(key('b').pub));
     ASSERT_NE(ops, nullptr);
     ASSERT_NE(ci, nullptr);
     EXPECT_EQ(ops->name, "ops");

@@ -18,6 +18,10 @@ namespace ev::graphite {
 
 namespace {
 
+// Seconds a peer that closed in order gets to acknowledge what is in flight
+// before the rest is taken as lost and sent again.
+constexpr double k_closing_wait = 1.0;
+
 // Bytes of the connection the peer's TCP has acknowledged. TCP_INFO keeps
 // the count after a reset, when the send queue has already been purged. Its
 // count includes the SYN, one sequence number before the first data byte.
@@ -56,7 +60,7 @@ void Link::close() {
 void Link::fail(double now, std::string_view why) {
     // What the peer took before the break is known only now: a burst written
     // at once is acknowledged after the last look, while nothing was to write.
-    bool delivered = m_state == State::connected && note_acknowledged(now) > 0;
+    bool delivered = (m_state == State::connected || m_state == State::closing) && note_acknowledged(now) > 0;
     close();
     // The resend window guards against a carbon that restarts and loses its
     // cache: what its TCP took in the window is sent again, but once per
@@ -125,7 +129,12 @@ void Link::service(double now) {
             continue;
         }
         if (n == 0) {
-            fail(now, "connection closed by carbon");
+            // An orderly close (a proxy or balancer cutting the connection):
+            // the peer may still read what is in flight. Written lines count
+            // as sent once acknowledged, not again on the next connection.
+            m_state = State::closing;
+            m_started = now;
+            service_closing(now);
             return;
         }
         if (errno == EINTR) {
@@ -176,6 +185,21 @@ uint64_t Link::note_acknowledged(double now) {
     return acked;
 }
 
+void Link::service_closing(double now) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+        fail(now, fmt::format("connection lost: {}", std::strerror(err)));
+        return;
+    }
+    // Everything written acknowledged, or the peer stopped reading: the
+    // unacknowledged rest is sent again on the next connection.
+    if (note_acknowledged(now) >= m_outbox.stream() || now - m_started > k_closing_wait) {
+        fail(now, "connection closed by carbon");
+    }
+}
+
 void Link::pump(double now) {
     if (m_state == State::idle) {
         if (m_outbox.empty() || now < m_next_attempt) {
@@ -201,6 +225,10 @@ void Link::pump(double now) {
         }
         m_state = State::connected;
     }
+    if (m_state == State::closing) {
+        service_closing(now);
+        return;
+    }
     if (m_state == State::connected) {
         if (m_down) {
             m_down = false;
@@ -214,6 +242,10 @@ void Link::pump(double now) {
 int Link::poll_fd(short& events) const {
     if (m_state == State::connecting) {
         events = POLLOUT;
+        return m_fd;
+    }
+    if (m_state == State::closing) {
+        events = 0;  // an end of input stays readable; only an error or hang-up wakes
         return m_fd;
     }
     if (m_state == State::connected) {
@@ -232,6 +264,9 @@ double Link::wait_hint(double now) const {
     }
     if (m_state == State::connecting) {
         return std::max(0.0, m_started + m_timing.connect_timeout - now);
+    }
+    if (m_state == State::closing) {
+        return 0.005;  // acknowledgements come without a poll event
     }
     if (m_outbox.empty()) {
         return -1;

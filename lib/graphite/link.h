@@ -52,10 +52,13 @@ public:
     void close();
 
 private:
-    enum class State { idle, connecting, connected };
+    // closing: the peer closed its side in order; what it still reads of
+    // ours is waited for (acknowledged), so it is not sent twice.
+    enum class State { idle, connecting, connected, closing };
     void start_connect(double now);
     void fail(double now, std::string_view why);
     void service(double now);
+    void service_closing(double now);
     uint64_t note_acknowledged(double now);  // bytes acknowledged on this connection
 
     Destination m_destination;
@@ -67,7 +70,7 @@ private:
     double m_next_attempt = 0;
     double m_last_resend = -1;  // when the held, acknowledged lines were last sent again
     Backoff m_backoff;
-    double m_started = 0;
+    double m_started = 0;  // when the connection attempt, or the closing, began
     bool m_blocked = false;  // the last write hit a full socket buffer
     bool m_down = false;     // a failure was reported and no connection made since
     uint64_t m_failures = 0;

@@ -757,4 +757,11 @@ OUT
     assert_output --regexp "queued 100000, delivered 100000, pending 0, .*failures [1-9][0-9]*$"
     run cat "$T/fstats"
     assert_output --regexp "^lines [0-9]+ distinct 100000 connections ([3-9]|[1-9][0-9]+)$"
+    # What was in flight at each orderly close was read by the peer and is
+    # not sent again: beyond the resend window's one pass (the lines held at
+    # the first break), at most half as many lines again (the peer read 2 to
+    # 3 times the datapoints when in-flight lines were re-sent at each close).
+    read -r _ lines _ _ _ _ < "$T/fstats"
+    echo "lines read by the peer: $lines"
+    [ "$lines" -le 150000 ]
 }

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-PKGS="simdjson re2 fmt rdkafka"
+# libsystemd: lib/core/notify (sd_notify), as the Makefile's PKGS.
+PKGS="simdjson re2 fmt rdkafka libsystemd"
 mkdir -p "$BUILD/fuzz"
 status=0
 for name in "$@"; do
@@ -17,9 +18,11 @@ for name in "$@"; do
     srcs="lib/core/*.cpp lib/expr/*.cpp"
     area=${name%%_*}
     [ -d "lib/$area" ] && [ "$area" != core ] && [ "$area" != expr ] && srcs="$srcs lib/$area/*.cpp"
-    # rpc links libsodium and the folders the Makefile's EXTRA_OBJS_rpc names.
+    # rpc links libsodium and the folders the Makefile's EXTRA_OBJS_rpc names;
+    # status (and so rpc) the silences of EXTRA_OBJS_status.
     extra=""
     [ "$area" = rpc ] && srcs="$srcs lib/nagios/*.cpp lib/status/*.cpp" && extra="-lsodium"
+    { [ "$area" = rpc ] || [ "$area" = status ]; } && srcs="$srcs lib/batch/silences.cpp"
     # snmptrap links net-snmp.
     [ "$area" = snmptrap ] && extra="$(net-snmp-config --netsnmp-libs)"
     clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Ilib \

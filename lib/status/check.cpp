@@ -200,12 +200,9 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
         write_all(out_fd, fmt::format("{}: UNKNOWN: {}\n", escape_text(options.name), escape_text(why)));
         return check_code::k_unknown;
     };
-    auto loaded = load_state_file(options.state_path);
+    auto loaded = load_saved_state(options.state_path);
     if (!loaded) {
         return unknown(loaded.error());
-    }
-    if (!*loaded) {
-        return unknown(fmt::format("state file {}: No such file or directory", options.state_path));
     }
     std::vector<HostListEntry> expected;
     if (!options.expect_path.empty()) {
@@ -215,7 +212,7 @@ int check(const CheckOptions& options, int out_fd, Diagnostics& diag) {
         }
         expected = std::move(list).value();
     }
-    const Snapshot& snapshot = **loaded;
+    const Snapshot& snapshot = *loaded;
     auto selected = select(snapshot, options.expression);
     if (!selected) {
         diag.error(selected.error());

@@ -27,16 +27,12 @@ int forget(const ForgetOptions& options, int out_fd, Diagnostics& diag) {
         diag.error(fmt::format("{} (stop it, or give it --forget-after)", lock.error()));
         return exit_code::k_usage;
     }
-    auto loaded = load_state_file(options.state_path);
+    auto loaded = load_saved_state(options.state_path);
     if (!loaded) {
         diag.error(loaded.error());
         return exit_code::k_usage;
     }
-    if (!*loaded) {
-        diag.error(fmt::format("state file {}: No such file or directory", options.state_path));
-        return exit_code::k_usage;
-    }
-    const Snapshot& snapshot = **loaded;
+    const Snapshot& snapshot = *loaded;
     auto selected = select(snapshot, options.expression);
     if (!selected) {
         diag.error(selected.error());

@@ -164,23 +164,19 @@ int show(const ShowOptions& options, int out_fd, Diagnostics& diag) {
         diag.error(fmt::format("--json and --format {} disagree", format));
         return exit_code::k_usage;
     }
-    auto loaded = load_state_file(options.state_path);
+    auto loaded = load_saved_state(options.state_path);
     if (!loaded) {
         diag.error(loaded.error());
         return exit_code::k_usage;
     }
-    if (!*loaded) {
-        diag.error(fmt::format("state file {}: No such file or directory", options.state_path));
-        return exit_code::k_usage;
-    }
-    auto selected = select(**loaded, options.expression);
+    auto selected = select(*loaded, options.expression);
     if (!selected) {
         diag.error(selected.error());
         return exit_code::k_usage;
     }
     std::optional<std::vector<bool>> silenced;
     if (!options.silences_path.empty()) {
-        auto marks = silenced_marks(options.silences_path, **loaded, *selected);
+        auto marks = silenced_marks(options.silences_path, *loaded, *selected);
         if (!marks) {
             diag.error(marks.error());
             return exit_code::k_usage;

@@ -367,6 +367,17 @@ Result<std::optional<Snapshot>> load_state_file(const std::string& path) {
     return std::optional<Snapshot>(std::move(snapshot).value());
 }
 
+Result<Snapshot> load_saved_state(const std::string& path) {
+    auto loaded = load_state_file(path);
+    if (!loaded) {
+        return make_error(loaded.error());
+    }
+    if (!*loaded) {
+        return make_error(fmt::format("state file {}: No such file or directory", path));
+    }
+    return std::move(**loaded);
+}
+
 Result<void> save_state_file(const std::string& path, std::string_view bytes) {
     // Saves cut short (kill -9) leave their temporary behind: clear them.
     remove_stale_temps(path);

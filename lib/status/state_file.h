@@ -64,6 +64,10 @@ Result<Snapshot> decode_state(std::string_view text);
 /// "state file PATH ..." and why.
 Result<std::optional<Snapshot>> load_state_file(const std::string& path);
 
+/// The same for the readers of a saved state (show, check, forget), for whom
+/// a missing file is an error: "state file PATH: No such file or directory".
+Result<Snapshot> load_saved_state(const std::string& path);
+
 /// Replaces path with bytes by atomic_write (a crash leaves the old or the
 /// new file): a new file is 0600, an existing one keeps its mode and owner;
 /// temporaries left by saves that were killed are removed first.

@@ -8,3 +8,32 @@ export EVKIT_ROOT
 export PATH="$EVKIT_ROOT/${BUILD:-build}/bin:$PATH"
 FIXTURES="$EVKIT_ROOT/test/fixtures"
 export FIXTURES
+
+# For files that start processes in the background: each test runs in its own
+# directory, and what it put in BG_PIDS (and fd 7) is stopped after it.
+background_setup() {
+    cd "$BATS_TEST_TMPDIR"
+    BG_PIDS=()
+}
+
+background_teardown() {
+    exec 7>&- 2>/dev/null || true
+    local pid
+    for pid in "${BG_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
+# Waits up to 5 s for a shell condition.
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        if eval "$1"; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "timed out waiting for: $1" >&2
+    return 1
+}

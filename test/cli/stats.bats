@@ -7,29 +7,11 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() {
-    cd "$BATS_TEST_TMPDIR"
-    BG_PIDS=()
+    background_setup
 }
 
 teardown() {
-    exec 7>&- 2>/dev/null || true
-    for pid in "${BG_PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-}
-
-# Waits up to 5 s for a shell condition.
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        if eval "$1"; then
-            return 0
-        fi
-        sleep 0.05
-    done
-    echo "timed out waiting for: $1" >&2
-    return 1
+    background_teardown
 }
 
 # Starts the stand-in notification socket; messages go to notify.txt.

@@ -7,8 +7,8 @@
 #ifndef EV_CORE_PCH_H
 #define EV_CORE_PCH_H
 
-#include <simdjson.h>
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cerrno>

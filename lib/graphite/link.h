@@ -70,7 +70,7 @@ private:
     double m_next_attempt = 0;
     double m_last_resend = -1;  // when the held, acknowledged lines were last sent again
     Backoff m_backoff;
-    double m_started = 0;  // when the connection attempt, or the closing, began
+    double m_started = 0;    // when the connection attempt, or the closing, began
     bool m_blocked = false;  // the last write hit a full socket buffer
     bool m_down = false;     // a failure was reported and no connection made since
     uint64_t m_failures = 0;

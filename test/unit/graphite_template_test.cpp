@@ -94,7 +94,8 @@ TEST(GraphiteTemplate, MissingFieldsAreProblems) {
     EXPECT_EQ(render("{tags.dc}", R"({"tags":{}})").problem, "no field tags.dc for the path");
     EXPECT_EQ(render("{tags}", R"({"tags":{}})").problem, "field tags is not a string or number");
     EXPECT_EQ(render("{subject}", R"({"subject":null})").problem, "field subject is not a string or number");
-    EXPECT_EQ(render("{subject}.{name}", R"({"subject":"..","name":"/"})").path, "__.root");  // a "/" part is the root file system
+    EXPECT_EQ(render("{subject}.{name}", R"({"subject":"..","name":"/"})").path,
+              "__.root");  // a "/" part is the root file system
     EXPECT_EQ(render("{subject}.{name}", R"({"subject":"","name":"."})").problem, "the path is empty");
 }
 

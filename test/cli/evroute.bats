@@ -16,19 +16,7 @@ teardown() {
 
 # Starts evroute in the background reading the FIFO in.fifo (written via fd 7).
 start_bg() {
-    mkfifo in.fifo
-    evroute "$@" < in.fifo > out.ndjson 2> err.txt &
-    EV_PID=$!
-    BG_PIDS+=("$EV_PID")
-    exec 7> in.fifo
-}
-
-# Closes the input and waits for the background evroute; sets EV_STATUS.
-finish_bg() {
-    exec 7>&-
-    EV_STATUS=0
-    timeout 10 tail --pid="$EV_PID" -f /dev/null || true
-    wait "$EV_PID" || EV_STATUS=$?
+    start_background evroute "$@"
 }
 
 # Events of fixed length (15 bytes with the newline): {"n":"000001"}.

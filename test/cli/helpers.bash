@@ -37,3 +37,21 @@ wait_for() {
     echo "timed out waiting for: $1" >&2
     return 1
 }
+
+# Runs "$@" in the background reading the FIFO in.fifo (written through fd 7),
+# output to out.ndjson and err.txt; EV_PID is its pid.
+start_background() {
+    mkfifo in.fifo
+    "$@" < in.fifo > out.ndjson 2> err.txt &
+    EV_PID=$!
+    BG_PIDS+=("$EV_PID")
+    exec 7> in.fifo
+}
+
+# Closes the input and waits for the background process; sets EV_STATUS.
+finish_bg() {
+    exec 7>&-
+    EV_STATUS=0
+    timeout 10 tail --pid="$EV_PID" -f /dev/null || true
+    wait "$EV_PID" || EV_STATUS=$?
+}

@@ -24,18 +24,7 @@ listen_notify() {
 
 # Runs "$@" reading the FIFO in.fifo (written through fd 7) in the background.
 start_bg() {
-    mkfifo in.fifo
-    "$@" < in.fifo > out.ndjson 2> err.txt &
-    EV_PID=$!
-    BG_PIDS+=("$EV_PID")
-    exec 7> in.fifo
-}
-
-finish_bg() {
-    exec 7>&-
-    EV_STATUS=0
-    timeout 10 tail --pid="$EV_PID" -f /dev/null || true
-    wait "$EV_PID" || EV_STATUS=$?
+    start_background "$@"
 }
 
 @test "notify: READY=1 once started, STATUS= with the counters at each tick, WATCHDOG=1 at half WATCHDOG_USEC, STOPPING=1" {

@@ -13,7 +13,8 @@ DEB_PACKAGES := g++ make pkg-config python3 \
 	bats bats-assert bats-support jq hyperfine kcat lowdown \
 	monitoring-plugins graphite-carbon python3-whisper prometheus-node-exporter \
 	libsnmp-dev snmp snmptrapd libsodium-dev \
-	procps psmisc libsystemd-dev systemd man-db
+	procps psmisc libsystemd-dev systemd man-db \
+	tmux libxml2-utils chromium libcurl4-openssl-dev
 # Only `make fuzz` needs these (libFuzzer comes with clang).
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 

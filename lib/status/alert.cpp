@@ -77,13 +77,15 @@ void write_alert(const Decision& d, const StatusEvent* cause, std::string& out, 
     put_key("severity", scratch);
     scratch += static_cast<char>('0' + severity_of(d.state));
     if (cause != nullptr) {
+        // Engine::apply has just stored the cause's message and tags on the
+        // entry in this very encoding: copied, not encoded a second time.
         if (cause->message) {
             put_key("message", scratch);
-            write_canonical_nested(*cause->message, scratch);
+            scratch += d.entry->message->text();
         }
         if (cause->tags) {
             put_key("tags", scratch);
-            write_canonical_nested(*cause->tags, scratch);
+            scratch += d.entry->tags->text();
         }
     } else {
         put_string("message", expiry_message(d.ttl), scratch);

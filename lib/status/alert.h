@@ -30,7 +30,8 @@ void write_alert(const Json& alert, std::string_view id, std::string& out, std::
 
 /// Appends exactly what write_alert(make_alert(decision, cause), id, ...)
 /// does with the id of append_alert_id, without building the Json (the hot
-/// path; tests hold the two equal).
+/// path; tests hold the two equal). The entry must hold the cause's message
+/// and tags, as Engine::apply leaves it.
 void write_alert(const Decision& decision, const StatusEvent* cause, std::string& out, std::string& scratch,
                  std::string_view cause_line = {});
 

@@ -10,10 +10,12 @@ namespace {
 
 struct Fixture {
     IdentityTable table;
+    IdentityEntry* entry = nullptr;
     Decision decision;
     Fixture() {
         bool inserted = false;
-        decision.entry = &table.get("web1", "http", IdentityState{}, inserted);
+        entry = &table.get("web1", "http", IdentityState{}, inserted);
+        decision.entry = entry;
         decision.reason = Reason::transition;
         decision.state = State::critical;
         decision.previous = State::ok;
@@ -21,6 +23,20 @@ struct Fixture {
         decision.time = 100.5;
     }
 };
+
+// What Engine::apply leaves on the entry of the status it applies.
+void keep_on_entry(const StatusEvent& cause, Fixture& f) {
+    std::string text;
+    if (cause.message) {
+        write_canonical_nested(*cause.message, text);
+        f.table.set_message(*f.entry, text);
+    }
+    if (cause.tags) {
+        text.clear();
+        write_canonical_nested(*cause.tags, text);
+        f.table.set_tags(*f.entry, text);
+    }
+}
 
 TEST(StatusAlert, FieldsOfAnExpiry) {
     Fixture f;
@@ -137,6 +153,7 @@ TEST(StatusAlert, DirectEncodingEqualsTheJsonOne) {
         ASSERT_EQ(read_event(root, cause, reason), EventKind::status) << text;
         for (Reason r : {Reason::transition, Reason::non_ok, Reason::flapping_start, Reason::flapping_stop}) {
             Fixture f;
+            keep_on_entry(cause, f);
             f.decision.reason = r;
             f.decision.time = 1790000000.123;
             f.decision.since = 0.1;

@@ -18,7 +18,7 @@ IdentityTable::~IdentityTable() {
 IdentityTable::IdentityTable(IdentityTable&& other) noexcept
     : m_slots(std::move(other.m_slots)),
       m_size(other.m_size),
-      m_queue(std::move(other.m_queue)),
+      m_expiry(std::move(other.m_expiry)),
       m_armed(other.m_armed),
       m_tags(std::move(other.m_tags)) {
     other.m_slots.clear();
@@ -199,77 +199,6 @@ IdentityEntry& IdentityTable::get(std::string_view subject, std::string_view nam
     return *slot->entry;
 }
 
-bool IdentityTable::later(const Queued& a, const Queued& b) {
-    if (a.deadline != b.deadline) {
-        return a.deadline > b.deadline;
-    }
-    std::string_view sa = a.entry->subject();
-    std::string_view sb = b.entry->subject();
-    if (sa != sb) {
-        return sa > sb;
-    }
-    return a.entry->name() > b.entry->name();
-}
-
-// The queue is a 4-ary min-heap: half the depth of a binary one, and the
-// four children of a node share one cache line (4 x 16 bytes).
-void IdentityTable::sift_up(std::size_t i) {
-    Queued item = m_queue[i];
-    while (i > 0) {
-        std::size_t parent = (i - 1) / 4;
-        if (!later(m_queue[parent], item)) {
-            break;
-        }
-        m_queue[i] = m_queue[parent];
-        i = parent;
-    }
-    m_queue[i] = item;
-}
-
-void IdentityTable::sift_down(std::size_t i) {
-    const std::size_t n = m_queue.size();
-    Queued item = m_queue[i];
-    for (;;) {
-        std::size_t first = 4 * i + 1;
-        if (first >= n) {
-            break;
-        }
-        // Ask for the next level now: whichever child wins, its children
-        // are then on their way (the heap outgrows the caches; each level
-        // would otherwise wait for memory in turn).
-        std::size_t grand = 4 * first + 1;
-        for (std::size_t g = grand; g < n && g < grand + 16; g += 4) {
-            prefetch(&m_queue[g]);
-        }
-        std::size_t best = first;
-        std::size_t last = std::min(first + 4, n);
-        for (std::size_t c = first + 1; c < last; ++c) {
-            if (later(m_queue[best], m_queue[c])) {
-                best = c;
-            }
-        }
-        if (!later(item, m_queue[best])) {
-            break;
-        }
-        m_queue[i] = m_queue[best];
-        i = best;
-    }
-    m_queue[i] = item;
-}
-
-void IdentityTable::push_queue(Queued item) {
-    m_queue.push_back(item);
-    sift_up(m_queue.size() - 1);
-}
-
-void IdentityTable::pop_queue() {
-    m_queue.front() = m_queue.back();
-    m_queue.pop_back();
-    if (!m_queue.empty()) {
-        sift_down(0);
-    }
-}
-
 void IdentityTable::arm(IdentityEntry& entry, double deadline) {
     double& current = entry.state.deadline;
     const double old = current;
@@ -278,72 +207,35 @@ void IdentityTable::arm(IdentityEntry& entry, double deadline) {
     }
     current = deadline > 0 ? deadline : 0;
     if (current == 0) {
-        return;
+        return;  // its item is stale now and goes when it is reached
     }
     ++m_armed;
-    // Every armed entry has a queue item at or before its deadline. A refresh
-    // that moves the deadline later (the common case) needs no new item: the
-    // old one is re-queued with the new deadline when it comes due.
-    if (old > 0 && deadline >= old) {
-        return;
+    if (current != old) {
+        m_expiry.push(&entry, current, entry.state.ttl);
+        m_expiry.compact_if_sparse(m_armed);
     }
-    if (m_queue.size() > 2 * m_armed + 1024) {
-        rebuild_queue();
-        return;
-    }
-    push_queue({deadline, &entry});
 }
 
 void IdentityTable::rebuild_queue() {
-    m_queue.clear();
+    m_expiry.clear();
     for (const Slot& slot : m_slots) {
         if (slot.entry != nullptr && slot.entry->state.deadline > 0) {
-            m_queue.push_back({slot.entry->state.deadline, slot.entry});
+            m_expiry.push(slot.entry, slot.entry->state.deadline, slot.entry->state.ttl);
         }
-    }
-    for (std::size_t i = m_queue.size(); i-- > 0;) {
-        sift_down(i);
-    }
-}
-
-void IdentityTable::requeue_top() {
-    Queued top = m_queue.front();
-    double deadline = top.entry->state.deadline;
-    if (deadline > top.deadline) {
-        // Refreshed since it was queued: move it down to its deadline.
-        m_queue.front().deadline = deadline;
-        sift_down(0);
-    } else {
-        pop_queue();
     }
 }
 
 double IdentityTable::next_deadline() {
-    // Items of disarmed entries go; a refreshed one may stay early, so this
-    // is a lower bound: waking then finds nothing due and asks again.
-    while (!m_queue.empty() && m_queue.front().entry->state.deadline == 0) {
-        requeue_top();
-    }
-    return m_queue.empty() ? 0 : m_queue.front().deadline;
+    return m_expiry.next();
 }
 
 IdentityEntry* IdentityTable::pop_expired(double now, double* deadline) {
-    // Only items already due are looked at: a refreshed entry is re-queued
-    // once per expiry period at most, not once per refresh.
-    while (!m_queue.empty() && m_queue.front().deadline < now) {
-        const Queued& top = m_queue.front();
-        if (top.entry->state.deadline != top.deadline) {
-            requeue_top();
-            continue;
-        }
-        IdentityEntry* entry = top.entry;
-        *deadline = top.deadline;
-        pop_queue();
+    IdentityEntry* entry = m_expiry.pop_due(now, deadline);
+    if (entry != nullptr) {
         entry->state.deadline = 0;
         --m_armed;
-        return entry;
     }
-    return nullptr;
+    return entry;
 }
 
 std::vector<const IdentityEntry*> IdentityTable::sorted() const {
@@ -374,7 +266,7 @@ std::size_t malloc_size(std::size_t n) {
 }  // namespace
 
 std::size_t IdentityTable::bytes_overhead() const {
-    std::size_t total = m_slots.capacity() * sizeof(Slot) + m_queue.capacity() * sizeof(Queued);
+    std::size_t total = m_slots.capacity() * sizeof(Slot) + m_expiry.bytes();
     for (const Slot& slot : m_slots) {
         if (slot.entry != nullptr) {
             std::size_t strings = slot.entry->subject_size + slot.entry->name_size;

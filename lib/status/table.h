@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/state.h"
+#include "status/expiry.h"
 
 namespace ev::status {
 
@@ -146,8 +147,7 @@ public:
     /// Sets an entry's deadline (0 disarms) and makes sure it is queued.
     void arm(IdentityEntry& entry, double deadline);
 
-    /// A time at or before the earliest armed deadline (exact unless an
-    /// entry was refreshed since it was queued), or 0 when none is armed.
+    /// The earliest armed deadline, or 0 when none is armed.
     double next_deadline();
 
     /// Removes and returns the entry with the earliest deadline if it is
@@ -173,25 +173,15 @@ private:
         uint64_t hash = 0;
         IdentityEntry* entry = nullptr;
     };
-    struct Queued {
-        double deadline;
-        IdentityEntry* entry;
-    };
-    static bool later(const Queued& a, const Queued& b);
     Slot* probe(uint64_t hash, std::string_view subject, std::string_view name);
     void grow();
     void rebuild_queue();
-    void requeue_top();
-    void sift_up(std::size_t i);
-    void sift_down(std::size_t i);
-    void push_queue(Queued item);
-    void pop_queue();
     void release_tags(const TagSet* tags);
     void free_entry(IdentityEntry* entry);
 
     std::vector<Slot> m_slots;  // power of two; at most half full
     std::size_t m_size = 0;
-    std::vector<Queued> m_queue;  // 4-ary min-heap on (deadline, subject, name); stale items fixed lazily
+    ExpiryQueue m_expiry;  // every armed entry has an item at its deadline
     std::size_t m_armed = 0;
     std::unordered_map<std::string_view, TagSet*> m_tags;  // keyed by each set's own text
 };

@@ -92,8 +92,9 @@ TEST(StatusTable, QueueStaysBoundedUnderManyRefreshes) {
     for (int i = 1; i <= 100000; ++i) {
         t.arm(a, i);
     }
-    EXPECT_LE(t.next_deadline(), 100000);  // a lower bound, for timers
-    // Refreshes to a later deadline queue nothing new.
+    EXPECT_EQ(t.next_deadline(), 100000);
+    // Each refresh leaves a stale item; they go once they outnumber the
+    // armed entries, so memory follows the identities, not the refreshes.
     EXPECT_LT(t.bytes_overhead(), 64 * 1024u);
     double at = 0;
     EXPECT_EQ(t.pop_expired(100000, &at), nullptr);
@@ -114,10 +115,12 @@ TEST(StatusTable, EarlierDeadlineAfterALaterOne) {
     EXPECT_EQ(t.pop_expired(100, &at), nullptr);  // the item at 50 is stale
 }
 
-TEST(StatusTable, ExpiryOrderMatchesABruteForceReference) {
-    // Random arms, refreshes (later and earlier) and disarms, with expiries
-    // interleaved; every pop must be the earliest (deadline, subject, name)
-    // among the armed entries, as a full scan says.
+// Random arms, refreshes and disarms, with expiries interleaved; every pop
+// must be the earliest (deadline, subject, name) among the armed entries,
+// as a full scan says. by_ttl: deadlines are now + the entry's ttl (one of
+// three), as statuses arm them on a clock that never runs back (the FIFO
+// per ttl); otherwise any deadline, earlier ones included (the heap).
+void expect_brute_force_order(bool by_ttl) {
     IdentityTable t;
     bool inserted = false;
     std::vector<IdentityEntry*> entries;
@@ -134,7 +137,12 @@ TEST(StatusTable, ExpiryOrderMatchesABruteForceReference) {
         IdentityEntry* e = entries[next() % entries.size()];
         uint64_t op = next() % 10;
         if (op < 6) {
-            t.arm(*e, now + 1 + static_cast<double>(next() % 50));  // ties are common
+            if (by_ttl) {
+                e->state.ttl = static_cast<double>(5 + 10 * (next() % 3));
+                t.arm(*e, now + e->state.ttl);  // ties are common: now moves in whole steps
+            } else {
+                t.arm(*e, now + 1 + static_cast<double>(next() % 50));
+            }
         } else if (op < 7) {
             t.arm(*e, 0);
         } else {
@@ -162,8 +170,23 @@ TEST(StatusTable, ExpiryOrderMatchesABruteForceReference) {
             for (IdentityEntry* c : entries) {
                 ASSERT_FALSE(c->state.deadline > 0 && c->state.deadline < now) << "due but not popped";
             }
+            double earliest = 0;
+            for (IdentityEntry* c : entries) {
+                if (c->state.deadline > 0 && (earliest == 0 || c->state.deadline < earliest)) {
+                    earliest = c->state.deadline;
+                }
+            }
+            ASSERT_EQ(t.next_deadline(), earliest) << "round " << round;
         }
     }
+}
+
+TEST(StatusTable, ExpiryOrderMatchesABruteForceReference) {
+    expect_brute_force_order(false);
+}
+
+TEST(StatusTable, ExpiryOrderByTtlMatchesABruteForceReference) {
+    expect_brute_force_order(true);
 }
 
 TEST(StatusTable, SortedBySubjectThenName) {

@@ -10,17 +10,23 @@ namespace ev {
 
 namespace {
 
-// 0 marks an empty slot, so the one id that hashes to 0 is kept as 1.
-uint64_t key_of(std::string_view id) {
-    uint64_t h = id_hash64(id);
-    return h == 0 ? 1 : h;
-}
-
 constexpr char k_hex[] = "0123456789abcdef";
 
 }  // namespace
 
 RecentIds::RecentIds(std::size_t capacity) : m_capacity(capacity) {}
+
+uint64_t RecentIds::key_of(std::string_view id) {
+    // 0 marks an empty slot, so the one id that hashes to 0 is kept as 1.
+    uint64_t h = id_hash64(id);
+    return h == 0 ? 1 : h;
+}
+
+void RecentIds::prefetch(uint64_t key) const {
+    if (!m_slots.empty()) {
+        __builtin_prefetch(&m_slots[key & m_mask]);
+    }
+}
 
 void RecentIds::allocate() {
     m_ring.assign(m_capacity, 0);

@@ -32,6 +32,14 @@ public:
     /// id leaves when the window is full. Returns true when id was new.
     bool insert(std::string_view id);
 
+    /// The key insert_key() files a non-empty id under (computed ahead so
+    /// that prefetch() can ask for its slot while other work goes on).
+    static uint64_t key_of(std::string_view id);
+    /// Starts loading the slot of key into the cache (never faults).
+    void prefetch(uint64_t key) const;
+    /// insert() of the id whose key_of() is key.
+    bool insert_key(uint64_t key) { return m_capacity != 0 && insert_hash(key); }
+
     /// How many ids the window holds now.
     std::size_t size() const { return m_size; }
     /// How many ids it holds at most.

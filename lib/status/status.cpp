@@ -68,7 +68,7 @@ private:
     void register_stats();
     void emit_stats();
     bool finish_pending();
-    bool replayed(const StatusEvent& event);
+    bool replayed(const StatusEvent& event, uint64_t id_key);
 
     const Options& m_options;
     const Settings& m_settings;
@@ -92,6 +92,7 @@ private:
         int turn = 0;  // which m_records / m_events
         double now = 0;
         uint64_t hash = 0;
+        uint64_t id_key = 0;   // RecentIds::key_of its id, 0: none
         uint64_t records = 0;  // events read up to this one
         // The line of a status without an `id`, copied: the reader may move
         // the bytes it handed out once the next line is read.
@@ -229,7 +230,8 @@ bool Filter::finish_pending() {
     }
     m_pending.active = false;
     const StatusEvent& event = m_events[m_pending.turn];
-    if (auto decision = replayed(event) ? std::nullopt : m_engine.apply(event, m_pending.now, m_pending.hash)) {
+    if (auto decision =
+            replayed(event, m_pending.id_key) ? std::nullopt : m_engine.apply(event, m_pending.now, m_pending.hash)) {
         emit(*decision, &event, event.id ? std::string_view{} : std::string_view(m_pending.line));
     }
     if (m_out.ended() || m_out.failed()) {
@@ -243,9 +245,10 @@ bool Filter::finish_pending() {
 }
 
 // True when event's id was applied moments ago (it is counted); otherwise
-// the id joins the window, as the status is applied now.
-bool Filter::replayed(const StatusEvent& event) {
-    if (!event.id || m_recent.insert(*event.id)) {
+// the id joins the window, as the status is applied now. id_key: the id's
+// RecentIds::key_of, 0 for none or an empty id.
+bool Filter::replayed(const StatusEvent& event, uint64_t id_key) {
+    if (!event.id || (id_key != 0 ? m_recent.insert_key(id_key) : m_recent.insert(*event.id))) {
         return false;
     }
     ++m_replayed;
@@ -311,6 +314,7 @@ int Filter::run() {
         Input::Next next = input.next(record, m_stats.wait_ms(timeout_ms()));
         EventKind kind = EventKind::other;
         uint64_t hash = 0;
+        uint64_t id_key = 0;
         if (next == Input::Next::record) {
             // Read this event and send for its identity's slot before the
             // previous status is applied; the table is far larger than the
@@ -319,6 +323,10 @@ int Filter::run() {
             if (kind == EventKind::status) {
                 hash = IdentityTable::hash_of(event.subject, event.name);
                 table.prefetch_slot(hash);
+                if (event.id && !event.id->empty()) {
+                    id_key = RecentIds::key_of(*event.id);
+                    m_recent.prefetch(id_key);
+                }
             }
         }
         if (!finish_pending()) {
@@ -364,6 +372,7 @@ int Filter::run() {
             m_pending.turn = turn;
             m_pending.now = now;
             m_pending.hash = hash;
+            m_pending.id_key = id_key;
             m_pending.records = records;
             if (!event.id) {
                 m_pending.line.assign(record.line);

@@ -21,7 +21,7 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
-Result<std::string> read_all_fd(int fd, std::string_view what) {
+Result<std::string> read_all_fd(int fd, std::string_view what, std::size_t max_bytes) {
     std::string text;
     char buf[65536];
     for (;;) {
@@ -36,6 +36,9 @@ Result<std::string> read_all_fd(int fd, std::string_view what) {
             return text;
         }
         text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > max_bytes) {
+            return make_error(fmt::format("{}: larger than {} bytes", what, max_bytes));
+        }
     }
 }
 
@@ -48,6 +51,16 @@ Result<std::string> read_text_file(const std::string& path, bool missing_is_empt
         return make_error(fmt::format("{}: {}", path, std::strerror(errno)));
     }
     auto text = read_all_fd(fd, path);
+    ::close(fd);
+    return text;
+}
+
+Result<std::string> read_text_file_at_most(const std::string& path, std::size_t max_bytes) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return make_error(fmt::format("{}: {}", path, std::strerror(errno)));
+    }
+    auto text = read_all_fd(fd, path, max_bytes);
     ::close(fd);
     return text;
 }

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -15,12 +16,16 @@ namespace ev {
 /// text without leading and trailing blanks (space, tab, CR, LF).
 std::string_view trim(std::string_view text);
 
-/// Reads all of a descriptor (stdin) into text; the error names what.
-Result<std::string> read_all_fd(int fd, std::string_view what);
+/// Reads all of a descriptor (stdin) into text; the error names what. More
+/// than max_bytes is an error ("WHAT: larger than N bytes").
+Result<std::string> read_all_fd(int fd, std::string_view what, std::size_t max_bytes = SIZE_MAX);
 
 /// Reads a whole file; the error reads "PATH: why". With missing_is_empty a
 /// file that does not exist reads as empty text.
 Result<std::string> read_text_file(const std::string& path, bool missing_is_empty = false);
+
+/// Reads a whole file of at most max_bytes (a larger one is an error).
+Result<std::string> read_text_file_at_most(const std::string& path, std::size_t max_bytes);
 
 /// Walks NDJSON configuration text (silences, inhibit rules): every line that
 /// is neither blank nor a '#' comment is parsed as JSON, with one parser for

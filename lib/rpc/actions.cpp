@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/escape.h"
+#include "core/text.h"
 #include "core/utf8.h"
 #include "rpc/facts.h"
 
@@ -100,7 +101,7 @@ Result<ActionSet> ActionSet::load(const std::string& dir, bool with_nagios) {
         if (agent == "rpcutil" || (agent == "nagios" && action == "run")) {
             return make_error(fmt::format("{}: {} is built in", path, stem));
         }
-        auto text = read_text_file(path, 1 << 20);
+        auto text = read_text_file_at_most(path, 1 << 20);
         if (!text) {
             return std::move(text).take_error();
         }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/clock.h"
+#include "core/text.h"
 #include "core/version.h"
 #include "rpc/agent_internal.h"
 #include "rpc/facts.h"
@@ -14,7 +15,7 @@ namespace ev::rpc {
 Result<void> Agent::load_node_files(Node& base) {
     Json facts = builtin_facts(base.host);
     if (!m_config.facts_file.empty()) {
-        auto text = read_text_file(m_config.facts_file, 1 << 20);
+        auto text = read_text_file_at_most(m_config.facts_file, 1 << 20);
         if (!text) {
             return std::move(text).take_error();
         }
@@ -30,7 +31,7 @@ Result<void> Agent::load_node_files(Node& base) {
     base.facts = std::move(facts);
     base.classes.clear();
     if (!m_config.classes_file.empty()) {
-        auto text = read_text_file(m_config.classes_file, 1 << 20);
+        auto text = read_text_file_at_most(m_config.classes_file, 1 << 20);
         if (!text) {
             return std::move(text).take_error();
         }

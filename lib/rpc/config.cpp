@@ -142,7 +142,7 @@ Result<AgentConfig> parse_agent_config(std::string_view text, std::string_view f
 }
 
 Result<AgentConfig> load_agent_config(const std::string& path) {
-    auto text = read_text_file(path, 1 << 20);
+    auto text = read_text_file_at_most(path, 1 << 20);
     if (!text) {
         return std::move(text).take_error();
     }

@@ -35,7 +35,7 @@ std::string os_release_value(std::string_view text, std::string_view key) {
 }
 
 int64_t mem_total_bytes() {
-    auto text = read_text_file("/proc/meminfo", 1 << 20);
+    auto text = read_text_file_at_most("/proc/meminfo", 1 << 20);
     if (!text) {
         return 0;
     }
@@ -48,43 +48,13 @@ int64_t mem_total_bytes() {
 
 }  // namespace
 
-Result<std::string> read_text_file(const std::string& path, std::size_t max_bytes) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return make_error(fmt::format("{}: {}", path, std::strerror(errno)));
-    }
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            int e = errno;
-            ::close(fd);
-            return make_error(fmt::format("{}: {}", path, std::strerror(e)));
-        }
-        if (n == 0) {
-            break;
-        }
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > max_bytes) {
-            ::close(fd);
-            return make_error(fmt::format("{}: larger than {} bytes", path, max_bytes));
-        }
-    }
-    ::close(fd);
-    return text;
-}
-
 Json builtin_facts(std::string_view host) {
     Json facts = Json::object();
     char name[256] = {};
     ::gethostname(name, sizeof name - 1);
     facts.set("hostname", Json(std::string_view(name).substr(0, std::string_view(name).find('.'))));
     facts.set("fqdn", Json(host));
-    auto release = read_text_file("/etc/os-release", 1 << 20);
+    auto release = read_text_file_at_most("/etc/os-release", 1 << 20);
     if (release) {
         facts.set("os", Json(os_release_value(*release, "ID")));
         facts.set("os_version", Json(os_release_value(*release, "VERSION_ID")));

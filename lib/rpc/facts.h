@@ -28,7 +28,4 @@ std::vector<std::string> parse_classes(std::string_view text);
 /// facts with extra's members added over them (extra wins).
 Json merge_facts(Json facts, const Json& extra);
 
-/// Reads a whole small file (facts, classes, schemas); the error names path.
-Result<std::string> read_text_file(const std::string& path, std::size_t max_bytes = 16 * 1024 * 1024);
-
 }  // namespace ev::rpc

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
+#include "core/text.h"
 #include "rpc/discovery.h"
 #include "rpc/facts.h"
 
@@ -55,7 +56,7 @@ Result<KnownAgents> KnownAgents::load(const std::string& path) {
         known.m_path = path;
         return known;
     }
-    auto text = read_text_file(path, 64 * 1024 * 1024);
+    auto text = read_text_file_at_most(path, 64 * 1024 * 1024);
     if (!text) {
         return std::move(text).take_error();
     }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/atomic_file.h"
+#include "core/text.h"
 #include "rpc/facts.h"
 
 namespace ev::rpc {
@@ -45,7 +46,7 @@ Result<ReplayCache> ReplayCache::open(const std::string& path, double now) {
         return cache;
     }
     bool exists = ::access(path.c_str(), F_OK) == 0;
-    auto text = exists ? read_text_file(path, std::size_t{1} << 30) : Result<std::string>(std::string());
+    auto text = exists ? read_text_file_at_most(path, std::size_t{1} << 30) : Result<std::string>(std::string());
     if (!text) {
         return std::move(text).take_error();
     }

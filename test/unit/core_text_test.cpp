@@ -1,7 +1,9 @@
 // for_each_config_line: the one walk over NDJSON configuration files
-// (silences, inhibit rules).
+// (silences, inhibit rules); read_text_file_at_most: a file with a cap.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,21 @@ TEST(ForEachConfigLine, EmptyTextIsNoLines) {
     auto walked =
         for_each_config_line("", "f", [](simdjson::dom::element) -> Result<void> { return make_error("called"); });
     EXPECT_TRUE(walked);
+}
+
+TEST(ReadTextFileAtMost, ReadsUpToTheCapAndRefusesMore) {
+    std::string path = ::testing::TempDir() + "/evkit-text-cap";
+    std::ofstream(path) << std::string(100000, 'x');
+    auto whole = read_text_file_at_most(path, 100000);
+    ASSERT_TRUE(whole) << whole.error();
+    EXPECT_EQ(whole->size(), 100000u);
+    auto capped = read_text_file_at_most(path, 99999);
+    ASSERT_FALSE(capped);
+    EXPECT_EQ(capped.error(), path + ": larger than 99999 bytes");
+    std::remove(path.c_str());
+    auto missing = read_text_file_at_most(path, 10);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error(), path + ": No such file or directory");
 }
 
 }  // namespace

@@ -17,12 +17,24 @@ bool later_deadline(const ExpiryQueue::Item& a, const ExpiryQueue::Item& b) {
 
 void ExpiryQueue::Fifo::pop() {
     ++head;
-    // The popped prefix goes once it is half the vector: amortized O(1),
-    // and the memory follows what is still queued.
+    // The popped prefix goes once it is half the vector: amortized O(1).
     if (head >= 4096 && 2 * head >= items.size()) {
-        items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(head));
-        head = 0;
+        drop_popped();
     }
+}
+
+void ExpiryQueue::Fifo::push(Item item) {
+    // A full vector with a popped prefix makes room in place rather than
+    // growing (growing copies, and peak memory is then old plus new).
+    if (items.size() == items.capacity() && head > 0) {
+        drop_popped();
+    }
+    items.push_back(item);
+}
+
+void ExpiryQueue::Fifo::drop_popped() {
+    items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(head));
+    head = 0;
 }
 
 bool ExpiryQueue::stale(const Item& item) {
@@ -56,7 +68,7 @@ ExpiryQueue::Fifo* ExpiryQueue::fifo_for(double ttl, double deadline) {
 void ExpiryQueue::push(IdentityEntry* entry, double deadline, double ttl) {
     ++m_size;
     if (Fifo* fifo = fifo_for(ttl, deadline)) {
-        fifo->items.push_back({deadline, entry});
+        fifo->push({deadline, entry});
     } else {
         heap_push({deadline, entry});
     }
@@ -178,18 +190,19 @@ void ExpiryQueue::compact_if_sparse(std::size_t armed) {
     if (m_size <= 2 * armed + 1024) {
         return;
     }
+    // In place: no second vector, so the peak memory is what is held.
     auto keep = [](std::vector<Item>& items, std::size_t from) {
-        std::vector<Item> kept;
+        std::size_t kept = 0;
         for (std::size_t i = from; i < items.size(); ++i) {
             if (i + 16 < items.size()) {
                 prefetch(&items[i + 16].entry->state.deadline);
             }
             if (!stale(items[i])) {
-                kept.push_back(items[i]);
+                items[kept++] = items[i];
             }
         }
-        items = std::move(kept);
-        return items.size();
+        items.resize(kept);
+        return kept;
     };
     m_size = 0;
     for (Fifo& fifo : m_fifos) {

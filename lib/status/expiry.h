@@ -54,7 +54,9 @@ private:
         std::vector<Item> items;
         bool empty() const { return head == items.size(); }
         const Item& front() const { return items[head]; }
+        void push(Item item);
         void pop();
+        void drop_popped();
     };
     static bool stale(const Item& item);
     Fifo* fifo_for(double ttl, double deadline);

@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
     g->add_option("--inhibit-rules", group.inhibit_rules,
                   "Inhibit rules, one JSON object per line: {\"source\":EXPR,\"target\":EXPR,\"equal\":[FIELD...]}")
         ->type_name("FILE");
+    g->add_option("--state", group.state,
+                  "Keep groups, what was sent and the timers in FILE across restarts (locked; saved atomically)")
+        ->type_name("FILE");
     ev::add_input_options(*g, group.input);
     ev::add_stats_options(*g, group.stats);
     ev::OutputOptions output;

@@ -25,6 +25,10 @@ namespace {
 // A source without a descriptor to poll is asked again this often.
 constexpr int k_no_fd_retry_ms = 50;
 
+// --state is saved this often (steady seconds) when it changed, besides
+// after every notification and at exit.
+constexpr double k_state_save_interval = 5;
+
 // A poll timeout in milliseconds until when (-1: never), at most limit (-1: none).
 int ms_until(double when, double now, int limit) {
     if (when == k_never) {
@@ -72,6 +76,10 @@ int GroupRun::run() {
         m_diag.error(opened.error());
         return exit_code::k_io;
     }
+    if (auto loaded = load_state(); !loaded) {
+        m_diag.error(loaded.error());
+        return exit_code::k_usage;
+    }
     register_stats();
     m_stats.start(m_options.stats.interval);
     notify::ready();
@@ -88,24 +96,29 @@ int GroupRun::run() {
             queue_due();
         }
         if ((m_input_done || m_stopping) && !m_flushed) {
-            // End of input, or a stop: every group with news notifies now.
+            // End of input, or a stop: every group with news notifies now;
+            // with --state the groups are saved instead, timers and all.
             m_input.finish();
             if (!m_plan.event_time) {
                 m_now = wall_clock().now();
             }
-            m_grouper.flush(m_now, m_due);
-            queue_due();
+            if (m_options.state.empty()) {
+                m_grouper.flush(m_now, m_due);
+                queue_due();
+            }
             m_flushed = true;
         }
         take_results();
         check_drain();
         send_queued();
         flush_output();
+        save_state(false);
         if (m_flushed && m_queue.empty() && !m_current) {
             break;
         }
         wait();
     }
+    save_state(true);
     notify::stopping();
     if (m_stats.enabled()) {
         write_stats();  // the same counters once at exit
@@ -116,6 +129,9 @@ int GroupRun::run() {
     }
     if (auto code = ending_exit_code(m_input, m_out, m_diag)) {
         return *code;
+    }
+    if (m_state_failed) {
+        return exit_code::k_io;
     }
     return m_failures > 0 || m_not_sent > 0 ? exit_code::k_no_match : exit_code::k_ok;
 }
@@ -207,6 +223,9 @@ void GroupRun::wait() {
             timeout_ms = ms_until(now + std::max(0.0, *due - wall), now, timeout_ms);
         }
     }
+    if (!m_options.state.empty()) {
+        timeout_ms = ms_until(m_next_save, now, timeout_ms);
+    }
     timeout_ms = m_stats.wait_ms(timeout_ms);
     if (signals::poll(m_fds.data(), m_fds.size(), timeout_ms) < 0) {
         for (pollfd& p : m_fds) {
@@ -214,6 +233,59 @@ void GroupRun::wait() {
         }
     }
     m_children.service(m_fds);
+}
+
+// Locks and loads --state before the first event. On the wall clock a
+// timer that passed while evbatch was stopped is due now, so it fires once
+// at the first look; on event time it fires at the first event past it.
+Result<void> GroupRun::load_state() {
+    if (m_options.state.empty()) {
+        return {};
+    }
+    auto lock = lock_group_state(m_options.state);
+    if (!lock) {
+        return make_error(lock.error());
+    }
+    m_state_lock.emplace(std::move(lock).value());
+    auto info = load_group_state(m_options.state, m_plan.event_time, m_grouper);
+    if (!info) {
+        return make_error(info.error());
+    }
+    if (info->loaded && m_plan.event_time) {
+        m_now = info->now;  // event time never runs backwards, across a restart too
+        m_have_time = true;
+        m_event_clock.set(m_now);
+    }
+    m_saved = encode_group_state(m_grouper, m_plan.event_time, m_plan.event_time ? m_now : 0);
+    m_next_save = steady_now() + k_state_save_interval;
+    return {};
+}
+
+// Saves --state when a notification has been flushed (so a restart does not
+// send it again), on the timer, and at exit (now); only when it changed.
+void GroupRun::save_state(bool now) {
+    if (m_options.state.empty()) {
+        return;
+    }
+    bool flushed = m_save_after_flush && m_out.flush();
+    if (!now && !flushed && steady_now() < m_next_save) {
+        return;
+    }
+    if (flushed) {
+        m_save_after_flush = false;
+    }
+    m_next_save = steady_now() + k_state_save_interval;
+    // "now" is the event clock's; on the wall clock it is 0 (not needed).
+    std::string bytes = encode_group_state(m_grouper, m_plan.event_time, m_plan.event_time ? m_now : 0);
+    if (bytes == m_saved) {
+        return;
+    }
+    if (auto saved = save_group_state(m_options.state, bytes); !saved) {
+        m_diag.error(saved.error());
+        m_state_failed = true;
+        return;
+    }
+    m_saved = std::move(bytes);
 }
 
 }  // namespace group_detail

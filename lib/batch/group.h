@@ -31,6 +31,7 @@ struct GroupOptions {
     std::string silences;              ///< --silences FILE (reloaded on SIGHUP); empty: none
     std::vector<std::string> inhibit;  ///< --inhibit SOURCE TARGET FIELDS, three values per rule
     std::string inhibit_rules;         ///< --inhibit-rules FILE (reloaded on SIGHUP); empty: none
+    std::string state;                 ///< --state FILE: groups survive a restart; empty: kept in memory only
     InputOptions input;                ///< for the main, which builds the Input
 };
 

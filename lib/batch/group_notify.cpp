@@ -132,6 +132,7 @@ void GroupRun::written(const Notification& n) {
     for (Acks::Ticket t : n.tickets) {
         m_acks.written(t);
     }
+    m_save_after_flush = true;
 }
 
 }  // namespace ev::batch::group_detail

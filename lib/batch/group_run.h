@@ -18,6 +18,7 @@
 #include "batch/acks.h"
 #include "batch/action.h"
 #include "batch/group.h"
+#include "batch/group_state.h"
 #include "batch/grouper.h"
 #include "batch/inhibit.h"
 #include "batch/key.h"
@@ -69,6 +70,10 @@ private:
     void write_self(std::string_view line);
     void flush_output();
     void wait();
+
+    // --state FILE (group.cpp)
+    Result<void> load_state();
+    void save_state(bool now);
 
     // Reading events into groups (group_intake.cpp)
     void read_input();
@@ -122,6 +127,11 @@ private:
     bool m_skip_commands = false;
     int m_stop_count = 0;
     double m_drain_deadline = k_never;
+    std::optional<FileLock> m_state_lock;  // held while the run owns --state
+    std::string m_saved;                   // the contents last saved: an unchanged state is not written again
+    double m_next_save = 0;                // steady time of the next save on the timer
+    bool m_save_after_flush = false;       // a notification went out: save once it is flushed
+    bool m_state_failed = false;           // a save failed: exit 4
     std::string m_stop_reason;
     std::size_t m_failures = 0;
     std::size_t m_not_sent = 0;

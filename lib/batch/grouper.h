@@ -16,7 +16,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "batch/acks.h"
+#include "core/result.h"
 #include "core/sink.h"
 #include "core/state.h"
 
@@ -120,6 +123,16 @@ public:
     /// hold (to re-evaluate what depends on their latest events).
     void for_each_member(
         const std::function<void(std::string_view, std::string_view, std::string_view, State)>& f) const;
+
+    /// Appends the groups as a JSON array (members with their latest
+    /// events, the notification log, the timer) for a state file
+    /// (grouper_state.cpp). Held acknowledgement tickets are not saved.
+    void write_state(std::string& out) const;
+
+    /// Replaces the groups with those of a write_state array; on error
+    /// (a malformed array) the groups are left empty and the error says
+    /// what was wrong.
+    Result<void> read_state(simdjson::dom::element groups);
 
 private:
     struct Group;

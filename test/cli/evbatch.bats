@@ -244,6 +244,111 @@ EOF2
     [[ "$stderr" == *"line 2: bad silence: ends: before starts"* ]]
 }
 
+# ---------------------------------------------------------------- group --state
+
+# Writes status events "TIME SUBJECT STATE" (one per argument) for check disk.
+disk_events() {
+    local e
+    for e in "$@"; do
+        set -- $e
+        printf '{"id":"%s-%s","time":%s,"subject":"%s","name":"disk","state":"%s"}\n' "$2" "$1" "$1" "$2" "$3"
+    done
+}
+
+@test "group --state: restarted mid-incident, no second page and one resolved notification, as an uninterrupted run" {
+    disk_events "1000 web1 critical" "1001 web2 critical" "1040 web3 ok" > "$TMP/a"
+    disk_events "1050 web1 ok" "1051 web2 ok" "1200 web3 ok" > "$TMP/b"
+    cat "$TMP/a" "$TMP/b" | evbatch group --clock event --by name --wait 30s --interval 1m > "$TMP/whole"
+    run --separate-stderr evbatch group --clock event --by name --wait 30s --interval 1m --state "$TMP/st" "$TMP/a"
+    assert_success
+    assert_equal "${#lines[@]}" 1
+    assert_line -n 0 --partial '"reason":"new"'
+    grep -q '"evbatch_group_state":1' "$TMP/st"
+    evbatch group --clock event --by name --wait 30s --interval 1m --state "$TMP/st" "$TMP/b" >> "$TMP/split"
+    printf '%s\n' "${lines[0]}" | cat - "$TMP/split" > "$TMP/restarted"
+    assert_equal "$(grep -c '"reason":"resolved"' "$TMP/restarted")" 1
+    assert_equal "$(grep -c '"reason":"new"' "$TMP/restarted")" 1
+    diff "$TMP/whole" "$TMP/restarted"
+}
+
+@test "group --state: kill -9 after the page, restart, the recovery resolves it once" {
+    mkfifo "$TMP/in"
+    evbatch group --clock event --by name --wait 30s --interval 1m --state "$TMP/st" < "$TMP/in" > "$TMP/out1" &
+    BGPID=$!
+    exec 7> "$TMP/in"
+    disk_events "1000 web1 critical" "1001 web2 critical" "1040 web3 ok" >&7
+    wait_lines "$TMP/out1" 1
+    for i in $(seq 1 100); do grep -q '"notified":true' "$TMP/st" 2> /dev/null && break; sleep 0.05; done
+    kill -9 "$BGPID"
+    wait "$BGPID" 2> /dev/null || true
+    exec 7>&-
+    BGPID=
+    disk_events "1001 web2 critical" "1050 web1 ok" "1051 web2 ok" "1200 web3 ok" |
+        evbatch group --clock event --by name --wait 30s --interval 1m --state "$TMP/st" > "$TMP/out2"
+    assert_equal "$(grep -c '"reason":"new"' "$TMP/out1")" 1
+    assert_equal "$(wc -l < "$TMP/out2")" 1
+    grep -q '"reason":"resolved".*' "$TMP/out2"
+    grep -q '"previous":"critical"' "$TMP/out2"
+}
+
+@test "group --state: a wall-clock timer that passed while stopped fires once at start" {
+    disk_events "1000 web1 critical" > "$TMP/a"
+    run --separate-stderr evbatch group --wait 1s --state "$TMP/st" "$TMP/a"
+    assert_success
+    assert_output ""
+    sleep 1.1
+    run --separate-stderr evbatch group --wait 1s --state "$TMP/st" /dev/null
+    assert_success
+    assert_equal "${#lines[@]}" 1
+    assert_line -n 0 --partial '"reason":"new"'
+    run --separate-stderr evbatch group --wait 1s --state "$TMP/st" /dev/null
+    assert_success
+    assert_output ""
+}
+
+@test "group --state: on event time a timer that passed while stopped fires at the next event past it" {
+    disk_events "1000 web1 critical" > "$TMP/a"
+    run evbatch group --clock event --by name --wait 30s --state "$TMP/st" "$TMP/a"
+    assert_output ""
+    disk_events "1010 web2 critical" "1100 web3 ok" | evbatch group --clock event --by name --wait 30s --state "$TMP/st" > "$TMP/out"
+    assert_equal "$(wc -l < "$TMP/out")" 1
+    grep -q '"time":1030,.*"count":2.*"reason":"new","since":1000' "$TMP/out"
+}
+
+@test "group --state: a bad or foreign state file is refused (exit 2, FILE: reason) and left alone" {
+    disk_events "1000 web1 critical" > "$TMP/a"
+    echo 'not json' > "$TMP/st"
+    run --separate-stderr evbatch group --clock event --state "$TMP/st" "$TMP/a"
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: $TMP/st: not a JSON state file"
+    assert_equal "$(cat "$TMP/st")" "not json"
+    echo '{"evbatch_group_state":9}' > "$TMP/st"
+    run --separate-stderr evbatch group --clock event --state "$TMP/st" "$TMP/a"
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: $TMP/st: state file version 9 is not supported (this evbatch reads version 1)"
+    echo '{"evbatch_group_state":1,"clock":"event","now":1,"groups":[{"key":"k","created":"x"}]}' > "$TMP/st"
+    run --separate-stderr evbatch group --clock event --state "$TMP/st" "$TMP/a"
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: $TMP/st: group: \"created\" must be a number"
+    echo '{"evbatch_group_state":1,"clock":"event","now":1,"groups":[]}' > "$TMP/st"
+    run --separate-stderr evbatch group --state "$TMP/st" "$TMP/a"
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: $TMP/st: saved with --clock event, this run uses --clock wall"
+}
+
+@test "group --state: a second evbatch on the same state file is refused while the first runs" {
+    mkfifo "$TMP/in"
+    evbatch group --state "$TMP/st" < "$TMP/in" > /dev/null &
+    BGPID=$!
+    exec 7> "$TMP/in"
+    for i in $(seq 1 100); do [ -e "$TMP/st.lock" ] && break; sleep 0.05; done
+    sleep 0.2
+    run --separate-stderr evbatch group --state "$TMP/st" /dev/null
+    exec 7>&-
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: $TMP/st is in use: $TMP/st.lock is locked by another process"
+}
+
 @test "silence add, list and expire: a locked file replaced atomically; the ids printed" {
     run --separate-stderr evbatch silence add 'subject == "web1"' --for 1h --comment 'disk swap' --author alice --silences "$TMP/s"
     assert_success

@@ -15,6 +15,7 @@ complete -c evbatch -n '__fish_seen_subcommand_from group' -l clock -x -a 'wall 
 complete -c evbatch -n '__fish_seen_subcommand_from group' -l silences -r -F -d 'Silences file; matching members send nothing'
 complete -c evbatch -n '__fish_seen_subcommand_from group' -l inhibit -x -d 'SOURCE TARGET FIELDS: while SOURCE fires, mute TARGET alerts with equal FIELDS'
 complete -c evbatch -n '__fish_seen_subcommand_from group' -l inhibit-rules -r -F -d 'Inhibit rules file, one JSON object per line'
+complete -c evbatch -n '__fish_seen_subcommand_from group' -l state -r -F -d 'Keep the groups in FILE across restarts'
 # silence
 set -l actions add list expire
 complete -c evbatch -f -n "__fish_seen_subcommand_from silence; and not __fish_seen_subcommand_from $actions" -a add -d 'Silence alerts matching EXPR'

@@ -111,6 +111,11 @@ int main(int argc, char** argv) {
         ->type_name("BYTES");
     e->add_option("--progress", each.progress, "Progress line on stderr: auto (a terminal), always, never")
         ->type_name("auto|always|never");
+    e->add_option("--journal", each.journal,
+                  "Record finished inputs in FILE: after a restart they are not run again (locked; fsync per batch)")
+        ->type_name("FILE");
+    e->add_flag("--rerun-interrupted", each.rerun_interrupted,
+                "Run again the inputs the --journal says were started and never finished");
     ev::add_input_options(*e, each.input);
     ev::add_stats_options(*e, each.stats);
     ev::add_output_options(*e, output, each.input.kafka);

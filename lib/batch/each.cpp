@@ -16,6 +16,7 @@
 
 #include "batch/acks.h"
 #include "batch/action.h"
+#include "batch/journal.h"
 #include "batch/limits.h"
 #include "batch/result.h"
 #include "batch/template.h"
@@ -50,6 +51,7 @@ struct Job {
     double time = 0;    // the event's time (0: none): its result id's time part
     std::string line;
     Acks::Ticket ticket = 0;  // acknowledged once its result is durable
+    std::string key;          // its result id: its name in the --journal
     // Why the argv rules refuse to start it (empty: it may start), and where
     // its event came from, for the report.
     std::string refusal;
@@ -181,6 +183,14 @@ public:
     }
 
     int run() {
+        if (!m_options.journal.empty() && !m_options.dry_run) {
+            auto journal = Journal::open(m_options.journal);
+            if (!journal) {
+                m_diag.error(journal.error());
+                return exit_code::k_usage;
+            }
+            m_journal.emplace(std::move(journal).value());
+        }
         if (auto opened = m_input.open(); !opened) {
             m_diag.error(opened.error());
             return exit_code::k_io;
@@ -347,8 +357,32 @@ private:
             job.time = 0;
         }
         job.line.assign(m_record.line);
+        job.key = result_id(job);
+        if (m_journal && journaled(job)) {
+            return;
+        }
         m_pending.push_back(std::move(job));
         ++m_total;
+    }
+
+    // An input the --journal knows: finished before (skipped), or started
+    // and never finished (reported, unless --rerun-interrupted).
+    bool journaled(const Job& job) {
+        if (m_journal->finished(job.key)) {
+            ++m_skipped;
+            m_acks.written(job.ticket);
+            return true;
+        }
+        if (!m_journal->interrupted(job.key) || m_options.rerun_interrupted) {
+            return false;
+        }
+        ++m_interrupted;
+        ResultContext ctx{job.subject,         m_plan.name,         job.cause,
+                          interrupted_id(job), rounded_wall_time(), m_plan.timeout};
+        write_canonical(interrupted_event(ctx), m_out.buffer());
+        m_out.end_line();
+        m_acks.written(job.ticket);
+        return true;
     }
 
     void take_results() {
@@ -365,6 +399,9 @@ private:
             write_canonical(result_event(r, ctx), m_out.buffer());
             m_out.end_line();
             m_acks.written(it->second.ticket);
+            if (m_journal) {
+                m_journal_done.push_back(std::move(it->second.key));  // journaled once the result is flushed
+            }
             bool ok = succeeded(r);
             m_running.erase(it);
             ended(ok, steady_now());
@@ -403,6 +440,17 @@ private:
                 refuse(job, now);
                 continue;
             }
+            m_throttle.started(now);
+            ++m_started;
+            if (m_journal) {
+                journal(m_journal->started(job.key));
+            }
+            m_starting.push_back(std::move(job));
+        }
+        if (m_journal && !m_starting.empty()) {
+            journal(m_journal->sync());  // "started" is durable before the actions run
+        }
+        for (Job& job : m_starting) {
             std::vector<std::string> env;
             if (!job.subject.empty()) {
                 env.push_back("EV_SUBJECT=" + job.subject);
@@ -411,8 +459,16 @@ private:
             ChildSpec spec = action_spec(job.argv, std::move(env), job.line + "\n", m_policy, tag);
             m_running.emplace(tag, std::move(job));
             m_children.start(std::move(spec));
-            m_throttle.started(now);
-            ++m_started;
+        }
+        m_starting.clear();
+    }
+
+    // A journal write that failed: the run stops (restarts would not be exact).
+    void journal(const Result<void>& r) {
+        if (!r && !m_journal_failed) {
+            m_diag.error(r.error());
+            m_journal_failed = true;
+            m_stopping = true;
         }
     }
 
@@ -420,6 +476,13 @@ private:
     // or failing output stops the run (results could not be written).
     void flush_output() {
         if (m_out.flush()) {
+            if (m_journal && !m_journal_done.empty()) {
+                for (const std::string& key : m_journal_done) {
+                    journal(m_journal->done(key));
+                }
+                m_journal_done.clear();
+                journal(m_journal->sync());
+            }
             m_acks.commit();
         } else {
             m_stopping = true;
@@ -489,10 +552,19 @@ private:
             (signaled || (!m_out.ended() && (m_stopping || m_throttle.failing() || m_plan.progress)))) {
             write_fd(m_err_fd, summary_line(m_ok, m_failed, m_total, m_refused) + "\n");
         }
+        if (m_skipped > 0 || m_interrupted > 0) {
+            m_diag.error(fmt::format("--journal: {} input{} finished before, not run again; {} interrupted before{}",
+                                     m_skipped, m_skipped == 1 ? "" : "s", m_interrupted,
+                                     m_interrupted > 0 ? ", reported (--rerun-interrupted runs them)" : ""));
+        }
         if (auto code = ending_exit_code(m_input, m_out, m_diag)) {
             return *code;
         }
-        return m_failed > 0 || m_refused > 0 || m_throttle.failing() ? k_action_failed : exit_code::k_ok;
+        if (m_journal_failed) {
+            return exit_code::k_io;
+        }
+        return m_failed > 0 || m_interrupted > 0 || m_refused > 0 || m_throttle.failing() ? k_action_failed
+                                                                                          : exit_code::k_ok;
     }
 
     static double rounded_wall_time() { return std::round(wall_clock().now() * 1000) / 1000; }
@@ -506,6 +578,17 @@ private:
         d.time = job.time;
         d.tool = "evbatch";
         d.what = m_command_text;
+        return derived_id(d);
+    }
+
+    // The id of the report that job was interrupted (not its result's).
+    std::string interrupted_id(const Job& job) const {
+        Derivation d;
+        d.cause_id = job.cause;
+        d.cause_line = job.line;
+        d.time = job.time;
+        d.tool = "evbatch";
+        d.what = m_command_text + " interrupted";
         return derived_id(d);
     }
 
@@ -525,6 +608,12 @@ private:
     std::vector<pollfd> m_fds;
     std::deque<Job> m_pending;
     std::map<uint64_t, Job> m_running;  // by child tag
+    std::vector<Job> m_starting;        // taken from m_pending, journaled before they start
+    std::optional<Journal> m_journal;
+    std::vector<std::string> m_journal_done;  // keys of results written, not yet flushed
+    bool m_journal_failed = false;
+    std::size_t m_skipped = 0;      // inputs the journal says finished before
+    std::size_t m_interrupted = 0;  // inputs the journal says were interrupted, reported
     uint64_t m_next_tag = 1;
     std::size_t m_total = 0;
     std::size_t m_started = 0;

@@ -30,6 +30,8 @@ struct EachOptions {
     bool allow_dash = false;          ///< run actions whose placeholder values begin with '-'
     std::size_t output_limit = 4096;  ///< bytes of output kept in data.output
     std::string progress = "auto";    ///< auto (stderr is a terminal), always, never
+    std::string journal;              ///< --journal FILE: finished inputs are not run again; empty: none
+    bool rerun_interrupted = false;   ///< run inputs the journal holds as interrupted again
     InputOptions input;               ///< for the main, which builds the Input
 };
 

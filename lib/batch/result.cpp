@@ -102,4 +102,15 @@ Json refused_event(std::string_view reason, const ResultContext& ctx) {
     return envelope(ctx, "unknown", std::string(reason), std::move(data));
 }
 
+Json interrupted_event(const ResultContext& ctx) {
+    Json data = Json::object();
+    data.set("interrupted", Json(true));
+    Json event = envelope(ctx, "unknown",
+                          "interrupted: an earlier evbatch started this action and stopped before it finished; "
+                          "--rerun-interrupted runs it again",
+                          std::move(data));
+    event.set("reason", Json("interrupted"));
+    return event;
+}
+
 }  // namespace ev::batch

@@ -31,6 +31,11 @@ Json result_event(const ChildResult& finished, const ResultContext& context);
 /// broke the argv rules: state unknown, message reason, data.refused true.
 Json refused_event(std::string_view reason, const ResultContext& context);
 
+/// The result event of an action that an earlier evbatch started and never
+/// saw finish (it died: kill -9, a crash): state unknown, `reason`
+/// "interrupted", data.interrupted true; it may or may not have run.
+Json interrupted_event(const ResultContext& context);
+
 /// True when the command counts as successful (exit status 0).
 inline bool succeeded(const ChildResult& r) {
     return r.ending == Ending::exited && r.exit_code == 0;

@@ -80,6 +80,9 @@ public:
     /// source (nothing to do for files and pipes; Kafka commits offsets).
     void acknowledge(const Position& position) override { m_source->commit(position); }
 
+    /// The source read (a tool that saves positions asks it for them).
+    Source& source() { return *m_source; }
+
     /// A descriptor readable when next() may have more (-1: call next()).
     int poll_fd() { return m_source->poll_fd(); }
 

@@ -43,6 +43,10 @@ public:
     /// out (its newline included): where reading would resume after it.
     uint64_t offset() const { return m_base + m_begin; }
 
+    /// Counts offsets from offset instead of 0: the descriptor was positioned
+    /// there (a resumed file). Call before the first next().
+    void start_at(uint64_t offset) { m_base = offset; }
+
     /// The descriptor read, for polling with others.
     int fd() const { return m_fd; }
 

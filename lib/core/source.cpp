@@ -54,6 +54,7 @@ bool FileSource::open_next() {
         }
         m_fd = fd;
         m_reader = std::make_unique<LineReader>(fd, m_max_line, m_block);
+        identify(fd, file);
         m_reader->set_idle([this] { idle(); });
         m_reader->set_interrupt([this] {
             m_stopped = m_stopped || signals::stop_requested_now();
@@ -62,6 +63,33 @@ bool FileSource::open_next() {
         return true;
     }
     return false;
+}
+
+// Records the identity of the file just opened as stream m_next - 1 and, when
+// it is one a state file saved, moves the reader to the saved offset.
+void FileSource::identify(int fd, const std::string& file) {
+    m_opened.resize(m_next);
+    m_saved_used.resize(m_saved.size(), false);
+    if (file == "-") {
+        return;  // stdin: no position, even when it is a regular file
+    }
+    auto identity = identify_file(fd, file);
+    if (!identity) {
+        return;  // a FIFO or a device: read from where it is
+    }
+    FilePosition& opened = m_opened[m_next - 1];
+    opened = std::move(identity).value();
+    for (std::size_t i = 0; i < m_saved.size(); ++i) {
+        if (!m_saved_used[i] && same_file(fd, m_saved[i])) {
+            m_saved_used[i] = true;
+            const auto offset = static_cast<off_t>(m_saved[i].offset);
+            if (offset > 0 && ::lseek(fd, offset, SEEK_SET) == offset) {
+                opened.offset = m_saved[i].offset;
+                m_reader->start_at(m_saved[i].offset);
+            }
+            return;
+        }
+    }
 }
 
 Source::Status FileSource::next(Line& out, int timeout_ms) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/diag.h"
+#include "core/file_position.h"
 #include "core/line_reader.h"
 #include "core/sink.h"
 
@@ -93,8 +94,44 @@ public:
     bool drains_on_interrupt() const override;
     bool io_failed() const override { return m_io_failed; }
 
+    /// Positions a state file saved: a file opened later that is one of them
+    /// (same_file) is read from its offset, any other from its beginning.
+    /// Set before the first next().
+    void resume_from(std::vector<FilePosition> saved) { m_saved = std::move(saved); }
+
+    /// The positions to save: per regular file opened so far, its identity
+    /// and applied(stream) (the offset after the last line the state covers;
+    /// a negative value: nothing read from it since it was opened, so its
+    /// resume offset), and, while files remain unopened, the saved positions
+    /// no opened file matched (a file later in the list keeps its place).
+    /// stdin, pipes and FIFOs have no position.
+    template <typename Applied>
+    std::vector<FilePosition> positions(Applied applied) const {
+        std::vector<FilePosition> out;
+        for (std::size_t i = 0; i < m_opened.size(); ++i) {
+            if (m_opened[i].dev == 0 && m_opened[i].ino == 0) {
+                continue;  // not a regular file
+            }
+            FilePosition p = m_opened[i];
+            int64_t offset = applied(static_cast<uint32_t>(i));
+            if (offset >= 0) {
+                p.offset = static_cast<uint64_t>(offset);
+            }
+            out.push_back(std::move(p));
+        }
+        if (m_next < m_files.size()) {
+            for (std::size_t i = 0; i < m_saved.size(); ++i) {
+                if (!m_saved_used[i]) {
+                    out.push_back(m_saved[i]);
+                }
+            }
+        }
+        return out;
+    }
+
 private:
     bool open_next();
+    void identify(int fd, const std::string& file);
 
     std::vector<std::string> m_files;
     std::size_t m_max_line;
@@ -107,6 +144,9 @@ private:
     bool m_in_long = false;
     bool m_io_failed = false;
     bool m_stopped = false;
+    std::vector<FilePosition> m_saved;   // from the state file
+    std::vector<bool> m_saved_used;      // matched by an opened file
+    std::vector<FilePosition> m_opened;  // per stream index; dev = ino = 0: no position
 };
 
 }  // namespace ev

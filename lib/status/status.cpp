@@ -12,10 +12,12 @@
 #include "core/ack.h"
 #include "core/clock.h"
 #include "core/exit_code.h"
+#include "core/file_position.h"
 #include "core/input.h"
 #include "core/notify.h"
 #include "core/recent_ids.h"
 #include "core/signals.h"
+#include "core/source.h"
 #include "status/alert.h"
 #include "status/engine.h"
 #include "status/state_file.h"
@@ -69,6 +71,9 @@ private:
     void emit_stats();
     bool finish_pending();
     bool replayed(const StatusEvent& event, uint64_t id_key);
+    void handled(const Position& position);
+    bool resume(const Snapshot& snapshot);
+    std::string positions() const;
 
     const Options& m_options;
     const Settings& m_settings;
@@ -98,6 +103,9 @@ private:
         // the bytes it handed out once the next line is read.
         std::string line;
     } m_pending;
+    // Files resume where the saved state ends (nullptr: not files).
+    FileSource* m_files = nullptr;
+    std::vector<int64_t> m_applied;  // per stream: offset after the last event handled, -1: none
     double m_event_now = -std::numeric_limits<double>::infinity();
     double m_last_save = 0;
     bool m_save_failed = false;
@@ -173,7 +181,7 @@ bool Filter::save() {
     double time =
         m_settings.clock == ClockKind::event ? (std::isfinite(m_event_now) ? m_event_now : 0) : wall_clock().now();
     std::string bytes;
-    encode_state(m_engine.table(), m_settings.clock, time, bytes, &m_recent);
+    encode_state(m_engine.table(), m_settings.clock, time, bytes, &m_recent, positions());
     auto saved = save_state_file(m_options.state_path, bytes);
     if (!saved) {
         m_diag.error(saved.error());
@@ -237,10 +245,52 @@ bool Filter::finish_pending() {
     if (m_out.ended() || m_out.failed()) {
         return false;
     }
-    m_ack.handled(m_records[m_pending.turn].position);
+    handled(m_records[m_pending.turn].position);
     if ((m_pending.records & 1023) == 0) {
         maybe_save();
     }
+    return true;
+}
+
+// Every output of the event at position is written: it may be acknowledged
+// once saved, and the state now covers the input up to it.
+void Filter::handled(const Position& position) {
+    m_ack.handled(position);
+    if (m_files != nullptr) {
+        if (position.stream >= m_applied.size()) {
+            m_applied.resize(position.stream + 1, -1);
+        }
+        m_applied[position.stream] = position.offset;
+    }
+}
+
+// The input positions the state covers, a JSON array: per file read, where
+// a restart resumes (see FileSource::positions); empty for stdin and Kafka.
+std::string Filter::positions() const {
+    std::string out;
+    if (m_files == nullptr) {
+        out = "[]";
+        return out;
+    }
+    encode_file_positions(m_files->positions([this](uint32_t stream) {
+        return stream < m_applied.size() ? m_applied[stream] : int64_t{-1};
+    }),
+                          out);
+    return out;
+}
+
+// Tells the file source where the saved state ends. False (reported) when
+// the saved positions are malformed.
+bool Filter::resume(const Snapshot& snapshot) {
+    if (m_files == nullptr) {
+        return true;
+    }
+    auto saved = decode_file_positions(snapshot.positions);
+    if (!saved) {
+        m_diag.error(fmt::format("state file {}: {}", m_options.state_path, saved.error()));
+        return false;
+    }
+    m_files->resume_from(std::move(saved).value());
     return true;
 }
 
@@ -263,6 +313,7 @@ int Filter::run() {
             return exit_code::k_usage;
         }
         m_lock = std::move(lock).value();
+        m_files = dynamic_cast<FileSource*>(&m_input.source());
         auto loaded = load_state_file(m_options.state_path);
         if (!loaded) {
             m_diag.error(loaded.error());
@@ -278,6 +329,9 @@ int Filter::run() {
             }
             restore(m_engine.table(), snapshot, base);
             (void)m_recent.decode(snapshot.recent_ids);  // checked by the load
+            if (!resume(snapshot)) {
+                return exit_code::k_usage;
+            }
         }
         m_last_save = steady_now();
     }
@@ -390,7 +444,7 @@ int Filter::run() {
         if (m_out.ended() || m_out.failed()) {
             break;
         }
-        m_ack.handled(record.position);
+        handled(record.position);
         if ((records & 1023) == 0) {
             maybe_save();
         }
@@ -406,8 +460,12 @@ int Filter::run() {
     if (m_stats.enabled()) {
         emit_stats();  // the same counters once at exit
     }
-    (void)m_ack.flush();
-    save();
+    // With file positions, a state whose alerts did not all go out is not
+    // saved: the last save and its positions stay, and a restart writes them.
+    const bool flushed = static_cast<bool>(m_ack.flush());
+    if (flushed || m_files == nullptr) {
+        save();
+    }
     if (m_options.stats) {
         print_stats(records);
     }

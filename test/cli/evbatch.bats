@@ -1107,6 +1107,54 @@ Finished 0 / 1 actions: 0 ok, 0 failed, 1 not started"
     assert_equal "$stderr" ''
 }
 
+@test "each --journal: kill -9 mid-batch, restart: finished not run again, the interrupted one reported, then rerun" {
+    events 4 "$TMP/in"
+    # host3's first run hangs (its pid in hung) until evbatch is killed.
+    cat > "$TMP/act.sh" << EOF
+echo "\$1" >> "$TMP/runs"
+if [ "\$1" = host3 ] && [ ! -e "$TMP/hung" ]; then echo \$\$ > "$TMP/hung.tmp"; mv "$TMP/hung.tmp" "$TMP/hung"; exec sleep 30; fi
+EOF
+    evbatch each --journal "$TMP/j" --batch 2 "$TMP/in" -- sh "$TMP/act.sh" {subject} > "$TMP/out1" 2> /dev/null &
+    BGPID=$!
+    for i in $(seq 1 200); do [ -e "$TMP/hung" ] && break; sleep 0.05; done
+    [ -e "$TMP/hung" ]
+    sleep 0.2
+    kill -9 "$BGPID"
+    wait "$BGPID" 2> /dev/null || true
+    BGPID=
+    kill -9 "$(cat "$TMP/hung")" 2> /dev/null || true
+    assert_equal "$(sort "$TMP/runs" | tr '\n' ' ')" "host1 host2 host3 host4 "
+    run --separate-stderr evbatch each --journal "$TMP/j" "$TMP/in" -- sh "$TMP/act.sh" {subject}
+    assert_failure 1
+    # Nothing ran again: host1, host2 and host4 finished, host3 is reported.
+    assert_equal "$(sort "$TMP/runs" | tr '\n' ' ')" "host1 host2 host3 host4 "
+    assert_equal "${#lines[@]}" 1
+    assert_line --partial '"subject":"host3","name":"sh","state":"unknown","message":"interrupted: an earlier evbatch started this action and stopped before it finished; --rerun-interrupted runs it again","source":"evbatch","data":{"interrupted":true},"reason":"interrupted","cause":"e3"}'
+    assert_equal "$stderr" "evbatch: --journal: 3 inputs finished before, not run again; 1 interrupted before, reported (--rerun-interrupted runs them)"
+    run --separate-stderr evbatch each --journal "$TMP/j" --rerun-interrupted "$TMP/in" -- sh "$TMP/act.sh" {subject}
+    assert_success
+    assert_equal "${#lines[@]}" 1
+    assert_line --partial '"subject":"host3","name":"sh","state":"ok"'
+    assert_equal "$(grep -c host3 "$TMP/runs")" 2
+    assert_equal "$(grep -c host1 "$TMP/runs")" 1
+    run --separate-stderr evbatch each --journal "$TMP/j" "$TMP/in" -- sh "$TMP/act.sh" {subject}
+    assert_success
+    assert_output ""
+    assert_equal "$(wc -l < "$TMP/j")" 4
+}
+
+@test "each --journal: a journal line that is not S/F KEY is refused (exit 2, FILE:LINE); a torn last line is not" {
+    events 1 "$TMP/in"
+    printf 'F abc\nX y\n' > "$TMP/j"
+    run --separate-stderr evbatch each --journal "$TMP/j" "$TMP/in" -- true
+    assert_failure 2
+    assert_equal "$stderr" "evbatch: $TMP/j:2: not a journal line (\"S KEY\" or \"F KEY\")"
+    printf 'F abc\nF tor' > "$TMP/j"
+    run --separate-stderr evbatch each --journal "$TMP/j" "$TMP/in" -- true
+    assert_success
+    assert_equal "$(head -1 "$TMP/j")" "F abc"
+}
+
 @test "each: usage errors exit 2" {
     run --separate-stderr evbatch each < /dev/null
     assert_failure 2

@@ -37,6 +37,8 @@ complete -c evbatch -n '__fish_seen_subcommand_from each' -l max-fail -x -d 'Sto
 complete -c evbatch -n '__fish_seen_subcommand_from each' -s n -l dry-run -d 'Print each argv, run nothing'
 complete -c evbatch -n '__fish_seen_subcommand_from each' -l allow-dash -d 'Run actions whose placeholder values begin with - (they may become options)'
 complete -c evbatch -n '__fish_seen_subcommand_from each' -l progress -x -a 'auto always never' -d 'Progress line on stderr'
+complete -c evbatch -n '__fish_seen_subcommand_from each' -l journal -r -F -d 'Record finished inputs in FILE; not run again after a restart'
+complete -c evbatch -n '__fish_seen_subcommand_from each' -l rerun-interrupted -d 'Run again the inputs the journal says were interrupted'
 # both
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l name -x -d 'Action name in result events'
 complete -c evbatch -n "__fish_seen_subcommand_from $modes" -l timeout -x -d 'Kill a run after DURATION'

@@ -247,7 +247,7 @@ Result<void> GroupRun::load_state() {
         return make_error(lock.error());
     }
     m_state_lock.emplace(std::move(lock).value());
-    auto info = load_group_state(m_options.state, m_plan.event_time, m_grouper);
+    auto info = load_group_state(m_options.state, m_plan.event_time, m_grouper, wall_clock().now());
     if (!info) {
         return make_error(info.error());
     }

@@ -31,7 +31,7 @@ Result<FileLock> lock_group_state(const std::string& path) {
     return std::move(lock).value();
 }
 
-Result<GroupStateInfo> parse_group_state(std::string_view bytes, bool event_time, Grouper& grouper) {
+Result<GroupStateInfo> parse_group_state(std::string_view bytes, bool event_time, Grouper& grouper, double now) {
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     if (parser.parse(bytes.data(), bytes.size()).get(root) != simdjson::SUCCESS) {
@@ -63,14 +63,16 @@ Result<GroupStateInfo> parse_group_state(std::string_view bytes, bool event_time
     if (obj["groups"].get(groups) != simdjson::SUCCESS) {
         return make_error("no \"groups\"");
     }
-    if (auto read = grouper.read_state(groups); !read) {
+    // On event time a passed timer fires at the next event past it, and the
+    // ticks it missed run at their own times, as without the stop.
+    if (auto read = event_time ? grouper.read_state(groups) : grouper.read_state(groups, now); !read) {
         return make_error(read.error());
     }
     info.loaded = true;
     return info;
 }
 
-Result<GroupStateInfo> load_group_state(const std::string& path, bool event_time, Grouper& grouper) {
+Result<GroupStateInfo> load_group_state(const std::string& path, bool event_time, Grouper& grouper, double now) {
     // Saves cut short (kill -9) leave their temporary behind: clear them.
     remove_stale_temps(path);
     std::ifstream in(path, std::ios::binary);
@@ -85,7 +87,7 @@ Result<GroupStateInfo> load_group_state(const std::string& path, bool event_time
     if (in.bad()) {
         return make_error(fmt::format("{}: read error", path));
     }
-    auto parsed = parse_group_state(bytes.str(), event_time, grouper);
+    auto parsed = parse_group_state(bytes.str(), event_time, grouper, now);
     if (!parsed) {
         return make_error(fmt::format("{}: {}", path, parsed.error()));
     }

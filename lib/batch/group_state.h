@@ -28,11 +28,12 @@ Result<FileLock> lock_group_state(const std::string& path);
 /// Loads path into grouper; a missing file is a first run (loaded false).
 /// Errors read "FILE: reason" (not JSON, another version, saved on the
 /// other clock, a malformed group).
-Result<GroupStateInfo> load_group_state(const std::string& path, bool event_time, Grouper& grouper);
+/// On the wall clock (not event_time) timers already passed are due at now.
+Result<GroupStateInfo> load_group_state(const std::string& path, bool event_time, Grouper& grouper, double now = 0);
 
 /// Parses state file contents (the loader behind load_group_state, and
 /// what the fuzz target feeds); errors without the file name.
-Result<GroupStateInfo> parse_group_state(std::string_view bytes, bool event_time, Grouper& grouper);
+Result<GroupStateInfo> parse_group_state(std::string_view bytes, bool event_time, Grouper& grouper, double now = 0);
 
 /// The file's contents for grouper at time now.
 std::string encode_group_state(const Grouper& grouper, bool event_time, double now);

@@ -131,8 +131,9 @@ public:
 
     /// Replaces the groups with those of a write_state array; on error
     /// (a malformed array) the groups are left empty and the error says
-    /// what was wrong.
-    Result<void> read_state(simdjson::dom::element groups);
+    /// what was wrong. A timer due before not_before is due at not_before
+    /// (the wall clock: it fires once at start, not once per missed interval).
+    Result<void> read_state(simdjson::dom::element groups, double not_before = -1e300);
 
 private:
     struct Group;

@@ -205,7 +205,7 @@ void Grouper::write_state(std::string& out) const {
     out += ']';
 }
 
-Result<void> Grouper::read_state(simdjson::dom::element groups_element) {
+Result<void> Grouper::read_state(simdjson::dom::element groups_element, double not_before) {
     m_groups.clear();
     m_members.clear();
     m_timers = {};
@@ -315,7 +315,7 @@ Result<void> Grouper::read_state(simdjson::dom::element groups_element) {
             g.left.push_back(NotifiedMember{std::string(*subject), std::string(*name), State::ok, std::string(*id),
                                             std::string(*line), *time, std::string(*moved_to)});
         }
-        schedule(g, *due);
+        schedule(g, std::max(*due, not_before));
     }
     return {};
 }

@@ -26,8 +26,11 @@ namespace {
 constexpr int k_no_fd_retry_ms = 50;
 
 // --state is saved this often (steady seconds) when it changed, besides
-// after every notification and at exit.
+// soon after notifications and at exit.
 constexpr double k_state_save_interval = 5;
+
+// After a notification --state is saved within this many seconds.
+constexpr double k_state_save_gap = 1;
 
 // A poll timeout in milliseconds until when (-1: never), at most limit (-1: none).
 int ms_until(double when, double now, int limit) {
@@ -257,24 +260,29 @@ Result<void> GroupRun::load_state() {
         m_event_clock.set(m_now);
     }
     m_saved = encode_group_state(m_grouper, m_plan.event_time, m_plan.event_time ? m_now : 0);
-    m_next_save = steady_now() + k_state_save_interval;
+    m_last_save = steady_now();
+    m_next_save = m_last_save + k_state_save_interval;
     return {};
 }
 
-// Saves --state when a notification has been flushed (so a restart does not
-// send it again), on the timer, and at exit (now); only when it changed.
+// Saves --state soon after a notification is flushed (at most once per
+// k_state_save_gap, so a burst of notifications costs one save; a kill -9
+// within the gap repeats those notifications, with the same ids), every
+// k_state_save_interval while it changed, and at exit (now).
 void GroupRun::save_state(bool now) {
     if (m_options.state.empty()) {
         return;
     }
-    bool flushed = m_save_after_flush && m_out.flush();
-    if (!now && !flushed && steady_now() < m_next_save) {
+    double t = steady_now();
+    if (m_save_after_flush && m_out.flush()) {
+        m_save_after_flush = false;
+        m_next_save = std::min(m_next_save, m_last_save + k_state_save_gap);
+    }
+    if (!now && t < m_next_save) {
         return;
     }
-    if (flushed) {
-        m_save_after_flush = false;
-    }
-    m_next_save = steady_now() + k_state_save_interval;
+    m_last_save = t;
+    m_next_save = t + k_state_save_interval;
     // "now" is the event clock's; on the wall clock it is 0 (not needed).
     std::string bytes = encode_group_state(m_grouper, m_plan.event_time, m_plan.event_time ? m_now : 0);
     if (bytes == m_saved) {

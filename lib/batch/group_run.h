@@ -130,6 +130,7 @@ private:
     std::optional<FileLock> m_state_lock;  // held while the run owns --state
     std::string m_saved;                   // the contents last saved: an unchanged state is not written again
     double m_next_save = 0;                // steady time of the next save on the timer
+    double m_last_save = 0;                // steady time of the last save
     bool m_save_after_flush = false;       // a notification went out: save once it is flushed
     bool m_state_failed = false;           // a save failed: exit 4
     std::string m_stop_reason;

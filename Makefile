@@ -38,6 +38,7 @@ LIBDIR_evbatch := batch
 LIBDIR_evgraphite := graphite
 LIBDIR_evsrc-snmptrap := snmptrap
 LIBDIR_evrpc := rpc
+LIBDIR_evplot := plot
 # Libraries only one engine folder needs, by folder: its tool, unit tests and
 # fuzz replays link them.
 EXTRA_LIBS_snmptrap = $(shell net-snmp-config --netsnmp-libs 2>/dev/null)

@@ -46,7 +46,6 @@ int main(int argc, char** argv) {
     }
     line->add_option("--markers", options.markers, "Vertical markers at events for which EXPR is true")
         ->type_name("EXPR");
-    spark->add_option("--markers", options.markers, "Count events for which EXPR is true")->type_name("EXPR");
     hist->add_option("--buckets", options.buckets, "Number of buckets")->capture_default_str();
     hist->add_option("--range", options.range, "Bucket over MIN:MAX, streaming (default: hold the values)")
         ->type_name("MIN:MAX");

@@ -247,8 +247,9 @@ std::string line_text(const TimeBins& bins, const Labels& labels, Size size, Cel
         out += "  " + glyph + " " + shown_text(labels.series[s], size.width > 6 ? size.width - 6 : 1) + "\n";
     }
     if (!labels.markers.empty()) {
-        out += fmt::format("  {} markers: {} ({})\n", braille ? "\u2502" : "|",
-                           shown_text(labels.markers, size.width > 30 ? size.width - 20 : 10), labels.marker_count);
+        std::string count = fmt::format(" ({})", labels.marker_count);
+        std::size_t room = size.width > 13 + count.size() + 8 ? size.width - 13 - count.size() : 8;
+        out += fmt::format("  {} markers: {}{}\n", braille ? "\u2502" : "|", shown_text(labels.markers, room), count);
     }
     return out;
 }
@@ -286,7 +287,18 @@ std::string spark_text(const TimeBins& bins, const Labels& labels, Size size, Ce
             }
         }
         out += pad_right(shown_text(labels.series[s], 14), 14) + " ";
-        for (const auto& value : highs) {
+        // Between two points a column without one repeats the level before
+        // it: a sparkline reads as a line, not as dust.
+        std::optional<double> previous;
+        std::size_t last_point = 0;
+        for (std::size_t x = 0; x < columns; ++x) {
+            if (highs[x]) {
+                last_point = x;
+            }
+        }
+        for (std::size_t x = 0; x < columns; ++x) {
+            std::optional<double> value = highs[x] ? highs[x] : x < last_point ? previous : std::nullopt;
+            previous = value;
             if (!value) {
                 out += ' ';
                 continue;

@@ -58,6 +58,25 @@ Size picture_size(const Options& options) {
     return size;
 }
 
+// The picture's lines without the blanks at their ends (nor the last newline: end_line adds it).
+std::string without_trailing_blanks(std::string_view picture) {
+    std::string out;
+    std::size_t at = 0;
+    while (at < picture.size()) {
+        std::size_t end = picture.find('\n', at);
+        std::string_view line = picture.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        while (!line.empty() && line.back() == ' ') {
+            line.remove_suffix(1);
+        }
+        if (at > 0) {
+            out += '\n';
+        }
+        out += line;
+        at = end == std::string_view::npos ? picture.size() : end + 1;
+    }
+    return out;
+}
+
 Result<std::optional<TimeRange>> parse_range_option(const Options& options, double& since, double& until) {
     since = -INFINITY;
     until = INFINITY;
@@ -317,10 +336,7 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
         }
         return exit_code::k_ok;
     }
-    if (!picture.empty() && picture.back() == '\n') {
-        picture.pop_back();
-    }
-    out.buffer() += picture;
+    out.buffer() += without_trailing_blanks(picture);
     out.end_line();
     (void)out.flush();
     if (auto code = ending_exit_code(input, out, diag)) {

@@ -19,6 +19,7 @@ evroute @ -e 'rule all -> stdout'
 evgraphite @ -n
 evbatch group @ --clock event --wait 0
 evbatch each @ --dry-run -- true {subject}
+evplot line @ --ascii
 LIST
 }
 

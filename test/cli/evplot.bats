@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# evplot: exact small pictures on fixed input, markers at their column, SVG
+# checked by xmllint, bad input, the man page's examples.
+
+load helpers
+
+setup() {
+    WEB="$FIXTURES/plot/web.ndjson"
+    TMP="$BATS_TEST_TMPDIR"
+    T0=1700006400 # 2023-11-15T00:00:00Z
+}
+
+@test "line --ascii: the exact picture, with two series, a marker, axes and legend" {
+    run --separate-stderr evplot line --ascii -W 40 -H 10 --markers 'name == "puppet"' "$WEB"
+    assert_success
+    assert_output - <<'EOF'
+metric (ms)
+     340 +             ***
+         |          ***|  +++
+         |    ******   +++   +++***
+      80 ++++++++++++++|        ++++++++
+         ++-------------+-------------+-
+UTC       00:00       00:05
+  * web1/http
+  + web2/http
+  | markers: name == "puppet" (1)
+EOF
+    [ -z "$stderr" ]
+}
+
+@test "line: a marker is drawn in the column of its time, and only there" {
+    # 30 plot columns over 600 s: 20 s each; the Puppet run at +270 s is column 13,
+    # character 23 of a row (9 for the labels, 1 for the axis).
+    run evplot line --ascii -W 40 -H 10 --since $T0 --until $((T0 + 600)) --markers 'name == "puppet"' "$WEB"
+    assert_success
+    local rows marked
+    rows=$(sed -n 2,5p <<< "$output")
+    marked=$(while IFS= read -r row; do
+        for ((i = 10; i < ${#row}; i++)); do [ "${row:i:1}" = '|' ] && echo "$i"; done
+    done <<< "$rows" | sort -u)
+    [ "$marked" = 23 ] || { echo "marker columns: $marked"; echo "$output"; false; }
+    # A marker an hour later moves with it: still one column, further right.
+    { cat "$WEB"; echo "{\"time\":$((T0 + 540)),\"subject\":\"db1\",\"name\":\"puppet\"}"; } > "$TMP/two.ndjson"
+    run evplot line --ascii -W 40 -H 10 --since $T0 --until $((T0 + 600)) --markers 'name == "puppet"' "$TMP/two.ndjson"
+    assert_line --index 9 '  | markers: name == "puppet" (2)'
+    [[ "$(sed -n 2,5p <<< "$output" | cut -c 38)" == *'|'* ]]
+}
+
+@test "line: braille cells by default, 80 x 24 when stdout is not a terminal" {
+    run evplot line "$WEB"
+    assert_success
+    [ "${#lines[@]}" -eq 24 ] || { echo "${#lines[@]} lines"; false; }
+    [[ "$output" == *$'\u28ff web1/http'* ]]
+    LC_ALL=C.UTF-8 grep -qP '[\x{2801}-\x{28ff}]' <<< "$output"
+    local widest
+    widest=$(while IFS= read -r l; do echo "${#l}"; done <<< "$output" | sort -n | tail -1)
+    [ "$widest" -le 80 ] && [ "$widest" -ge 79 ]
+}
+
+@test "line: --by chooses the series, --field the value, --unit and --title the labels" {
+    printf '%s\n' '{"time":1,"subject":"a","tags":{"role":"web"},"load":1}' \
+        '{"time":2,"subject":"b","tags":{"role":"web"},"load":3}' \
+        '{"time":3,"subject":"c","tags":{"role":"db"},"load":2}' > "$TMP/roles.ndjson"
+    run evplot line --ascii -W 40 -H 12 --by tags.role --field load --unit '%' --title 'Load' "$TMP/roles.ndjson"
+    assert_success
+    assert_line --index 0 'load (%)          Load'
+    assert_line '  * web'
+    assert_line '  + db'
+    refute_output --partial 'a/'
+}
+
+@test "line: events in any order give both ends of a year's span" {
+    printf '%s\n' "{\"time\":$((T0 + 31536000)),\"subject\":\"a\",\"metric\":5}" \
+        "{\"time\":$T0,\"subject\":\"a\",\"metric\":1}" > "$TMP/year.ndjson"
+    run evplot line --ascii -W 40 -H 8 "$TMP/year.ndjson"
+    assert_success
+    # The first point at the bottom left, the last at the top right.
+    assert_line --index 1 --regexp '^ +5 \+.*\*$'
+    assert_line --index 4 --regexp '^ +1 \+\*'
+}
+
+@test "line: event data cannot reach the terminal raw (escape sequences, new lines)" {
+    printf '%s\n' '{"time":1,"subject":"\u001b[31mevil\nforged line","name":"x","metric":1}' > "$TMP/evil.ndjson"
+    run evplot line --ascii -W 60 -H 8 --title $'t\x1b]0;x\x07' "$TMP/evil.ndjson"
+    assert_success
+    [[ "$output" != *$'\x1b'* && "$output" != *$'\x07'* ]]
+    assert_line '  * \x1b[31mevil\nforged line/x'
+    refute_line 'forged line/x'
+}
+
+@test "spark: one exact line per series, last value at the end" {
+    run evplot spark --ascii -W 40 "$WEB"
+    assert_success
+    assert_output - <<'EOF'
+web1/http      _____==@++..____ 119
+web2/http      _____..+@@**.___ 85
+EOF
+    run evplot spark -W 40 "$WEB"
+    assert_line --index 0 'web1/http      ▁▁▁▁▁▄▄█▅▅▂▂▁▁▁▁ 119'
+}
+
+@test "hist: buckets over the values held, exact bars and counts" {
+    run evplot hist --ascii -W 40 --buckets 3 "$WEB"
+    assert_success
+    assert_output - <<'EOF'
+metric (ms)
+   80 - 166.7 |###################### 16
+166.7 - 253.3 |#####                   4
+  253.3 - 340 |##                      2
+22 values
+EOF
+}
+
+@test "hist --range: streams, and counts what falls outside" {
+    run evplot hist --ascii -W 50 --range 100:300 --buckets 4 "$WEB"
+    assert_success
+    assert_line --index 1 '100 - 150 |##################################### 8'
+    assert_line --index 5 '14 values, 7 below 100, 1 above 300'
+    run evplot hist --range 300:100 "$WEB"
+    assert_failure 2
+    run evplot hist --range 1:x "$WEB"
+    assert_failure 2
+}
+
+@test "--svg: a valid, self-contained SVG with the series, the markers and escaped hostile text" {
+    command -v xmllint
+    printf '%s\n' '{"time":1700006400,"subject":"a<b>&\u0001\u001b\uffff","name":"n","metric":1}' >> "$TMP/hostile.ndjson"
+    cat "$WEB" >> "$TMP/hostile.ndjson"
+    umask 077
+    run --separate-stderr evplot line --svg "$TMP/p.svg" --title $'x\x02y</svg>' --markers 'name == "puppet"' "$TMP/hostile.ndjson"
+    assert_success
+    assert_output ''
+    xmllint --noout "$TMP/p.svg"
+    [ "$(grep -c '<polyline class="series"' "$TMP/p.svg")" -eq 3 ]
+    grep -q '>web1/http<' "$TMP/p.svg"
+    grep -q '>a&lt;b&gt;&amp;' "$TMP/p.svg"
+    grep -q 'x�y&lt;/svg&gt;' "$TMP/p.svg"
+    [ "$(sed -n '/class="markers"/,/<\/g>/p' "$TMP/p.svg" | grep -c '<path')" -eq 1 ]
+    grep -q 'markers: name == &quot;puppet&quot; (1)' "$TMP/p.svg"
+    [ "$(stat -c %a "$TMP/p.svg")" = 644 ]
+    [ "$(ls -A "$TMP" | grep -c tmp)" -eq 0 ]
+    run evplot hist --svg "$TMP/h.svg" "$WEB"
+    assert_success
+    xmllint --noout "$TMP/h.svg"
+    [ "$(grep -c '<rect' "$TMP/h.svg")" -eq 11 ] # the background and 10 buckets
+}
+
+@test "--svg never writes through a symbolic link, and an unwritable place is exit 4" {
+    echo keep > "$TMP/victim"
+    ln -s "$TMP/victim" "$TMP/link.svg"
+    run --separate-stderr evplot line --svg "$TMP/link.svg" "$WEB"
+    assert_failure 4
+    [ "$(cat "$TMP/victim")" = keep ]
+    run --separate-stderr evplot line --svg "$TMP/no/such/dir/p.svg" "$WEB"
+    assert_failure 4
+}
+
+@test "bad input: rejected lines are reported and kept, the picture drawn from the rest; --strict stops" {
+    { head -3 "$WEB"; echo 'not json'; echo '[1]'; tail -n +4 "$WEB"; } > "$TMP/bad.ndjson"
+    run --separate-stderr evplot line --ascii -W 40 -H 10 --markers 'name == "puppet"' --rejects "$TMP/rejects" "$TMP/bad.ndjson"
+    assert_success
+    [[ "$stderr" == *"evplot: "*"line 4: "* ]] || { echo "$stderr"; false; }
+    [ "$(cat "$TMP/rejects")" = $'not json\n[1]' ]
+    [ "$output" = "$(evplot line --ascii -W 40 -H 10 --markers 'name == "puppet"' "$WEB")" ]
+    run --separate-stderr evplot line --strict "$TMP/bad.ndjson"
+    assert_failure 3
+    assert_output ''
+}
+
+@test "exit 1 with nothing to draw; usage errors are exit 2" {
+    echo '{"time":1,"subject":"a","state":"ok"}' > "$TMP/none.ndjson"
+    run --separate-stderr evplot line "$TMP/none.ndjson"
+    assert_failure 1
+    [[ "$stderr" == 'evplot: no event with a number at metric to draw' ]]
+    run --separate-stderr evplot line --markers 'name ==' "$WEB"
+    assert_failure 2
+    run --separate-stderr evplot line -W 5 "$WEB"
+    assert_failure 2
+    run --separate-stderr evplot spark --svg "$TMP/x.svg" "$WEB"
+    assert_failure 2
+    run --separate-stderr evplot line --since 20 --until 10 "$WEB"
+    assert_failure 2
+    run --separate-stderr evplot
+    assert_failure 2
+}
+
+@test "at most 8 series; the points of others are counted on stderr" {
+    for i in $(seq 1 10); do echo "{\"time\":$i,\"subject\":\"h$i\",\"name\":\"n\",\"metric\":$i}"; done > "$TMP/many.ndjson"
+    run --separate-stderr evplot line --ascii "$TMP/many.ndjson"
+    assert_success
+    [ "$(grep -c '^  . h' <<< "$output")" -eq 8 ]
+    [ "$stderr" = 'evplot: 2 points of further series not drawn (at most 8 series; choose with --by or evfilter)' ]
+}
+
+@test "the man page's examples print what the page shows" {
+    local n=0 f cmd
+    cd "$EVKIT_ROOT"
+    # Each ```console block: its first line the command, the rest what it prints.
+    awk -v dir="$TMP" '/^```console$/ {n++; on = 1; next} on && /^```$/ {on = 0; next}
+        on {print > (dir "/example." n)}' docs/evplot.1.md
+    for f in "$TMP"/example.*; do
+        cmd=$(head -1 "$f")
+        [[ "$cmd" == '$ evplot '* ]] || { echo "not a command: $cmd"; false; }
+        run sh -c "${cmd#\$ }"
+        assert_success
+        [ "$output" = "$(tail -n +2 "$f")" ] || { echo "$cmd"; diff <(tail -n +2 "$f") <(echo "$output"); false; }
+        n=$((n + 1))
+    done
+    [ "$n" -eq 3 ]
+}
+
+@test "the bash completion offers every long option of each picture's --help" {
+    local sub opt missing=""
+    for sub in line hist spark; do
+        for opt in $(evplot "$sub" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+            grep -q -- "$opt" "$EVKIT_ROOT/completions/bash/evplot" || missing="$missing $sub:$opt"
+        done
+    done
+    [ -z "$missing" ] || { echo "not offered:$missing"; false; }
+}

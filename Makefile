@@ -39,16 +39,20 @@ LIBDIR_evgraphite := graphite
 LIBDIR_evsrc-snmptrap := snmptrap
 LIBDIR_evrpc := rpc
 LIBDIR_evplot := plot
+LIBDIR_evtimeline := timeline
 # Libraries only one engine folder needs, by folder: its tool, unit tests and
 # fuzz replays link them.
 EXTRA_LIBS_snmptrap = $(shell net-snmp-config --netsnmp-libs 2>/dev/null)
 EXTRA_LIBS_rpc = $(shell pkg-config --libs libsodium 2>/dev/null)
+EXTRA_LIBS_plot = $(shell pkg-config --libs libcurl 2>/dev/null)
 # Objects of another engine folder that one folder uses, by folder: evrpc's
 # nagios.run judges plugin runs as evsrc-nagios does; its client discovers
 # nodes from an evstatus state file; evstatus show --silences marks what
 # evbatch's silences cover.
 EXTRA_OBJS_status = $(BUILD)/obj/lib/batch/silences.o
 EXTRA_OBJS_rpc = $(call objs_of,nagios) $(call objs_of,status) $(EXTRA_OBJS_status)
+# evtimeline fills its line templates with evbatch's placeholder parser.
+EXTRA_OBJS_timeline = $(BUILD)/obj/lib/batch/template.o
 objs_of = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(sort $(wildcard lib/$(1)/*.cpp)))
 # (A function, not written in the rule: a % in a pattern rule's prerequisites
 # would be taken for the stem, and the tests compiled in one g++ run.)

@@ -1,6 +1,6 @@
 // evstatus: current state per identity, alerts on transitions, non-OK
 // results, expiry and flapping; `show` and `check` query the state file,
-// `forget` drops identities from it.
+// `forget` drops identities from it, `top` is a live board of them.
 #include <CLI/CLI.hpp>
 
 #include "core/cli.h"
@@ -11,6 +11,7 @@
 #include "status/cli.h"
 #include "status/query.h"
 #include "status/status.h"
+#include "status/top.h"
 
 int main(int argc, char** argv) {
     ev::status::Options options;
@@ -57,6 +58,17 @@ int main(int argc, char** argv) {
     forget_cmd->add_option("--state", forget.state_path, "The state file")->type_name("FILE")->required();
     forget_cmd->add_option("EXPR", forget.expression, "The identities to drop")->required();
 
+    ev::status::TopOptions top;
+    CLI::App* top_cmd = app.add_subcommand("top", "A live board of the current states, worst first");
+    top_cmd->add_option("--state", top.state_path, "The state file (re-read when it changes)")
+        ->type_name("FILE")
+        ->required();
+    top_cmd->add_option("--interval", top.interval, "Look at the state file this often (default 2s)")
+        ->type_name("DURATION");
+    top_cmd->add_option("--silences", top.silences_path, "Flag identities a silence of FILE covers (evbatch's)")
+        ->type_name("FILE");
+    top_cmd->add_option("EXPR", top.expression, "Show only identities for which EXPR is true ('/' changes it)");
+
     if (auto code = ev::parse_cli(app, argc, argv)) {
         return *code;
     }
@@ -66,6 +78,10 @@ int main(int argc, char** argv) {
     }
     if (check_cmd->parsed()) {
         return ev::status::check(check, 1, diag);
+    }
+    if (top_cmd->parsed()) {
+        ev::signals::install();  // SIGINT, SIGTERM, SIGWINCH through the loop: the terminal is restored
+        return ev::status::top(top, 1, diag);
     }
     if (forget_cmd->parsed()) {
         return ev::status::forget(forget, 1, diag);

@@ -20,6 +20,7 @@ std::atomic<bool> g_stats{false};
 std::atomic<uint64_t> g_stats_count{0};
 std::atomic<bool> g_drain{false};
 std::atomic<bool> g_tick{false};
+std::atomic<bool> g_resize{false};
 double g_tick_interval = 0;
 int g_fd = -1;
 
@@ -35,6 +36,8 @@ void take(int sig) {
         g_stats_count.fetch_add(1);
     } else if (sig == SIGALRM) {
         g_tick.store(true);
+    } else if (sig == SIGWINCH) {
+        g_resize.store(true);
     }
 }
 
@@ -46,6 +49,7 @@ sigset_t contract_set() {
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGALRM);
+    sigaddset(&set, SIGWINCH);  // ignored by default; a full-screen tool redraws on it
     return set;
 }
 
@@ -157,6 +161,10 @@ uint64_t stats_requests() {
     return g_stats_count.load(std::memory_order_relaxed);
 }
 
+bool take_resize() {
+    return g_resize.exchange(false);
+}
+
 bool take_tick() {
     // A plain load first: the common answer (no tick) costs no write.
     return g_tick.load(std::memory_order_relaxed) && g_tick.exchange(false);
@@ -192,6 +200,7 @@ void reset() {
     g_terms.store(0);
     g_interrupts.store(0);
     g_reload.store(false);
+    g_resize.store(false);
     g_stats.store(false);
     g_drain.store(false);
     if (g_tick_interval > 0) {

@@ -11,7 +11,7 @@
 
 namespace ev::signals {
 
-/// Blocks SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGALRM (the tick) and opens the signalfd that
+/// Blocks SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGALRM (the tick) and SIGWINCH and opens the signalfd that
 /// takes them; SIGPIPE is ignored (writes then fail with EPIPE, which the
 /// Writer turns into a quiet end). Call first in main, before any thread.
 void install();
@@ -57,6 +57,9 @@ void set_drain_on_interrupt(bool drain);
 
 /// True once per SIGHUP: reload configuration, reopen files.
 bool take_reload();
+
+/// True once per SIGWINCH (or several): the terminal changed size, redraw.
+bool take_resize();
 
 /// True once per SIGUSR1: print counters.
 bool take_stats();

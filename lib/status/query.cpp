@@ -71,6 +71,8 @@ std::size_t columns_of(std::string_view text) {
     return n;
 }
 
+}  // namespace
+
 // The table: one row per identity, columns aligned by characters.
 // Subjects and names are escaped: a row is one line, and no value reaches
 // the terminal as a control sequence.
@@ -103,6 +105,8 @@ std::string table_of(const std::vector<Selected>& selected, const std::vector<bo
     return out;
 }
 
+namespace {
+
 // NDJSON rows; with --silences each says whether a silence covers it.
 std::string json_rows(const std::vector<Selected>& selected, const std::vector<bool>* silenced) {
     std::string out;
@@ -118,6 +122,8 @@ std::string json_rows(const std::vector<Selected>& selected, const std::vector<b
     }
     return out;
 }
+
+}  // namespace
 
 // For each selected identity, whether a silence of the file is in force and
 // matches its row (as evbatch tests an alert event), at the state file's
@@ -143,7 +149,6 @@ Result<std::vector<bool>> silenced_marks(const std::string& path, const Snapshot
     }
     return out;
 }
-}  // namespace
 
 std::string format_utc(double seconds) {
     std::time_t t = static_cast<std::time_t>(std::floor(seconds));

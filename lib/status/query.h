@@ -5,10 +5,12 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/aggregate_check.h"
 #include "core/diag.h"
 #include "core/result.h"
+#include "status/selection.h"
 
 namespace ev::status {
 
@@ -72,6 +74,16 @@ int forget(const ForgetOptions& options, int out_fd, Diagnostics& diag);
 /// Every value from the state file or the command line is escaped, so the
 /// only '|' is the perfdata separator and each line is the one it claims.
 int check(const CheckOptions& options, int out_fd, Diagnostics& diag);
+
+/// The table `show` prints: a header, then one row per selected identity
+/// (SUBJECT NAME STATE SINCE LAST-SEEN FLAGS MESSAGE), aligned, every value
+/// escaped; silenced (when given) marks rows a silence covers.
+std::string table_of(const std::vector<Selected>& selected, const std::vector<bool>* silenced);
+
+/// For each selected identity, whether a silence of the file at path covers
+/// it, at the snapshot's time when it was saved on event time, else now.
+Result<std::vector<bool>> silenced_marks(const std::string& path, const Snapshot& snapshot,
+                                         const std::vector<Selected>& selected);
 
 /// Formats epoch seconds as UTC "YYYY-MM-DDTHH:MM:SSZ" (fraction dropped).
 std::string format_utc(double seconds);

@@ -44,6 +44,13 @@ int main(int argc, char** argv) {
         sub->add_option("--svg", options.svg, "Write a self-contained SVG file instead of the terminal")
             ->type_name("FILE");
     }
+    for (CLI::App* sub : {line, hist, spark}) {
+        sub->add_option("--graphite", options.graphite, "Series from this graphite-web's render API, not from events")
+            ->type_name("URL");
+        sub->add_option("--target", options.targets, "With --graphite: a render target (repeatable)")
+            ->type_name("TARGET")
+            ->allow_extra_args(false);
+    }
     line->add_option("--markers", options.markers, "Vertical markers at events for which EXPR is true")
         ->type_name("EXPR");
     hist->add_option("--buckets", options.buckets, "Number of buckets")->capture_default_str();

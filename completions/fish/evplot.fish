@@ -27,3 +27,5 @@ complete -c evplot -n "__fish_seen_subcommand_from line hist" -l svg -r -F -d 'W
 complete -c evplot -n "__fish_seen_subcommand_from line" -l markers -x -d 'Vertical markers at events for which EXPR is true'
 complete -c evplot -n "__fish_seen_subcommand_from hist" -l buckets -x -d 'Number of buckets'
 complete -c evplot -n "__fish_seen_subcommand_from hist" -l range -x -d 'Bucket over MIN:MAX, streaming'
+complete -c evplot -n "__fish_seen_subcommand_from $subs" -l graphite -x -d 'Series from this graphite-web render API (URL)'
+complete -c evplot -n "__fish_seen_subcommand_from $subs" -l target -x -d 'With --graphite: a render target (repeatable)'

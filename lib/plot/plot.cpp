@@ -17,6 +17,7 @@
 #include "expr/expr.h"
 #include "plot/bins.h"
 #include "plot/chart.h"
+#include "plot/render.h"
 
 namespace ev::plot {
 
@@ -165,28 +166,44 @@ public:
             ++m_marker_count;
             m_bins.add_marker(time);
         }
+        if (!m_options.graphite.empty()) {
+            return;  // the series come from graphite; events only mark
+        }
         auto found = m_field.lookup(record.root);
         std::optional<double> value = found ? number_of(*found) : std::nullopt;
         if (!value || !std::isfinite(*value)) {
             return;
         }
-        ++m_points;
         take_unit(record);
+        series_key(m_by, record.root, m_key);
+        add_point(m_key, time, *value);
+    }
+
+    /// Adds the points of a graphite series (its target names it).
+    void add_render(const RenderSeries& series) {
+        for (const RenderPoint& point : series.points) {
+            if (point.value && std::isfinite(*point.value) && point.time >= m_since && point.time < m_until) {
+                add_point(series.target, point.time, *point.value);
+            }
+        }
+    }
+
+    void add_point(std::string_view key, double time, double value) {
+        ++m_points;
         if (m_options.chart == Chart::hist) {
-            m_streaming ? m_streaming->add(*value) : m_values.push_back(*value);
+            m_streaming ? m_streaming->add(value) : m_values.push_back(value);
             return;
         }
-        series_key(m_by, record.root, m_key);
-        auto it = m_series.find(m_key);
+        auto it = m_series.find(key);
         if (it == m_series.end()) {
             if (m_series.size() == k_max_series) {
                 ++m_points_not_drawn;
                 return;
             }
-            it = m_series.emplace(m_key, m_labels.size()).first;
-            m_labels.push_back(m_key);
+            it = m_series.emplace(std::string(key), m_labels.size()).first;
+            m_labels.emplace_back(key);
         }
-        m_bins.add(it->second, time, *value);
+        m_bins.add(it->second, time, value);
     }
 
     uint64_t points() const { return m_points; }
@@ -195,7 +212,7 @@ public:
     Labels labels() const {
         Labels labels;
         labels.title = m_options.title;
-        labels.y_label = m_options.field;
+        labels.y_label = m_options.graphite.empty() ? m_options.field : "graphite";
         std::string unit = m_options.unit.empty() ? m_unit : m_options.unit;
         if (!unit.empty()) {
             labels.y_label += " (" + unit + ")";
@@ -246,9 +263,28 @@ private:
     uint64_t m_points = 0, m_points_not_drawn = 0, m_marker_count = 0;
 };
 
+// The render request for the options: their time range as epoch seconds, else graphite's last day.
+RenderRequest render_request(const Options& options) {
+    RenderRequest request;
+    request.base_url = options.graphite;
+    request.targets = options.targets;
+    double since = 0, until = 0;
+    (void)parse_range_option(options, since, until);
+    if (std::isfinite(since)) {
+        request.from = fmt::format("{}", static_cast<int64_t>(std::floor(since)));
+    }
+    if (std::isfinite(until)) {
+        request.until = fmt::format("{}", static_cast<int64_t>(std::ceil(until)));
+    }
+    return request;
+}
+
 Result<Collector> make_collector(const Options& options, Size size) {
     if (options.chart == Chart::spark && !options.svg.empty()) {
         return make_error("spark draws text lines only: it takes no --svg");
+    }
+    if (options.graphite.empty() != options.targets.empty()) {
+        return make_error("--graphite URL and --target TARGET go together");
     }
     if (options.buckets < 1 || options.buckets > 1000) {
         return make_error("--buckets must lie within 1..1000");
@@ -304,17 +340,31 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
         diag.error(collector.error());
         return exit_code::k_usage;
     }
-    if (auto opened = input.open(); !opened) {
-        diag.error(opened.error());
-        return exit_code::k_io;
+    if (!options.graphite.empty()) {
+        auto series = fetch_render(render_request(options));
+        if (!series) {
+            diag.error(fmt::format("--graphite: {}", series.error()));
+            return exit_code::k_io;
+        }
+        for (const RenderSeries& one : *series) {
+            collector->add_render(one);
+        }
     }
-    notify::ready();
-    Record record;
-    while (input.next(record) == Input::Next::record) {
-        collector->handle(record);
+    // With --graphite the input is read for markers only, and only when asked.
+    bool read_input = options.graphite.empty() || !options.markers.empty();
+    if (read_input) {
+        if (auto opened = input.open(); !opened) {
+            diag.error(opened.error());
+            return exit_code::k_io;
+        }
+        notify::ready();
+        Record record;
+        while (input.next(record) == Input::Next::record) {
+            collector->handle(record);
+        }
+        notify::stopping();
+        input.finish();
     }
-    notify::stopping();
-    input.finish();
     if (collector->points_not_drawn() > 0) {
         diag.error(
             fmt::format("{} points of further series not drawn (at most {} series; choose with --by or evfilter)",
@@ -324,7 +374,8 @@ int run(const Options& options, Input& input, Sink& out, Diagnostics& diag) {
         return *code;
     }
     if (collector->points() == 0) {
-        diag.error(fmt::format("no event with a number at {} to draw", options.field));
+        diag.error(options.graphite.empty() ? fmt::format("no event with a number at {} to draw", options.field)
+                                            : std::string("no graphite datapoint to draw"));
         return exit_code::k_no_match;
     }
     bool colour = !options.ascii && options.svg.empty() && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == nullptr;

@@ -29,10 +29,14 @@ struct Options {
     std::string since, until;           ///< time range (epoch seconds or RFC 3339)
     std::size_t buckets = 10;           ///< hist
     std::string range;                  ///< hist: MIN:MAX, streaming
+    std::string graphite;               ///< graphite-web base URL: series from its render API
+    std::vector<std::string> targets;   ///< with graphite: the render targets
 };
 
 /// Reads input to its end (or a stop signal) and writes the picture to out
-/// or to options.svg. Returns the exit code.
+/// or to options.svg. With options.graphite the series come from the
+/// render API and the input (read only with --markers) gives the markers.
+/// Returns the exit code.
 int run(const Options& options, Input& input, Sink& out, Diagnostics& diag);
 
 }  // namespace ev::plot

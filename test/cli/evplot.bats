@@ -218,3 +218,71 @@ EOF
     done
     [ -z "$missing" ] || { echo "not offered:$missing"; false; }
 }
+
+# Starts the recorded render API (test/fixtures/plot/render_server.py) serving
+# RESPONSE [STATUS]; sets url; stopped by teardown.
+start_render_server() {
+    rm -f "$TMP/port"
+    "$FIXTURES/plot/render_server.py" "$1" "$TMP/port" "$TMP/requests" ${2:-} &
+    SERVER_PID=$!
+    local i
+    for i in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+    url="http://127.0.0.1:$(cat "$TMP/port")"
+}
+
+teardown() {
+    if [ -n "${SERVER_PID:-}" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+}
+
+@test "--graphite: series from a render response, markers from the event file, the query as graphite wants it" {
+    start_render_server "$FIXTURES/plot/render.json"
+    run --separate-stderr timeout 10 evplot line --ascii -W 40 -H 10 --graphite "$url" --target 'web*.http.p95' \
+        --target 'x y' --markers 'name == "puppet"' --since $T0 --until $((T0 + 660)) "$WEB"
+    assert_success
+    assert_output - <<'EOF'
+graphite
+     340 +         ***|
+         |       **   ***+++
+         |   ****     +++***++
+      80 +++++++++++++|       ++++++++
+         ++------------+-------------+--
+UTC       00:00      00:05         00:10
+  * web1.http.p95
+  + web2.http.p95
+  | markers: name == "puppet" (1)
+EOF
+    [ "$(cat "$TMP/requests")" = "/render?target=web%2A.http.p95&target=x%20y&format=json&from=$T0&until=$((T0 + 660))" ]
+}
+
+@test "--graphite without --markers reads no input; graphite's last day by default" {
+    start_render_server "$FIXTURES/plot/render.json"
+    # stdin stays open and empty: evplot must not wait for it.
+    run --separate-stderr timeout 5 evplot spark --ascii -W 40 --graphite "$url/" --target a < <(sleep 30)
+    assert_success
+    assert_line --index 0 --regexp '^web1\.http\.p95  .* 118$'
+    [ "$(cat "$TMP/requests")" = '/render?target=a&format=json&from=-24h&until=now' ]
+}
+
+@test "--graphite: an HTTP error, a bad response, a dead server and a lone --target are refused" {
+    start_render_server "$FIXTURES/plot/render.json" 500
+    run --separate-stderr timeout 10 evplot line --graphite "$url" --target a
+    assert_failure 4
+    [[ "$stderr" == *'HTTP status 500'* ]]
+    teardown
+    printf '[{"target":"a","datapoints":[[1,"x"]]}]' > "$TMP/bad.json"
+    start_render_server "$TMP/bad.json"
+    run --separate-stderr timeout 10 evplot line --graphite "$url" --target a
+    assert_failure 4
+    [[ "$stderr" == *"bad render response: series 1 (a): a datapoint's time is not a number"* ]]
+    teardown
+    SERVER_PID=
+    run --separate-stderr timeout 10 evplot line --graphite "$url" --target a
+    assert_failure 4
+    run --separate-stderr evplot line --target a
+    assert_failure 2
+    run --separate-stderr evplot line --graphite "file:///etc/passwd" --target a
+    assert_failure 4
+}

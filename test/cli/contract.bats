@@ -20,6 +20,7 @@ evgraphite @ -n
 evbatch group @ --clock event --wait 0
 evbatch each @ --dry-run -- true {subject}
 evplot line @ --ascii
+evtimeline @
 LIST
 }
 

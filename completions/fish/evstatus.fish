@@ -1,8 +1,9 @@
 # fish completion for evstatus(1)
-set -l subs show check forget
+set -l subs show check forget top
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -a show -d 'Print the current states of a state file'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -a check -d 'One Nagios check over the identities of a state file'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -a forget -d 'Drop the identities EXPR selects from a state file'
+complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -a top -d 'A live board of the current states, worst first'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l clock -x -a 'wall event' -d 'What drives expiry'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l alert-on -x -a 'all transitions' -d 'Which results alert'
 complete -c evstatus -n "not __fish_seen_subcommand_from $subs" -l initial -x -a 'ok warning critical unknown' -d 'State of an identity never seen'
@@ -44,3 +45,5 @@ complete -c evstatus -n "__fish_seen_subcommand_from check" -l expect -r -F -d '
 complete -c evstatus -n "__fish_seen_subcommand_from show" -l format -x -a 'table json openmetrics' -d 'Output format'
 complete -c evstatus -n "__fish_seen_subcommand_from show" -l output -r -F -d 'Write to FILE atomically instead of stdout'
 complete -c evstatus -n "__fish_seen_subcommand_from show" -l silences -r -F -d 'Mark identities a silence of FILE covers'
+complete -c evstatus -n "__fish_seen_subcommand_from top" -l interval -x -d 'Look at the state file this often'
+complete -c evstatus -n "__fish_seen_subcommand_from top" -l silences -r -F -d 'Flag identities a silence of FILE covers'

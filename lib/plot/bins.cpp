@@ -54,7 +54,9 @@ TimeBins::TimeBins(std::size_t columns, std::optional<TimeRange> fixed)
 }
 
 std::optional<std::size_t> TimeBins::place(double time) {
-    if (!std::isfinite(time)) {
+    // Times outside years 1..9999 are no clock's: they would only stretch
+    // the span until its arithmetic overflows.
+    if (!(time >= k_earliest_time && time <= k_latest_time)) {
         return std::nullopt;
     }
     if (!m_started) {

@@ -22,6 +22,10 @@ struct Cell {
     void merge(const Cell& other);
 };
 
+/// The times a picture takes (epoch seconds of 0001-01-01 and 9999-12-31T23:59:59Z).
+constexpr double k_earliest_time = -62135596800.0;
+constexpr double k_latest_time = 253402300799.0;
+
 /// A half-open time range [begin, end).
 struct TimeRange {
     double begin = 0, end = 0;
@@ -37,7 +41,7 @@ public:
     explicit TimeBins(std::size_t columns, std::optional<TimeRange> fixed = std::nullopt);
 
     /// The column of time, rebinning first when needed; nothing when time
-    /// lies outside a fixed range or is not finite.
+    /// lies outside a fixed range or outside years 1..9999.
     std::optional<std::size_t> place(double time);
 
     /// Adds a point of series (a new series is appended at the end).

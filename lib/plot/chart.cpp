@@ -71,6 +71,9 @@ struct Scale {
     }
     long y(double v) const {
         double at = (v - value.low) / (value.high - value.low) * static_cast<double>(height - 1);
+        if (!std::isfinite(at)) {
+            at = 0;  // values so far apart that their span overflows
+        }
         return std::clamp(static_cast<long>(std::lround(at)), 0L, static_cast<long>(height) - 1);
     }
 };
@@ -141,13 +144,20 @@ std::optional<ValueRange> value_range(const TimeBins& bins) {
     return range;
 }
 
+double between(double low, double high, double fraction) {
+    double value = low + (high - low) * fraction;
+    return std::isfinite(value) ? value : low * (1 - fraction) + high * fraction;
+}
+
 Ticks time_ticks(TimeRange range, std::size_t max_ticks) {
     Ticks ticks;
     double span = range.end - range.begin;
     if (!(span > 0) || max_ticks == 0) {
         return ticks;
     }
-    ticks.step = tick_steps().back();
+    // Beyond the table's longest step: whole multiples of it.
+    const double longest = tick_steps().back();
+    ticks.step = longest * std::ceil(span / longest / static_cast<double>(max_ticks));
     for (double step : tick_steps()) {
         if (span / step <= static_cast<double>(max_ticks)) {
             ticks.step = step;
@@ -212,7 +222,7 @@ std::string line_text(const TimeBins& bins, const Labels& labels, Size size, Cel
         std::string label;
         if (values && (r == 0 || r + 1 == rows || (rows >= 5 && r == rows / 2))) {
             double fraction = rows > 1 ? static_cast<double>(rows - 1 - r) / static_cast<double>(rows - 1) : 0;
-            label = axis_number(values->low + (values->high - values->low) * fraction);
+            label = axis_number(between(values->low, values->high, fraction));
         }
         out += pad_left(label, k_gutter - 1) + " ";
         out += label.empty() ? (braille ? "\u2502" : "|") : (braille ? "\u2524" : "+");
@@ -322,8 +332,11 @@ void Histogram::add(double value) {
     } else if (value > high) {
         ++above;
     } else {
-        double span = high - low;
-        auto i = span > 0 ? static_cast<std::size_t>((value - low) / span * static_cast<double>(counts.size())) : 0;
+        double fraction = (value - low) / (high - low);
+        if (!std::isfinite(fraction)) {
+            fraction = (value / 2 - low / 2) / (high / 2 - low / 2);  // the span overflowed
+        }
+        auto i = fraction > 0 ? static_cast<std::size_t>(fraction * static_cast<double>(counts.size())) : 0;
         ++counts[std::min(i, counts.size() - 1)];
     }
 }
@@ -352,8 +365,8 @@ std::string hist_text(const Histogram& hist, const Labels& labels, Size size, Ce
     std::vector<std::string> names;
     uint64_t most = 0, total = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        double from = hist.low + (hist.high - hist.low) * static_cast<double>(i) / static_cast<double>(n);
-        double to = hist.low + (hist.high - hist.low) * static_cast<double>(i + 1) / static_cast<double>(n);
+        double from = between(hist.low, hist.high, static_cast<double>(i) / static_cast<double>(n));
+        double to = between(hist.low, hist.high, static_cast<double>(i + 1) / static_cast<double>(n));
         names.push_back(axis_number(from) + " - " + axis_number(to));
         most = std::max(most, hist.counts[i]);
         total += hist.counts[i];

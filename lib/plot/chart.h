@@ -41,6 +41,9 @@ struct ValueRange {
 };
 std::optional<ValueRange> value_range(const TimeBins& bins);
 
+/// The value fraction of the way from low to high, even when high - low overflows.
+double between(double low, double high, double fraction);
+
 /// Time ticks: times at a round step inside range, and how to print them.
 struct Ticks {
     std::vector<double> times;

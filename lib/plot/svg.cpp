@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/xml.h"
 #include "plot/chart.h"
@@ -48,14 +49,17 @@ std::string line_svg(const TimeBins& bins, const Labels& labels, Size size) {
     auto shown = bins.shown();
     auto values = value_range(bins);
     auto x_of = [&](double t) { return k_left + (t - shown->begin) / (shown->end - shown->begin) * plot_w; };
-    auto y_of = [&](double v) { return k_top + plot_h - (v - values->low) / (values->high - values->low) * plot_h; };
+    auto y_of = [&](double v) {
+        double fraction = (v - values->low) / (values->high - values->low);
+        return k_top + plot_h - (std::isfinite(fraction) ? fraction : 0) * plot_h;  // a span may overflow
+    };
     out += fmt::format(
         "<g class=\"axes\" stroke=\"black\" fill=\"none\"><path d=\"M{0:.1f} {1:.1f}V{2:.1f}H{3:.1f}\"/></g>\n", k_left,
         k_top, k_top + plot_h, k_left + plot_w);
     if (shown && values) {
         out += "<g class=\"y-ticks\" text-anchor=\"end\">\n";
         for (double fraction : {0.0, 0.5, 1.0}) {
-            double v = values->low + (values->high - values->low) * fraction;
+            double v = between(values->low, values->high, fraction);
             out += text_at(k_left - 6, y_of(v) + 4, axis_number(v), "end");
         }
         out += "</g>\n<g class=\"x-ticks\">\n";
@@ -111,8 +115,8 @@ std::string hist_svg(const Histogram& hist, const Labels& labels, Size size) {
     std::size_t n = hist.counts.size();
     out += "<g class=\"buckets\">\n";
     for (std::size_t i = 0; i < n; ++i) {
-        double from = hist.low + (hist.high - hist.low) * static_cast<double>(i) / static_cast<double>(n);
-        double to = hist.low + (hist.high - hist.low) * static_cast<double>(i + 1) / static_cast<double>(n);
+        double from = between(hist.low, hist.high, static_cast<double>(i) / static_cast<double>(n));
+        double to = between(hist.low, hist.high, static_cast<double>(i + 1) / static_cast<double>(n));
         double y = k_top + row * static_cast<double>(i);
         double w = bar_w * static_cast<double>(hist.counts[i]) / static_cast<double>(most);
         out += text_at(name_w - 6, y + 14, axis_number(from) + " - " + axis_number(to), "end");

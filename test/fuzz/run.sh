@@ -25,6 +25,8 @@ for name in "$@"; do
     { [ "$area" = rpc ] || [ "$area" = status ]; } && srcs="$srcs lib/batch/silences.cpp"
     # snmptrap links net-snmp.
     [ "$area" = snmptrap ] && extra="$(net-snmp-config --netsnmp-libs)"
+    # plot (evplot --graphite) links libcurl.
+    [ "$area" = plot ] && extra="$(pkg-config --libs libcurl)"
     clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Ilib \
         "test/fuzz/fuzz_$name.cpp" $srcs \
         $(pkg-config --cflags --libs $PKGS) $extra -lpthread -o "$bin"

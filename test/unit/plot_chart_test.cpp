@@ -78,3 +78,26 @@ TEST(CoreXml, EscapesAndReplacesWhatXmlForbids) {
 }
 
 }  // namespace
+
+namespace {
+
+// Found by fuzz_plot_render: times of -1e308 stretched the span until ticks
+// filled memory. Times outside years 1..9999 are ignored; ticks stay few.
+TEST(PlotChart, AbsurdTimesAndSpansStayBounded) {
+    ev::plot::TimeBins bins(40);
+    bins.add(0, -1e308, 1);
+    bins.add(0, 1e308, 1);
+    bins.add(0, 1700000000, 1e308);
+    bins.add(0, 1700000001, -1e308);
+    EXPECT_LT(bins.step() * 40, 1e4);
+    ev::plot::Ticks ticks =
+        ev::plot::time_ticks(ev::plot::TimeRange{ev::plot::k_earliest_time, ev::plot::k_latest_time}, 3);
+    EXPECT_LE(ticks.times.size(), 4u);
+    ev::plot::Labels labels;
+    labels.series = {"a"};
+    std::string text = ev::plot::line_text(bins, labels, ev::plot::Size{40, 10}, ev::plot::Cells::ascii, false);
+    EXPECT_NE(text.find("* a"), std::string::npos);
+    EXPECT_EQ(ev::plot::line_svg(bins, labels, ev::plot::Size{40, 10}).find("nan"), std::string::npos);
+}
+
+}  // namespace

@@ -286,3 +286,38 @@ EOF
     run --separate-stderr evplot line --graphite "file:///etc/passwd" --target a
     assert_failure 4
 }
+
+@test "on a terminal the picture takes its size (TIOCGWINSZ), one line left for the prompt" {
+    local sock="evkit-plot-$$-$BATS_TEST_NUMBER"
+    {
+        printf '%q ' "$(command -v evplot)" line --ascii "$WEB"
+        echo "> '$TMP/pane.out' 2>&1 < /dev/null || true"
+        printf '%q ' "$(command -v evplot)" line --ascii "$WEB"
+        echo
+        echo "echo done > '$TMP/done'"
+        echo "sleep 30"
+    } > "$TMP/run.sh"
+    tmux -L "$sock" new-session -d -x 70 -y 20 -s plot "sh '$TMP/run.sh'"
+    wait_for "[ -s '$TMP/done' ]" || { tmux -L "$sock" kill-server; false; }
+    local pane
+    pane=$(tmux -L "$sock" capture-pane -p -t plot)
+    tmux -L "$sock" kill-server 2>/dev/null || true
+    # Redirected to a file: 80 x 24. On the 70 x 20 pane: 19 lines of at most 70 columns.
+    [ "$(wc -l < "$TMP/pane.out")" -eq 24 ]
+    local lines widest
+    lines=$(grep -c '' <<< "$(sed '/^$/d' <<< "$pane")")
+    widest=$(while IFS= read -r l; do echo "${#l}"; done <<< "$pane" | sort -n | tail -1)
+    [ "$lines" -eq 19 ] || { echo "$pane"; echo "lines: $lines"; false; }
+    [ "$widest" -le 70 ] && [ "$widest" -ge 68 ] || { echo "$pane"; echo "widest: $widest"; false; }
+    [[ "$pane" == *'  * web1/http'* ]]
+}
+
+@test "the README's evplot picture is what evplot draws" {
+    cd "$EVKIT_ROOT"
+    local expected
+    expected=$(sed -n '/^evplot line --ascii -W 40 -H 10/,/^$/p' README.md | sed '1d;$d' | sed 's/^# \{0,1\}//')
+    [ -n "$expected" ]
+    run evplot line --ascii -W 40 -H 10 --markers 'name == "puppet"' examples/evplot/web.ndjson
+    assert_success
+    [ "$output" = "$expected" ] || { diff <(echo "$expected") <(echo "$output"); false; }
+}

@@ -83,27 +83,37 @@ std::string header_of(const std::string& state_path, const Snapshot& snapshot, c
 
 }  // namespace
 
+namespace {
+
+bool worse_first(const SavedIdentity& x, const SavedIdentity& y) {
+    return std::tuple(badness(x.state.state), x.state.since, std::string_view(x.subject), std::string_view(x.name)) <
+           std::tuple(badness(y.state.state), y.state.since, std::string_view(y.subject), std::string_view(y.name));
+}
+
+}  // namespace
+
 void sort_worst_first(std::vector<Selected>& selected) {
-    std::stable_sort(selected.begin(), selected.end(), [](const Selected& a, const Selected& b) {
-        const SavedIdentity& x = *a.identity;
-        const SavedIdentity& y = *b.identity;
-        return std::tuple(badness(x.state.state), x.state.since, std::string_view(x.subject),
-                          std::string_view(x.name)) <
-               std::tuple(badness(y.state.state), y.state.since, std::string_view(y.subject), std::string_view(y.name));
-    });
+    std::stable_sort(selected.begin(), selected.end(),
+                     [](const Selected& a, const Selected& b) { return worse_first(*a.identity, *b.identity); });
 }
 
 std::string board_text(const std::string& state_path, const Snapshot& snapshot, std::vector<Selected> selected,
                        const std::vector<bool>* silenced, const std::string& filter, BoardSize size) {
-    // The silenced marks follow their rows into the new order.
-    std::vector<Selected> sorted = selected;
-    sort_worst_first(sorted);
+    // Sorted by index, so the silenced marks follow their rows.
+    std::vector<std::size_t> order(selected.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        order[i] = i;
+    }
+    std::stable_sort(order.begin(), order.end(), [&selected](std::size_t a, std::size_t b) {
+        return worse_first(*selected[a].identity, *selected[b].identity);
+    });
+    std::vector<Selected> sorted;
+    sorted.reserve(order.size());
     std::vector<bool> marks;
-    if (silenced != nullptr) {
-        for (const Selected& s : sorted) {
-            auto at = std::find_if(selected.begin(), selected.end(),
-                                   [&s](const Selected& x) { return x.identity == s.identity; });
-            marks.push_back((*silenced)[static_cast<std::size_t>(at - selected.begin())]);
+    for (std::size_t i : order) {
+        sorted.push_back(std::move(selected[i]));
+        if (silenced != nullptr) {
+            marks.push_back((*silenced)[i]);
         }
     }
     std::string header = header_of(state_path, snapshot, sorted, filter);

@@ -204,3 +204,18 @@ web2     check_http  warning   1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -    
     assert_success
     assert_output "$(tail -n +2 block)"
 }
+
+@test "top live: a state file gone bad keeps the last board, says why, and recovers" {
+    cp "$TMP/state" "$TMP/good"
+    start_top --interval 200ms --state "$TMP/state"
+    echo garbage > "$TMP/bad" && mv "$TMP/bad" "$TMP/state"
+    wait_for 'row 29 | grep -q "is corrupt"'
+    run row 29
+    assert_output "state file $TMP/state is corrupt: line 1: not a JSON object"
+    run row 4
+    assert_output --regexp '^web3 +check_http +critical '
+    cp "$TMP/good" "$TMP/again" && mv "$TMP/again" "$TMP/state"
+    wait_for 'row 29 | grep -q "^q quit"'
+    tmux -L "$SOCK" send-keys -t top q
+    assert_restored
+}

@@ -13,7 +13,13 @@ setup() {
 }
 
 teardown() {
+    local path
+    path=$(tmux -L "$SOCK" display-message -p '#{socket_path}' 2>/dev/null) || true
     tmux -L "$SOCK" kill-server 2>/dev/null || true
+    # tmux leaves the socket file behind; it is this test's alone
+    if [ -n "$path" ]; then
+        rm -f "$path"
+    fi
 }
 
 # Starts evstatus top "$@" in a 120x30 tmux pane; the pane's shell records

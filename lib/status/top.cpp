@@ -313,22 +313,29 @@ public:
 
 private:
     // Re-reads the state file when it changed, and the silences every time
-    // (a silence starts or ends without the state file changing).
+    // (a silence starts or ends without the state file changing). A new
+    // board replaces the old one whole, or not at all: the rows point into
+    // their snapshot. What failed is retried at the next look.
     void look() {
         FileStamp now = stamp_of(options_.state_path);
-        if (!(now == stamp_)) {
-            auto loaded = load_saved_state(options_.state_path);
-            if (!loaded) {
-                message_ = loaded.error();  // keep the last good board
-                return;
-            }
-            stamp_ = now;
-            data_.snapshot = std::move(loaded).value();
-            message_.clear();
+        if (now == stamp_) {
+            auto done = reselect(data_, options_, filter_);
+            look_error_ = done ? "" : done.error();
+            return;
         }
-        if (auto done = reselect(data_, options_, filter_); !done) {
-            message_ = done.error();
+        auto loaded = load_saved_state(options_.state_path);
+        if (!loaded) {
+            look_error_ = loaded.error();  // keep the last good board
+            return;
         }
+        BoardData fresh{std::move(loaded).value(), {}, {}};
+        if (auto done = reselect(fresh, options_, filter_); !done) {
+            look_error_ = done.error();
+            return;
+        }
+        data_ = std::move(fresh);  // the vectors move their buffers: the rows' pointers stay valid
+        stamp_ = now;
+        look_error_.clear();
     }
 
     void read_keys(int in_fd) {
@@ -342,6 +349,7 @@ private:
             return;
         }
         for (auto [key, c] : keys_of(std::string_view(buf, static_cast<std::size_t>(n)))) {
+            filter_error_.clear();  // read; the next key clears it
             if (prompt_) {
                 on_prompt_key(key, c);
             } else if (key == Key::text && c == 'q') {
@@ -383,19 +391,21 @@ private:
     // A filter that does not compile leaves the board as it was, saying why.
     void apply_filter(const std::string& filter) {
         if (auto done = reselect(data_, options_, filter); !done) {
-            message_ = "filter: " + done.error();
+            filter_error_ = "filter: " + done.error();
             return;
         }
         filter_ = filter;
-        message_.clear();
     }
 
     std::string bottom_line() const {
         if (prompt_) {
             return "/" + escape_text(*prompt_);
         }
-        if (!message_.empty()) {
-            return escape_text(message_);
+        if (!look_error_.empty()) {
+            return escape_text(look_error_);
+        }
+        if (!filter_error_.empty()) {
+            return escape_text(filter_error_);
         }
         return "q quit  / filter  Esc clear filter";
     }
@@ -429,7 +439,8 @@ private:
     double interval_;
     FileStamp stamp_;
     std::optional<std::string> prompt_;  ///< the filter being typed after '/'
-    std::string message_;                ///< the last error (state file, silences, filter)
+    std::string look_error_;             ///< why the last look failed (state file, silences); empty: it did not
+    std::string filter_error_;           ///< why the last filter was refused, until the next key
     std::string last_frame_;
     bool quit_ = false;
 };

@@ -227,3 +227,24 @@ web2     check_http  warning   1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -    
     tmux -L "$SOCK" send-keys -t top q
     assert_restored
 }
+
+@test "top live: a bad silences file keeps the last board whole, even across a new state file" {
+    echo '{"id":"s1","type":"silence","author":"ops","comment":"c","starts":0,"ends":99999,"match":"subject == \"web2\""}' > "$TMP/silences"
+    start_top --interval 200ms --state "$TMP/state" --silences "$TMP/silences"
+    run row 5
+    assert_output --regexp '^web2 +check_http +warning .* silenced +slow$'
+    echo garbage > "$TMP/silences"
+    echo '{"time":1700,"type":"status","subject":"web1","name":"check_http","state":"critical","message":"down","ttl":300}' |
+        evstatus --clock event --state "$TMP/state" > /dev/null
+    wait_for 'row 29 | grep -q "silences"'
+    run row 1
+    assert_output 'critical 1  unknown 0  warning 1  ok 1'
+    run row 5
+    assert_output --regexp '^web2 +check_http +warning .* silenced +slow$'
+    : > "$TMP/silences"
+    wait_for 'row 1 | grep -q "^critical 2 "'
+    run row 6
+    assert_output --regexp '^web2 +check_http +warning .* - +slow$'
+    run row 29
+    assert_output 'q quit  / filter  Esc clear filter'
+}

@@ -196,8 +196,8 @@ FileStamp stamp_of(const std::string& path) {
             st.st_size};
 }
 
-// Raw mode (no echo, keys as they come; signals still from the keyboard,
-// so Ctrl-C arrives as SIGINT through the core regime) and the alternate
+// Raw mode (no echo, keys as they come; Ctrl-C still from the keyboard,
+// so it arrives as SIGINT through the core regime) and the alternate
 // screen; the destructor restores both, on every way out of top().
 class Terminal {
 public:
@@ -208,6 +208,9 @@ public:
             raw.c_iflag &= ~static_cast<tcflag_t>(IXON | ICRNL);
             raw.c_cc[VMIN] = 1;
             raw.c_cc[VTIME] = 0;
+            // No Ctrl-Z: a stopped board would leave its screen behind, and
+            // nothing redraws it on fg (the regime has no SIGCONT).
+            raw.c_cc[VSUSP] = _POSIX_VDISABLE;
             raw_ = tcsetattr(in_, TCSANOW, &raw) == 0;
         }
         write_all(out_, "\x1b[?1049h\x1b[?25l\x1b[2J");

@@ -154,6 +154,13 @@ web2     check_http  warning   1970-01-01T00:16:40Z  1970-01-01T00:25:00Z  -    
     wait_for '! screen | grep -q "^filter:"'
     run row 1
     assert_output 'critical 2  unknown 0  warning 1  ok 0'
+    # Ctrl-Z is harmless: top still reads keys after it. (This pane's shell
+    # has no job control, so the kernel would drop its SIGTSTP anyway: this
+    # checks the key does nothing else, not that VSUSP is off.)
+    tmux -L "$SOCK" send-keys -t top C-z /
+    wait_for '[ "$(row 29)" = / ]'
+    tmux -L "$SOCK" send-keys -t top Escape
+    wait_for 'row 29 | grep -q "^q quit"'
     tmux -L "$SOCK" send-keys -t top q
     assert_restored
     [ "$(cat "$TMP/rc")" = 0 ]

@@ -14,8 +14,9 @@
 # the outage starts and one when it is resolved.
 # The "httpd" check is check_tcp against a port this script opens, closes
 # after 35% of the run and opens again after 70%, so its state changes while
-# you watch. Runs DEMO_SECONDS (default 30), then prints `evstatus show` and
-# how many alerts became how many pages. Every process it starts is stopped; a failed stage makes
+# you watch. Runs DEMO_SECONDS (default 30), then prints `evstatus show`,
+# how many alerts became how many pages, and evplot's pictures of httpd's
+# response time and the load with the alerts marked. Every process it starts is stopped; a failed stage makes
 # it exit non-zero. DEMO_DIR keeps the files (default: a temporary directory,
 # removed at the end). Metrics also go through evgraphite to a private
 # carbon-cache the demo starts on loopback (Debian's graphite-carbon, with the
@@ -32,7 +33,7 @@ PLUGINS=${PLUGINS:-/usr/lib/nagios/plugins}
 say() { printf 'demo: %s\n' "$*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 
-for tool in evsrc-nagios evstatus evroute; do
+for tool in evsrc-nagios evstatus evroute evfilter evplot; do
     [ -x "$BIN/$tool" ] || fail "$BIN/$tool is not built (run make build)"
 done
 for plugin in check_tcp check_load check_disk check_procs; do
@@ -248,4 +249,15 @@ if [ -n "$carbon_dir" ] && [ -n "$to_carbon" ]; then
     echo "carbon: $points datapoints in $series series under evkit-demo.* (whisper files in $carbon_dir/storage/whisper)"
     [ "$points" -gt 0 ] || fail "no datapoint reached carbon"
 fi
+# The picture of the run: httpd's response time and this machine's load,
+# with a vertical mark at each alert (evfilter picks the series and the
+# alerts, evplot draws them: braille on a terminal, 80 columns otherwise).
+echo
+"$BIN/evfilter" 'type == "alert" || name == "httpd.time"' "$work/metrics.ndjson" "$work/alerts.ndjson" |
+    "$BIN/evplot" line --title "httpd response time on demo-web1, alerts marked" \
+        --markers 'type == "alert" && name == "httpd"' --width 80 --height 12 ||
+    fail "evplot could not draw httpd's response time"
+"$BIN/evfilter" 'type == "alert" || name =~ /^load\./' "$work/metrics.ndjson" "$work/alerts.ndjson" |
+    "$BIN/evplot" line --title "load on this machine, alerts marked" --markers 'type == "alert"' \
+        --width 80 --height 12 || fail "evplot could not draw the load"
 say "done"

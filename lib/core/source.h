@@ -121,7 +121,7 @@ public:
         }
         if (m_next < m_files.size()) {
             for (std::size_t i = 0; i < m_saved.size(); ++i) {
-                if (!m_saved_used[i]) {
+                if (i >= m_saved_used.size() || !m_saved_used[i]) {  // sized at the first open
                     out.push_back(m_saved[i]);
                 }
             }

@@ -259,7 +259,13 @@ Result<void> GroupRun::load_state() {
         m_have_time = true;
         m_event_clock.set(m_now);
     }
-    m_saved = encode_group_state(m_grouper, m_plan.event_time, m_plan.event_time ? m_now : 0);
+    // A file the groups cover is read on after what they took; another
+    // file (rotated, replaced) from its beginning. stdin has no position.
+    m_files = dynamic_cast<FileSource*>(&m_input.source());
+    if (m_files != nullptr) {
+        m_files->resume_from(std::move(info->positions));
+    }
+    m_saved = encode_group_state(m_grouper, m_plan.event_time, m_plan.event_time ? m_now : 0, positions());
     m_last_save = steady_now();
     m_next_save = m_last_save + k_state_save_interval;
     return {};
@@ -278,13 +284,13 @@ void GroupRun::save_state(bool now) {
         m_save_after_flush = false;
         m_next_save = std::min(m_next_save, m_last_save + k_state_save_gap);
     }
-    if (!now && t < m_next_save) {
+    if ((!now && t < m_next_save) || !input_covered()) {
         return;
     }
     m_last_save = t;
     m_next_save = t + k_state_save_interval;
     // "now" is the event clock's; on the wall clock it is 0 (not needed).
-    std::string bytes = encode_group_state(m_grouper, m_plan.event_time, m_plan.event_time ? m_now : 0);
+    std::string bytes = encode_group_state(m_grouper, m_plan.event_time, m_plan.event_time ? m_now : 0, positions());
     if (bytes == m_saved) {
         return;
     }
@@ -294,6 +300,28 @@ void GroupRun::save_state(bool now) {
         return;
     }
     m_saved = std::move(bytes);
+}
+
+// With input positions, the groups are saved only when every notification
+// the events read so far caused is out and flushed: the saved positions
+// then never claim input whose notifications a kill -9 could lose, and
+// groups and positions agree (a restart re-reads nothing the groups hold).
+// Until then the last save stands, and a restart repeats what came after.
+bool GroupRun::input_covered() {
+    if (m_files == nullptr) {
+        return true;
+    }
+    return m_queue.empty() && !m_current && m_not_sent == 0 && !m_out.failed() && m_out.flush();
+}
+
+// Per input file, the offset after the last event taken (see
+// FileSource::positions); empty for stdin.
+std::vector<FilePosition> GroupRun::positions() const {
+    if (m_files == nullptr) {
+        return {};
+    }
+    return m_files->positions(
+        [this](uint32_t stream) { return stream < m_read.size() ? m_read[stream] : int64_t{-1}; });
 }
 
 }  // namespace group_detail

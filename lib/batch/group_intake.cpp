@@ -70,6 +70,12 @@ void GroupRun::read_input() {
         }
         take_record();
         m_acks.passed(m_record.position);
+        if (m_files != nullptr) {
+            if (m_record.position.stream >= m_read.size()) {
+                m_read.resize(m_record.position.stream + 1, -1);
+            }
+            m_read[m_record.position.stream] = m_record.position.offset;
+        }
     }
     m_input_idle = false;
 }

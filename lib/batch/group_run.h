@@ -28,6 +28,7 @@
 #include "core/input.h"
 #include "core/recent_ids.h"
 #include "core/self_status.h"
+#include "core/source.h"
 #include "core/stats.h"
 
 namespace ev::batch::group_detail {
@@ -74,6 +75,8 @@ private:
     // --state FILE (group.cpp)
     Result<void> load_state();
     void save_state(bool now);
+    bool input_covered();
+    std::vector<FilePosition> positions() const;
 
     // Reading events into groups (group_intake.cpp)
     void read_input();
@@ -128,11 +131,14 @@ private:
     int m_stop_count = 0;
     double m_drain_deadline = k_never;
     std::optional<FileLock> m_state_lock;  // held while the run owns --state
-    std::string m_saved;                   // the contents last saved: an unchanged state is not written again
-    double m_next_save = 0;                // steady time of the next save on the timer
-    double m_last_save = 0;                // steady time of the last save
-    bool m_save_after_flush = false;       // a notification went out: save once it is flushed
-    bool m_state_failed = false;           // a save failed: exit 4
+    // With --state on files: where a restart resumes (nullptr: stdin, Kafka).
+    FileSource* m_files = nullptr;
+    std::vector<int64_t> m_read;      // per stream: offset after the last event taken, -1: none
+    std::string m_saved;              // the contents last saved: an unchanged state is not written again
+    double m_next_save = 0;           // steady time of the next save on the timer
+    double m_last_save = 0;           // steady time of the last save
+    bool m_save_after_flush = false;  // a notification went out: save once it is flushed
+    bool m_state_failed = false;      // a save failed: exit 4
     std::string m_stop_reason;
     std::size_t m_failures = 0;
     std::size_t m_not_sent = 0;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "core/file_position.h"
 #include "core/json.h"
 
 namespace ev::batch {
@@ -59,6 +60,15 @@ Result<GroupStateInfo> parse_group_state(std::string_view bytes, bool event_time
     if (obj["now"].get_double().get(info.now) != simdjson::SUCCESS || !std::isfinite(info.now)) {
         return make_error("\"now\" must be a number");
     }
+    // "positions" came later: a file without them is read from the start.
+    simdjson::dom::element positions;
+    if (obj["positions"].get(positions) == simdjson::SUCCESS) {
+        auto decoded = decode_file_positions(simdjson::minify(positions));
+        if (!decoded) {
+            return make_error(decoded.error());
+        }
+        info.positions = std::move(decoded).value();
+    }
     simdjson::dom::element groups;
     if (obj["groups"].get(groups) != simdjson::SUCCESS) {
         return make_error("no \"groups\"");
@@ -94,12 +104,15 @@ Result<GroupStateInfo> load_group_state(const std::string& path, bool event_time
     return parsed;
 }
 
-std::string encode_group_state(const Grouper& grouper, bool event_time, double now) {
+std::string encode_group_state(const Grouper& grouper, bool event_time, double now,
+                               const std::vector<FilePosition>& positions) {
     std::string out = fmt::format("{{\"{}\":{},\"clock\":\"{}\",\"now\":", k_version_key, k_group_state_version,
                                   clock_name(event_time));
     write_number(now, out);
     out += ",\"groups\":";
     grouper.write_state(out);
+    out += ",\"positions\":";
+    encode_file_positions(positions, out);
     out += "}\n";
     return out;
 }

@@ -130,19 +130,29 @@ std::optional<std::string> first_error(const R&... results) {
 }  // namespace
 
 void Grouper::write_state(std::string& out) const {
-    // Each group has exactly one timer pending: find it in a copy of the queue.
+    // Each group has exactly one timer pending: find it in a copy of the
+    // queue. Groups go in the order their timers fire (the queue pops by
+    // due time, then by scheduling order), which read_state schedules them
+    // in again: groups due at the same moment notify in the same order
+    // after a restart as without it. A group without a timer (none
+    // expected) follows, in key order.
     std::map<const Group*, double> due;
+    std::vector<const Group*> groups;
     auto timers = m_timers;
     while (!timers.empty()) {
-        due.emplace(timers.top().group, timers.top().due);
+        if (due.emplace(timers.top().group, timers.top().due).second) {
+            groups.push_back(timers.top().group);
+        }
         timers.pop();
     }
-    // Groups in key order, so the file is the same for the same state.
-    std::vector<const Group*> groups;
+    std::vector<const Group*> untimed;
     for (const auto& [key, g] : m_groups) {
-        groups.push_back(g.get());
+        if (due.find(g.get()) == due.end()) {
+            untimed.push_back(g.get());
+        }
     }
-    std::sort(groups.begin(), groups.end(), [](const Group* a, const Group* b) { return a->key < b->key; });
+    std::sort(untimed.begin(), untimed.end(), [](const Group* a, const Group* b) { return a->key < b->key; });
+    groups.insert(groups.end(), untimed.begin(), untimed.end());
     out += '[';
     for (std::size_t i = 0; i < groups.size(); ++i) {
         const Group& g = *groups[i];

@@ -136,15 +136,56 @@ TEST(BatchGroupState, AMemberInTwoGroupsIsRefused) {
     Grouper g(timing());
     add(g, "web1", State::critical, 100, "a");
     std::string bytes = encode_group_state(g, true, 100);
+    std::size_t groups_end = bytes.find("],\"positions\"");
     std::string group = bytes.substr(bytes.find("{\"key\""));
-    group.resize(group.size() - 3);  // without "]}\n"
+    group.resize(groups_end - bytes.find("{\"key\""));  // up to the end of "groups"
     std::string twice = bytes.substr(0, bytes.find("{\"key\"")) + group + "," + group;
     twice.replace(twice.rfind("\"key\":\"a\""), 9, "\"key\":\"b\"");
-    twice += "]}";
+    twice += bytes.substr(groups_end);
     Grouper h(timing());
     auto info = parse_group_state(twice, true, h);
     ASSERT_FALSE(info);
     EXPECT_EQ(info.error(), "member web1 disk appears twice");
+}
+
+TEST(BatchGroupState, InputPositionsAreSavedAndLoadedBack) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    FilePosition p{"in.ndjson", 65024, 77, 4096, 0x0123456789abcdefULL, 123456};
+    std::string bytes = encode_group_state(g, true, 100, {p});
+    Grouper h(timing());
+    auto info = parse_group_state(bytes, true, h);
+    ASSERT_TRUE(info) << info.error();
+    ASSERT_EQ(info->positions.size(), 1U);
+    EXPECT_EQ(info->positions[0].path, "in.ndjson");
+    EXPECT_EQ(info->positions[0].ino, 77U);
+    EXPECT_EQ(info->positions[0].head_hash, 0x0123456789abcdefULL);
+    EXPECT_EQ(info->positions[0].offset, 123456U);
+    EXPECT_EQ(encode_group_state(h, true, 100, info->positions), bytes);
+}
+
+TEST(BatchGroupState, AFileWithoutPositionsLoadsWithNone) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    std::string bytes = encode_group_state(g, true, 100);
+    bytes.replace(bytes.find(",\"positions\":[]"), 15, "");
+    Grouper h(timing());
+    auto info = parse_group_state(bytes, true, h);
+    ASSERT_TRUE(info) << info.error();
+    EXPECT_TRUE(info->positions.empty());
+    EXPECT_EQ(h.groups(), 1U);
+}
+
+TEST(BatchGroupState, BadPositionsAreRefusedAndNothingLoads) {
+    Grouper g(timing());
+    add(g, "web1", State::critical, 100);
+    std::string bytes = encode_group_state(g, true, 100);
+    bytes.replace(bytes.find("\"positions\":[]"), 14, "\"positions\":[{\"kind\":\"file\",\"offset\":-1}]");
+    Grouper h(timing());
+    auto info = parse_group_state(bytes, true, h);
+    ASSERT_FALSE(info);
+    EXPECT_EQ(info.error(), "positions[0]: a bad file position");
+    EXPECT_EQ(h.groups(), 0U);
 }
 
 }  // namespace

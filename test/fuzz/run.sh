@@ -23,6 +23,8 @@ for name in "$@"; do
     extra=""
     [ "$area" = rpc ] && srcs="$srcs lib/nagios/*.cpp lib/status/*.cpp" && extra="-lsodium"
     { [ "$area" = rpc ] || [ "$area" = status ]; } && srcs="$srcs lib/batch/silences.cpp"
+    # timeline the templates of EXTRA_OBJS_timeline.
+    [ "$area" = timeline ] && srcs="$srcs lib/batch/template.cpp"
     # snmptrap links net-snmp.
     [ "$area" = snmptrap ] && extra="$(net-snmp-config --netsnmp-libs)"
     # plot (evplot --graphite) links libcurl.

@@ -12,6 +12,22 @@
 
 namespace ev {
 
+std::optional<double> json_number(simdjson::dom::element value) {
+    double d = 0;
+    int64_t i = 0;
+    uint64_t u = 0;
+    if (value.get_int64().get(i) == simdjson::SUCCESS) {
+        return static_cast<double>(i);
+    }
+    if (value.get_uint64().get(u) == simdjson::SUCCESS) {
+        return static_cast<double>(u);
+    }
+    if (value.get_double().get(d) == simdjson::SUCCESS) {
+        return d;
+    }
+    return std::nullopt;
+}
+
 namespace {
 
 constexpr std::array<std::string_view, 18> k_event_key_order = {

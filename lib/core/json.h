@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -88,6 +89,10 @@ private:
         std::variant<std::nullptr_t, bool, int64_t, double, std::string, std::vector<Json>, JsonMembers, uint64_t>;
     Value m_v;
 };
+
+/// The value of a JSON number (integer or not) as a double; nullopt for
+/// anything else.
+std::optional<double> json_number(simdjson::dom::element value);
 
 /// Converts a parsed simdjson element into an owned Json value.
 Json to_json(simdjson::dom::element element);

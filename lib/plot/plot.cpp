@@ -26,22 +26,6 @@ namespace {
 // Pictures are for everyone to look at: an SVG is world-readable, unlike state files.
 constexpr mode_t k_picture_mode = 0644;
 
-std::optional<double> number_of(simdjson::dom::element value) {
-    double d = 0;
-    int64_t i = 0;
-    uint64_t u = 0;
-    if (value.get_int64().get(i) == simdjson::SUCCESS) {
-        return static_cast<double>(i);
-    }
-    if (value.get_uint64().get(u) == simdjson::SUCCESS) {
-        return static_cast<double>(u);
-    }
-    if (value.get_double().get(d) == simdjson::SUCCESS) {
-        return d;
-    }
-    return std::nullopt;
-}
-
 // The picture's size: as asked, else the terminal's when stdout is one, else 80 x 24.
 Size picture_size(const Options& options) {
     Size size;
@@ -156,7 +140,7 @@ public:
     void handle(const Record& record) {
         auto time_field = record.fields.get(Field::time);
         // A histogram takes events without a time too; the other pictures need one.
-        std::optional<double> found_time = time_field ? number_of(*time_field) : std::nullopt;
+        std::optional<double> found_time = time_field ? json_number(*time_field) : std::nullopt;
         bool has_time = found_time.has_value();
         double time = found_time.value_or(0);
         if ((has_time && (time < m_since || time >= m_until)) || (!has_time && m_options.chart != Chart::hist)) {
@@ -170,7 +154,7 @@ public:
             return;  // the series come from graphite; events only mark
         }
         auto found = m_field.lookup(record.root);
-        std::optional<double> value = found ? number_of(*found) : std::nullopt;
+        std::optional<double> value = found ? json_number(*found) : std::nullopt;
         if (!value || !std::isfinite(*value)) {
             return;
         }

@@ -5,26 +5,11 @@
 #include <simdjson.h>
 
 #include "core/escape.h"
+#include "core/json.h"
 
 namespace ev::plot {
 
 namespace {
-
-std::optional<double> number_of(simdjson::dom::element value) {
-    double d = 0;
-    int64_t i = 0;
-    uint64_t u = 0;
-    if (value.get_int64().get(i) == simdjson::SUCCESS) {
-        return static_cast<double>(i);
-    }
-    if (value.get_uint64().get(u) == simdjson::SUCCESS) {
-        return static_cast<double>(u);
-    }
-    if (value.get_double().get(d) == simdjson::SUCCESS) {
-        return d;
-    }
-    return std::nullopt;
-}
 
 Result<RenderSeries> parse_series(simdjson::dom::element element, std::size_t index) {
     simdjson::dom::object object;
@@ -48,7 +33,7 @@ Result<RenderSeries> parse_series(simdjson::dom::element element, std::size_t in
                 fmt::format("series {} ({}): a datapoint is not a [value, time] pair", index, escape_prefix(target)));
         }
         RenderPoint out;
-        auto time = number_of(pair.at(1).value_unsafe());
+        auto time = json_number(pair.at(1).value_unsafe());
         if (!time) {
             return make_error(
                 fmt::format("series {} ({}): a datapoint's time is not a number", index, escape_prefix(target)));
@@ -56,7 +41,7 @@ Result<RenderSeries> parse_series(simdjson::dom::element element, std::size_t in
         out.time = *time;
         simdjson::dom::element value = pair.at(0).value_unsafe();
         if (!value.is_null()) {
-            out.value = number_of(value);
+            out.value = json_number(value);
             if (!out.value) {
                 return make_error(fmt::format("series {} ({}): a datapoint's value is neither a number nor null", index,
                                               escape_prefix(target)));
